@@ -1,0 +1,82 @@
+/** The element types a tensor can hold. */
+export type DType = "float32" | "float64" | "int32" | "bool";
+
+/** The typed array that backs each dtype (bool is stored as 0/1 bytes). */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+
+export function isDType(value: unknown): value is DType {
+  return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
+}
+
+/** Allocates a zero-filled typed array of `length` elements for `dtype`. */
+export function allocate(dtype: DType, length: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(length);
+    case "float64":
+      return new Float64Array(length);
+    case "int32":
+      return new Int32Array(length);
+    case "bool":
+      return new Uint8Array(length);
+  }
+}
+
+/** The dtype a typed array stands for (Uint8Array is read as bool). */
+export function dtypeOfArray(array: ArrayLike<number>): DType | null {
+  if (array instanceof Float32Array) return "float32";
+  if (array instanceof Float64Array) return "float64";
+  if (array instanceof Int32Array) return "int32";
+  if (array instanceof Uint8Array) return "bool";
+  return null;
+}
+
+export const isFloating = (dtype: DType): boolean => dtype === "float32" || dtype === "float64";
+
+// Category order of PyTorch's promotion: bool < integer < floating; within floating, wider wins.
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** PyTorch's `torch.promote_types` restricted to torchlet's dtypes. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * The result dtype of `tensor op number`: a JS number is a "wrapped number" in PyTorch's sense, so it
+ * only lifts the category (an int tensor with 2.5 gives the default float dtype, float32), never the width.
+ */
+export function promoteWithScalar(dtype: DType, value: number): DType {
+  if (isFloating(dtype)) return dtype;
+  if (!Number.isInteger(value)) return "float32";
+  return dtype === "bool" ? "int32" : dtype;
+}
+
+/** libtorch's name of the CPU tensor type, as printed in R torch's footer: `CPUFloatType`. */
+export function typeName(dtype: DType): string {
+  switch (dtype) {
+    case "float32":
+      return "CPUFloatType";
+    case "float64":
+      return "CPUDoubleType";
+    case "int32":
+      return "CPUIntType";
+    case "bool":
+      return "CPUBoolType";
+  }
+}
+
+/** Rounds or converts a JS number to what storing it in `dtype` gives (as PyTorch's casts do). */
+export function castScalar(dtype: DType, value: number): number {
+  switch (dtype) {
+    case "float32":
+      return Math.fround(value);
+    case "float64":
+      return value;
+    case "int32":
+      return Math.trunc(value) | 0;
+    case "bool":
+      return value !== 0 ? 1 : 0;
+  }
+}

@@ -1,0 +1,6 @@
+export * from "./dtype.js";
+export * from "./errors.js";
+export * from "./format.js";
+export * from "./nested.js";
+export * from "./shape.js";
+export * from "./strided.js";

@@ -1,0 +1,85 @@
+import { fmtShape, TorchletError } from "./errors.js";
+
+export type Shape = readonly number[];
+
+export function numel(shape: Shape): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+/** Row-major strides of a contiguous tensor of `shape` (PyTorch's: a size-1 dim gets its neighbour's). */
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = acc;
+    acc *= Math.max(shape[i] as number, 1);
+  }
+  return strides;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Wraps a possibly negative `dim` into [0, ndim); `op` names the caller in the error. */
+export function normalizeDim(op: string, dim: number, ndim: number): number {
+  const lo = ndim === 0 ? -1 : -ndim;
+  const hi = ndim === 0 ? 0 : ndim - 1;
+  if (!Number.isInteger(dim) || dim < lo || dim > hi) {
+    throw new TorchletError(`${op}: dimension ${dim} out of range (expected to be in range of [${lo}, ${hi}])`);
+  }
+  return dim < 0 ? dim + Math.max(ndim, 1) : dim;
+}
+
+/** Checks that `shape` is a list of non-negative integers. */
+export function checkShape(op: string, shape: Shape): void {
+  for (const s of shape) {
+    if (!Number.isInteger(s) || s < 0) {
+      throw new TorchletError(`${op}: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
+    }
+  }
+}
+
+/** NumPy/PyTorch broadcasting: align from the right; each pair of sizes must be equal or contain a 1. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da === db || db === 1) out[i] = da;
+    else if (da === 1) out[i] = db;
+    else throw new TorchletError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast`);
+  }
+  return out;
+}
+
+/**
+ * Resolves a requested shape with at most one -1 against `total` elements (reshape/view semantics).
+ */
+export function inferShape(op: string, requested: Shape, total: number): number[] {
+  let inferAt = -1;
+  let known = 1;
+  requested.forEach((s, i) => {
+    if (s === -1) {
+      if (inferAt >= 0) throw new TorchletError(`${op}: only one dimension can be inferred in ${fmtShape(requested)}`);
+      inferAt = i;
+    } else if (!Number.isInteger(s) || s < 0) {
+      throw new TorchletError(`${op}: invalid shape dimension ${s} in ${fmtShape(requested)}`);
+    } else known *= s;
+  });
+  const out = [...requested];
+  if (inferAt >= 0) {
+    if (known === 0 || total % known !== 0) {
+      throw new TorchletError(`${op}: shape ${fmtShape(requested)} is invalid for input of size ${total}`);
+    }
+    out[inferAt] = total / known;
+  } else if (known !== total) {
+    throw new TorchletError(`${op}: shape ${fmtShape(requested)} is invalid for input of size ${total}`);
+  }
+  return out;
+}

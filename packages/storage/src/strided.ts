@@ -1,0 +1,314 @@
+import { allocate, type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
+import { fmtShape, TorchletError } from "./errors.js";
+import { contiguousStrides, inferShape, normalizeDim, numel, type Shape } from "./shape.js";
+
+/**
+ * An n-dimensional strided view over a typed array: element (i0, i1, ...) lives at
+ * `data[offset + i0*strides[0] + i1*strides[1] + ...]`. Views share `data`; nothing here copies
+ * unless the method says so (`contiguous`, `copy`).
+ *
+ * @example
+ * const a = StridedArray.fromFlat(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * a.transpose(0, 1).toNested(); // [[1, 4], [2, 5], [3, 6]]
+ */
+export class StridedArray {
+  readonly numel: number;
+
+  constructor(
+    readonly data: TypedArray,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+    readonly strides: readonly number[],
+    readonly offset = 0,
+  ) {
+    this.numel = numel(shape);
+  }
+
+  /** A contiguous array of `shape` viewing `data` (which must hold exactly numel elements). */
+  static fromFlat(data: TypedArray, shape: Shape, dtype?: DType): StridedArray {
+    const n = numel(shape);
+    if (data.length !== n) {
+      throw new TorchletError(`fromFlat: ${data.length} elements cannot fill shape ${fmtShape(shape)}`);
+    }
+    return new StridedArray(data, dtype ?? dtypeOfArray(data) ?? "bool", [...shape], contiguousStrides(shape));
+  }
+
+  /** A new zero-filled contiguous array. */
+  static zeros(shape: Shape, dtype: DType): StridedArray {
+    return new StridedArray(allocate(dtype, numel(shape)), dtype, [...shape], contiguousStrides(shape));
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** True when the elements lie in row-major order without gaps (size-1 dims may have any stride). */
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      const size = this.shape[i] as number;
+      if (size === 1) continue;
+      if (size === 0) return true;
+      if (this.strides[i] !== expected) return false;
+      expected *= size;
+    }
+    return true;
+  }
+
+  /** The elements in row-major order: the backing subarray when contiguous, else a fresh copy. */
+  flat(): TypedArray {
+    if (this.isContiguous()) return this.data.subarray(this.offset, this.offset + this.numel) as TypedArray;
+    return this.copy().data;
+  }
+
+  /** This array if contiguous, else a contiguous copy. */
+  contiguous(): StridedArray {
+    return this.isContiguous() ? this : this.copy();
+  }
+
+  /** A contiguous copy with its own storage, optionally converted to another dtype. */
+  copy(dtype: DType = this.dtype): StridedArray {
+    const out = StridedArray.zeros(this.shape, dtype);
+    copyInto(out, this);
+    return out;
+  }
+
+  /** The storage index of every element, in row-major order (the general strided walk). */
+  forEachIndex(visit: (storageIndex: number, flatIndex: number) => void): void {
+    const n = this.numel;
+    if (n === 0) return;
+    const nd = this.shape.length;
+    const counter = new Array<number>(nd).fill(0);
+    let pos = this.offset;
+    for (let i = 0; i < n; i++) {
+      visit(pos, i);
+      for (let d = nd - 1; d >= 0; d--) {
+        const c = (counter[d] as number) + 1;
+        if (c < (this.shape[d] as number)) {
+          counter[d] = c;
+          pos += this.strides[d] as number;
+          break;
+        }
+        counter[d] = 0;
+        pos -= (c - 1) * (this.strides[d] as number);
+      }
+    }
+  }
+
+  // ---- views (share storage) ----
+
+  /** A view with a new shape, or null when the strides cannot express it (then reshape copies). */
+  tryView(shape: Shape): StridedArray | null {
+    const target = inferShape("view", shape, this.numel);
+    const strides = viewStrides(this.shape, this.strides, target);
+    return strides ? new StridedArray(this.data, this.dtype, target, strides, this.offset) : null;
+  }
+
+  /** `view`: like reshape but an error when a view is impossible, as in PyTorch. */
+  view(shape: Shape): StridedArray {
+    const v = this.tryView(shape);
+    if (!v) {
+      throw new TorchletError(
+        `view: size ${fmtShape(shape)} is not compatible with input of shape ${fmtShape(this.shape)} and strides ${fmtShape(this.strides)}; use reshape instead`,
+      );
+    }
+    return v;
+  }
+
+  /** A view when possible, else a contiguous copy in the new shape. */
+  reshape(shape: Shape): StridedArray {
+    const target = inferShape("reshape", shape, this.numel);
+    return this.tryView(target) ?? this.copy().view(target);
+  }
+
+  transpose(dim0: number, dim1: number): StridedArray {
+    const a = normalizeDim("transpose", dim0, this.ndim);
+    const b = normalizeDim("transpose", dim1, this.ndim);
+    const order = this.shape.map((_, i) => i);
+    order[a] = b;
+    order[b] = a;
+    return this.permuteUnchecked(order);
+  }
+
+  permute(dims: readonly number[]): StridedArray {
+    if (dims.length !== this.ndim) {
+      throw new TorchletError(
+        `permute: number of dims ${fmtShape(dims)} does not match the input's ${this.ndim} dimensions (shape ${fmtShape(this.shape)})`,
+      );
+    }
+    const order = dims.map((d) => normalizeDim("permute", d, this.ndim));
+    if (new Set(order).size !== order.length) {
+      throw new TorchletError(`permute: repeated dim in ${fmtShape(dims)}`);
+    }
+    return this.permuteUnchecked(order);
+  }
+
+  private permuteUnchecked(order: readonly number[]): StridedArray {
+    return new StridedArray(
+      this.data,
+      this.dtype,
+      order.map((d) => this.shape[d] as number),
+      order.map((d) => this.strides[d] as number),
+      this.offset,
+    );
+  }
+
+  /** Broadcasts to `shape` without copying: new leading dims and size-1 dims get stride 0. -1 keeps a size. */
+  expand(shape: Shape): StridedArray {
+    const lead = shape.length - this.ndim;
+    if (lead < 0) {
+      throw new TorchletError(
+        `expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${this.ndim})`,
+      );
+    }
+    const outShape: number[] = [];
+    const outStrides: number[] = [];
+    shape.forEach((want, i) => {
+      const d = i - lead;
+      const have = d >= 0 ? (this.shape[d] as number) : 1;
+      if (want === -1) {
+        if (d < 0) throw new TorchletError(`expand: -1 is not allowed in a leading, non-existing dimension (${fmtShape(shape)})`);
+        outShape.push(have);
+        outStrides.push(this.strides[d] as number);
+      } else if (want === have) {
+        outShape.push(want);
+        outStrides.push(d >= 0 ? (this.strides[d] as number) : 0);
+      } else if (have === 1 && Number.isInteger(want) && want >= 0) {
+        outShape.push(want);
+        outStrides.push(0);
+      } else {
+        throw new TorchletError(
+          `expand: the expanded size of the tensor (${want}) must match the existing size (${have}) at non-singleton dimension ${i}; target sizes ${fmtShape(shape)}, tensor sizes ${fmtShape(this.shape)}`,
+        );
+      }
+    });
+    return new StridedArray(this.data, this.dtype, outShape, outStrides, this.offset);
+  }
+
+  unsqueeze(dim: number): StridedArray {
+    const d = normalizeDim("unsqueeze", dim, this.ndim + 1);
+    const shape = [...this.shape];
+    const strides = [...this.strides];
+    const stride = d < this.ndim ? (this.shape[d] as number) * (this.strides[d] as number) : 1;
+    shape.splice(d, 0, 1);
+    strides.splice(d, 0, stride);
+    return new StridedArray(this.data, this.dtype, shape, strides, this.offset);
+  }
+
+  /** Drops size-1 dims: all of them, or only `dim` (a no-op when that dim's size is not 1). */
+  squeeze(dim?: number): StridedArray {
+    const keep = (size: number, i: number) =>
+      dim === undefined ? size !== 1 : i !== normalizeDim("squeeze", dim, this.ndim) || size !== 1;
+    const shape: number[] = [];
+    const strides: number[] = [];
+    this.shape.forEach((size, i) => {
+      if (keep(size, i)) {
+        shape.push(size);
+        strides.push(this.strides[i] as number);
+      }
+    });
+    return new StridedArray(this.data, this.dtype, shape, strides, this.offset);
+  }
+
+  /** The sub-array at `index` along `dim` (drops that dim). */
+  select(dim: number, index: number): StridedArray {
+    const d = normalizeDim("select", dim, this.ndim);
+    const size = this.shape[d] as number;
+    if (!Number.isInteger(index) || index < -size || index >= size) {
+      throw new TorchletError(`select: index ${index} out of range for dimension ${d} of size ${size}`);
+    }
+    const i = index < 0 ? index + size : index;
+    const shape = [...this.shape];
+    const strides = [...this.strides];
+    shape.splice(d, 1);
+    strides.splice(d, 1);
+    return new StridedArray(this.data, this.dtype, shape, strides, this.offset + i * (this.strides[d] as number));
+  }
+
+  /** Elements `start` (inclusive) to `end` (exclusive) along `dim`, PyTorch's `narrow`/slicing. */
+  narrow(dim: number, start: number, length: number): StridedArray {
+    const d = normalizeDim("narrow", dim, this.ndim);
+    const size = this.shape[d] as number;
+    const s = start < 0 ? start + size : start;
+    if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
+      throw new TorchletError(`narrow: start ${start} and length ${length} exceed dimension ${d} of size ${size}`);
+    }
+    const shape = [...this.shape];
+    shape[d] = length;
+    return new StridedArray(this.data, this.dtype, shape, this.strides, this.offset + s * (this.strides[d] as number));
+  }
+
+  // ---- reading ----
+
+  /** The element at a multi-index (no bounds checks beyond what the caller did). */
+  at(index: readonly number[]): number {
+    let pos = this.offset;
+    for (let d = 0; d < index.length; d++) pos += (index[d] as number) * (this.strides[d] as number);
+    return this.data[pos] as number;
+  }
+
+  /** Nested JS arrays (bool as booleans), a bare number for 0-d arrays. */
+  toNested(): unknown {
+    const flat = this.flat();
+    const conv = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
+    if (this.ndim === 0) return conv(flat[0] as number);
+    let pos = 0;
+    const build = (d: number): unknown[] => {
+      const size = this.shape[d] as number;
+      const out = new Array<unknown>(size);
+      for (let i = 0; i < size; i++) out[i] = d === this.ndim - 1 ? conv(flat[pos++] as number) : build(d + 1);
+      return out;
+    };
+    return build(0);
+  }
+}
+
+/** Copies `src` into `dst` elementwise (same shape; any strides; converts dtype as PyTorch's `copy_`). */
+export function copyInto(dst: StridedArray, src: StridedArray): void {
+  const out = dst.data;
+  const from = src.data;
+  if (dst.isContiguous() && src.isContiguous() && dst.dtype === src.dtype) {
+    out.set(from.subarray(src.offset, src.offset + src.numel), dst.offset);
+    return;
+  }
+  const dstIndex = new Int32Array(dst.numel);
+  dst.forEachIndex((p, i) => {
+    dstIndex[i] = p;
+  });
+  const toBool = dst.dtype === "bool";
+  const truncate = dst.dtype === "int32" && src.dtype !== "int32" && src.dtype !== "bool";
+  src.forEachIndex((p, i) => {
+    const v = from[p] as number;
+    out[dstIndex[i] as number] = toBool ? (v !== 0 ? 1 : 0) : truncate ? Math.trunc(v) : v;
+  });
+}
+
+/**
+ * Strides that make `newShape` a view of memory laid out as (`shape`, `strides`), or null if none exist.
+ * PyTorch's `computeStride`: walk both shapes from the right in chunks of memory-contiguous dims.
+ */
+export function viewStrides(shape: Shape, strides: Shape, newShape: Shape): number[] | null {
+  if (shape.length === 0 || numel(shape) === 0) return contiguousStrides(newShape);
+  const out = new Array<number>(newShape.length);
+  let viewD = newShape.length - 1;
+  let chunkBaseStride = strides[strides.length - 1] as number;
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    tensorNumel *= shape[d] as number;
+    const chunkEnds = d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBaseStride);
+    if (!chunkEnds) continue;
+    while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
+      out[viewD] = viewNumel * chunkBaseStride;
+      viewNumel *= newShape[viewD] as number;
+      viewD--;
+    }
+    if (viewNumel !== tensorNumel) return null;
+    if (d > 0) {
+      chunkBaseStride = strides[d - 1] as number;
+      tensorNumel = 1;
+      viewNumel = 1;
+    }
+  }
+  return viewD === -1 ? out : null;
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+// One run over every package's own vitest project, so the whole suite reports one total.
+export default defineConfig({
+  test: {
+    projects: ["packages/*", "apps/*"],
+    reporters: ["default", "json"],
+    outputFile: { json: ".test-results/vitest.json" },
+  },
+});
