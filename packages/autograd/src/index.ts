@@ -1,0 +1,15 @@
+export { type Derivative, derivatives, type OpName } from "./derivatives.js";
+export * from "./factories.js";
+export * from "./functional.js";
+export { autograd, type GradOptions } from "./grad.js";
+export { AccumulateGrad, GradFn, SavedContext } from "./grad-fn.js";
+export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from "./grad-mode.js";
+export { sumTo } from "./sum-to.js";
+export {
+  type BackwardOptions,
+  type Operand,
+  type ShapeArgs,
+  Tensor,
+  type TensorOptions,
+  where,
+} from "./tensor.js";

@@ -37,7 +37,9 @@ export function fromNested(data: NestedData, dtype?: DType): StridedArray {
         sawNumber = true;
         values.push(node);
       } else {
-        throw new TorchletError(`tensor: expected a number or boolean at ${path || "the top level"}, got ${describe(node)}`);
+        throw new TorchletError(
+          `tensor: expected a number or boolean at ${path || "the top level"}, got ${describe(node)}`,
+        );
       }
       return;
     }

@@ -30,7 +30,9 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new TorchletError(`${op}: dimension ${dim} out of range (expected to be in range of [${lo}, ${hi}])`);
+    throw new TorchletError(
+      `${op}: dimension ${dim} out of range (expected to be in range of [${lo}, ${hi}])`,
+    );
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
@@ -66,7 +68,8 @@ export function inferShape(op: string, requested: Shape, total: number): number[
   let known = 1;
   requested.forEach((s, i) => {
     if (s === -1) {
-      if (inferAt >= 0) throw new TorchletError(`${op}: only one dimension can be inferred in ${fmtShape(requested)}`);
+      if (inferAt >= 0)
+        throw new TorchletError(`${op}: only one dimension can be inferred in ${fmtShape(requested)}`);
       inferAt = i;
     } else if (!Number.isInteger(s) || s < 0) {
       throw new TorchletError(`${op}: invalid shape dimension ${s} in ${fmtShape(requested)}`);

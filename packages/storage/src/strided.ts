@@ -30,7 +30,12 @@ export class StridedArray {
     if (data.length !== n) {
       throw new TorchletError(`fromFlat: ${data.length} elements cannot fill shape ${fmtShape(shape)}`);
     }
-    return new StridedArray(data, dtype ?? dtypeOfArray(data) ?? "bool", [...shape], contiguousStrides(shape));
+    return new StridedArray(
+      data,
+      dtype ?? dtypeOfArray(data) ?? "bool",
+      [...shape],
+      contiguousStrides(shape),
+    );
   }
 
   /** A new zero-filled contiguous array. */
@@ -95,6 +100,15 @@ export class StridedArray {
     }
   }
 
+  /** The storage index of every element in row-major order, for walking several arrays in step. */
+  storageIndices(): Int32Array {
+    const pos = new Int32Array(this.numel);
+    this.forEachIndex((p, i) => {
+      pos[i] = p;
+    });
+    return pos;
+  }
+
   // ---- views (share storage) ----
 
   /** A view with a new shape, or null when the strides cannot express it (then reshape copies). */
@@ -124,6 +138,7 @@ export class StridedArray {
   transpose(dim0: number, dim1: number): StridedArray {
     const a = normalizeDim("transpose", dim0, this.ndim);
     const b = normalizeDim("transpose", dim1, this.ndim);
+    if (a === b) return new StridedArray(this.data, this.dtype, this.shape, this.strides, this.offset);
     const order = this.shape.map((_, i) => i);
     order[a] = b;
     order[b] = a;
@@ -167,7 +182,10 @@ export class StridedArray {
       const d = i - lead;
       const have = d >= 0 ? (this.shape[d] as number) : 1;
       if (want === -1) {
-        if (d < 0) throw new TorchletError(`expand: -1 is not allowed in a leading, non-existing dimension (${fmtShape(shape)})`);
+        if (d < 0)
+          throw new TorchletError(
+            `expand: -1 is not allowed in a leading, non-existing dimension (${fmtShape(shape)})`,
+          );
         outShape.push(have);
         outStrides.push(this.strides[d] as number);
       } else if (want === have) {
@@ -222,7 +240,13 @@ export class StridedArray {
     const strides = [...this.strides];
     shape.splice(d, 1);
     strides.splice(d, 1);
-    return new StridedArray(this.data, this.dtype, shape, strides, this.offset + i * (this.strides[d] as number));
+    return new StridedArray(
+      this.data,
+      this.dtype,
+      shape,
+      strides,
+      this.offset + i * (this.strides[d] as number),
+    );
   }
 
   /** Elements `start` (inclusive) to `end` (exclusive) along `dim`, PyTorch's `narrow`/slicing. */
@@ -231,11 +255,19 @@ export class StridedArray {
     const size = this.shape[d] as number;
     const s = start < 0 ? start + size : start;
     if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
-      throw new TorchletError(`narrow: start ${start} and length ${length} exceed dimension ${d} of size ${size}`);
+      throw new TorchletError(
+        `narrow: start ${start} and length ${length} exceed dimension ${d} of size ${size}`,
+      );
     }
     const shape = [...this.shape];
     shape[d] = length;
-    return new StridedArray(this.data, this.dtype, shape, this.strides, this.offset + s * (this.strides[d] as number));
+    return new StridedArray(
+      this.data,
+      this.dtype,
+      shape,
+      this.strides,
+      this.offset + s * (this.strides[d] as number),
+    );
   }
 
   // ---- reading ----
@@ -256,7 +288,8 @@ export class StridedArray {
     const build = (d: number): unknown[] => {
       const size = this.shape[d] as number;
       const out = new Array<unknown>(size);
-      for (let i = 0; i < size; i++) out[i] = d === this.ndim - 1 ? conv(flat[pos++] as number) : build(d + 1);
+      for (let i = 0; i < size; i++)
+        out[i] = d === this.ndim - 1 ? conv(flat[pos++] as number) : build(d + 1);
       return out;
     };
     return build(0);
@@ -271,10 +304,7 @@ export function copyInto(dst: StridedArray, src: StridedArray): void {
     out.set(from.subarray(src.offset, src.offset + src.numel), dst.offset);
     return;
   }
-  const dstIndex = new Int32Array(dst.numel);
-  dst.forEachIndex((p, i) => {
-    dstIndex[i] = p;
-  });
+  const dstIndex = dst.storageIndices();
   const toBool = dst.dtype === "bool";
   const truncate = dst.dtype === "int32" && src.dtype !== "int32" && src.dtype !== "bool";
   src.forEachIndex((p, i) => {

@@ -1,0 +1,140 @@
+import { fmtShape, shapesEqual, TorchletError } from "@torchlet/storage";
+import { onesLike } from "./factories.js";
+import { AccumulateGrad, type GradFn } from "./grad-fn.js";
+import { enableGrad, isGradEnabled, noGrad } from "./grad-mode.js";
+import { sumTo } from "./sum-to.js";
+import type { BackwardOptions, Tensor } from "./tensor.js";
+
+/**
+ * The backward engine. From the roots' grad_fns it counts, for every reachable node, how many edges
+ * lead into it; a node runs once all of them have delivered their gradient (Kahn's topological order),
+ * so each node runs exactly once with its gradients summed. Each input gradient is summed back to the
+ * input's shape (undoing broadcasting) and cast to its dtype before it is passed on.
+ *
+ * With `capture`, gradients arriving at those tensors' nodes are returned instead of accumulated into
+ * any `.grad` (autograd.grad); otherwise leaves accumulate into `.grad`.
+ */
+export function runBackward(
+  roots: readonly Tensor[],
+  rootGrads: readonly (Tensor | null)[],
+  options: BackwardOptions,
+  capture: readonly Tensor[] | null,
+): Map<GradFn, Tensor> {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const seeds = roots.map((root, i) => seedGradient(root, rootGrads[i] ?? null));
+  const run = () => execute(roots, seeds, retainGraph, createGraph, capture);
+  return createGraph ? enableGrad(run) : isGradEnabled() ? noGrad(run) : run();
+}
+
+function rootNode(t: Tensor): GradFn {
+  return t.gradFn ?? t._gradAccumulator();
+}
+
+function seedGradient(root: Tensor, gradient: Tensor | null): Tensor {
+  if (!root.requiresGrad) {
+    throw new TorchletError(
+      `backward: the tensor (shape ${fmtShape(root.shape)}) does not require grad and does not have a grad_fn`,
+    );
+  }
+  if (gradient === null) {
+    if (root.numel() !== 1) {
+      throw new TorchletError(
+        `backward: grad can be implicitly created only for scalar outputs, got shape ${fmtShape(root.shape)}; pass a gradient`,
+      );
+    }
+    return onesLike(root);
+  }
+  if (!shapesEqual(gradient.shape, root.shape)) {
+    throw new TorchletError(
+      `backward: mismatch in shape: gradient has shape ${fmtShape(gradient.shape)} and output has shape ${fmtShape(root.shape)}`,
+    );
+  }
+  return gradient;
+}
+
+function execute(
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  retainGraph: boolean,
+  createGraph: boolean,
+  capture: readonly Tensor[] | null,
+): Map<GradFn, Tensor> {
+  const dependencies = countDependencies(roots.map(rootNode));
+  const buffers = new Map<GradFn, Tensor>();
+  const captured = new Map<GradFn, Tensor>();
+  const wanted = capture ? new Set(capture.map(rootNode)) : null;
+  roots.forEach((root, i) => {
+    addInto(buffers, rootNode(root), seeds[i] as Tensor);
+  });
+  const ready = [...new Set(roots.map(rootNode))].filter((n) => (dependencies.get(n) ?? 0) === 0);
+  while (ready.length > 0) {
+    const node = ready.pop() as GradFn;
+    const grad = buffers.get(node);
+    buffers.delete(node);
+    if (grad && wanted?.has(node)) captured.set(node, grad);
+    if (grad && !wanted) for (const t of node._retained) t.grad = keep(grad, createGraph);
+    if (node instanceof AccumulateGrad) {
+      if (grad && !wanted) accumulate(node.variable, grad, createGraph);
+      continue;
+    }
+    const inputGrads = grad ? node.apply(grad) : [];
+    if (grad && !retainGraph) node.release();
+    node.nextFunctions.forEach(([next], i) => {
+      if (!next) return;
+      const g = inputGrads[i];
+      if (g) addInto(buffers, next, conform(g, node, i));
+      const left = (dependencies.get(next) as number) - 1;
+      dependencies.set(next, left);
+      if (left === 0) ready.push(next);
+    });
+  }
+  return captured;
+}
+
+/** For each node reachable from `starts`, the number of edges that point at it. */
+function countDependencies(starts: readonly GradFn[]): Map<GradFn, number> {
+  const counts = new Map<GradFn, number>();
+  const seen = new Set<GradFn>(starts);
+  const stack = [...seen];
+  while (stack.length > 0) {
+    const node = stack.pop() as GradFn;
+    for (const [next] of node.nextFunctions) {
+      if (!next) continue;
+      counts.set(next, (counts.get(next) ?? 0) + 1);
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return counts;
+}
+
+/** Sums a gradient back to its input's shape (undoing broadcasting) and casts it to the input's dtype. */
+function conform(grad: Tensor, node: GradFn, input: number): Tensor {
+  const meta = node.inputMeta[input] as (typeof node.inputMeta)[number];
+  const shaped = shapesEqual(grad.shape, meta.shape) ? grad : sumTo(grad, meta.shape);
+  return shaped.dtype === meta.dtype ? shaped : shaped.to(meta.dtype);
+}
+
+function addInto(buffers: Map<GradFn, Tensor>, node: GradFn, grad: Tensor): void {
+  const existing = buffers.get(node);
+  buffers.set(node, existing ? existing.add(grad) : grad);
+}
+
+/** Gradients stored in `.grad` are detached unless the backward pass itself is being recorded. */
+function keep(grad: Tensor, createGraph: boolean): Tensor {
+  return createGraph ? grad : grad.detach();
+}
+
+function accumulate(leaf: Tensor, grad: Tensor, createGraph: boolean): void {
+  if (leaf.grad === null) {
+    // A fresh tensor of its own, so that `grad.zero_()` can never write into another tensor's storage.
+    leaf.grad = createGraph ? grad : grad.detach().clone();
+  } else if (createGraph || leaf.grad.requiresGrad) {
+    leaf.grad = leaf.grad.add(grad);
+  } else {
+    leaf.grad.add_(grad);
+  }
+}

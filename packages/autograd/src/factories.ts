@@ -1,0 +1,115 @@
+import { checkShape, fromNested, type NestedData, StridedArray, TorchletError } from "@torchlet/storage";
+import { type ShapeArgs, shapeFromArgs, Tensor, type TensorOptions } from "./tensor.js";
+
+/** Wraps an array in a leaf tensor, applying `requiresGrad` from the options. */
+export function fromArray(array: StridedArray, options: TensorOptions = {}): Tensor {
+  const t = new Tensor(array);
+  if (options.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/**
+ * A tensor from JS data: a number, a boolean, nested arrays, or a typed array. Numbers give float32,
+ * booleans bool, a typed array its own dtype; `dtype` overrides. Ragged nesting is an error.
+ *
+ * @example
+ * torch.tensor([[1, 2], [3, 4]]);            // float32, shape [2, 2]
+ * torch.tensor([0.2, -1.3, -0.5], { dtype: "float64", requiresGrad: true });
+ */
+export function tensor(data: NestedData, options: TensorOptions = {}): Tensor {
+  return fromArray(fromNested(data, options.dtype), options);
+}
+
+/** Splits `(2, 3)` / `([2, 3], opts)` call forms into a shape and options. */
+export function parseShapeAndOptions(op: string, args: readonly unknown[]): [number[], TensorOptions] {
+  const last = args[args.length - 1];
+  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last);
+  const shapeArgs = (hasOptions ? args.slice(0, -1) : args) as ShapeArgs;
+  const shape = shapeFromArgs(shapeArgs);
+  checkShape(op, shape);
+  return [shape, hasOptions ? (last as TensorOptions) : {}];
+}
+
+type ShapeCall = [...ShapeArgs] | [readonly number[], TensorOptions];
+
+/** A tensor filled with `value`. */
+export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  checkShape("full", shape);
+  const array = StridedArray.zeros(shape, options.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
+  array.data.fill(Number(value));
+  return fromArray(array, options);
+}
+
+/**
+ * A tensor of zeros: `zeros(2, 3)` or `zeros([2, 3], { dtype, requiresGrad })`.
+ */
+export function zeros(...args: ShapeCall): Tensor {
+  const [shape, options] = parseShapeAndOptions("zeros", args);
+  return full(shape, 0, options);
+}
+
+/** A tensor of ones: `ones(2, 3)` or `ones([2, 3], opts)`. */
+export function ones(...args: ShapeCall): Tensor {
+  const [shape, options] = parseShapeAndOptions("ones", args);
+  return full(shape, 1, options);
+}
+
+/** Zeros with the shape (and dtype, unless overridden) of `t`. */
+export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  return full(t.shape, 0, { dtype: t.dtype, ...options });
+}
+
+/** Ones with the shape (and dtype, unless overridden) of `t`. */
+export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype, ...options });
+}
+
+/** A tensor of `value` with the shape (and dtype, unless overridden) of `t`. */
+export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
+  return full(t.shape, value, { dtype: t.dtype, ...options });
+}
+
+/**
+ * Values from `start` (inclusive) to `end` (exclusive) in steps of `step`: `arange(5)` or
+ * `arange(1, 2, 0.25)`. float32 unless `dtype` says otherwise (JS numbers are float32 in torchlet).
+ */
+export function arange(end: number, options?: TensorOptions): Tensor;
+export function arange(start: number, end: number, step?: number, options?: TensorOptions): Tensor;
+export function arange(...args: (number | TensorOptions | undefined)[]): Tensor {
+  const options = (typeof args[args.length - 1] === "object" ? args.pop() : {}) as TensorOptions;
+  const nums = args.filter((a): a is number => typeof a === "number");
+  const [start, end, step] =
+    nums.length === 1 ? [0, nums[0] as number, 1] : [nums[0] as number, nums[1] as number, nums[2] ?? 1];
+  if (![start, end, step].every(Number.isFinite))
+    throw new TorchletError(`arange: start ${start}, end ${end} and step ${step} must be finite`);
+  if (step === 0) throw new TorchletError("arange: step must be nonzero");
+  if ((end - start) / step < 0) {
+    throw new TorchletError(
+      `arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
+    );
+  }
+  const n = Math.ceil((end - start) / step);
+  const array = StridedArray.zeros([n], options.dtype ?? "float32");
+  for (let i = 0; i < n; i++) array.data[i] = start + i * step;
+  return fromArray(array, options);
+}
+
+/** `steps` evenly spaced values from `start` to `end`, both included. */
+export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new TorchletError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
+  const array = StridedArray.zeros([steps], options.dtype ?? "float32");
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // Like PyTorch, fill the second half backwards from `end` so that both ends are exact.
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) array.data[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  return fromArray(array, options);
+}
+
+/** The identity matrix (n x m, m defaulting to n). */
+export function eye(n: number, m: number = n, options: TensorOptions = {}): Tensor {
+  checkShape("eye", [n, m]);
+  const array = StridedArray.zeros([n, m], options.dtype ?? "float32");
+  for (let i = 0; i < Math.min(n, m); i++) array.data[i * m + i] = 1;
+  return fromArray(array, options);
+}

@@ -1,0 +1,37 @@
+let enabled = true;
+
+/** Whether operations are being recorded for backward right now. */
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+/** Turns recording on or off globally; prefer `noGrad`/`enableGrad`, which restore the old mode. */
+export function setGradEnabled(mode: boolean): void {
+  enabled = mode;
+}
+
+function withGradMode<T>(mode: boolean, fn: () => T): T {
+  const previous = enabled;
+  enabled = mode;
+  try {
+    return fn();
+  } finally {
+    enabled = previous;
+  }
+}
+
+/**
+ * Runs `fn` without recording operations for autograd and returns its result (PyTorch's
+ * `with torch.no_grad():`). Used for the hand-written SGD update. `fn` must be synchronous.
+ *
+ * @example
+ * torch.noGrad(() => w.sub_(w.grad!.mul(lr)));
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Runs `fn` with recording switched on, even inside `noGrad` (PyTorch's `torch.enable_grad`). */
+export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}

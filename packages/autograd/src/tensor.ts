@@ -1,0 +1,642 @@
+import { type BinaryOp, backend, reductionDims, type UnaryOp } from "@torchlet/ops";
+import {
+  broadcastShapes,
+  copyInto,
+  type DType,
+  fmtShape,
+  formatTensor,
+  isFloating,
+  numel,
+  promoteTypes,
+  promoteWithScalar,
+  StridedArray,
+  shapesEqual,
+  TorchletError,
+  typeName,
+} from "@torchlet/storage";
+import { type AttrsOf, type Derivative, derivatives, type OpName } from "./derivatives.js";
+import { runBackward } from "./engine.js";
+import { AccumulateGrad, type Formulas, GradFn, SavedContext } from "./grad-fn.js";
+import { isGradEnabled } from "./grad-mode.js";
+
+/** Creation options shared by every factory. */
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+/** Options of `backward` and `autograd.grad`. */
+export interface BackwardOptions {
+  /** Keep the graph's saved tensors so backward can run through it again. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients (implies retainGraph). */
+  createGraph?: boolean;
+}
+
+/** The right-hand side of arithmetic: another tensor or a plain number. */
+export type Operand = Tensor | number;
+
+/** A shape given as an array or as separate numbers: `reshape([2, 3])` or `reshape(2, 3)`. */
+export type ShapeArgs = [readonly number[]] | number[];
+
+export function shapeFromArgs(args: ShapeArgs): number[] {
+  return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+/** Float ops turn integer and bool inputs into the default float dtype, as PyTorch's unary float ops do. */
+const FLOAT_UNARY = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh"]);
+
+/**
+ * A multi-dimensional array that can record the operations applied to it and compute gradients
+ * (PyTorch's `torch.Tensor`). Create one with `torch.tensor`, `torch.zeros`, `torch.randn`, ...
+ *
+ * @example
+ * const w = torch.randn([3, 32], { requiresGrad: true });
+ * const loss = x.mm(w).relu().sum();
+ * loss.backward();
+ * w.grad; // d loss / d w, shape [3, 32]
+ */
+export class Tensor {
+  /** Gradient accumulated by backward (leaves, and non-leaves after `retainGrad()`). */
+  grad: Tensor | null = null;
+  /** @internal the values: a strided view over storage shared with every view of this tensor. */
+  readonly _array: StridedArray;
+  /** @internal bumped by every in-place change; shared with views; checked by saved tensors. */
+  readonly _version: { value: number };
+  /** @internal the tensor whose storage this one views (null when it owns its storage). */
+  readonly _base: Tensor | null;
+  /** @internal */
+  _gradFn: GradFn | null = null;
+  /** @internal */
+  _requiresGrad = false;
+  private accumulator: AccumulateGrad | null = null;
+
+  /** @internal use the factories (`torch.tensor`, `torch.zeros`, ...) to create tensors. */
+  constructor(array: StridedArray, viewOf: Tensor | null = null) {
+    this._array = array;
+    this._base = viewOf ? (viewOf._base ?? viewOf) : null;
+    this._version = viewOf ? viewOf._version : { value: 0 };
+  }
+
+  // ---- properties ----
+
+  get shape(): readonly number[] {
+    return this._array.shape;
+  }
+  get dtype(): DType {
+    return this._array.dtype;
+  }
+  get ndim(): number {
+    return this._array.ndim;
+  }
+  dim(): number {
+    return this._array.ndim;
+  }
+  numel(): number {
+    return this._array.numel;
+  }
+  /** The size of one dim (negative counts from the end), or the whole shape. */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): number | readonly number[] {
+    if (dim === undefined) return this.shape;
+    const d = dim < 0 ? dim + this.ndim : dim;
+    if (!Number.isInteger(dim) || d < 0 || d >= this.ndim) {
+      throw new TorchletError(`size: dimension ${dim} out of range for a ${this.ndim}-D tensor`);
+    }
+    return this.shape[d] as number;
+  }
+
+  /** The node that created this tensor in the autograd graph; null for leaves. */
+  get gradFn(): GradFn | null {
+    return this._gradFn;
+  }
+  /** True for tensors the user created (no gradFn); only leaves accumulate `.grad` by default. */
+  get isLeaf(): boolean {
+    return this._gradFn === null;
+  }
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(flag: boolean) {
+    this.requiresGrad_(flag);
+  }
+
+  /** Sets requiresGrad on a leaf (floating dtypes only); returns this. */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf) {
+      throw new TorchletError(
+        `requiresGrad_: you can only change requiresGrad flags of leaf tensors (this one has gradFn ${this._gradFn?.name}); use detach() for a copy outside the graph`,
+      );
+    }
+    if (flag && !isFloating(this.dtype)) {
+      throw new TorchletError(
+        `requiresGrad_: only tensors of floating point dtype can require gradients, got ${this.dtype}`,
+      );
+    }
+    this._requiresGrad = flag;
+    return this;
+  }
+
+  /** Makes backward fill `.grad` of this non-leaf tensor too. */
+  retainGrad(): this {
+    if (!this._requiresGrad) {
+      throw new TorchletError("retainGrad: can't retain the gradient of a tensor that does not require grad");
+    }
+    if (this._gradFn && !this._gradFn._retained.includes(this)) this._gradFn._retained.push(this);
+    return this;
+  }
+  /** True when backward fills `.grad` of this tensor. */
+  get retainsGrad(): boolean {
+    return this._gradFn?._retained.includes(this) ?? false;
+  }
+
+  /** @internal the leaf's gradient sink, created once so every use of the leaf shares it. */
+  _gradAccumulator(): AccumulateGrad {
+    this.accumulator ??= new AccumulateGrad(this);
+    return this.accumulator;
+  }
+
+  // ---- reading values ----
+
+  /** The value of a one-element tensor as a JS number (booleans as 0/1... as booleans for bool). */
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new TorchletError(
+        `item: a tensor with ${this.numel()} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number`,
+      );
+    }
+    return this._array.flat()[0] as number;
+  }
+
+  /** Nested JS arrays of the values (a plain number for a 0-d tensor; booleans for bool). */
+  tolist(): unknown {
+    return this._array.toNested();
+  }
+
+  /** The values in row-major order as a fresh typed array of the tensor's dtype. */
+  toTypedArray(): StridedArray["data"] {
+    return this._array.copy().data;
+  }
+
+  /** Printed as R torch prints: values, then `[ CPUFloatType{2,3} ][ grad_fn = <AddBackward0> ]`. */
+  toString(): string {
+    return formatTensor(this._array, {
+      gradFn: this._gradFn?.name ?? null,
+      requiresGrad: this.isLeaf && this._requiresGrad,
+    });
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  // ---- elementwise math ----
+
+  add(other: Operand): Tensor {
+    return binaryOp("add", this, other);
+  }
+  sub(other: Operand): Tensor {
+    return binaryOp("sub", this, other);
+  }
+  mul(other: Operand): Tensor {
+    return binaryOp("mul", this, other);
+  }
+  /** True division: integer inputs give a float result, as in PyTorch. */
+  div(other: Operand): Tensor {
+    return binaryOp("div", this, other);
+  }
+  pow(exponent: Operand): Tensor {
+    return binaryOp("pow", this, exponent);
+  }
+  neg(): Tensor {
+    return unaryOp("neg", this);
+  }
+  exp(): Tensor {
+    return unaryOp("exp", this);
+  }
+  log(): Tensor {
+    return unaryOp("log", this);
+  }
+  sqrt(): Tensor {
+    return unaryOp("sqrt", this);
+  }
+  abs(): Tensor {
+    return unaryOp("abs", this);
+  }
+  sign(): Tensor {
+    return unaryOp("sign", this);
+  }
+  relu(): Tensor {
+    return unaryOp("relu", this);
+  }
+  sigmoid(): Tensor {
+    return unaryOp("sigmoid", this);
+  }
+  tanh(): Tensor {
+    return unaryOp("tanh", this);
+  }
+
+  // ---- comparisons (bool results, never recorded) ----
+
+  eq(other: Operand): Tensor {
+    return compareOp("eq", this, other);
+  }
+  ne(other: Operand): Tensor {
+    return compareOp("ne", this, other);
+  }
+  gt(other: Operand): Tensor {
+    return compareOp("gt", this, other);
+  }
+  ge(other: Operand): Tensor {
+    return compareOp("ge", this, other);
+  }
+  lt(other: Operand): Tensor {
+    return compareOp("lt", this, other);
+  }
+  le(other: Operand): Tensor {
+    return compareOp("le", this, other);
+  }
+
+  /** PyTorch's `Tensor.where(condition, other)`: this where `condition` holds, else `other`. */
+  where(condition: Tensor, other: Operand): Tensor {
+    return where(condition, this, other);
+  }
+
+  // ---- matrix products ----
+
+  /** The 2-D matrix product [n, k] x [k, m]. */
+  mm(other: Tensor): Tensor {
+    const dtype = sameDType("mm", this, other);
+    return record("mm", [this, other], backend().mm(this._array, other._array, dtype, "mm"), undefined);
+  }
+
+  /** Batched matrix product [b, n, k] x [b, k, m]. */
+  bmm(other: Tensor): Tensor {
+    const dtype = sameDType("bmm", this, other);
+    return record("bmm", [this, other], backend().bmm(this._array, other._array, dtype, "bmm"), undefined);
+  }
+
+  /** Inner product of two 1-D tensors of the same length. */
+  dot(other: Tensor): Tensor {
+    const dtype = sameDType("dot", this, other);
+    if (this.ndim !== 1 || other.ndim !== 1 || this.shape[0] !== other.shape[0]) {
+      throw new TorchletError(
+        `dot: expects two 1-D tensors of the same length, got shapes ${fmtShape(this.shape)} and ${fmtShape(other.shape)}`,
+      );
+    }
+    const out = backend().mm(this._array.unsqueeze(0), other._array.unsqueeze(1), dtype, "dot").reshape([]);
+    return record("dot", [this, other], out, undefined);
+  }
+
+  /** Matrix-vector product [n, k] x [k]. */
+  mv(vec: Tensor): Tensor {
+    const dtype = sameDType("mv", this, vec);
+    if (this.ndim !== 2 || vec.ndim !== 1 || this.shape[1] !== vec.shape[0]) {
+      throw new TorchletError(
+        `mv: expects a 2-D matrix and a 1-D vector of matching size, got shapes ${fmtShape(this.shape)} and ${fmtShape(vec.shape)}`,
+      );
+    }
+    const out = backend().mm(this._array, vec._array.unsqueeze(1), dtype, "mv").squeeze(1);
+    return record("mv", [this, vec], out, undefined);
+  }
+
+  /**
+   * torch.matmul: dot for 1-D x 1-D, mv / mm for matrices, and batched products that broadcast the
+   * batch dims otherwise (a 1-D operand gets a temporary dim that is removed from the result).
+   */
+  matmul(other: Tensor): Tensor {
+    const b = other;
+    if (this.ndim === 0 || b.ndim === 0) {
+      throw new TorchletError(
+        `matmul: both arguments need to be at least 1-D, got shapes ${fmtShape(this.shape)} and ${fmtShape(b.shape)}`,
+      );
+    }
+    if (this.ndim === 1 && b.ndim === 1) return this.dot(b);
+    if (this.ndim === 2 && b.ndim === 1) return this.mv(b);
+    if (this.ndim === 1 && b.ndim === 2) return this.unsqueeze(0).mm(b).squeeze(0);
+    if (this.ndim === 2 && b.ndim === 2) return this.mm(b);
+    const a3 = this.ndim === 1 ? this.unsqueeze(0) : this;
+    const b3 = b.ndim === 1 ? b.unsqueeze(1) : b;
+    const [m, k] = a3.shape.slice(-2) as [number, number];
+    const [k2, n] = b3.shape.slice(-2) as [number, number];
+    if (k !== k2) {
+      throw new TorchletError(
+        `matmul: shapes ${fmtShape(this.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${k} != ${k2})`,
+      );
+    }
+    const batch = broadcastShapes("matmul", a3.shape.slice(0, -2), b3.shape.slice(0, -2));
+    const count = numel(batch);
+    const flatA = a3.expand([...batch, m, k]).reshape([count, m, k]);
+    const flatB = b3.expand([...batch, k, n]).reshape([count, k, n]);
+    let out = flatA.bmm(flatB).reshape([...batch, m, n]);
+    if (this.ndim === 1) out = out.squeeze(-2);
+    if (b.ndim === 1) out = out.squeeze(-1);
+    return out;
+  }
+
+  // ---- reductions ----
+
+  /** Sum of all elements, or over `dim` (a number or a list; negative counts from the end). */
+  sum(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    const dtype = this.dtype === "bool" ? "int32" : this.dtype;
+    return reduceOp("sum", this, dim, keepdim, dtype);
+  }
+
+  /** Mean of all elements, or over `dim`. Floating dtypes only, as in PyTorch. */
+  mean(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    if (!isFloating(this.dtype)) {
+      throw new TorchletError(
+        `mean: could not infer output dtype; input dtype must be floating point, got ${this.dtype}`,
+      );
+    }
+    return reduceOp("mean", this, dim, keepdim, this.dtype);
+  }
+
+  /** The largest element (NaN if any is NaN); the gradient goes evenly to all ties. */
+  max(): Tensor {
+    return wholeExtremum("max", this);
+  }
+  /** The smallest element (NaN if any is NaN). */
+  min(): Tensor {
+    return wholeExtremum("min", this);
+  }
+
+  // ---- shape (views share storage) ----
+
+  /** A view with a new shape; an error when the strides do not allow one (use reshape). */
+  view(...shape: ShapeArgs): Tensor {
+    return record("reshape", [this], this._array.view(shapeFromArgs(shape)), { kind: "view" }, true);
+  }
+
+  /** A tensor with a new shape: a view when the strides allow it, else a copy. One dim may be -1. */
+  reshape(...shape: ShapeArgs): Tensor {
+    const target = shapeFromArgs(shape);
+    const asView = this._array.tryView(target);
+    if (asView) return record("reshape", [this], asView, { kind: "alias" }, true);
+    return record("reshape", [this], this._array.reshape(target), { kind: "copy" });
+  }
+
+  /** All elements as a 1-D tensor. */
+  flatten(): Tensor {
+    return this.reshape([-1]);
+  }
+
+  unsqueeze(dim: number): Tensor {
+    const out = this._array.unsqueeze(dim);
+    return record("unsqueeze", [this], out, { dim: dim < 0 ? dim + this.ndim + 1 : dim }, true);
+  }
+
+  /** Removes size-1 dims: all of them, or only `dim`. */
+  squeeze(dim?: number): Tensor {
+    return record("squeeze", [this], this._array.squeeze(dim), { dim: dim ?? null }, true);
+  }
+
+  transpose(dim0: number, dim1: number): Tensor {
+    return record("transpose", [this], this._array.transpose(dim0, dim1), { dim0, dim1, t: false }, true);
+  }
+
+  /** Transpose of a matrix (a 0-D or 1-D tensor is returned as it is, as a view). */
+  t(): Tensor {
+    if (this.ndim > 2) {
+      throw new TorchletError(
+        `t: expects a tensor with <= 2 dimensions, but got shape ${fmtShape(this.shape)}; use transpose`,
+      );
+    }
+    const dim1 = this.ndim === 2 ? 1 : 0;
+    return record("transpose", [this], this._array.transpose(0, dim1), { dim0: 0, dim1, t: true }, true);
+  }
+
+  permute(...dims: ShapeArgs): Tensor {
+    const order = shapeFromArgs(dims);
+    const out = this._array.permute(order);
+    return record("permute", [this], out, { dims: order.map((d) => (d < 0 ? d + this.ndim : d)) }, true);
+  }
+
+  /** Broadcasts to a larger shape without copying (-1 keeps a size). */
+  expand(...shape: ShapeArgs): Tensor {
+    return record("expand", [this], this._array.expand(shapeFromArgs(shape)), undefined, true);
+  }
+
+  /** This tensor when already contiguous, else a contiguous copy. */
+  contiguous(): Tensor {
+    return this._array.isContiguous() ? this : this.clone();
+  }
+
+  /** A copy with its own storage, still connected to the graph. */
+  clone(): Tensor {
+    return record("clone", [this], this._array.copy(), undefined);
+  }
+
+  /** The same values converted to `dtype` (this tensor itself when the dtype already matches). */
+  to(dtype: DType): Tensor {
+    if (dtype === this.dtype) return this;
+    return record("to", [this], this._array.copy(dtype), undefined);
+  }
+
+  /** A tensor sharing this one's storage, outside the graph. */
+  detach(): Tensor {
+    return new Tensor(this._array, this);
+  }
+
+  // ---- in place ----
+
+  add_(other: Operand): this {
+    return this.inplace("add_", other, (self) => self.add(other));
+  }
+  sub_(other: Operand): this {
+    return this.inplace("sub_", other, (self) => self.sub(other));
+  }
+  mul_(other: Operand): this {
+    return this.inplace("mul_", other, (self) => self.mul(other));
+  }
+  div_(other: Operand): this {
+    return this.inplace("div_", other, (self) => self.div(other));
+  }
+  /** Sets every element to zero. */
+  zero_(): this {
+    return this.inplace("zero_", 0, (self) => filled(self, 0, true));
+  }
+  /** Sets every element to `value`. */
+  fill_(value: number): this {
+    return this.inplace("fill_", value, (self) => filled(self, value, false));
+  }
+
+  /**
+   * Writes the out-of-place result of `compute` into this tensor's storage. Everything is computed and
+   * validated first, so a failing call leaves the tensor untouched. While recording, the new values get
+   * the out-of-place op's grad_fn, computed from a snapshot of the old values.
+   */
+  private inplace(op: string, other: Operand, compute: (self: Tensor) => Tensor): this {
+    const recording =
+      isGradEnabled() && (this._requiresGrad || (other instanceof Tensor && other._requiresGrad));
+    if (recording && this.isLeaf && this._requiresGrad) {
+      throw new TorchletError(
+        `${op}: a leaf tensor that requires grad (shape ${fmtShape(this.shape)}) is being used in an in-place operation; wrap the update in torch.noGrad`,
+      );
+    }
+    if (recording && this._base?._requiresGrad) {
+      throw new TorchletError(
+        `${op}: in-place changes to a view of a tensor that requires grad are not supported (shape ${fmtShape(this.shape)})`,
+      );
+    }
+    const result = compute(recording ? this.snapshot() : this);
+    if (!shapesEqual(result.shape, this.shape)) {
+      throw new TorchletError(
+        `${op}: output with shape ${fmtShape(this.shape)} doesn't match the broadcast shape ${fmtShape(result.shape)}`,
+      );
+    }
+    if (promoteTypes(result.dtype, this.dtype) !== this.dtype) {
+      throw new TorchletError(
+        `${op}: result type ${typeName(result.dtype)} can't be cast to the desired output type ${typeName(this.dtype)}`,
+      );
+    }
+    copyInto(this._array, result._array);
+    this._version.value++;
+    if (recording) {
+      this._gradFn = result._gradFn;
+      this._requiresGrad = result._requiresGrad;
+    }
+    return this;
+  }
+
+  /** A copy of the current values that keeps this tensor's place in the graph. */
+  private snapshot(): Tensor {
+    const copy = new Tensor(this._array.copy());
+    copy._gradFn = this._gradFn;
+    copy._requiresGrad = this._requiresGrad;
+    if (this.isLeaf && this._requiresGrad) copy.accumulator = this._gradAccumulator();
+    return copy;
+  }
+
+  // ---- autograd ----
+
+  /**
+   * Computes the gradient of this tensor with respect to the graph's leaves and adds it into their
+   * `.grad`. Without `gradient`, the tensor must hold one element (the loss).
+   */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    runBackward([this], gradient ? [gradient] : [null], options, null);
+  }
+}
+
+// ---- op plumbing: compute with the backend, then record the node when grad mode asks for it ----
+
+/**
+ * Wraps a kernel's output in a Tensor and, when grad mode is on and an input requires grad, attaches
+ * the grad_fn built from the op's row of the derivative table. Views share their input's storage and
+ * version counter.
+ */
+function record<K extends OpName>(
+  op: K,
+  inputs: readonly Tensor[],
+  out: StridedArray,
+  attrs: AttrsOf<K>,
+  isView = false,
+): Tensor {
+  const result = new Tensor(out, isView ? (inputs[0] as Tensor) : null);
+  if (!isGradEnabled() || !inputs.some((t) => t._requiresGrad)) return result;
+  const row = derivatives[op] as unknown as Derivative<AttrsOf<K>>;
+  const name = typeof row.name === "string" ? row.name : row.name(attrs);
+  const edges = inputs.map((t) => [t._requiresGrad ? (t._gradFn ?? t._gradAccumulator()) : null, 0] as const);
+  const ctx = new SavedContext<AttrsOf<K>>(name, inputs, result, attrs);
+  result._gradFn = new GradFn(name, edges, row.grads as Formulas, ctx as SavedContext<unknown>, inputs);
+  result._requiresGrad = true;
+  return result;
+}
+
+/** A JS number as a 0-d tensor of `dtype` (PyTorch's wrapped number). */
+function scalarTensor(value: number, dtype: DType): Tensor {
+  const array = StridedArray.zeros([], dtype);
+  array.data[0] = value; // the typed array rounds or truncates as the dtype's cast does
+  return new Tensor(array);
+}
+
+function resultType(a: Tensor, other: Operand): DType {
+  return other instanceof Tensor ? promoteTypes(a.dtype, other.dtype) : promoteWithScalar(a.dtype, other);
+}
+
+function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: Operand): Tensor {
+  let dtype = resultType(a, other);
+  if (op === "div" && !isFloating(dtype)) dtype = "float32";
+  const b = other instanceof Tensor ? other : scalarTensor(other, dtype);
+  const out = backend().binary(op, a._array, b._array, dtype, op);
+  return record(op, [a, b], out, { scalarOther: !(other instanceof Tensor) });
+}
+
+function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
+  const common = resultType(a, other);
+  const b = other instanceof Tensor ? other._array : scalarTensor(other, common)._array;
+  return new Tensor(backend().binary(op, a._array, b, "bool", op));
+}
+
+function unaryOp(op: UnaryOp, a: Tensor): Tensor {
+  const dtype = FLOAT_UNARY.has(op) && !isFloating(a.dtype) ? "float32" : a.dtype;
+  return record(op, [a], backend().unary(op, a._array, dtype), undefined);
+}
+
+function reduceOp(
+  op: "sum" | "mean",
+  a: Tensor,
+  dim: number | readonly number[] | null | undefined,
+  keepdim: boolean,
+  dtype: DType,
+): Tensor {
+  const all = dim === undefined || dim === null;
+  const dims = reductionDims(op, dim, a.ndim);
+  const out = backend().reduce(op, a._array, dims, all ? false : keepdim, dtype);
+  return record(op, [a], out, { dims: all ? null : dims, keepdim: all ? false : keepdim });
+}
+
+function wholeExtremum(op: "max" | "min", a: Tensor): Tensor {
+  if (a.numel() === 0) {
+    throw new TorchletError(
+      `${op}: expected a non-empty tensor, got shape ${fmtShape(a.shape)}; specify a dim for empty tensors`,
+    );
+  }
+  return record(op, [a], backend().reduce(op, a._array, reductionDims(op, null, a.ndim), false), undefined);
+}
+
+function sameDType(op: string, a: Tensor, b: Tensor): DType {
+  if (a.dtype !== b.dtype) {
+    throw new TorchletError(
+      `${op}: expected both operands to have the same dtype, got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`,
+    );
+  }
+  if (a.dtype === "bool") throw new TorchletError(`${op}: not implemented for bool tensors`);
+  return a.dtype;
+}
+
+function filled(self: Tensor, value: number, zero: boolean): Tensor {
+  const out = StridedArray.zeros(self.shape, self.dtype);
+  if (!zero) out.data.fill(value);
+  return record("fill", [self], out, { zero });
+}
+
+/**
+ * `torch.where(condition, x, y)`: elements of `x` where `condition` is true, of `y` elsewhere; all
+ * three broadcast. Numbers take the other operand's dtype.
+ */
+export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
+  if (condition.dtype !== "bool") {
+    throw new TorchletError(
+      `where: condition must be a bool tensor, got ${condition.dtype} ${fmtShape(condition.shape)}`,
+    );
+  }
+  const dtype =
+    x instanceof Tensor
+      ? y instanceof Tensor
+        ? promoteTypes(x.dtype, y.dtype)
+        : x.dtype
+      : y instanceof Tensor
+        ? y.dtype
+        : "float32";
+  const tx = x instanceof Tensor ? x : scalarTensor(x, dtype);
+  const ty = y instanceof Tensor ? y : scalarTensor(y, dtype);
+  return record(
+    "where",
+    [condition, tx, ty],
+    backend().where(condition._array, tx._array, ty._array, dtype),
+    undefined,
+  );
+}
