@@ -1,0 +1,6 @@
+// The umbrella package: `import * as torch from "torchlet"` gives the whole public API.
+// It has no code of its own; each name lives in exactly one layer.
+export * from "@torchlet/autograd";
+export * from "@torchlet/data";
+export * from "@torchlet/ops";
+export * from "@torchlet/storage";
