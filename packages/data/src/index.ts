@@ -1,0 +1,3 @@
+export * from "./datasets.js";
+export { Generator } from "./random/index.js";
+export * from "./sampling.js";

@@ -1,0 +1,87 @@
+import * as torch from "torchlet";
+
+/** Everything that defines one run of the chapter's program. */
+export interface ChapterConfig {
+  seed: number;
+  n: number;
+  features: number;
+  /** Sizes of the hidden layers: the chapter has one of 32 units; `[32, 16]` adds a second. */
+  hidden: number[];
+  epochs: number;
+  lr: number;
+  dtype: "float32" | "float64";
+}
+
+export const CHAPTER_DEFAULTS: ChapterConfig = {
+  seed: 42,
+  n: 100,
+  features: 3,
+  hidden: [32],
+  epochs: 200,
+  lr: 1e-4,
+  dtype: "float32",
+};
+
+/** The raw-tensor network: one weight matrix and one bias row per layer, nothing more. */
+export interface Network {
+  weights: torch.Tensor[];
+  biases: torch.Tensor[];
+}
+
+/** The data and freshly initialised network, in the chapter's order of random draws. */
+export interface ChapterRun {
+  x: torch.Tensor;
+  y: torch.Tensor;
+  net: Network;
+}
+
+/**
+ * Seeds the generator, draws the data (x, then the noise of y), then the weights layer by layer;
+ * biases start at zero. The same order as the PyTorch program, so the same seed gives the same numbers.
+ */
+export function setup(config: ChapterConfig): ChapterRun {
+  torch.manualSeed(config.seed);
+  const { x, y } = torch.makeRegression({ n: config.n, features: config.features, dtype: config.dtype });
+  const sizes = [config.features, ...config.hidden, 1];
+  const weights: torch.Tensor[] = [];
+  const biases: torch.Tensor[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    weights.push(
+      torch.randn([sizes[i] as number, sizes[i + 1] as number], { dtype: config.dtype, requiresGrad: true }),
+    );
+  }
+  for (let i = 1; i < sizes.length; i++) {
+    biases.push(torch.zeros([1, sizes[i] as number], { dtype: config.dtype, requiresGrad: true }));
+  }
+  return { x, y, net: { weights, biases } };
+}
+
+/** x.mm(w1).add(b1).relu() ... .mm(wL).add(bL): ReLU between layers, none after the last. */
+export function forward(x: torch.Tensor, net: Network): torch.Tensor {
+  let h = x;
+  net.weights.forEach((w, i) => {
+    h = h.mm(w).add(net.biases[i] as torch.Tensor);
+    if (i < net.weights.length - 1) h = h.relu();
+  });
+  return h;
+}
+
+/** Mean squared error, written out as the chapter does. */
+export function mseLoss(yPred: torch.Tensor, y: torch.Tensor): torch.Tensor {
+  return yPred.sub(y).pow(2).mean();
+}
+
+/**
+ * One epoch of the chapter: forward, loss, backward, then the SGD update and zeroed gradients under
+ * noGrad. Returns the loss computed before the update.
+ */
+export function trainEpoch(run: ChapterRun, lr: number): number {
+  const loss = mseLoss(forward(run.x, run.net), run.y);
+  loss.backward();
+  const params = [...run.net.weights, ...run.net.biases];
+  torch.noGrad(() => {
+    for (const p of params) p.sub_((p.grad as torch.Tensor).mul(lr));
+    for (const p of params) p.grad?.zero_();
+  });
+  return loss.item();
+}

@@ -1,0 +1,54 @@
+import { type Tensor, tensor } from "@torchlet/autograd";
+import { TorchletError } from "@torchlet/storage";
+import { defaultGenerator, type RandomOptions, randn } from "./sampling.js";
+
+/** The chapter's true coefficients: y = 0.2 x1 - 1.3 x2 - 0.5 x3 + noise. */
+export const CHAPTER_COEFFICIENTS: readonly number[] = [0.2, -1.3, -0.5];
+
+export interface RegressionOptions {
+  /** Observations (rows); the chapter uses 100. */
+  n?: number;
+  /** Features (columns of x); the chapter uses 3. */
+  features?: number;
+  /** One coefficient per feature; defaults to the chapter's, repeated cyclically for more features. */
+  coefficients?: readonly number[];
+  /** Standard deviation of the Gaussian noise added to y (the chapter: 1). */
+  noise?: number;
+  dtype?: "float32" | "float64";
+  generator?: RandomOptions["generator"];
+}
+
+/**
+ * The chapter's linear regression data: x ~ N(0, 1) of shape [n, features], then
+ * y = x · coefficients + noise · N(0, 1) of shape [n, 1], drawn in that order (x first), as the
+ * PyTorch program `x = torch.randn(n, d); y = x.matmul(coefs).unsqueeze(1) + torch.randn(n, 1)` does.
+ */
+export function makeRegression(options: RegressionOptions = {}): { x: Tensor; y: Tensor } {
+  const n = options.n ?? 100;
+  const features = options.features ?? 3;
+  const noise = options.noise ?? 1;
+  const coefficients =
+    options.coefficients ?? Array.from({ length: features }, (_, i) => CHAPTER_COEFFICIENTS[i % 3] as number);
+  for (const [name, value] of [
+    ["n", n],
+    ["features", features],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new TorchletError(`makeRegression: ${name} must be a positive integer, got ${value}`);
+  }
+  if (coefficients.length !== features) {
+    throw new TorchletError(
+      `makeRegression: ${coefficients.length} coefficients given for ${features} features`,
+    );
+  }
+  if (!Number.isFinite(noise) || noise < 0)
+    throw new TorchletError(`makeRegression: noise must be a finite number >= 0, got ${noise}`);
+  const dtype = options.dtype ?? "float32";
+  const draw = { dtype, generator: options.generator ?? defaultGenerator };
+  const x = randn([n, features], draw);
+  const y = x
+    .matmul(tensor(coefficients as number[], { dtype }))
+    .unsqueeze(1)
+    .add(randn([n, 1], draw).mul(noise));
+  return { x, y };
+}
