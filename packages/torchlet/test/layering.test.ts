@@ -1,0 +1,123 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+// The layers of DESIGN.md, bottom first: a package may import only packages of a lower rank.
+const RANK: Record<string, number> = {
+  "@torchlet/storage": 0,
+  "@torchlet/ops": 1,
+  "@torchlet/autograd": 2,
+  "@torchlet/data": 3,
+  torchlet: 4,
+  "@torchlet/cli": 5,
+  "@torchlet/demo": 5,
+  "@torchlet/bench": 5,
+};
+
+const root = resolve(__dirname, "../../..");
+
+interface PackageInfo {
+  name: string;
+  dir: string;
+  dependencies: string[];
+  imports: { file: string; specifier: string }[];
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory())
+      return entry === "node_modules" || entry === "dist" ? [] : sourceFiles(path);
+    return /\.(ts|tsx|mts)$/.test(entry) ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+// Comments may quote imports (`import * as torch from "torchlet"`) without making them.
+const withoutComments = (code: string) => code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+
+function readPackage(dir: string): PackageInfo {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const src = join(dir, "src");
+  const imports = sourceFiles(src).flatMap((file) =>
+    [...withoutComments(readFileSync(file, "utf8")).matchAll(IMPORT)].map((m) => ({
+      file: relative(root, file),
+      specifier: (m[1] ?? m[2]) as string,
+    })),
+  );
+  return { name: pkg.name, dir, dependencies: Object.keys(pkg.dependencies ?? {}), imports };
+}
+
+/** Every import or dependency that points at a package of the same or a higher layer, or escapes src. */
+export function layerViolations(pkgs: readonly PackageInfo[]): string[] {
+  const problems: string[] = [];
+  for (const pkg of pkgs) {
+    const own = RANK[pkg.name];
+    if (own === undefined) {
+      problems.push(`${pkg.name}: not in the layer table`);
+      continue;
+    }
+    const check = (target: string, where: string) => {
+      const rank = RANK[target];
+      if (rank !== undefined && target !== pkg.name && rank >= own)
+        problems.push(`${where}: ${pkg.name} may not depend on ${target}`);
+    };
+    for (const dep of pkg.dependencies) check(dep, `${pkg.name}/package.json`);
+    for (const { file, specifier } of pkg.imports) {
+      const target = specifier.startsWith("@torchlet/")
+        ? specifier.split("/").slice(0, 2).join("/")
+        : specifier.split("/")[0];
+      check(target as string, file);
+      if (
+        specifier.startsWith("../") &&
+        !resolve(join(root, file), "..", specifier).startsWith(join(pkg.dir, "src"))
+      ) {
+        const escapesToPackageJson = specifier.endsWith("package.json");
+        if (!escapesToPackageJson)
+          problems.push(`${file}: relative import ${specifier} leaves the package's src`);
+      }
+      if (target === pkg.name) problems.push(`${file}: imports its own package by name (${specifier})`);
+    }
+  }
+  return problems;
+}
+
+const workspace = ["packages", "apps"].flatMap((group) =>
+  readdirSync(join(root, group))
+    .map((d) => join(root, group, d))
+    .filter((d) => statSync(join(d, "package.json"), { throwIfNoEntry: false })?.isFile()),
+);
+
+describe("layering (DESIGN.md: dependencies point only down the layers)", () => {
+  it("finds every workspace package", () => {
+    const names = workspace.map((d) => readPackage(d).name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "@torchlet/storage",
+        "@torchlet/ops",
+        "@torchlet/autograd",
+        "@torchlet/data",
+        "torchlet",
+        "@torchlet/cli",
+      ]),
+    );
+  });
+
+  it("has no package importing one of its own or a higher layer", () => {
+    expect(layerViolations(workspace.map(readPackage))).toEqual([]);
+  });
+
+  it("reports an upward import and an upward dependency", () => {
+    const bad: PackageInfo = {
+      name: "@torchlet/ops",
+      dir: join(root, "packages/ops"),
+      dependencies: ["@torchlet/autograd"],
+      imports: [{ file: "packages/ops/src/x.ts", specifier: "torchlet" }],
+    };
+    expect(layerViolations([bad])).toEqual([
+      "@torchlet/ops/package.json: @torchlet/ops may not depend on @torchlet/autograd",
+      "packages/ops/src/x.ts: @torchlet/ops may not depend on torchlet",
+    ]);
+  });
+});
