@@ -1,6 +1,6 @@
 import { type Tensor, tensor } from "@torchlet/autograd";
 import { TorchletError } from "@torchlet/storage";
-import { defaultGenerator, type RandomOptions, randn } from "./sampling.js";
+import { defaultGenerator, type RandomOptions, rand, randn } from "./sampling.js";
 
 /** The chapter's true coefficients: y = 0.2 x1 - 1.3 x2 - 0.5 x3 + noise. */
 export const CHAPTER_COEFFICIENTS: readonly number[] = [0.2, -1.3, -0.5];
@@ -51,4 +51,53 @@ export function makeRegression(options: RegressionOptions = {}): { x: Tensor; y:
     .unsqueeze(1)
     .add(randn([n, 1], draw).mul(noise));
   return { x, y };
+}
+
+/** Options of the 1-D nonlinear data sets. */
+export interface CurveOptions {
+  /** Number of points (default 100). */
+  n?: number;
+  /** Standard deviation of the Gaussian noise on y. */
+  noise?: number;
+  dtype?: "float32" | "float64";
+  generator?: RandomOptions["generator"];
+}
+
+/**
+ * 1-D points on a curve: x uniform on [low, high) of shape [n, 1], then y = f(x) + noise · N(0, 1).
+ * A network's fit of these is easy to see in a plot.
+ */
+function makeCurve(
+  op: string,
+  f: (x: number) => number,
+  low: number,
+  high: number,
+  options: CurveOptions,
+  defaultNoise: number,
+) {
+  const n = options.n ?? 100;
+  const noise = options.noise ?? defaultNoise;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new TorchletError(`${op}: n must be a positive integer, got ${n}`);
+  if (!Number.isFinite(noise) || noise < 0)
+    throw new TorchletError(`${op}: noise must be a finite number >= 0, got ${noise}`);
+  const draw = { dtype: options.dtype ?? "float32", generator: options.generator ?? defaultGenerator };
+  const x = rand([n, 1], draw)
+    .mul(high - low)
+    .add(low);
+  const clean = x.toTypedArray().map(f);
+  const y = tensor(clean, { dtype: draw.dtype })
+    .unsqueeze(1)
+    .add(randn([n, 1], draw).mul(noise));
+  return { x, y };
+}
+
+/** y = sin(x) + noise on x in [-π, π): a smooth curve one hidden layer of ReLUs can bend to. */
+export function makeSine(options: CurveOptions = {}): { x: Tensor; y: Tensor } {
+  return makeCurve("makeSine", Math.sin, -Math.PI, Math.PI, options, 0.1);
+}
+
+/** y = x³ - 2x + noise on x in [-2, 2): a cubic with two bends. */
+export function makeCubic(options: CurveOptions = {}): { x: Tensor; y: Tensor } {
+  return makeCurve("makeCubic", (x) => x ** 3 - 2 * x, -2, 2, options, 0.2);
 }
