@@ -38,7 +38,10 @@ function reducedCount(inputShape: readonly number[], dims: number[] | null): num
 
 /** PyTorch's `evenly_distribute_backward`: a whole-tensor max/min sends the gradient to every tie. */
 const evenlyDistribute: InputGrad<undefined> = (g, c) => {
-  const mask = c.input(0).eq(c.result());
+  const input = c.input(0);
+  const result = c.result();
+  // x.ne(x) is isnan(x); bool add/mul are logical or/and. A NaN result sends the gradient to the NaNs.
+  const mask = input.eq(result).add(input.ne(input).mul(result.ne(result)));
   return where(mask, g.div(mask.sum()), 0);
 };
 
@@ -83,7 +86,8 @@ export const derivatives = {
   sqrt: row({ name: "SqrtBackward0", grads: [(g, c) => g.div(c.result().mul(2))] }),
   abs: row({ name: "AbsBackward0", grads: [(g, c) => g.mul(c.input(0).sign())] }),
   sign: row({ name: "SignBackward0", grads: [(g) => g.mul(0)] }),
-  relu: row({ name: "ReluBackward0", grads: [(g, c) => where(c.result().gt(0), g, 0)] }),
+  // PyTorch's threshold_backward: zero where the result is <= 0 (so at 0 too), the gradient elsewhere (NaN too).
+  relu: row({ name: "ReluBackward0", grads: [(g, c) => where(c.result().le(0), 0, g)] }),
   sigmoid: row({
     name: "SigmoidBackward0",
     grads: [(g, c) => g.mul(c.result().mul(c.result().neg().add(1)))],
@@ -151,7 +155,7 @@ export const derivatives = {
   clone: row({ name: "CloneBackward0", grads: [(g) => g] }),
   to: row({ name: "ToCopyBackward0", grads: [(g, c) => g.to(c.input(0).dtype)] }),
   fill: row<{ zero: boolean }>({
-    name: (a) => (a.zero ? "ZeroBackward0" : "FillBackward0"),
+    name: (a) => (a.zero ? "ZeroBackward0" : "FillBackward2"),
     grads: [(g) => g.mul(0)],
   }),
 };

@@ -2,9 +2,11 @@ import { type BinaryOp, backend, reductionDims, type UnaryOp } from "@torchlet/o
 import {
   broadcastShapes,
   copyInto,
+  copyPreservingLayout,
   type DType,
   fmtShape,
   formatTensor,
+  inferShape,
   isFloating,
   numel,
   promoteTypes,
@@ -303,7 +305,8 @@ export class Tensor {
 
   /**
    * torch.matmul: dot for 1-D x 1-D, mv / mm for matrices, and batched products that broadcast the
-   * batch dims otherwise (a 1-D operand gets a temporary dim that is removed from the result).
+   * batch dims otherwise. It takes PyTorch's routes (folding batch dims into one mm where it can), so
+   * results carry the same grad_fn (UnsafeViewBackward0 for batched products).
    */
   matmul(other: Tensor): Tensor {
     const b = other;
@@ -312,27 +315,36 @@ export class Tensor {
         `matmul: both arguments need to be at least 1-D, got shapes ${fmtShape(this.shape)} and ${fmtShape(b.shape)}`,
       );
     }
-    if (this.ndim === 1 && b.ndim === 1) return this.dot(b);
-    if (this.ndim === 2 && b.ndim === 1) return this.mv(b);
-    if (this.ndim === 1 && b.ndim === 2) return this.unsqueeze(0).mm(b).squeeze(0);
-    if (this.ndim === 2 && b.ndim === 2) return this.mm(b);
-    const a3 = this.ndim === 1 ? this.unsqueeze(0) : this;
-    const b3 = b.ndim === 1 ? b.unsqueeze(1) : b;
-    const [m, k] = a3.shape.slice(-2) as [number, number];
-    const [k2, n] = b3.shape.slice(-2) as [number, number];
-    if (k !== k2) {
+    const k = this.shape[this.ndim - 1] as number;
+    const k2 = b.shape[b.ndim === 1 ? 0 : b.ndim - 2] as number;
+    const batchA = this.shape.slice(0, -2);
+    const batchB = b.shape.slice(0, -2);
+    if (k !== k2 || !broadcastable(batchA, batchB)) {
       throw new TorchletError(
-        `matmul: shapes ${fmtShape(this.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${k} != ${k2})`,
+        `matmul: shapes ${fmtShape(this.shape)} and ${fmtShape(b.shape)} cannot be multiplied (inner sizes ${k} and ${k2}, batch dims ${fmtShape(batchA)} and ${fmtShape(batchB)})`,
       );
     }
-    const batch = broadcastShapes("matmul", a3.shape.slice(0, -2), b3.shape.slice(0, -2));
+    if (this.ndim <= 2 && b.ndim <= 2) {
+      if (this.ndim === 1) return b.ndim === 1 ? this.dot(b) : this.unsqueeze(0).mm(b).squeeze(0);
+      return b.ndim === 1 ? this.mv(b) : this.mm(b);
+    }
+    if (b.ndim <= 2) {
+      // Fold the batch dims into the rows of one mm / mv.
+      const product = b.ndim === 2 ? this.reshape(-1, k).mm(b) : this.reshape(-1, k).mv(b);
+      const rows = this.shape.slice(0, -1);
+      return unsafeView(product, b.ndim === 2 ? [...rows, b.shape[1] as number] : rows);
+    }
+    if (this.ndim <= 2) {
+      // (a b)^T = b^T a^T, which folds as above.
+      const product = b.transpose(-1, -2).matmul(this.ndim === 2 ? this.t() : this);
+      return this.ndim === 2 ? product.transpose(-1, -2).contiguous() : product;
+    }
+    const batch = broadcastShapes("matmul", batchA, batchB);
+    const [m, n] = [this.shape[this.ndim - 2] as number, b.shape[b.ndim - 1] as number];
     const count = numel(batch);
-    const flatA = a3.expand([...batch, m, k]).reshape([count, m, k]);
-    const flatB = b3.expand([...batch, k, n]).reshape([count, k, n]);
-    let out = flatA.bmm(flatB).reshape([...batch, m, n]);
-    if (this.ndim === 1) out = out.squeeze(-2);
-    if (b.ndim === 1) out = out.squeeze(-1);
-    return out;
+    const flatA = this.expand([...batch, m, k]).reshape([count, m, k]);
+    const flatB = b.expand([...batch, k, n]).reshape([count, k, n]);
+    return unsafeView(flatA.bmm(flatB), [...batch, m, n]);
   }
 
   // ---- reductions ----
@@ -371,7 +383,7 @@ export class Tensor {
 
   /** A tensor with a new shape: a view when the strides allow it, else a copy. One dim may be -1. */
   reshape(...shape: ShapeArgs): Tensor {
-    const target = shapeFromArgs(shape);
+    const target = inferShape("reshape", shapeFromArgs(shape), this.numel());
     const asView = this._array.tryView(target);
     if (asView) return record("reshape", [this], asView, { kind: "alias" }, true);
     return record("reshape", [this], this._array.reshape(target), { kind: "copy" });
@@ -420,18 +432,18 @@ export class Tensor {
 
   /** This tensor when already contiguous, else a contiguous copy. */
   contiguous(): Tensor {
-    return this._array.isContiguous() ? this : this.clone();
+    return this._array.isContiguous() ? this : record("clone", [this], this._array.copy(), undefined);
   }
 
   /** A copy with its own storage, still connected to the graph. */
   clone(): Tensor {
-    return record("clone", [this], this._array.copy(), undefined);
+    return record("clone", [this], copyPreservingLayout(this._array), undefined);
   }
 
   /** The same values converted to `dtype` (this tensor itself when the dtype already matches). */
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
-    return record("to", [this], this._array.copy(dtype), undefined);
+    return record("to", [this], copyPreservingLayout(this._array, dtype), undefined);
   }
 
   /** A tensor sharing this one's storage, outside the graph. */
@@ -535,7 +547,8 @@ function record<K extends OpName>(
   isView = false,
 ): Tensor {
   const result = new Tensor(out, isView ? (inputs[0] as Tensor) : null);
-  if (!isGradEnabled() || !inputs.some((t) => t._requiresGrad)) return result;
+  // Integer and bool results never require grad in PyTorch (e.g. `x.to("int32")`).
+  if (!isGradEnabled() || !isFloating(out.dtype) || !inputs.some((t) => t._requiresGrad)) return result;
   const row = derivatives[op] as unknown as Derivative<AttrsOf<K>>;
   const name = typeof row.name === "string" ? row.name : row.name(attrs);
   const edges = inputs.map((t) => [t._requiresGrad ? (t._gradFn ?? t._gradAccumulator()) : null, 0] as const);
@@ -557,6 +570,12 @@ function resultType(a: Tensor, other: Operand): DType {
 }
 
 function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: Operand): Tensor {
+  if (op === "sub" && (a.dtype === "bool" || (other instanceof Tensor && other.dtype === "bool"))) {
+    const rhs = other instanceof Tensor ? `${other.dtype} ${fmtShape(other.shape)}` : String(other);
+    throw new TorchletError(
+      `sub: subtraction with a bool tensor is not supported (${a.dtype} ${fmtShape(a.shape)} and ${rhs}); compare with eq/ne instead`,
+    );
+  }
   let dtype = resultType(a, other);
   if (op === "div" && !isFloating(dtype)) dtype = "float32";
   const b = other instanceof Tensor ? other : scalarTensor(other, dtype);
@@ -571,6 +590,9 @@ function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
 }
 
 function unaryOp(op: UnaryOp, a: Tensor): Tensor {
+  if (op === "neg" && a.dtype === "bool") {
+    throw new TorchletError(`neg: negation of a bool tensor (shape ${fmtShape(a.shape)}) is not supported`);
+  }
   const dtype = FLOAT_UNARY.has(op) && !isFloating(a.dtype) ? "float32" : a.dtype;
   return record(op, [a], backend().unary(op, a._array, dtype), undefined);
 }
@@ -595,6 +617,20 @@ function wholeExtremum(op: "max" | "min", a: Tensor): Tensor {
     );
   }
   return record(op, [a], backend().reduce(op, a._array, reductionDims(op, null, a.ndim), false), undefined);
+}
+
+/** PyTorch's `_unsafe_view`: a view of a freshly computed result, recorded as UnsafeViewBackward0. */
+function unsafeView(t: Tensor, shape: readonly number[]): Tensor {
+  return record("reshape", [t], t._array.view(shape), { kind: "copy" }, true);
+}
+
+function broadcastable(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 1; i <= Math.min(a.length, b.length); i++) {
+    const x = a[a.length - i] as number;
+    const y = b[b.length - i] as number;
+    if (x !== y && x !== 1 && y !== 1) return false;
+  }
+  return true;
 }
 
 function sameDType(op: string, a: Tensor, b: Tensor): DType {

@@ -1,4 +1,10 @@
-import { broadcastShapes, type DType, StridedArray } from "@torchlet/storage";
+import {
+  broadcastShapes,
+  type DType,
+  inversePermutation,
+  outputOrder,
+  StridedArray,
+} from "@torchlet/storage";
 
 /** The elementwise functions of one argument, each a plain number -> number map. */
 export const UNARY = {
@@ -7,7 +13,7 @@ export const UNARY = {
   log: Math.log,
   sqrt: Math.sqrt,
   abs: Math.abs,
-  sign: (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x), // keeps NaN and signed zero, as torch.sign
+  sign: (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0), // NaN gives 0, as torch.sign does in 1.13
   relu: (x: number) => (x > 0 ? x : x === 0 || x < 0 ? 0 : x), // NaN passes through, as torch.relu
   sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
   tanh: Math.tanh,
@@ -32,22 +38,26 @@ export const BINARY = {
 
 export type BinaryOp = keyof typeof BINARY;
 
-/** Applies `op` to every element of `a`, writing a new contiguous array of `outDtype`. */
+/**
+ * Applies `op` to every element of `a`, writing a new array of `outDtype` laid out as `a` is (a
+ * transposed input gives a transposed output, as PyTorch's TensorIterator does).
+ */
 export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
+  const order = outputOrder(a.shape, [a.strides]);
+  if (order) return unary(op, a.permute(order), outDtype).permute(inversePermutation(order));
   const fn = UNARY[op];
   const out = StridedArray.zeros(a.shape, outDtype);
   const dst = out.data;
+  const src = a.data;
   if (a.isContiguous()) {
-    const src = a.data;
     const off = a.offset;
     for (let i = 0, n = a.numel; i < n; i++) dst[i] = fn(src[off + i] as number);
   } else {
-    const src = a.data;
     a.forEachIndex((p, i) => {
       dst[i] = fn(src[p] as number);
     });
   }
-  return out;
+  return normalizeBool(out);
 }
 
 /**
@@ -62,8 +72,25 @@ export function binary(
   outDtype: DType,
   name: string = op,
 ): StridedArray {
-  const fn = BINARY[op];
   const shape = broadcastShapes(name, a.shape, b.shape);
+  const ea = a.expand(shape);
+  const eb = b.expand(shape);
+  const order = outputOrder(shape, [ea.strides, eb.strides]);
+  if (order) {
+    const out = binaryRowMajor(BINARY[op], ea.permute(order), eb.permute(order), outDtype);
+    return normalizeBool(out).permute(inversePermutation(order));
+  }
+  return normalizeBool(binaryRowMajor(BINARY[op], a, b, outDtype));
+}
+
+/** `binary` for an output in row-major order; `a` and `b` broadcast to the output's shape. */
+function binaryRowMajor(
+  fn: (x: number, y: number) => number,
+  a: StridedArray,
+  b: StridedArray,
+  outDtype: DType,
+): StridedArray {
+  const shape = broadcastShapes("binary", a.shape, b.shape);
   const out = StridedArray.zeros(shape, outDtype);
   const dst = out.data;
   const n = out.numel;
@@ -124,18 +151,30 @@ export function binary(
 /** Picks `x` where `cond` is nonzero and `y` elsewhere, all three broadcast together (torch.where). */
 export function where(cond: StridedArray, x: StridedArray, y: StridedArray, outDtype: DType): StridedArray {
   const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, x.shape), y.shape);
-  const out = StridedArray.zeros(shape, outDtype);
-  const c = cond.expand(shape);
-  const ex = x.expand(shape);
-  const ey = y.expand(shape);
-  const xs = ex.storageIndices();
-  const ys = ey.storageIndices();
+  const operands = [cond, x, y].map((t) => t.expand(shape)) as [StridedArray, StridedArray, StridedArray];
+  const order = outputOrder(
+    shape,
+    operands.map((t) => t.strides),
+  );
+  const [c, ex, ey] = order ? operands.map((t) => t.permute(order)) : operands;
+  const out = StridedArray.zeros((c as StridedArray).shape, outDtype);
+  const xs = (ex as StridedArray).storageIndices();
+  const ys = (ey as StridedArray).storageIndices();
   const dst = out.data;
-  const C = c.data;
+  const C = cond.data;
   const X = x.data;
   const Y = y.data;
-  c.forEachIndex((p, i) => {
+  (c as StridedArray).forEachIndex((p, i) => {
     dst[i] = C[p] !== 0 ? (X[xs[i] as number] as number) : (Y[ys[i] as number] as number);
   });
+  return order ? out.permute(inversePermutation(order)) : out;
+}
+
+/** A bool result holds 0 or 1: arithmetic on bools (true + true) is logical, as in PyTorch. */
+function normalizeBool(out: StridedArray): StridedArray {
+  if (out.dtype === "bool") {
+    const d = out.data;
+    for (let i = 0; i < d.length; i++) if (d[i] !== 0) d[i] = 1;
+  }
   return out;
 }

@@ -13,6 +13,9 @@ export function reductionDims(
   const norm = list.map((d) => normalizeDim(op, d, ndim));
   if (new Set(norm).size !== norm.length)
     throw new TorchletError(`${op}: dim ${fmtShape(list)} appears multiple times in the list of dims`);
+  // A 0-d tensor accepts dim 0 / -1 but has no dim to reduce; an empty list means every dim (PyTorch 1.13).
+  if (ndim === 0) return [];
+  if (norm.length === 0) return Array.from({ length: ndim }, (_, i) => i);
   return norm.sort((x, y) => x - y);
 }
 

@@ -1,6 +1,7 @@
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./format.js";
+export * from "./layout.js";
 export * from "./nested.js";
 export * from "./shape.js";
 export * from "./strided.js";
