@@ -1,0 +1,189 @@
+import { TorchletError } from "@torchlet/storage";
+import { describe, expect, it } from "vitest";
+import {
+  autograd,
+  enableGrad,
+  isGradEnabled,
+  noGrad,
+  ones,
+  type Tensor,
+  tensor,
+  zeros,
+} from "../src/index.js";
+
+const leaf = (data: number[], dtype: "float32" | "float64" = "float64") =>
+  tensor(data, { dtype, requiresGrad: true });
+const values = (t: Tensor | null) => (t === null ? null : Array.from(t.toTypedArray(), Number));
+
+describe("backward", () => {
+  it("accumulates into .grad of leaves across calls until zero_()", () => {
+    const x = leaf([1, 2, 3]);
+    x.mul(x).sum().backward();
+    x.mul(3).sum().backward();
+    expect(values(x.grad)).toEqual([5, 7, 9]);
+    x.grad?.zero_();
+    x.sum().backward();
+    expect(values(x.grad)).toEqual([1, 1, 1]);
+  });
+
+  it("runs a shared subexpression once with the gradients of all its uses summed", () => {
+    const x = leaf([2]);
+    const y = x.mul(x); // used twice below
+    const z = y.add(y.mul(y));
+    z.backward(ones([1], { dtype: "float64" }));
+    expect(values(x.grad)).toEqual([2 * 2 + 4 * 8]); // d(x^2 + x^4)/dx = 2x + 4x^3
+  });
+
+  it("frees the graph: a second backward is PyTorch's error unless retainGraph", () => {
+    const x = leaf([1, 2]);
+    const y = x.exp().sum();
+    y.backward(undefined, { retainGraph: true });
+    y.backward();
+    expect(values(x.grad)).toEqual(values(x.exp().mul(2)));
+    expect(() => y.backward()).toThrow(/backward through the graph a second time.*retainGraph/);
+  });
+
+  it("needs an explicit gradient for non-scalar outputs, of the output's shape", () => {
+    const x = leaf([1, 2]);
+    expect(() => x.mul(2).backward()).toThrow(
+      /backward: grad can be implicitly created only for scalar outputs, got shape \[2\]/,
+    );
+    expect(() => x.mul(2).backward(ones([3], { dtype: "float64" }))).toThrow(
+      /backward: mismatch in shape: gradient has shape \[3\] and output has shape \[2\]/,
+    );
+  });
+
+  it("refuses tensors that do not require grad", () => {
+    expect(() => tensor([1, 2]).sum().backward()).toThrow(
+      new TorchletError("backward: the tensor (shape []) does not require grad and does not have a grad_fn"),
+    );
+  });
+});
+
+describe("requiresGrad propagation, leaves, retainGrad, detach", () => {
+  it("marks results of ops on tensors that require grad, not others", () => {
+    const x = leaf([1]);
+    const c = tensor([2], { dtype: "float64" });
+    expect(x.mul(c).requiresGrad).toBe(true);
+    expect(x.mul(c).isLeaf).toBe(false);
+    expect(c.mul(c).requiresGrad).toBe(false);
+    expect(c.mul(c).gradFn).toBeNull();
+    expect(x.gt(0).requiresGrad).toBe(false); // comparisons are never recorded
+    expect(noGrad(() => x.mul(2)).requiresGrad).toBe(false);
+  });
+
+  it("keeps .grad of non-leaves null unless retainGrad()", () => {
+    const x = leaf([1, 2]);
+    const h = x.mul(3);
+    const k = x.mul(4).retainGrad();
+    h.add(k).sum().backward();
+    expect(h.grad).toBeNull();
+    expect(values(k.grad)).toEqual([1, 1]);
+    expect(k.retainsGrad).toBe(true);
+  });
+
+  it("detach shares storage but cuts the graph", () => {
+    const x = leaf([1, 2]);
+    const d = x.detach();
+    expect(d.requiresGrad).toBe(false);
+    expect(d.isLeaf).toBe(true);
+    d.fill_(5);
+    expect(values(x)).toEqual([5, 5]);
+  });
+
+  it("only floating leaves may require grad", () => {
+    expect(() => tensor([1, 2], { dtype: "int32", requiresGrad: true })).toThrow(
+      /requiresGrad_: only tensors of floating point dtype can require gradients, got int32/,
+    );
+    expect(() => leaf([1]).mul(2).requiresGrad_(false)).toThrow(
+      /only change requiresGrad flags of leaf tensors/,
+    );
+  });
+
+  it("grad mode nests and restores", () => {
+    expect(isGradEnabled()).toBe(true);
+    noGrad(() => {
+      expect(isGradEnabled()).toBe(false);
+      enableGrad(() => expect(isGradEnabled()).toBe(true));
+      expect(isGradEnabled()).toBe(false);
+    });
+    expect(isGradEnabled()).toBe(true);
+  });
+});
+
+describe("in-place ops and version counters", () => {
+  it("forbid an in-place change to a leaf that requires grad, leaving it unchanged", () => {
+    const w = leaf([1, 2]);
+    expect(() => w.sub_(1)).toThrow(
+      /sub_: a leaf tensor that requires grad \(shape \[2\]\) is being used in an in-place operation/,
+    );
+    expect(values(w)).toEqual([1, 2]);
+    noGrad(() => w.sub_(1)); // the SGD update
+    expect(values(w)).toEqual([0, 1]);
+    expect(w.isLeaf && w.requiresGrad).toBe(true);
+  });
+
+  it("detect an in-place change to a tensor backward still needs (PyTorch's version error)", () => {
+    const x = leaf([1, 2]);
+    const y = x.mul(2);
+    const z = y.mul(y); // saves y at version 0
+    y.add_(1);
+    expect(() => z.sum().backward()).toThrow(
+      /one of the variables needed for gradient computation has been modified by an inplace operation: \[CPUDoubleType\[2\]\] is at version 1; expected version 0 instead/,
+    );
+  });
+
+  it("shares the version counter between a tensor and its views", () => {
+    const x = leaf([1, 2, 3, 4]);
+    const y = x.mul(1);
+    const z = y.exp(); // saves its result
+    const v = z.view(2, 2);
+    noGrad(() => v.mul_(2));
+    expect(() => z.sum().backward()).toThrow(/modified by an inplace operation/);
+  });
+
+  it("records in-place ops on non-leaves so gradients flow through them", () => {
+    const x = leaf([1, 2]);
+    const y = x.mul(1);
+    y.mul_(x); // y = x * x
+    expect(y.gradFn?.name).toBe("MulBackward0");
+    y.sum().backward();
+    expect(values(x.grad)).toEqual([2, 4]);
+  });
+});
+
+describe("autograd.grad and higher order", () => {
+  it("returns gradients without touching .grad", () => {
+    const x = leaf([1, 2]);
+    const [g] = autograd.grad(x.pow(3).sum(), x);
+    expect(values(g ?? null)).toEqual([3, 12]);
+    expect(x.grad).toBeNull();
+  });
+
+  it("with createGraph gives differentiable gradients (second and third derivatives)", () => {
+    const x = leaf([1, 2]);
+    const [g] = autograd.grad(x.pow(3).sum(), x, { createGraph: true });
+    const [g2] = autograd.grad((g as Tensor).sum(), x, { createGraph: true });
+    expect(values(g2 ?? null)).toEqual([6, 12]);
+    const [g3] = autograd.grad((g2 as Tensor).sum(), x);
+    expect(values(g3 ?? null)).toEqual([6, 6]);
+  });
+
+  it("backward with createGraph leaves a differentiable .grad", () => {
+    const x = leaf([3]);
+    x.tanh().sum().backward(undefined, { createGraph: true });
+    const gx = x.grad as Tensor;
+    expect(gx.requiresGrad).toBe(true);
+    const [h] = autograd.grad(gx.sum(), x);
+    const t = Math.tanh(3);
+    expect(values(h ?? null)?.[0]).toBeCloseTo(-2 * t * (1 - t * t), 12);
+  });
+
+  it("errors for unused inputs unless allowUnused, and for inputs that do not require grad", () => {
+    const x = leaf([1]);
+    const y = leaf([1]);
+    expect(() => autograd.grad(x.mul(2).sum(), [x, y])).toThrow(/input 1 appears to not have been used/);
+    expect(autograd.grad(x.mul(2).sum(), [x, y], { allowUnused: true })[1]).toBeNull();
+    expect(() => autograd.grad(x.sum(), zeros(1))).toThrow(/autograd.grad: input 0 does not require grad/);
+  });
+});

@@ -1,0 +1,205 @@
+import * as torch from "torchlet";
+import { describe, expect, it } from "vitest";
+
+// Finite-difference gradient checks in float64 (PyTorch's gradcheck and gradgradcheck): the engine's
+// gradients, for a random upstream gradient, against central differences of the forward pass.
+
+type Fn = (...xs: torch.Tensor[]) => torch.Tensor;
+
+/** A small deterministic generator, so failures reproduce. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Values in ±[0.2, 1.7], away from the kinks of relu/abs and the poles of div/log. */
+function input(shape: number[], rand: () => number, positive = false): torch.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = Float64Array.from({ length: n }, () => {
+    const m = 0.2 + 1.5 * rand();
+    return positive || rand() < 0.5 ? m : -m;
+  });
+  return torch.tensor(data).reshape(shape).requiresGrad_();
+}
+
+/** sum(f(xs) * v): a scalar whose gradient is the vector-Jacobian product with the upstream v. */
+function project(f: Fn, xs: torch.Tensor[], v: torch.Tensor): torch.Tensor {
+  return f(...xs)
+    .mul(v)
+    .sum();
+}
+
+/** Central differences of `scalar` with respect to every element of every input. */
+function numericGrads(scalar: () => number, xs: torch.Tensor[], eps = 1e-6): number[][] {
+  return xs.map((x) => {
+    const data = x._array.data;
+    return Array.from({ length: x.numel() }, (_, i) => {
+      const saved = data[i] as number;
+      data[i] = saved + eps;
+      const up = scalar();
+      data[i] = saved - eps;
+      const down = scalar();
+      data[i] = saved;
+      return (up - down) / (2 * eps);
+    });
+  });
+}
+
+function expectGradsClose(analytic: (torch.Tensor | null)[], numeric: number[][], what: string): void {
+  numeric.forEach((want, k) => {
+    const got = Array.from(analytic[k]?.toTypedArray() ?? [], Number);
+    expect(got.length, `${what}: input ${k}`).toBe(want.length);
+    got.forEach((g, i) => {
+      const w = want[i] as number;
+      if (Math.abs(g - w) > 1e-5 + 1e-4 * Math.abs(w)) {
+        expect.fail(`${what}: input ${k} element ${i}: analytic ${g}, numeric ${w}`);
+      }
+    });
+  });
+}
+
+function gradcheck(f: Fn, shapes: number[][], positive = false, seed = 1): void {
+  const rand = lcg(seed);
+  const xs = shapes.map((s) => input(s, rand, positive));
+  const outShape = f(...xs).shape as number[];
+  const v = input(outShape, rand).detach();
+  const analytic = torch.autograd.grad(project(f, xs, v), xs);
+  const numeric = numericGrads(() => torch.noGrad(() => project(f, xs, v).item()), xs);
+  expectGradsClose(analytic, numeric, "first order");
+  // Second order: differentiate <grad, w> built with createGraph, against differences of the gradient.
+  const w = xs.map((x) => input(x.shape as number[], rand).detach());
+  const gradDotW = () =>
+    torch.autograd
+      .grad(project(f, xs, v), xs, { createGraph: true })
+      .reduce<torch.Tensor>(
+        (acc, g, k) => acc.add((g as torch.Tensor).mul(w[k] as torch.Tensor).sum()),
+        torch.zeros([], { dtype: "float64" }),
+      );
+  // A gradient that does not depend on the inputs (linear ops) has a zero second derivative.
+  const s = gradDotW();
+  const second = s.requiresGrad ? torch.autograd.grad(s, xs, { allowUnused: true }) : xs.map(() => null);
+  const numeric2 = numericGrads(() => gradDotW().item(), xs);
+  const filled = second.map((g, k) => g ?? torch.zerosLike(xs[k] as torch.Tensor));
+  expectGradsClose(filled, numeric2, "second order");
+}
+
+const CASES: [string, Fn, number[][], boolean?][] = [
+  ["add broadcast", (a, b) => a.add(b), [[2, 3], [3]]],
+  ["sub rank difference", (a, b) => a.sub(b), [[3], [2, 1, 3]]],
+  [
+    "mul col x row",
+    (a, b) => a.mul(b),
+    [
+      [3, 1],
+      [1, 4],
+    ],
+  ],
+  [
+    "div",
+    (a, b) => a.div(b),
+    [
+      [2, 3],
+      [2, 3],
+    ],
+  ],
+  ["div by number", (a) => a.div(1.5), [[4]]],
+  ["pow tensor exponent", (a, b) => a.pow(b), [[2, 3], [3]], true],
+  ["pow number exponent", (a) => a.pow(3), [[5]]],
+  ["pow fractional exponent", (a) => a.pow(2.5), [[5]], true],
+  ["neg", (a) => a.neg(), [[3]]],
+  ["exp", (a) => a.exp(), [[2, 2]]],
+  ["log", (a) => a.log(), [[2, 2]], true],
+  ["sqrt", (a) => a.sqrt(), [[2, 2]], true],
+  ["abs", (a) => a.abs(), [[6]]],
+  ["relu", (a) => a.relu(), [[6]]],
+  ["sigmoid", (a) => a.sigmoid(), [[6]]],
+  ["tanh", (a) => a.tanh(), [[6]]],
+  [
+    "mm",
+    (a, b) => a.mm(b),
+    [
+      [2, 3],
+      [3, 4],
+    ],
+  ],
+  [
+    "bmm",
+    (a, b) => a.bmm(b),
+    [
+      [2, 2, 3],
+      [2, 3, 2],
+    ],
+  ],
+  ["dot", (a, b) => a.dot(b), [[4], [4]]],
+  ["mv", (a, b) => a.mv(b), [[3, 4], [4]]],
+  ["matmul 1-D x 2-D", (a, b) => a.matmul(b), [[3], [3, 2]]],
+  [
+    "matmul batched broadcast",
+    (a, b) => a.matmul(b),
+    [
+      [2, 1, 2, 3],
+      [3, 3, 2],
+    ],
+  ],
+  [
+    "matmul 2-D x 3-D",
+    (a, b) => a.matmul(b),
+    [
+      [2, 3],
+      [2, 3, 2],
+    ],
+  ],
+  ["matmul 3-D x 1-D", (a, b) => a.matmul(b), [[2, 2, 3], [3]]],
+  ["sum all", (a) => a.sum(), [[2, 3]]],
+  ["sum dims keepdim", (a) => a.sum([0, -1], true), [[2, 3, 2]]],
+  ["mean dim", (a) => a.mean(1), [[2, 3]]],
+  ["mean all", (a) => a.mean(), [[2, 3]]],
+  ["max", (a) => a.max(), [[2, 3]]],
+  ["min", (a) => a.min(), [[2, 3]]],
+  ["reshape of transposed", (a) => a.t().reshape(6), [[2, 3]]],
+  ["view", (a) => a.view(3, 2), [[2, 3]]],
+  ["unsqueeze/squeeze", (a) => a.unsqueeze(1).squeeze(), [[2, 3]]],
+  ["transpose", (a) => a.transpose(0, 2), [[2, 3, 2]]],
+  ["permute", (a) => a.permute(2, 0, 1), [[2, 3, 2]]],
+  ["expand", (a) => a.expand(2, 3, 4), [[3, 1]]],
+  ["flatten of permuted", (a) => a.permute(1, 0).flatten(), [[2, 3]]],
+  ["contiguous/clone", (a) => a.t().contiguous().clone(), [[2, 3]]],
+  ["where", (a, b) => torch.where(a.gt(0), a, b), [[2, 3], [3]]],
+  [
+    "two-layer net loss",
+    (x, w1, w2) => x.mm(w1).relu().mm(w2).sub(1).pow(2).mean(),
+    [
+      [4, 3],
+      [3, 5],
+      [5, 1],
+    ],
+  ],
+  ["log-softmax", (x) => x.sub(x.exp().sum(1, true).log()), [[2, 4]]],
+  ["sigmoid of a Gram matrix", (x) => x.t().matmul(x).sigmoid().sum(0), [[3, 2]]],
+  [
+    "in-place on non-leaves",
+    (x) => {
+      const y = x.mul(1);
+      y.mul_(x).add_(x.exp());
+      return y.div_(2);
+    },
+    [[3]],
+  ],
+  [
+    "tanh of a broadcast product",
+    (a, b) => a.mul(b).tanh().mean([0]),
+    [
+      [2, 1, 3],
+      [4, 1],
+    ],
+  ],
+];
+
+describe("finite-difference gradient check (float64, first and second order)", () => {
+  it.each(CASES)("%s", (_name, f, shapes, positive) => {
+    gradcheck(f, shapes, positive ?? false);
+  });
+});
