@@ -1,0 +1,60 @@
+// The chapter's training code as the visitor reads it, with each line tagged by the step of the loop it
+// belongs to. The numbers in it follow the controls, so the listing is always the code being run.
+import type { Phase, TrainConfig } from "./protocol.js";
+
+export interface CodeLine {
+  text: string;
+  phase: Phase | null;
+}
+
+function dataLines(config: TrainConfig): string[] {
+  switch (config.dataset) {
+    case "chapter":
+      return [
+        "const x = torch.randn(100, 3);",
+        "const y = x.matmul(torch.tensor([0.2, -1.3, -0.5])).unsqueeze(1).add(torch.randn(100, 1));",
+      ];
+    case "sine":
+      return ["const { x, y } = torch.makeSine(); // x: [100, 1] on [-π, π), y = sin(x) + noise"];
+    case "cubic":
+      return ["const { x, y } = torch.makeCubic(); // x: [100, 1] on [-2, 2), y = x³ - 2x + noise"];
+  }
+}
+
+export function codeLines(config: TrainConfig): CodeLine[] {
+  const d = config.dataset === "chapter" ? 3 : 1;
+  const h = config.hidden;
+  const setup = (text: string): CodeLine => ({ text, phase: "setup" });
+  const update = (text: string): CodeLine => ({ text, phase: "update" });
+  return [
+    setup(`torch.manualSeed(${config.seed});`),
+    ...dataLines(config).map(setup),
+    setup(`const w1 = torch.randn([${d}, ${h}], { requiresGrad: true });`),
+    setup(`const b1 = torch.zeros([1, ${h}], { requiresGrad: true });`),
+    setup(`const w2 = torch.randn([${h}, 1], { requiresGrad: true });`),
+    setup("const b2 = torch.zeros([1, 1], { requiresGrad: true });"),
+    setup("const params = [w1, b1, w2, b2];"),
+    setup(`const lr = ${config.lr};`),
+    { text: "", phase: null },
+    { text: `for (let epoch = 0; epoch < ${config.epochs}; epoch++) {`, phase: null },
+    { text: "  const yPred = x.mm(w1).add(b1).relu().mm(w2).add(b2);", phase: "forward" },
+    { text: "  const loss = yPred.sub(y).pow(2).mean();", phase: "loss" },
+    { text: "  loss.backward();", phase: "backward" },
+    update("  torch.noGrad(() => {"),
+    update("    w1.sub_(w1.grad!.mul(lr));"),
+    update("    b1.sub_(b1.grad!.mul(lr));"),
+    update("    w2.sub_(w2.grad!.mul(lr));"),
+    update("    b2.sub_(b2.grad!.mul(lr));"),
+    update("    for (const w of params) w.grad!.zero_();"),
+    update("  });"),
+    { text: "}", phase: null },
+  ];
+}
+
+export const PHASE_LABELS: Record<Phase, string> = {
+  setup: "set-up: data and parameters",
+  forward: "forward pass",
+  loss: "loss",
+  backward: "backward",
+  update: "SGD update",
+};

@@ -1,0 +1,207 @@
+// The page: reads the controls, talks to the training worker, and redraws the views once per frame
+// with the latest state (the worker may report faster than the screen refreshes).
+import { codeLines } from "./code-listing.js";
+import { DATASETS } from "./dataset-info.js";
+import type { GraphDescription } from "./graph.js";
+import type { DatasetName, FromWorker, RunState, Snapshot, ToWorker, TrainConfig } from "./protocol.js";
+import { CodeView } from "./views/code-view.js";
+import { GraphView } from "./views/graph-view.js";
+import { Heatmaps } from "./views/heatmaps.js";
+import { LossChart } from "./views/loss-chart.js";
+import { PredictionPlot } from "./views/prediction-plot.js";
+
+function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`demo: element #${id} is missing from index.html`);
+  return el as T;
+}
+
+const inputs = {
+  dataset: byId<HTMLSelectElement>("dataset"),
+  hidden: byId<HTMLInputElement>("hidden"),
+  lr: byId<HTMLInputElement>("lr"),
+  epochs: byId<HTMLInputElement>("epochs"),
+  seed: byId<HTMLInputElement>("seed"),
+  speed: byId<HTMLSelectElement>("speed"),
+};
+const buttons = {
+  train: byId<HTMLButtonElement>("train"),
+  pause: byId<HTMLButtonElement>("pause"),
+  step: byId<HTMLButtonElement>("step"),
+  reset: byId<HTMLButtonElement>("reset"),
+};
+const readout = {
+  epoch: byId("epoch"),
+  total: byId("epochs-total"),
+  loss: byId("loss"),
+  state: byId("state"),
+};
+
+const code = new CodeView(byId("code"), byId("now"));
+const lossChart = new LossChart(byId("loss-chart"));
+const plot = new PredictionPlot(byId("predictions"));
+const graphView = new GraphView(byId("graph"));
+const heatmaps = new Heatmaps(byId("heatmaps"));
+
+for (const [name, info] of Object.entries(DATASETS)) inputs.dataset.add(new Option(info.label, name));
+
+/** A whole number in [min, max] from an input, or the fallback (and the input marked invalid). */
+function readNumber(input: HTMLInputElement, fallback: number, integer: boolean): number {
+  const v = Number(input.value);
+  const min = Number(input.min || Number.NEGATIVE_INFINITY);
+  const max = Number(input.max || Number.POSITIVE_INFINITY);
+  const ok =
+    input.value.trim() !== "" &&
+    Number.isFinite(v) &&
+    v >= min &&
+    v <= max &&
+    (!integer || Number.isInteger(v));
+  input.setAttribute("aria-invalid", String(!ok));
+  return ok ? v : fallback;
+}
+
+let config: TrainConfig = { dataset: "chapter", hidden: 32, lr: 1e-4, epochs: 200, seed: 42 };
+
+function readConfig(): TrainConfig {
+  return {
+    dataset: inputs.dataset.value as DatasetName,
+    hidden: readNumber(inputs.hidden, config.hidden, true),
+    lr: readNumber(inputs.lr, config.lr, false),
+    epochs: readNumber(inputs.epochs, config.epochs, true),
+    seed: readNumber(inputs.seed, config.seed, true),
+  };
+}
+
+const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+function send(message: ToWorker): void {
+  worker.postMessage(message);
+}
+
+let runState: RunState = "idle";
+let latest: Snapshot | null = null;
+let drawnGraph: GraphDescription | null = null;
+let frame = 0;
+
+function render(): void {
+  frame = 0;
+  const s = latest;
+  if (s) {
+    readout.epoch.textContent = String(s.epoch);
+    readout.loss.textContent = s.loss === null ? "–" : s.loss.toPrecision(5);
+    code.highlight(s.phase);
+    plot.setPredictions(s.predictions);
+    if (s.graph !== drawnGraph) {
+      graphView.draw(s.graph);
+      drawnGraph = s.graph;
+    }
+    heatmaps.draw(s.params);
+  }
+  lossChart.draw();
+  plot.draw();
+}
+
+function requestRender(): void {
+  if (!frame) frame = requestAnimationFrame(render);
+}
+
+const STATE_TEXT: Record<RunState, string> = {
+  idle: "ready",
+  running: "training",
+  paused: "paused",
+  done: "finished",
+};
+
+function setRunState(state: RunState): void {
+  runState = state;
+  const done = state === "done";
+  buttons.train.disabled = state === "running" || done;
+  buttons.train.textContent = state === "paused" ? "Resume" : "Train";
+  buttons.pause.disabled = state !== "running";
+  buttons.step.disabled = state === "running" || done;
+  readout.state.textContent = STATE_TEXT[state];
+  document.body.dataset.state = state;
+}
+
+worker.onmessage = (event: MessageEvent<FromWorker>) => {
+  const m = event.data;
+  switch (m.type) {
+    case "data":
+      plot.setData(m.x, m.y);
+      break;
+    case "snapshot":
+      latest = m.snapshot;
+      lossChart.add(m.snapshot.lossesFrom, m.snapshot.losses);
+      requestRender();
+      break;
+    case "state":
+      setRunState(m.state);
+      break;
+    case "error":
+      readout.state.textContent = `error: ${m.message}`;
+      break;
+  }
+};
+worker.onerror = (event) => {
+  readout.state.textContent = `worker failed: ${event.message}`;
+};
+
+function reset(): void {
+  config = readConfig();
+  code.setCode(codeLines(config));
+  lossChart.reset(config.epochs);
+  readout.total.textContent = String(config.epochs);
+  latest = null;
+  send({ type: "reset", config });
+}
+
+function togglePlay(): void {
+  if (runState === "running") send({ type: "pause" });
+  else send({ type: "play" });
+}
+
+buttons.train.addEventListener("click", () => send({ type: "play" }));
+buttons.pause.addEventListener("click", () => send({ type: "pause" }));
+buttons.step.addEventListener("click", () => send({ type: "step" }));
+buttons.reset.addEventListener("click", reset);
+
+inputs.dataset.addEventListener("change", () => {
+  // Each set comes with settings that train it visibly; load them, then start over.
+  const info = DATASETS[inputs.dataset.value as DatasetName];
+  inputs.lr.value = String(info.lr);
+  inputs.epochs.value = String(info.epochs);
+  reset();
+});
+for (const input of [inputs.hidden, inputs.lr, inputs.epochs, inputs.seed])
+  input.addEventListener("change", reset);
+inputs.speed.addEventListener("change", () =>
+  send({ type: "speed", epochsPerSecond: Number(inputs.speed.value) }),
+);
+byId<HTMLFormElement>("config").addEventListener("submit", (event) => {
+  event.preventDefault();
+  reset();
+});
+
+document.addEventListener("keydown", (event) => {
+  // Leave keys alone while a control has focus: typing a number or pressing a button must not train.
+  const t = event.target;
+  if (
+    event.altKey ||
+    event.ctrlKey ||
+    event.metaKey ||
+    t instanceof HTMLInputElement ||
+    t instanceof HTMLSelectElement ||
+    t instanceof HTMLButtonElement ||
+    t instanceof HTMLTextAreaElement
+  ) {
+    return;
+  }
+  if (event.key === " ") togglePlay();
+  else if (event.key === "s" || event.key === "S") send({ type: "step" });
+  else if (event.key === "r" || event.key === "R") reset();
+  else return;
+  event.preventDefault();
+});
+
+setRunState("idle");
+send({ type: "speed", epochsPerSecond: Number(inputs.speed.value) });
+reset();

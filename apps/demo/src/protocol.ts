@@ -1,0 +1,72 @@
+// The messages between the page and the training worker. Everything crossing the boundary is plain
+// data (numbers, typed arrays), never a Tensor: the worker owns the tensors, the page only draws.
+
+import type { GraphDescription } from "./graph.js";
+
+export type DatasetName = "chapter" | "sine" | "cubic";
+
+export interface TrainConfig {
+  dataset: DatasetName;
+  hidden: number;
+  lr: number;
+  epochs: number;
+  seed: number;
+}
+
+/** The four steps of one epoch, in the order the chapter's loop runs them. */
+export type Phase = "setup" | "forward" | "loss" | "backward" | "update";
+
+/** A 2-D tensor's values, row-major. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  values: Float32Array;
+}
+
+export type ParamName = "w1" | "b1" | "w2" | "b2";
+
+export interface ParamState {
+  name: ParamName;
+  value: Matrix;
+  /** The gradient of the last backward (kept after `zero_()` so it stays visible); null before one. */
+  grad: Matrix | null;
+}
+
+export interface Snapshot {
+  /** Completed epochs (updates applied). */
+  epoch: number;
+  /** The step that just ran. */
+  phase: Phase;
+  /** The loss of the latest forward pass; null before one. */
+  loss: number | null;
+  /** Losses of epochs completed since the previous snapshot, starting at epoch `lossesFrom` (1-based). */
+  lossesFrom: number;
+  losses: number[];
+  /** The network's predictions for every sample (n values), from the latest forward pass. */
+  predictions: Float32Array | null;
+  params: ParamState[];
+  graph: GraphDescription | null;
+}
+
+export interface DataMessage {
+  type: "data";
+  config: TrainConfig;
+  /** Inputs, n x features, and targets, n x 1. */
+  x: Matrix;
+  y: Matrix;
+}
+
+export type RunState = "idle" | "running" | "paused" | "done";
+
+export type ToWorker =
+  | { type: "reset"; config: TrainConfig }
+  | { type: "play" }
+  | { type: "pause" }
+  | { type: "step" }
+  | { type: "speed"; epochsPerSecond: number };
+
+export type FromWorker =
+  | DataMessage
+  | { type: "snapshot"; snapshot: Snapshot }
+  | { type: "state"; state: RunState }
+  | { type: "error"; message: string };

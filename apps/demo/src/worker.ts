@@ -1,0 +1,123 @@
+// The training worker: owns the Trainer and paces it, so the page's thread only draws and stays
+// responsive however fast training runs.
+import type { FromWorker, RunState, ToWorker } from "./protocol.js";
+import { Trainer, toMatrix } from "./trainer.js";
+
+/** The slice of DedicatedWorkerGlobalScope used here (the DOM lib types `self` as a Window). */
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+/** At or below this speed each step of the loop gets its own frame, so the code highlight can follow. */
+const STEPWISE_MAX_EPS = 60;
+/** How long a "max speed" tick may train before it yields to messages (a pause) and posts a snapshot. */
+const MAX_SPEED_SLICE_MS = 30;
+
+let trainer: Trainer | null = null;
+let state: RunState = "idle";
+let epochsPerSecond = 30;
+let timer: ReturnType<typeof setTimeout> | null = null;
+/** Set by "step": keep going only until this epoch completes, then pause. */
+let stopAtEpoch: number | null = null;
+
+function post(message: FromWorker): void {
+  scope.postMessage(message);
+}
+
+function sendSnapshot(t: Trainer): void {
+  const snapshot = t.snapshot();
+  // Grads stay cached in the trainer between backward passes, so only fresh buffers are transferred.
+  const buffers = [snapshot.predictions?.buffer, ...snapshot.params.map((p) => p.value.values.buffer)];
+  scope.postMessage(
+    { type: "snapshot", snapshot },
+    buffers.filter((b): b is ArrayBuffer => b !== undefined),
+  );
+}
+
+function setState(next: RunState): void {
+  state = next;
+  post({ type: "state", state });
+}
+
+function stopTimer(): void {
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+}
+
+function schedule(): void {
+  stopTimer();
+  const stepwise = stopAtEpoch !== null || epochsPerSecond <= STEPWISE_MAX_EPS;
+  const delay = stepwise ? 1000 / (Math.min(epochsPerSecond, STEPWISE_MAX_EPS) * 4) : 0;
+  timer = setTimeout(tick, stopAtEpoch !== null ? Math.min(delay, 120) : delay);
+}
+
+function tick(): void {
+  timer = null;
+  const t = trainer;
+  if (!t || state !== "running") return;
+  try {
+    if (stopAtEpoch === null && epochsPerSecond > STEPWISE_MAX_EPS) {
+      const start = performance.now();
+      while (!t.done && performance.now() - start < MAX_SPEED_SLICE_MS) t.runEpoch();
+    } else {
+      t.runPhase();
+    }
+    sendSnapshot(t);
+  } catch (error) {
+    post({ type: "error", message: error instanceof Error ? error.message : String(error) });
+    setState("paused");
+    return;
+  }
+  if (t.done) {
+    stopAtEpoch = null;
+    setState("done");
+  } else if (stopAtEpoch !== null && t.epoch >= stopAtEpoch) {
+    stopAtEpoch = null;
+    setState("paused");
+  } else {
+    schedule();
+  }
+}
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  try {
+    switch (message.type) {
+      case "reset": {
+        stopTimer();
+        stopAtEpoch = null;
+        trainer = new Trainer(message.config);
+        post({ type: "data", config: message.config, x: toMatrix(trainer.x), y: toMatrix(trainer.y) });
+        sendSnapshot(trainer);
+        setState("idle");
+        break;
+      }
+      case "play":
+        if (!trainer || trainer.done || state === "running") return;
+        stopAtEpoch = null;
+        setState("running");
+        schedule();
+        break;
+      case "pause":
+        if (state !== "running") return;
+        stopTimer();
+        stopAtEpoch = null;
+        setState("paused");
+        break;
+      case "step":
+        if (!trainer || trainer.done || state === "running") return;
+        stopAtEpoch = trainer.epoch + 1;
+        setState("running");
+        schedule();
+        break;
+      case "speed":
+        epochsPerSecond = message.epochsPerSecond;
+        if (state === "running") schedule();
+        break;
+    }
+  } catch (error) {
+    post({ type: "error", message: error instanceof Error ? error.message : String(error) });
+  }
+};
