@@ -112,13 +112,13 @@ export const derivatives = {
   }),
   sum: row<ReduceAttrs>({
     name: (a) => (a.dims === null ? "SumBackward0" : "SumBackward1"),
-    grads: [(g, c) => unreduce(g, c.input(0).shape, c.attrs)],
+    grads: [(g, c) => unreduce(g, c.inputShape(0), c.attrs)],
   }),
   mean: row<ReduceAttrs>({
     name: (a) => (a.dims === null ? "MeanBackward0" : "MeanBackward1"),
     grads: [
       (g, c) => {
-        const shape = c.input(0).shape;
+        const shape = c.inputShape(0);
         return unreduce(g, shape, c.attrs).div(reducedCount(shape, c.attrs.dims));
       },
     ],
@@ -128,11 +128,11 @@ export const derivatives = {
   reshape: row<{ kind: "view" | "alias" | "copy" }>({
     name: (a) =>
       ({ view: "ViewBackward0", alias: "ReshapeAliasBackward0", copy: "UnsafeViewBackward0" })[a.kind],
-    grads: [(g, c) => g.reshape(c.input(0).shape)],
+    grads: [(g, c) => g.reshape(c.inputShape(0))],
   }),
   squeeze: row<{ dim: number | null }>({
     name: (a) => (a.dim === null ? "SqueezeBackward0" : "SqueezeBackward1"),
-    grads: [(g, c) => g.reshape(c.input(0).shape)],
+    grads: [(g, c) => g.reshape(c.inputShape(0))],
   }),
   unsqueeze: row<{ dim: number }>({ name: "UnsqueezeBackward0", grads: [(g, c) => g.squeeze(c.attrs.dim)] }),
   transpose: row<{ dim0: number; dim1: number; t: boolean }>({
@@ -151,9 +151,9 @@ export const derivatives = {
       },
     ],
   }),
-  expand: row({ name: "ExpandBackward0", grads: [(g, c) => sumTo(g, c.input(0).shape)] }),
+  expand: row({ name: "ExpandBackward0", grads: [(g, c) => sumTo(g, c.inputShape(0))] }),
   clone: row({ name: "CloneBackward0", grads: [(g) => g] }),
-  to: row({ name: "ToCopyBackward0", grads: [(g, c) => g.to(c.input(0).dtype)] }),
+  to: row({ name: "ToCopyBackward0", grads: [(g, c) => g.to(c.inputDType(0))] }),
   fill: row<{ zero: boolean }>({
     name: (a) => (a.zero ? "ZeroBackward0" : "FillBackward2"),
     grads: [(g) => g.mul(0)],

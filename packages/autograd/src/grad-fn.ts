@@ -26,6 +26,19 @@ export class SavedContext<Attrs = unknown> {
     return t;
   }
 
+  /**
+   * The i-th input's shape, with no version check: like PyTorch, formulas that need only the sizes
+   * (sum, mean, reshape, expand) do not save the tensor, so in-place changes to it are no error.
+   */
+  inputShape(i: number): readonly number[] {
+    return (this.inputs[i] as Tensor).shape;
+  }
+
+  /** The i-th input's dtype, with no version check (see `inputShape`). */
+  inputDType(i: number): DType {
+    return (this.inputs[i] as Tensor).dtype;
+  }
+
   /** The op's output as it was when the op ran; an error if an in-place op changed it since. */
   result(): Tensor {
     this.check(this.output, this.resultVersion);

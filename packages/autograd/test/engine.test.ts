@@ -133,6 +133,15 @@ describe("in-place ops and version counters", () => {
     );
   });
 
+  it("do not object when only a saved shape was needed (sum saves sizes, not the tensor)", () => {
+    const x = leaf([1, 2]);
+    const y = x.mul(1);
+    const loss = y.sum();
+    y.add_(5);
+    loss.backward();
+    expect(values(x.grad)).toEqual([1, 1]);
+  });
+
   it("shares the version counter between a tensor and its views", () => {
     const x = leaf([1, 2, 3, 4]);
     const y = x.mul(1);
