@@ -1,0 +1,454 @@
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// What a user gets from npm: every library packed as `pnpm publish` packs it, installed from the
+// tarballs into a plain npm project (offline: the libraries have no third-party runtime dependencies),
+// then used from ESM and CJS, typechecked, and bundled for the browser.
+
+const exec = promisify(execFile);
+const root = resolve(__dirname, "../../..");
+const isWindows = process.platform === "win32";
+
+/** The published libraries, bottom layer first; `dir` is the folder under packages/. */
+const LIBRARIES = [
+  { name: "@torchlet/storage", dir: "storage" },
+  { name: "@torchlet/ops", dir: "ops" },
+  { name: "@torchlet/autograd", dir: "autograd" },
+  { name: "@torchlet/data", dir: "data" },
+  { name: "torchlet", dir: "torchlet" },
+] as const;
+type LibraryName = (typeof LIBRARIES)[number]["name"];
+const NAMES = LIBRARIES.map((l) => l.name);
+
+/** One npm project per layer, holding that layer and (as its dependencies) the ones below it only. */
+const PROJECTS = {
+  storage: NAMES.slice(0, 1),
+  ops: NAMES.slice(0, 2),
+  autograd: NAMES.slice(0, 3),
+  data: NAMES.slice(0, 4),
+  app: NAMES,
+} as const;
+type Project = keyof typeof PROJECTS;
+
+const DIST_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts"];
+
+let scratch = "";
+const tarball = {} as Record<LibraryName, string>;
+const unpacked = {} as Record<LibraryName, string>;
+const projectDir = (project: Project) => join(scratch, "projects", project);
+
+function pnpmCommand(): string {
+  const onPath = spawnSync("pnpm", ["--version"], { stdio: "ignore", shell: isWindows });
+  return onPath.status === 0 ? "pnpm" : join(root, ".tools", "node_modules", ".bin", "pnpm");
+}
+
+// npm must see none of the settings pnpm exports to scripts it runs (npm_config_*).
+const npmEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_config_")),
+);
+
+function ensureBuilt(): void {
+  const missing = LIBRARIES.some(({ dir }) =>
+    DIST_FILES.some((file) => !existsSync(join(root, "packages", dir, file))),
+  );
+  if (!missing) return;
+  const turbo = join(root, "node_modules", ".bin", isWindows ? "turbo.cmd" : "turbo");
+  execFileSync(turbo, ["run", "build", "--filter=torchlet...", "--output-logs=errors-only"], {
+    cwd: root,
+    stdio: "ignore",
+    shell: isWindows,
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  });
+}
+
+async function packAndUnpack(name: LibraryName, dir: string): Promise<void> {
+  const destination = join(scratch, "tarballs", dir);
+  mkdirSync(destination, { recursive: true });
+  await exec(pnpmCommand(), ["pack", "--pack-destination", destination], {
+    cwd: join(root, "packages", dir),
+    shell: isWindows,
+  });
+  const [file, ...more] = readdirSync(destination).filter((f) => f.endsWith(".tgz"));
+  if (!file || more.length > 0) throw new Error(`pnpm pack of ${name} wrote ${readdirSync(destination)}`);
+  tarball[name] = join(destination, file);
+  unpacked[name] = join(scratch, "unpacked", dir);
+  mkdirSync(unpacked[name], { recursive: true });
+  await exec("tar", ["-xzf", tarball[name], "-C", unpacked[name]]);
+}
+
+async function installProject(project: Project): Promise<void> {
+  const dir = projectDir(project);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "package.json"),
+    `${JSON.stringify({ name: `consumer-${project}`, private: true })}\n`,
+  );
+  const args = ["install", "--offline", "--no-audit", "--no-fund", "--cache", join(scratch, "npm-cache")];
+  await exec("npm", [...args, ...PROJECTS[project].map((name) => tarball[name])], {
+    cwd: dir,
+    env: npmEnv,
+    shell: isWindows,
+  });
+}
+
+/** The packages of `@torchlet/*` and `torchlet` that an npm project's node_modules holds. */
+function installedTorchletPackages(project: Project): string[] {
+  const modules = join(projectDir(project), "node_modules");
+  const scoped = existsSync(join(modules, "@torchlet"))
+    ? readdirSync(join(modules, "@torchlet")).map((d) => `@torchlet/${d}`)
+    : [];
+  return [...scoped, ...(existsSync(join(modules, "torchlet")) ? ["torchlet"] : [])].sort();
+}
+
+/**
+ * Runs `body` in `project` twice, once as an ES module (`import * as binding from "pkg"`) and once as
+ * CommonJS (`const binding = require("pkg")`), and returns both outputs.
+ */
+async function runBoth(
+  project: Project,
+  imports: Record<string, string>,
+  body: string,
+): Promise<{ esm: string; cjs: string }> {
+  const dir = projectDir(project);
+  const esm = Object.entries(imports).map(([id, pkg]) => `import * as ${id} from "${pkg}";`);
+  const cjs = Object.entries(imports).map(([id, pkg]) => `const ${id} = require("${pkg}");`);
+  const script = (lines: string[]) => `${lines.join("\n")}\n${body}\n`;
+  writeFileSync(join(dir, "check.mjs"), script(esm));
+  writeFileSync(join(dir, "check.cjs"), script(cjs));
+  const [a, b] = await Promise.all([
+    exec(process.execPath, ["check.mjs"], { cwd: dir }),
+    exec(process.execPath, ["check.cjs"], { cwd: dir }),
+  ]);
+  return { esm: a.stdout, cjs: b.stdout };
+}
+
+/** The bare specifiers a built file imports or requires. */
+function importedPackages(code: string): string[] {
+  const found = new Set<string>();
+  for (const m of code.matchAll(
+    /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g,
+  )) {
+    const spec = m[1] as string;
+    found.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] as string));
+  }
+  return [...found].sort();
+}
+
+const CHAPTER = `
+torch.manualSeed(42);
+const x = torch.randn(100, 3);
+const y = x.matmul(torch.tensor([0.2, -1.3, -0.5])).unsqueeze(1).add(torch.randn(100, 1));
+const w1 = torch.randn([3, 32], { requiresGrad: true });
+const b1 = torch.zeros([1, 32], { requiresGrad: true });
+const w2 = torch.randn([32, 1], { requiresGrad: true });
+const b2 = torch.zeros([1, 1], { requiresGrad: true });
+const params = [w1, b1, w2, b2];
+for (let epoch = 1; epoch <= 200; epoch++) {
+  const yPred = x.mm(w1).add(b1).relu().mm(w2).add(b2);
+  const loss = yPred.sub(y).pow(2).mean();
+  loss.backward();
+  torch.noGrad(() => {
+    for (const w of params) w.sub_(w.grad.mul(1e-4));
+    for (const w of params) w.grad.zero_();
+  });
+  if (epoch % 10 === 0) console.log(\`Epoch: \${epoch}   Loss: \${Number(loss.item().toPrecision(7))}\`);
+}
+`;
+
+beforeAll(async () => {
+  ensureBuilt();
+  scratch = mkdtempSync(join(tmpdir(), "torchlet-packaging-"));
+  await Promise.all(LIBRARIES.map(({ name, dir }) => packAndUnpack(name, dir)));
+  await Promise.all((Object.keys(PROJECTS) as Project[]).map(installProject));
+}, 240_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("packed tarballs", () => {
+  it("carry publishConfig's exports, real dependency versions and only dist, README and LICENSE", () => {
+    const versions = Object.fromEntries(
+      LIBRARIES.map(({ name, dir }) => [
+        name,
+        JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")).version,
+      ]),
+    );
+    for (const { name } of LIBRARIES) {
+      const text = readFileSync(join(unpacked[name], "package", "package.json"), "utf8");
+      const pkg = JSON.parse(text);
+      expect(pkg.name).toBe(name);
+      expect(text).not.toContain("@torchlet/source");
+      expect(text).not.toContain("workspace:");
+      expect(text).not.toContain("catalog:");
+      expect(text).not.toContain("./src/");
+      for (const [dep, range] of Object.entries(pkg.dependencies ?? {})) {
+        expect(NAMES, `${name} depends on ${dep}`).toContain(dep);
+        expect(range, `${name} -> ${dep}`).toBe(versions[dep]);
+      }
+      const files = readdirSync(join(unpacked[name], "package"), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(join(unpacked[name], "package").length + 1))
+        .map((f) => f.replaceAll("\\", "/"))
+        .sort();
+      expect(files, name).toEqual(expect.arrayContaining([...DIST_FILES, "package.json", "LICENSE"]));
+      expect(
+        files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f)),
+        name,
+      ).toEqual([]);
+      // Every file the exports map names is in the tarball.
+      const targets = JSON.stringify(pkg.exports).match(/"\.\/[^"]+"/g) ?? [];
+      for (const target of targets) expect(files, name).toContain(target.slice(3, -1));
+    }
+  });
+
+  it("import nothing but their declared dependencies (no layer reaches up)", () => {
+    for (const { name } of LIBRARIES) {
+      const dir = join(unpacked[name], "package");
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      const declared = Object.keys(pkg.dependencies ?? {}).sort();
+      for (const file of ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts"]) {
+        const used = importedPackages(readFileSync(join(dir, file), "utf8"));
+        expect(declared, `${name}/${file} imports ${used}`).toEqual(expect.arrayContaining(used));
+      }
+      const rank = NAMES.indexOf(name);
+      for (const dep of declared)
+        expect(NAMES.indexOf(dep as LibraryName), `${name} -> ${dep}`).toBeLessThan(rank);
+    }
+  });
+
+  it("have correct types for every module resolution (@arethetypeswrong/cli via pnpm check:exports)", async () => {
+    const script = join(root, "packages", "torchlet", "scripts", "check-exports.mjs");
+    const r = spawnSync(process.execPath, [script, ...NAMES.map((n) => tarball[n])], { encoding: "utf8" });
+    const lines = r.stdout.trim().split("\n").sort();
+    expect(lines).toEqual([...NAMES].sort().map((n) => `${n}: no problems`));
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
+
+describe("installed into a plain npm project", () => {
+  it("installs each layer with only the layers below it", () => {
+    for (const project of Object.keys(PROJECTS) as Project[]) {
+      expect(installedTorchletPackages(project), project).toEqual([...PROJECTS[project]].sort());
+    }
+  });
+
+  it("trains the chapter's network from torchlet, via ESM and CJS, with PyTorch's losses", async () => {
+    const { esm, cjs } = await runBoth("app", { torch: "torchlet" }, CHAPTER);
+    const lines = esm.trim().split("\n");
+    expect(lines).toHaveLength(20);
+    expect(lines[0]).toBe("Epoch: 10   Loss: 112.5338");
+    expect(lines[19]).toBe("Epoch: 200   Loss: 20.04058");
+    expect(cjs).toBe(esm);
+  }, 60_000);
+
+  it("typechecks a TypeScript consumer under node16 resolution, as ESM and as CJS", async () => {
+    const dir = projectDir("app");
+    const code = (kind: string) => `
+import * as torch from "torchlet";
+import { StridedArray, formatTensor, type DType } from "@torchlet/storage";
+import { referenceBackend, type Backend } from "@torchlet/ops";
+import { Tensor, noGrad } from "@torchlet/autograd";
+import { manualSeed, makeRegression } from "@torchlet/data";
+manualSeed(42);
+const { x, y }: { x: Tensor; y: Tensor } = makeRegression();
+const w = torch.randn([3, 1], { requiresGrad: true });
+const loss: Tensor = x.mm(w).sub(y).pow(2).mean();
+loss.backward();
+const value: number = noGrad(() => loss.item());
+const dtype: DType = w.dtype;
+const kernels: Backend = referenceBackend;
+const text: string = formatTensor(StridedArray.fromFlat(new Float32Array([1, 2]), [2]));
+export const ${kind} = [value, dtype, kernels.name, text];
+`;
+    writeFileSync(join(dir, "consumer.mts"), code("esm"));
+    writeFileSync(join(dir, "consumer.cts"), code("cjs"));
+    const tsconfig = {
+      compilerOptions: {
+        module: "node16",
+        moduleResolution: "node16",
+        target: "es2022",
+        lib: ["es2022"],
+        strict: true,
+        noEmit: true,
+        types: [],
+      },
+      files: ["consumer.mts", "consumer.cts"],
+    };
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+    const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 60_000);
+
+  it("@torchlet/storage alone: strided views and R torch printing", async () => {
+    const { esm, cjs } = await runBoth(
+      "storage",
+      { storage: "@torchlet/storage" },
+      `const a = storage.StridedArray.fromFlat(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+const t = a.transpose(0, 1);
+console.log(JSON.stringify({ nested: t.toNested(), shares: t.data === a.data, text: storage.formatTensor(t) }));`,
+    );
+    expect(JSON.parse(esm)).toEqual({
+      nested: [
+        [1, 4],
+        [2, 5],
+        [3, 6],
+      ],
+      shares: true,
+      text: "torch_tensor\n 1  4\n 2  5\n 3  6\n[ CPUFloatType{3,2} ]",
+    });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+
+  it("@torchlet/ops on storage: the reference backend's kernels", async () => {
+    const { esm, cjs } = await runBoth(
+      "ops",
+      { storage: "@torchlet/storage", ops: "@torchlet/ops" },
+      `const a = storage.StridedArray.fromFlat(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+const row = storage.StridedArray.fromFlat(new Float32Array([10, 20, 30]), [3]);
+const k = ops.referenceBackend;
+console.log(JSON.stringify({
+  backend: ops.backend().name,
+  mm: k.mm(a, a.transpose(0, 1), "float32").toNested(),
+  add: k.binary("add", a, row, "float32").toNested(),
+  sum: k.reduce("sum", a, [1], false).toNested(),
+}));`,
+    );
+    expect(JSON.parse(esm)).toEqual({
+      backend: "reference",
+      mm: [
+        [14, 32],
+        [32, 77],
+      ],
+      add: [
+        [11, 22, 33],
+        [14, 25, 36],
+      ],
+      sum: [6, 15],
+    });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+
+  it("@torchlet/autograd on ops: Tensor and backward", async () => {
+    const { esm, cjs } = await runBoth(
+      "autograd",
+      { ag: "@torchlet/autograd" },
+      `const x = ag.tensor([1, 2, 3], { requiresGrad: true });
+const y = x.pow(2).sum();
+y.backward();
+console.log(JSON.stringify({ grad: x.grad.tolist(), gradFn: y.gradFn.name }));`,
+    );
+    expect(JSON.parse(esm)).toEqual({ grad: [2, 4, 6], gradFn: "SumBackward0" });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+
+  it("@torchlet/data on autograd: PyTorch's random numbers and the chapter's data", async () => {
+    const { esm, cjs } = await runBoth(
+      "data",
+      { data: "@torchlet/data" },
+      `data.manualSeed(42);
+const r = data.randn(3).tolist();
+const { x, y } = data.makeRegression();
+console.log(JSON.stringify({ r: r.map((v) => Number(v.toFixed(4))), x: x.shape, y: y.shape }));`,
+    );
+    // torch.manual_seed(42); torch.randn(3) -> tensor([0.3367, 0.1288, 0.2345])
+    expect(JSON.parse(esm)).toEqual({ r: [0.3367, 0.1288, 0.2345], x: [100, 3], y: [100, 1] });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+});
+
+describe("bundled for the browser with Vite", () => {
+  /** Bundles `entry` (a file in the app project) for the browser; returns the code and what Vite warned. */
+  async function bundle(entry: string, source: string) {
+    const { build } = await import("vite");
+    const dir = projectDir("app");
+    writeFileSync(join(dir, entry), source);
+    const warnings: string[] = [];
+    const logger = {
+      info() {},
+      warn(msg: string) {
+        warnings.push(msg);
+      },
+      warnOnce(msg: string) {
+        warnings.push(msg);
+      },
+      error(msg: string) {
+        warnings.push(msg);
+      },
+      clearScreen() {},
+      hasErrorLogged: () => false,
+      hasWarned: false,
+    };
+    const result = await build({
+      root: dir,
+      configFile: false,
+      envFile: false,
+      logLevel: "warn",
+      customLogger: logger,
+      build: {
+        ssr: false,
+        write: false,
+        minify: false,
+        target: "es2022",
+        lib: { entry: join(dir, entry), formats: ["es"], fileName: "bundle" },
+      },
+    });
+    const outputs = Array.isArray(result) ? result : [result];
+    const chunks = outputs.flatMap((o) => ("output" in o ? o.output : [])).filter((c) => c.type === "chunk");
+    return {
+      code: chunks.map((c) => c.code).join("\n"),
+      imports: chunks.flatMap((c) => [...c.imports, ...c.dynamicImports]),
+      warnings,
+    };
+  }
+
+  const NODE_BUILTIN =
+    /__vite-browser-external|\bfrom\s*["'](?:node:|fs|path|os|url|util|crypto|child_process|worker_threads|module|process|buffer)["'/]|\brequire\s*\(\s*["']/;
+
+  it("contains no Node built-in and externalizes nothing, and the bundle trains", async () => {
+    const { code, imports, warnings } = await bundle(
+      "browser-entry.js",
+      `import * as torch from "torchlet";\nexport function train() {\n  const out = [];\n  const log = (s) => out.push(s);\n${CHAPTER.replaceAll("console.log", "log")}\n  return out;\n}\n`,
+    );
+    expect(imports).toEqual([]);
+    expect(warnings.filter((w) => /externalized|node:|built-?in/i.test(w))).toEqual([]);
+    expect(code).not.toMatch(NODE_BUILTIN);
+    expect(code).not.toMatch(/\bprocess\.(env|versions|platform)\b/);
+
+    // The browser bundle is plain ES: run it under Node to see it is the whole library, not a stub.
+    const dir = projectDir("app");
+    writeFileSync(join(dir, "bundle.mjs"), code);
+    const { stdout } = await exec(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import("./bundle.mjs"); console.log(m.train().join("\\n"));`,
+      ],
+      { cwd: dir },
+    );
+    expect(stdout.trim().split("\n").at(-1)).toBe("Epoch: 200   Loss: 20.04058");
+  }, 120_000);
+
+  it("would notice a Node built-in (the check above is not vacuous)", async () => {
+    const { code, warnings } = await bundle(
+      "node-entry.js",
+      `import { readFileSync } from "node:fs";\nimport * as torch from "torchlet";\nexport const f = () => [readFileSync, torch.tensor];\n`,
+    );
+    expect(NODE_BUILTIN.test(code) || warnings.some((w) => /externalized/i.test(w))).toBe(true);
+  }, 120_000);
+});
