@@ -100,14 +100,19 @@ export function linspace(start: number, end: number, steps: number, options: Ten
     throw new TorchletError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
   const array = StridedArray.zeros([steps], options.dtype ?? "float32");
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // Like PyTorch, fill the second half backwards from `end` so that both ends are exact.
-  const half = Math.floor(steps / 2);
+  // Like PyTorch, fill the second half backwards from `end` so that both ends are exact
+  // (a single step gives `start`).
+  const half = steps === 1 ? 1 : Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) array.data[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
   return fromArray(array, options);
 }
 
-/** The identity matrix (n x m, m defaulting to n). */
-export function eye(n: number, m: number = n, options: TensorOptions = {}): Tensor {
+/** The identity matrix (n x m, m defaulting to n): `eye(3)`, `eye(2, 4)`, `eye(3, { dtype })`. */
+export function eye(n: number, options?: TensorOptions): Tensor;
+export function eye(n: number, m: number, options?: TensorOptions): Tensor;
+export function eye(n: number, mOrOptions?: number | TensorOptions, maybeOptions: TensorOptions = {}): Tensor {
+  const m = typeof mOrOptions === "number" ? mOrOptions : n;
+  const options = typeof mOrOptions === "object" ? mOrOptions : maybeOptions;
   checkShape("eye", [n, m]);
   const array = StridedArray.zeros([n, m], options.dtype ?? "float32");
   for (let i = 0; i < Math.min(n, m); i++) array.data[i * m + i] = 1;

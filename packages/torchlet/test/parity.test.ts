@@ -13,14 +13,22 @@ interface TensorSpec {
   views: [string, ...unknown[]][];
   requiresGrad: boolean;
 }
-type Arg = { tensor: TensorSpec } | number | number[] | boolean | string;
+/** A tensor, a plain value, or (last, for factories) an options object such as `{ dtype }`. */
+type Arg =
+  | { tensor: TensorSpec }
+  | number
+  | number[]
+  | boolean
+  | string
+  | { dtype?: string; requiresGrad?: boolean };
 interface Case {
   name: string;
   op: string;
+  js?: string;
   args: Arg[];
   note?: string;
   error?: string;
-  out?: { shape: number[]; dtype: torch.DType; data: Encoded[]; contiguous: boolean };
+  out?: { shape: number[]; dtype: torch.DType; data: Encoded[]; contiguous: boolean; requiresGrad: boolean };
   sharesStorage?: boolean;
   gradFn?: string | null;
   upstream?: Encoded[];
@@ -54,7 +62,14 @@ function build(spec: TensorSpec): { leaf: torch.Tensor; value: torch.Tensor } {
 }
 
 function run(c: Case, values: unknown[]): torch.Tensor {
-  if (c.op === "torch.where") return torch.where(...(values as [torch.Tensor, torch.Tensor, torch.Tensor]));
+  if (c.op.startsWith("torch.")) {
+    // Factories and functional forms: torch.NAME(...args, options?).
+    const fn = (torch as unknown as Record<string, (...args: unknown[]) => torch.Tensor>)[
+      (c.js ?? c.op).slice(6)
+    ];
+    if (typeof fn !== "function") throw new Error(`fixture names an unknown function ${c.op}`);
+    return fn(...values);
+  }
   const [first, ...rest] = values as [torch.Tensor, ...unknown[]];
   // In-place ops run on a clone (as the generator does), which then carries the graph.
   return call(c.op.endsWith("_") ? first.clone() : first, c.op, rest);
@@ -90,6 +105,7 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("%s", (_name, c) =
     expect(out.dtype).toBe(want.dtype);
     expectClose(flatValues(out), want.data.map(decode), 1e-4, "output");
     expect(out._array.isContiguous(), "contiguity").toBe(want.contiguous);
+    expect(out.requiresGrad, "requiresGrad").toBe(want.requiresGrad);
     if (c.sharesStorage !== undefined) {
       const first = values[0] as torch.Tensor;
       expect(out._array.data.buffer === first._array.data.buffer, "shares storage").toBe(c.sharesStorage);
