@@ -110,7 +110,11 @@ export function linspace(start: number, end: number, steps: number, options: Ten
 /** The identity matrix (n x m, m defaulting to n): `eye(3)`, `eye(2, 4)`, `eye(3, { dtype })`. */
 export function eye(n: number, options?: TensorOptions): Tensor;
 export function eye(n: number, m: number, options?: TensorOptions): Tensor;
-export function eye(n: number, mOrOptions?: number | TensorOptions, maybeOptions: TensorOptions = {}): Tensor {
+export function eye(
+  n: number,
+  mOrOptions?: number | TensorOptions,
+  maybeOptions: TensorOptions = {},
+): Tensor {
   const m = typeof mOrOptions === "number" ? mOrOptions : n;
   const options = typeof mOrOptions === "object" ? mOrOptions : maybeOptions;
   checkShape("eye", [n, m]);
