@@ -41,23 +41,20 @@ function norm(t: torch.Tensor): number {
  * @param root the tensor backward starts from (the loss)
  * @param names what the code calls the tensors: parameters (found through AccumulateGrad.variable) and
  *   intermediate results (whose shapes label the grad_fn that made them)
+ * @param inputNames for an op's result, what the code calls each of its inputs: a null edge in
+ *   `nextFunctions` carries only a shape, so this is how the diagram can call it `x` or `y`
  */
 export function describeGraph(
   root: torch.Tensor,
   names: ReadonlyMap<torch.Tensor, string>,
+  inputNames: ReadonlyMap<torch.Tensor, readonly string[]> = new Map(),
 ): GraphDescription {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const shapeOf = new Map<torch.GradFn, readonly number[]>();
+  const inputsOf = new Map<torch.GradFn, readonly string[]>();
   for (const t of names.keys()) if (t.gradFn) shapeOf.set(t.gradFn, t.shape);
-  // A null edge carries no tensor, only its shape (inputMeta): name it when one named input fits.
-  const constants = [...names].filter(([t]) => !t.requiresGrad);
-  const constantName = (shape: readonly number[] | null): string => {
-    const fits = constants.filter(([t]) => shape && t.shape.join() === shape.join());
-    return fits.length === 1 && fits[0] ? fits[0][1] : "tensor";
-  };
-  shapeOf.set(root.gradFn as torch.GradFn, root.shape);
-
+  for (const [t, inputs] of inputNames) if (t.gradFn) inputsOf.set(t.gradFn, inputs);
   const add = (node: Omit<GraphNode, "id">): number => {
     nodes.push({ id: nodes.length, ...node });
     return nodes.length - 1;
@@ -103,7 +100,7 @@ export function describeGraph(
         ? visit(next)
         : add({
             kind: "constant",
-            name: constantName(shape),
+            name: inputsOf.get(fn)?.[i] ?? "tensor",
             detail: "no grad",
             shape,
             gradNorm: null,

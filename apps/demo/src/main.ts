@@ -111,13 +111,25 @@ const STATE_TEXT: Record<RunState, string> = {
   done: "finished",
 };
 
+/**
+ * Marks a button unavailable with aria-disabled rather than `disabled`: a disabled button drops
+ * keyboard focus, and Train/Pause/Step switch availability on every press.
+ */
+function setAvailable(button: HTMLButtonElement, available: boolean): void {
+  button.setAttribute("aria-disabled", String(!available));
+}
+
+function available(button: HTMLButtonElement): boolean {
+  return button.getAttribute("aria-disabled") !== "true";
+}
+
 function setRunState(state: RunState): void {
   runState = state;
   const done = state === "done";
-  buttons.train.disabled = state === "running" || done;
+  setAvailable(buttons.train, state !== "running" && !done);
   buttons.train.textContent = state === "paused" ? "Resume" : "Train";
-  buttons.pause.disabled = state !== "running";
-  buttons.step.disabled = state === "running" || done;
+  setAvailable(buttons.pause, state === "running");
+  setAvailable(buttons.step, state !== "running" && !done);
   readout.state.textContent = STATE_TEXT[state];
   document.body.dataset.state = state;
 }
@@ -159,9 +171,9 @@ function togglePlay(): void {
   else send({ type: "play" });
 }
 
-buttons.train.addEventListener("click", () => send({ type: "play" }));
-buttons.pause.addEventListener("click", () => send({ type: "pause" }));
-buttons.step.addEventListener("click", () => send({ type: "step" }));
+buttons.train.addEventListener("click", () => available(buttons.train) && send({ type: "play" }));
+buttons.pause.addEventListener("click", () => available(buttons.pause) && send({ type: "pause" }));
+buttons.step.addEventListener("click", () => available(buttons.step) && send({ type: "step" }));
 buttons.reset.addEventListener("click", reset);
 
 inputs.dataset.addEventListener("change", () => {

@@ -24,6 +24,8 @@ export class Trainer {
   private lossValue: number | null = null;
   /** Tensors of the current pass by the names the code gives them, for the graph's labels. */
   private names = new Map<torch.Tensor, string>();
+  /** For each op's result, the names of its inputs (so no-grad inputs such as x can be labelled). */
+  private inputNames = new Map<torch.Tensor, readonly string[]>();
   private grads = new Map<ParamName, Matrix>();
   private graph: GraphDescription | null = null;
   private losses: number[] = [];
@@ -76,13 +78,23 @@ export class Trainer {
         [out, "out"],
         [this.yPred, "yPred"],
       ]);
+      this.inputNames = new Map<torch.Tensor, readonly string[]>([
+        [h, ["x", "w1"]],
+        [hb, ["x.mm(w1)", "b1"]],
+        [out, ["h.relu()", "w2"]],
+        [this.yPred, ["out", "b2"]],
+      ]);
     } else if (phase === "loss") {
+      // yPred.sub(y).pow(2).mean(), again one op at a time for the labels.
       const yPred = this.yPred as torch.Tensor;
-      this.loss = yPred.sub(this.y).pow(2).mean();
-      this.names.set(this.loss, "loss");
+      const diff = yPred.sub(this.y);
+      const squared = diff.pow(2);
+      this.loss = squared.mean();
+      this.names.set(diff, "yPred.sub(y)").set(squared, "squared").set(this.loss, "loss");
+      this.inputNames.set(diff, ["yPred", "y"]).set(squared, ["yPred.sub(y)", "2"]);
       this.lossValue = this.loss.item();
       this.losses.push(this.lossValue);
-      this.graph = describeGraph(this.loss, this.names);
+      this.graph = describeGraph(this.loss, this.names, this.inputNames);
     } else if (phase === "backward") {
       const loss = this.loss as torch.Tensor;
       loss.backward();
@@ -90,7 +102,7 @@ export class Trainer {
         if (p.grad) this.grads.set(name as ParamName, toMatrix(p.grad));
       }
       // Walked again now that the leaves hold gradients (the nodes outlive backward; only saved tensors go).
-      this.graph = describeGraph(loss, this.names);
+      this.graph = describeGraph(loss, this.names, this.inputNames);
     } else if (phase === "update") {
       const lr = this.config.lr;
       const all = [w1, b1, w2, b2];

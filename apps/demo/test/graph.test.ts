@@ -38,6 +38,18 @@ describe("describeGraph", () => {
     expect(output?.shape).toEqual([]);
   });
 
+  it("names the no-grad inputs by the code's names even when their shapes agree (1-D data: x, y both [100, 1])", () => {
+    const graph = new Trainer({ dataset: "sine", hidden: 4, lr: 1e-2, epochs: 1, seed: 1 }).snapshot().graph;
+    const constants = graph?.nodes.filter((n) => n.kind === "constant").map((n) => [n.name, n.shape]);
+    expect(constants).toEqual(
+      expect.arrayContaining([
+        ["x", [100, 1]],
+        ["y", [100, 1]],
+        ["2", []],
+      ]),
+    );
+  });
+
   it("reports each parameter's gradient magnitude after backward", () => {
     trainer.runPhase(); // backward
     const after = trainer.snapshot().graph;

@@ -73,6 +73,8 @@ function makeMap(parent: HTMLElement, caption: string, width: number, height: nu
 }
 
 interface ParamMaps {
+  /** The shape the maps were built for; another shape (new hidden size or data set) rebuilds them. */
+  shape: string;
   value: MapCells;
   grad: MapCells;
   transpose: boolean;
@@ -97,6 +99,7 @@ export class Heatmaps {
       fig.append(cap);
       const [w, h] = transpose ? [rows, cols] : [cols, rows];
       this.maps.set(p.name, {
+        shape: `${rows}x${cols}`,
         value: makeMap(fig, "value", w, h),
         grad: makeMap(fig, "grad", w, h),
         transpose,
@@ -106,11 +109,7 @@ export class Heatmaps {
   }
 
   draw(params: readonly ParamState[]): void {
-    const fits = params.every((p) => {
-      const m = this.maps.get(p.name);
-      const w = m?.transpose ? p.value.rows : p.value.cols;
-      return m && m.value.canvas.width === w;
-    });
+    const fits = params.every((p) => this.maps.get(p.name)?.shape === `${p.value.rows}x${p.value.cols}`);
     if (!fits || this.maps.size !== params.length) this.build(params);
     for (const p of params) {
       const m = this.maps.get(p.name);
