@@ -59,24 +59,56 @@ export function describeFlags(spec: Flags): string {
 
 // ---- value parsers ----
 
-function integer(raw: string, flag: string, what: string, min: number): number {
+/** Extra constraints of a numeric flag: its placeholder in the usage, and an upper bound if any. */
+export interface NumberFlagOptions {
+  value?: string;
+  max?: number;
+}
+
+function integer(
+  raw: string,
+  flag: string,
+  what: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const n = /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} expects ${what}, got "${raw}"`);
+  if (n > max) throw new UsageError(`${flag} is at most ${max}, got "${raw}"`);
   return n;
 }
 
-export const positiveInt = (help: string, def: number, value = "N"): Flag<number> => ({
+/** The number a decimal literal spells, or NaN: Number("") is 0 and Number("0x10") is 16, so those are NaN here. */
+function decimal(raw: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
+}
+
+export const positiveInt = (help: string, def: number, options: NumberFlagOptions = {}): Flag<number> => ({
   help,
-  value,
+  value: options.value ?? "N",
   default: def,
-  parse: (raw, flag) => integer(raw, flag, "a positive integer", 1),
+  parse: (raw, flag) => integer(raw, flag, "a positive integer", 1, options.max),
 });
 
-export const nonNegativeInt = (help: string, def: number, value = "N"): Flag<number> => ({
+/**
+ * A positive integer whose default depends on other options (it is `undefined` unless given); `help`
+ * says what the default is.
+ */
+export const optionalPositiveInt = (
+  help: string,
+  options: NumberFlagOptions = {},
+): Flag<number | undefined> => ({
   help,
-  value,
+  value: options.value ?? "N",
+  default: undefined,
+  parse: (raw, flag) => integer(raw, flag, "a positive integer", 1, options.max),
+});
+
+export const nonNegativeInt = (help: string, def: number, options: NumberFlagOptions = {}): Flag<number> => ({
+  help,
+  value: options.value ?? "N",
   default: def,
-  parse: (raw, flag) => integer(raw, flag, "a non-negative integer", 0),
+  parse: (raw, flag) => integer(raw, flag, "a non-negative integer", 0, options.max),
 });
 
 export const positiveNumber = (help: string, def: number, value = "X"): Flag<number> => ({
@@ -84,19 +116,61 @@ export const positiveNumber = (help: string, def: number, value = "X"): Flag<num
   value,
   default: def,
   parse: (raw, flag) => {
-    const x = raw.trim() === "" ? Number.NaN : Number(raw);
+    const x = decimal(raw);
     if (!Number.isFinite(x) || x <= 0)
       throw new UsageError(`${flag} expects a positive finite number, got "${raw}"`);
     return x;
   },
 });
 
-export const positiveIntList = (help: string, def: number[], value = "N[,N...]"): Flag<number[]> => ({
+export const positiveIntList = (
+  help: string,
+  def: number[],
+  options: NumberFlagOptions = {},
+): Flag<number[]> => ({
   help,
-  value,
+  value: options.value ?? "N[,N...]",
   default: def,
   parse: (raw, flag) =>
-    raw.split(",").map((part) => integer(part, flag, "a comma-separated list of positive integers", 1)),
+    raw.split(",").map((part) => {
+      // Name the whole list in the error: `got ""` would not show where "32,,16" went wrong.
+      if (!/^\s*\+?\d+\s*$/.test(part) || Number(part) < 1)
+        throw new UsageError(`${flag} expects a comma-separated list of positive integers, got "${raw}"`);
+      return integer(part, flag, "a positive integer in the list", 1, options.max);
+    }),
+});
+
+/**
+ * Rows of numbers: values separated by commas or spaces, rows by semicolons or newlines
+ * ("0.5,-1,2;1,0,0"). Every row must have the same length; what that length must be is the caller's.
+ */
+export function parseNumberRows(raw: string, flag: string): number[][] {
+  const rows = raw
+    .split(/[;\n]/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  if (rows.length === 0) throw new UsageError(`${flag} expects rows of numbers such as "0.5,-1,2", got none`);
+  const parsed = rows.map((row, i) =>
+    row.split(/[\s,]+/).map((cell) => {
+      const x = decimal(cell);
+      if (!Number.isFinite(x))
+        throw new UsageError(`${flag} expects finite numbers, but row ${i + 1} has "${cell}"`);
+      return x;
+    }),
+  );
+  const width = (parsed[0] as number[]).length;
+  parsed.forEach((row, i) => {
+    if (row.length !== width)
+      throw new UsageError(`${flag}: row ${i + 1} has ${row.length} values but row 1 has ${width}`);
+  });
+  return parsed;
+}
+
+export const numberRows = (help: string, value = "ROWS"): Flag<number[][] | undefined> => ({
+  help,
+  value,
+  default: undefined,
+  parse: parseNumberRows,
 });
 
 export const choice = <T extends string>(help: string, options: readonly T[], def: T): Flag<T> => ({
@@ -114,7 +188,10 @@ export const text = (help: string, value = "FILE"): Flag<string | undefined> => 
   help,
   value,
   default: undefined,
-  parse: (raw) => raw,
+  parse: (raw, flag) => {
+    if (raw === "") throw new UsageError(`${flag} expects ${value}, got an empty string`);
+    return raw;
+  },
 });
 
 export const toggle = (help: string): Flag<boolean> => ({ help, default: false, parse: () => true });

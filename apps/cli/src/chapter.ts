@@ -1,9 +1,18 @@
 import * as torch from "torchlet";
 
+/**
+ * The data a run learns: the chapter's linear data, or one of the 1-D curves of @torchlet/data, where
+ * a hidden layer of ReLUs has something to bend to.
+ */
+export const DATASETS = ["linear", "sine", "cubic"] as const;
+export type Dataset = (typeof DATASETS)[number];
+
 /** Everything that defines one run of the chapter's program. */
 export interface ChapterConfig {
   seed: number;
+  dataset: Dataset;
   n: number;
+  /** Columns of x: any number for the linear data, 1 for the curves. */
   features: number;
   /** Sizes of the hidden layers: the chapter has one of 32 units; `[32, 16]` adds a second. */
   hidden: number[];
@@ -14,6 +23,7 @@ export interface ChapterConfig {
 
 export const CHAPTER_DEFAULTS: ChapterConfig = {
   seed: 42,
+  dataset: "linear",
   n: 100,
   features: 3,
   hidden: [32],
@@ -36,12 +46,28 @@ export interface ChapterRun {
 }
 
 /**
+ * Draws the data set: for "linear", x = randn(n, features) and then the noise randn(n, 1) of y; for the
+ * curves, x = rand(n, 1) stretched over the curve's range and then the noise randn(n, 1) of y.
+ */
+export function drawData(config: ChapterConfig): { x: torch.Tensor; y: torch.Tensor } {
+  const { n, dtype } = config;
+  switch (config.dataset) {
+    case "linear":
+      return torch.makeRegression({ n, features: config.features, dtype });
+    case "sine":
+      return torch.makeSine({ n, dtype });
+    case "cubic":
+      return torch.makeCubic({ n, dtype });
+  }
+}
+
+/**
  * Seeds the generator, draws the data (x, then the noise of y), then the weights layer by layer;
  * biases start at zero. The same order as the PyTorch program, so the same seed gives the same numbers.
  */
 export function setup(config: ChapterConfig): ChapterRun {
   torch.manualSeed(config.seed);
-  const { x, y } = torch.makeRegression({ n: config.n, features: config.features, dtype: config.dtype });
+  const { x, y } = drawData(config);
   const sizes = [config.features, ...config.hidden, 1];
   const weights: torch.Tensor[] = [];
   const biases: torch.Tensor[] = [];

@@ -30,3 +30,17 @@ function scientific(x: number, digits: number): string {
 function trimZeros(s: string): string {
   return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 }
+
+/**
+ * The shortest decimal that reads back as the same value of `dtype`: a float32 loss such as
+ * 20.040578842163086 is written 20.040579, which `Math.fround` turns back into the identical float32.
+ * JSON output and model files use it, so they carry the exact values and no false digits.
+ */
+export function exactNumber(x: number, dtype: "float32" | "float64"): number {
+  if (dtype === "float64" || !Number.isFinite(x)) return x;
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(x.toPrecision(digits));
+    if (Math.fround(candidate) === x) return candidate;
+  }
+  return Number(x.toPrecision(9));
+}

@@ -1,55 +1,90 @@
-import {
-  choice,
-  describeFlags,
-  nonNegativeInt,
-  parseFlags,
-  positiveInt,
-  positiveIntList,
-  positiveNumber,
-} from "./args.js";
+import { describeFlags, parseFlags, positiveInt, positiveNumber, text, toggle, UsageError } from "./args.js";
 import { CHAPTER_DEFAULTS, setup, trainEpoch } from "./chapter.js";
 import type { Command } from "./commands.js";
 import { formatR } from "./format-number.js";
+import { checkSavePath, modelFile, saveModel } from "./model-file.js";
+import { networkConfig, networkFlags } from "./network-flags.js";
+import { plotLoss } from "./plot.js";
+import { ProgressBar, wantsProgress } from "./progress.js";
+import { jsonOutput, textOutput } from "./train-output.js";
 
-const d = CHAPTER_DEFAULTS;
 const flags = {
-  seed: nonNegativeInt("seed of the random generator", d.seed),
-  n: positiveInt("number of observations", d.n),
-  features: positiveInt("number of input features", d.features),
-  hidden: positiveIntList("hidden layer sizes, e.g. 32 or 32,16", d.hidden),
-  epochs: positiveInt("training epochs", d.epochs),
-  lr: positiveNumber("learning rate of plain SGD", d.lr),
+  ...networkFlags,
+  epochs: positiveInt("training epochs", CHAPTER_DEFAULTS.epochs),
+  lr: positiveNumber("learning rate of plain SGD", CHAPTER_DEFAULTS.lr),
   logEvery: positiveInt("print the loss every N epochs", 10),
-  dtype: choice("floating point type", ["float32", "float64"] as const, d.dtype),
+  json: toggle('print JSON lines ({"epoch":10,"loss":24.927706}) and a summary object instead'),
+  plot: toggle("draw the loss curve in the terminal after training"),
+  save: text("write the trained parameters to FILE (JSON) for torchlet predict"),
+  quiet: toggle("no summary and no progress bar on stderr"),
 };
 
 const usage =
-  "usage: torchlet train [--seed N] [--n N] [--features N] [--hidden N[,N...]] [--epochs N] [--lr X] [--log-every N] [--dtype NAME]";
+  "usage: torchlet train [--seed N] [--dataset NAME] [--n N] [--features N] [--hidden N[,N...]] [--dtype NAME]\n" +
+  "                      [--epochs N] [--lr X] [--log-every N] [--json] [--plot] [--save FILE] [--quiet]";
 
 export const trainCommand: Command = {
   summary: "train the chapter's network and print the loss every 10 epochs",
   usage,
-  help: () => `Trains the chapter's regression network (ReLU hidden layers, MSE loss, plain SGD under noGrad)
-on raw tensors and prints "Epoch: 10   Loss: 24.92771" lines.
+  help: () => `Trains the chapter's regression network on raw tensors (ReLU hidden layers, MSE loss, plain SGD
+under noGrad) and prints "Epoch: 10   Loss: 24.92771" lines: with the defaults, the losses PyTorch
+prints for the same program with torch.manual_seed(42).
 
 ${usage}
 
 options:
 ${describeFlags(flags)}
+
+The summary (final loss, wall time, epochs per second) and, on a terminal, a progress bar go to
+stderr, so stdout holds only the loss lines (or only JSON with --json).
+Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
 `,
   run(argv) {
     const opts = parseFlags(argv, flags);
-    const run = setup({ ...opts });
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const loss = trainEpoch(run, opts.lr);
+    const config = networkConfig(opts, { epochs: opts.epochs, lr: opts.lr });
+    if (opts.json && opts.plot)
+      throw new UsageError("--plot draws on stdout, which --json keeps for JSON lines: use one of them");
+    if (opts.save !== undefined) checkSavePath(opts.save);
+
+    const stdout = (s: string) => process.stdout.write(s);
+    const stderr = (s: string) => process.stderr.write(s);
+    const output = opts.json ? jsonOutput(stdout, config.dtype) : textOutput(stdout, stderr, opts.quiet);
+    const progress = wantsProgress(opts, process.stdout.isTTY === true, process.stderr.isTTY === true)
+      ? new ProgressBar(process.stderr, { total: config.epochs })
+      : null;
+    // Every epoch's loss, for the plot only: a long run without --plot keeps nothing.
+    const history = opts.plot ? new Float64Array(config.epochs) : null;
+
+    const run = setup(config);
+    const start = performance.now();
+    let loss = Number.NaN;
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      loss = trainEpoch(run, config.lr);
       if (!Number.isFinite(loss)) {
-        process.stderr.write(
-          `torchlet: the loss became ${formatR(loss)} at epoch ${epoch}; try a smaller --lr\n`,
+        progress?.clear();
+        stderr(
+          `torchlet: the loss became ${formatR(loss)} at epoch ${epoch}: the run diverged; try a smaller --lr than ${formatR(config.lr)}\n`,
         );
         return 1;
       }
-      if (epoch % opts.logEvery === 0) process.stdout.write(`Epoch: ${epoch}   Loss: ${formatR(loss)}\n`);
+      if (history) history[epoch - 1] = loss;
+      if (epoch % opts.logEvery === 0) {
+        progress?.clear();
+        output.epoch(epoch, loss);
+      }
+      progress?.update(epoch, loss);
     }
+    progress?.clear();
+    const seconds = (performance.now() - start) / 1000;
+
+    if (opts.save !== undefined) saveModel(opts.save, modelFile(run.net, config, loss));
+    if (history) stdout(`\n${plotLoss(history)}`);
+    output.done({
+      epochs: config.epochs,
+      finalLoss: loss,
+      seconds,
+      epochsPerSecond: config.epochs / Math.max(seconds, 1e-9),
+    });
     return 0;
   },
 };

@@ -1,0 +1,170 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import * as torch from "torchlet";
+import { UsageError } from "./args.js";
+import type { ChapterConfig, Network } from "./chapter.js";
+import { exactNumber } from "./format-number.js";
+
+/** Marks the JSON as ours, so that `predict` can refuse any other JSON file with a clear message. */
+export const MODEL_FORMAT = "torchlet-chapter-model";
+export const MODEL_VERSION = 1;
+
+type FloatType = "float32" | "float64";
+
+/** One tensor in a model file: its shape and dtype, and its values flattened in row-major order. */
+export interface TensorRecord {
+  shape: number[];
+  dtype: FloatType;
+  data: number[];
+}
+
+/**
+ * What `train --save` writes: the layers of the raw-tensor network (weight [in, out] and bias [1, out]
+ * each, ReLU between layers), and how it was trained, for the record.
+ */
+export interface ModelFile {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_VERSION;
+  dtype: FloatType;
+  activation: "relu";
+  layers: { weight: TensorRecord; bias: TensorRecord }[];
+  training: Omit<ChapterConfig, "dtype"> & { finalLoss: number };
+}
+
+/** A model read back: the network as tensors, and the file's description of it. */
+export interface LoadedModel {
+  net: Network;
+  dtype: FloatType;
+  /** Input features: the rows of the first weight matrix. */
+  features: number;
+}
+
+function record(t: torch.Tensor, dtype: FloatType): TensorRecord {
+  const data = Array.from(t.detach().contiguous().toTypedArray() as Float32Array | Float64Array, (v) =>
+    exactNumber(v, dtype),
+  );
+  return { shape: [...t.shape], dtype, data };
+}
+
+export function modelFile(net: Network, config: ChapterConfig, finalLoss: number): ModelFile {
+  const { dtype, ...training } = config;
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    dtype,
+    activation: "relu",
+    layers: net.weights.map((w, i) => ({
+      weight: record(w, dtype),
+      bias: record(net.biases[i] as torch.Tensor, dtype),
+    })),
+    training: { ...training, finalLoss: exactNumber(finalLoss, dtype) },
+  };
+}
+
+/**
+ * Fails before training when the model could not be saved afterwards (a missing folder, a path that
+ * is a folder), so a long run is never lost to a typo in --save.
+ */
+export function checkSavePath(path: string): void {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UsageError(`--save: the folder ${folder} does not exist`);
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UsageError(`--save: ${path} is a folder, not a file`);
+}
+
+export function saveModel(path: string, model: ModelFile): void {
+  try {
+    writeFileSync(path, `${JSON.stringify(model)}\n`);
+  } catch (error) {
+    throw new UsageError(`--save: cannot write ${path}: ${reason(error)}`);
+  }
+}
+
+/** Reads and checks a model file; every problem is a UsageError naming the file and the field. */
+export function loadModel(path: string): LoadedModel {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read model file ${path}: ${reason(error)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`model file ${path} is not valid JSON (${reason(error)})`);
+  }
+  const bad = (what: string) => new UsageError(`model file ${path}: ${what}`);
+  if (!isObject(json) || json.format !== MODEL_FORMAT)
+    throw bad(
+      `not a torchlet model (expected "format": "${MODEL_FORMAT}"; write one with torchlet train --save)`,
+    );
+  if (json.version !== MODEL_VERSION)
+    throw bad(
+      `version ${JSON.stringify(json.version)} is not supported (this torchlet reads ${MODEL_VERSION})`,
+    );
+  const dtype = json.dtype;
+  if (dtype !== "float32" && dtype !== "float64")
+    throw bad(`"dtype" must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+  if (!Array.isArray(json.layers) || json.layers.length === 0)
+    throw bad(`"layers" must be a non-empty array`);
+
+  const net: Network = { weights: [], biases: [] };
+  let width: number | undefined;
+  json.layers.forEach((layer: unknown, i: number) => {
+    if (!isObject(layer)) throw bad(`layers[${i}] must be an object with "weight" and "bias"`);
+    const weight = readTensor(layer.weight, `layers[${i}].weight`, dtype, bad);
+    const bias = readTensor(layer.bias, `layers[${i}].bias`, dtype, bad);
+    const [rows, cols] = weight.shape as [number, number];
+    if (width !== undefined && rows !== width)
+      throw bad(`layers[${i}].weight has ${rows} rows but layers[${i - 1}] has ${width} outputs`);
+    if (bias.shape[0] !== 1 || bias.shape[1] !== cols)
+      throw bad(`layers[${i}].bias has shape [${bias.shape.join(", ")}], expected [1, ${cols}]`);
+    net.weights.push(weight);
+    net.biases.push(bias);
+    width = cols;
+  });
+  if (width !== 1) throw bad(`the last layer has ${width} outputs; the chapter's network predicts 1`);
+  return { net, dtype, features: (net.weights[0] as torch.Tensor).shape[0] as number };
+}
+
+function readTensor(
+  value: unknown,
+  where: string,
+  dtype: FloatType,
+  bad: (what: string) => UsageError,
+): torch.Tensor {
+  if (!isObject(value)) throw bad(`${where} must be an object with "shape", "dtype" and "data"`);
+  const { shape, data } = value;
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== 2 ||
+    !shape.every((s) => Number.isSafeInteger(s) && (s as number) > 0)
+  )
+    throw bad(`${where}.shape must be two positive integers, got ${JSON.stringify(shape)}`);
+  if (value.dtype !== dtype)
+    throw bad(`${where}.dtype is ${JSON.stringify(value.dtype)} but the model is ${dtype}`);
+  const [rows, cols] = shape as [number, number];
+  if (!Array.isArray(data) || data.length !== rows * cols)
+    throw bad(`${where}.data must hold ${rows * cols} numbers for shape [${rows}, ${cols}]`);
+  const at = data.findIndex((v) => typeof v !== "number" || !Number.isFinite(v));
+  if (at >= 0) throw bad(`${where}.data[${at}] is ${JSON.stringify(data[at])}, not a finite number`);
+  return torch.tensor(data as number[], { dtype }).reshape([rows, cols]);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The system's reason without the stack: "no such file or directory" rather than an Error dump. */
+export function reason(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file";
+    if (code === "EISDIR") return "it is a folder";
+    if (code === "EACCES") return "permission denied";
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { cli, jsonLines } from "./cli.js";
+
+// The root README quotes these lines: `torchlet train` must print exactly them on stdout.
+const CHAPTER_LINES = `Epoch: 10   Loss: 112.5338
+Epoch: 20   Loss: 100.7936
+Epoch: 30   Loss: 90.5817
+Epoch: 40   Loss: 81.60378
+Epoch: 50   Loss: 73.7961
+Epoch: 60   Loss: 66.86034
+Epoch: 70   Loss: 60.70282
+Epoch: 80   Loss: 55.21679
+Epoch: 90   Loss: 50.34354
+Epoch: 100   Loss: 46.00172
+Epoch: 110   Loss: 42.07995
+Epoch: 120   Loss: 38.55568
+Epoch: 130   Loss: 35.39259
+Epoch: 140   Loss: 32.50253
+Epoch: 150   Loss: 29.88411
+Epoch: 160   Loss: 27.50691
+Epoch: 170   Loss: 25.3314
+Epoch: 180   Loss: 23.39965
+Epoch: 190   Loss: 21.64512
+Epoch: 200   Loss: 20.04058
+`;
+
+describe("torchlet train", () => {
+  it("prints the chapter's twenty lines on stdout and the summary on stderr", async () => {
+    const r = await cli(["train"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(CHAPTER_LINES);
+    expect(r.stderr).toMatch(
+      /^Final loss: 20\.04058 after 200 epochs in [\d.]+ (s|min) \([\d.e+]+ epochs\/s\)\n$/,
+    );
+  });
+
+  it("--quiet leaves stderr empty, and a pipe never gets a progress bar", async () => {
+    const r = await cli(["train", "--quiet", "--epochs", "30"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).not.toContain("\r");
+    expect(r.stdout).not.toContain("\x1b");
+    expect(r.stdout.split("\n")).toHaveLength(4);
+  });
+
+  it("--json prints one parseable object per logged epoch, then a summary, and nothing else", async () => {
+    const r = await cli(["train", "--json", "--epochs", "50", "--log-every", "25"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const [first, second, summary, ...rest] = jsonLines(r.stdout);
+    expect(rest).toEqual([]);
+    expect(first).toEqual({ epoch: 25, loss: expect.any(Number) });
+    expect(second).toEqual({ epoch: 50, loss: expect.any(Number) });
+    expect(Object.keys(summary ?? {})).toEqual(["epochs", "finalLoss", "seconds", "epochsPerSecond"]);
+    expect(summary?.epochs).toBe(50);
+    expect(summary?.finalLoss).toBe(second?.loss);
+    // The same losses as the text lines, with the digits that make the float32 exact.
+    expect(second?.loss).toBeCloseTo(73.7961, 4);
+  });
+
+  it("--log-every picks the logged epochs; a run shorter than it logs nothing but still sums up", async () => {
+    const r = await cli(["train", "--epochs", "7", "--log-every", "3"]);
+    expect(r.stdout).toMatch(/^Epoch: 3 {3}Loss: [\d.]+\nEpoch: 6 {3}Loss: [\d.]+\n$/);
+    const short = await cli(["train", "--epochs", "5", "--log-every", "10"]);
+    expect(short.code).toBe(0);
+    expect(short.stdout).toBe("");
+    expect(short.stderr).toMatch(/^Final loss: [\d.]+ after 5 epochs/);
+  });
+
+  it("--plot draws the loss curve after the lines", async () => {
+    const r = await cli(["train", "--plot", "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith(CHAPTER_LINES)).toBe(true);
+    const plot = r.stdout.slice(CHAPTER_LINES.length).split("\n");
+    expect(plot[1]).toBe("Loss by epoch");
+    expect(plot[2]).toMatch(/^\s*[\d.]+ \|\*/); // the highest loss, at epoch 1, top left
+    expect(plot.at(-4)).toMatch(/^20\.04 \|\s+\*+$/); // the lowest, at the end, bottom right
+    expect(plot.at(-2)).toMatch(/^\s+1\s+200$/);
+  });
+
+  it("--hidden 32,16 trains a second hidden layer", async () => {
+    const r = await cli(["train", "--hidden", "32,16", "--epochs", "10", "--quiet"]);
+    expect(r.stdout).toBe("Epoch: 10   Loss: 90.68856\n");
+  });
+
+  it("--dtype float64 trains in double precision", async () => {
+    const r = await cli(["train", "--dtype", "float64", "--epochs", "10", "--quiet"]);
+    expect(r.stdout).toBe("Epoch: 10   Loss: 32.79261\n");
+  });
+
+  it.each(["sine", "cubic"])("--dataset %s learns the 1-D curve", async (dataset) => {
+    const r = await cli(["train", "--dataset", dataset, "--lr", "0.005", "--epochs", "200", "--json"]);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    const losses = lines.filter((l) => "epoch" in l).map((l) => l.loss as number);
+    expect(losses).toHaveLength(20);
+    expect(losses.at(-1)).toBeLessThan((losses[0] as number) / 2);
+    // The same seed draws the same data and weights: the run repeats exactly.
+    const again = await cli(["train", "--dataset", dataset, "--lr", "0.005", "--epochs", "200", "--json"]);
+    expect(jsonLines(again.stdout).slice(0, 20)).toEqual(lines.slice(0, 20));
+  });
+
+  it("--seed changes the draws", async () => {
+    const a = await cli(["train", "--epochs", "10", "--quiet", "--seed", "1"]);
+    const b = await cli(["train", "--epochs", "10", "--quiet", "--seed", "2"]);
+    expect(a.stdout).not.toBe(b.stdout);
+  });
+});
