@@ -15,10 +15,6 @@ export interface Derivative<Attrs> {
 
 const row = <Attrs = undefined>(d: Derivative<Attrs>): Derivative<Attrs> => d;
 
-/** Attributes of binary ops: whether the second operand was a plain JS number. */
-export interface BinaryAttrs {
-  scalarOther: boolean;
-}
 /** Attributes of reductions: the normalised dims (null = all) and keepdim. */
 export interface ReduceAttrs {
   dims: number[] | null;
@@ -47,13 +43,13 @@ const evenlyDistribute: InputGrad<undefined> = (g, c) => {
 
 /** The derivative table: the single place where torchlet defines gradients. */
 export const derivatives = {
-  add: row<BinaryAttrs>({ name: "AddBackward0", grads: [(g) => g, (g) => g] }),
-  sub: row<BinaryAttrs>({ name: "SubBackward0", grads: [(g) => g, (g) => g.neg()] }),
-  mul: row<BinaryAttrs>({
+  add: row({ name: "AddBackward0", grads: [(g) => g, (g) => g] }),
+  sub: row({ name: "SubBackward0", grads: [(g) => g, (g) => g.neg()] }),
+  mul: row({
     name: "MulBackward0",
     grads: [(g, c) => g.mul(c.input(1)), (g, c) => g.mul(c.input(0))],
   }),
-  div: row<BinaryAttrs>({
+  div: row({
     name: "DivBackward0",
     grads: [
       (g, c) => g.div(c.input(1)),
@@ -64,8 +60,25 @@ export const derivatives = {
           .div(c.input(1).mul(c.input(1))),
     ],
   }),
-  pow: row<BinaryAttrs>({
-    name: (a) => (a.scalarOther ? "PowBackward0" : "PowBackward1"),
+  // PyTorch's two overloads: a number exponent is no graph input (PowBackward0), a tensor one is.
+  powScalar: row<{ exponent: number }>({
+    name: "PowBackward0",
+    grads: [
+      (g, c) => {
+        const { exponent } = c.attrs;
+        return exponent === 0
+          ? g.mul(0)
+          : g.mul(
+              c
+                .input(0)
+                .pow(exponent - 1)
+                .mul(exponent),
+            );
+      },
+    ],
+  }),
+  pow: row({
+    name: "PowBackward1",
     grads: [
       // d(a^b)/da = b a^(b-1), zero where b == 0 (so 0^0 does not give NaN).
       (g, c) => {
@@ -93,9 +106,10 @@ export const derivatives = {
     grads: [(g, c) => g.mul(c.result().mul(c.result().neg().add(1)))],
   }),
   tanh: row({ name: "TanhBackward0", grads: [(g, c) => g.mul(c.result().pow(2).neg().add(1))] }),
-  where: row({
+  // The condition is no graph input (it has no gradient), as in PyTorch: it travels as an attribute.
+  where: row<{ condition: Tensor }>({
     name: "WhereBackward0",
-    grads: [null, (g, c) => where(c.input(0), g, 0), (g, c) => where(c.input(0), 0, g)],
+    grads: [(g, c) => where(c.attrs.condition, g, 0), (g, c) => where(c.attrs.condition, 0, g)],
   }),
   mm: row({
     name: "MmBackward0",

@@ -328,7 +328,7 @@ export class Tensor {
       if (this.ndim === 1) return b.ndim === 1 ? this.dot(b) : this.unsqueeze(0).mm(b).squeeze(0);
       return b.ndim === 1 ? this.mv(b) : this.mm(b);
     }
-    if (b.ndim <= 2) {
+    if (b.ndim === 1 || (b.ndim === 2 && !keepBatched(this._array))) {
       // Fold the batch dims into the rows of one mm / mv.
       const product = b.ndim === 2 ? this.reshape(-1, k).mm(b) : this.reshape(-1, k).mv(b);
       const rows = this.shape.slice(0, -1);
@@ -386,7 +386,8 @@ export class Tensor {
     const target = inferShape("reshape", shapeFromArgs(shape), this.numel());
     const asView = this._array.tryView(target);
     if (asView) return record("reshape", [this], asView, { kind: "alias" }, true);
-    return record("reshape", [this], this._array.reshape(target), { kind: "copy" });
+    // PyTorch's route: a contiguous clone, then an `_unsafe_view` of it.
+    return unsafeView(record("clone", [this], this._array.copy(), undefined), target);
   }
 
   /** All elements as a 1-D tensor. */
@@ -580,7 +581,8 @@ function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: O
   if (op === "div" && !isFloating(dtype)) dtype = "float32";
   const b = other instanceof Tensor ? other : scalarTensor(other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
-  return record(op, [a, b], out, { scalarOther: !(other instanceof Tensor) });
+  if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
+  return record(op, [a, b], out, undefined);
 }
 
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
@@ -622,6 +624,15 @@ function wholeExtremum(op: "max" | "min", a: Tensor): Tensor {
 /** PyTorch's `_unsafe_view`: a view of a freshly computed result, recorded as UnsafeViewBackward0. */
 function unsafeView(t: Tensor, shape: readonly number[]): Tensor {
   return record("reshape", [t], t._array.view(shape), { kind: "copy" }, true);
+}
+
+/**
+ * PyTorch's exception to folding a 3-D operand into one mm: when its last two dims are transposed
+ * under a slowest batch dim, folding would copy, so the batched product runs instead.
+ */
+function keepBatched(a: StridedArray): boolean {
+  const [b, m, k] = a.shape as [number, number, number];
+  return a.ndim === 3 && a.strides[2] !== 1 && a.strides[0] === m * k && b > 0;
 }
 
 function broadcastable(a: readonly number[], b: readonly number[]): boolean {
@@ -669,10 +680,7 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
         : "float32";
   const tx = x instanceof Tensor ? x : scalarTensor(x, dtype);
   const ty = y instanceof Tensor ? y : scalarTensor(y, dtype);
-  return record(
-    "where",
-    [condition, tx, ty],
-    backend().where(condition._array, tx._array, ty._array, dtype),
-    undefined,
-  );
+  return record("where", [tx, ty], backend().where(condition._array, tx._array, ty._array, dtype), {
+    condition,
+  });
 }

@@ -31,6 +31,7 @@ interface Case {
   out?: { shape: number[]; dtype: torch.DType; data: Encoded[]; contiguous: boolean; requiresGrad: boolean };
   sharesStorage?: boolean;
   gradFn?: string | null;
+  nextFunctions?: (string | null)[];
   upstream?: Encoded[];
   grads?: (Encoded[] | null)[];
 }
@@ -110,7 +111,15 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("%s", (_name, c) =
       const first = values[0] as torch.Tensor;
       expect(out._array.data.buffer === first._array.data.buffer, "shares storage").toBe(c.sharesStorage);
     }
-    if (!(c.name in KNOWN_NAME_DIFFERENCES)) expect(out.gradFn?.name ?? null).toBe(c.gradFn);
+    if (!(c.name in KNOWN_NAME_DIFFERENCES)) {
+      expect(out.gradFn?.name ?? null).toBe(c.gradFn);
+      if (c.nextFunctions) {
+        expect(
+          out.gradFn?.nextFunctions.map(([f]) => f?.name ?? null),
+          "nextFunctions",
+        ).toEqual(c.nextFunctions);
+      }
+    }
     if (!c.upstream || !c.grads) return;
     out.backward(torch.tensor(c.upstream.map(decode), { dtype: out.dtype }).reshape(out.shape));
     c.grads.forEach((g, i) => {
