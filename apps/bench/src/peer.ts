@@ -1,0 +1,69 @@
+import type { Timing } from "./measure.js";
+import type { Case, CaseData } from "./workloads.js";
+
+export const PEER_IDS = [
+  "torchlet",
+  "tfjs-cpu",
+  "tfjs-wasm",
+  "jax-eager",
+  "jax-jit",
+  "js-pytorch",
+  "pytorch",
+] as const;
+export type PeerId = (typeof PEER_IDS)[number];
+
+/** A result a peer could not produce, with the reason printed in the table as "n/a (reason)". */
+export interface NotAvailable {
+  na: string;
+}
+
+export function isNotAvailable(x: unknown): x is NotAvailable {
+  return typeof x === "object" && x !== null && "na" in x;
+}
+
+/** A value a run may return: a scalar the run read back anyway (a loss, a sum), compared across peers. */
+export type RunValue = number | undefined;
+
+/**
+ * One prepared case. `run` does the workload once and returns only when its results are computed
+ * (tfjs `dataSync`, jax-js `blockUntilReady`, ...): the clock stops when it returns.
+ */
+export interface Task {
+  run(): RunValue | Promise<RunValue>;
+  /** Frees what the case allocated (tfjs and jax-js count references; the rest need nothing). */
+  dispose?(): void;
+}
+
+/** A library measured inside this process: the runner times its tasks. */
+export interface InProcessPeer {
+  kind: "in-process";
+  id: PeerId;
+  /** Loads the library; returns a reason when it cannot run here. */
+  init(): Promise<NotAvailable | undefined>;
+  prepare(c: Case, data: CaseData): Task | NotAvailable | Promise<Task | NotAvailable>;
+}
+
+/** Settings the runner and an external peer share, so both follow the same method. */
+export interface MeasureOptions {
+  /** Seconds of timed runs to aim for per case (warm-up excluded). */
+  budgetSeconds: number;
+  /** Fewest timed runs when one run is shorter than the budget. */
+  minRuns: number;
+  /** Most timed runs. */
+  maxRuns: number;
+  /** A first run longer than this is the only run (reported as a cold run): slow peers stay bounded. */
+  maxRunSeconds: number;
+}
+
+/** A library measured in another process (PyTorch): it times every case itself, with the same method. */
+export interface ExternalPeer {
+  kind: "external";
+  id: PeerId;
+  measureAll(
+    cases: readonly Case[],
+    dataOf: (c: Case) => CaseData,
+    options: MeasureOptions,
+  ): Promise<Map<string, Timing | NotAvailable> | NotAvailable>;
+}
+
+export type Peer = InProcessPeer | ExternalPeer;

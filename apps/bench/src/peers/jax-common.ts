@@ -1,0 +1,107 @@
+import type * as Jax from "@jax-js/jax";
+import type { InProcessPeer, NotAvailable, PeerId, Task } from "../peer.js";
+import type { Array32, ChainData, PairData, TrainData } from "../workloads.js";
+
+type JaxModule = typeof Jax;
+type Arr = Jax.Array;
+type Params = { w1: Arr; b1: Arr; w2: Arr; b2: Arr };
+
+/**
+ * jax-js on its `wasm` device (the default; Node has no WebGPU). jax-js counts references: every
+ * function consumes its array arguments, so arrays used again are passed as `x.ref`. Results are
+ * awaited with `blockUntilReady` (or read back when a scalar) before the clock stops.
+ * `jit` compiles the whole step (forward, backward, update) into fused kernels; eager runs op by op.
+ */
+export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
+  let jax: JaxModule | undefined;
+  return {
+    kind: "in-process",
+    id,
+    async init(): Promise<NotAvailable | undefined> {
+      const mod = await import("@jax-js/jax");
+      // init() with no argument probes WebGPU through `navigator`, which Node 20 lacks.
+      const devices = await mod.init("wasm");
+      if (!devices.includes("wasm")) return { na: "no Wasm device" };
+      mod.defaultDevice("wasm");
+      jax = mod;
+      return undefined;
+    },
+    prepare(c, data): Task | NotAvailable {
+      const { numpy: np, nn, jit, valueAndGrad, blockUntilReady, tree } = jax as JaxModule;
+      const t = (a: Array32): Arr => np.array(new Float32Array(a.data)).reshape(a.shape);
+      const maybeJit = <F extends (...args: Arr[]) => Arr>(f: F) => (useJit ? jit(f) : f);
+      switch (c.kind) {
+        case "train": {
+          const d = data as TrainData;
+          const x = t(d.x);
+          const y = t(d.y);
+          let params: Params = { w1: t(d.w1), b1: t(d.b1), w2: t(d.w2), b2: t(d.b2) };
+          const loss = (p: Params, xs: Arr, ys: Arr): Arr => {
+            const pred = np.matmul(nn.relu(np.matmul(xs, p.w1).add(p.b1)), p.w2).add(p.b2);
+            const err = pred.sub(ys);
+            return err.ref.mul(err).mean();
+          };
+          const step = (p: Params, xs: Arr, ys: Arr): [Arr, Params] => {
+            const [value, grads] = valueAndGrad(loss)(tree.ref(p), xs, ys);
+            const next = tree.map((w: Arr, g: Arr) => w.sub(g.mul(c.lr)), p, grads) as Params;
+            return [value, next];
+          };
+          const update = useJit ? jit(step) : step;
+          return {
+            run() {
+              const [value, next] = update(params, x.ref, y.ref);
+              params = next;
+              // Reading the loss waits for it, and for the update computed in the same step.
+              return blockUntilReady(params).then(() => value.item());
+            },
+            dispose: () => tree.dispose([x, y, params]),
+          };
+        }
+        case "matmul": {
+          const { a, b } = data as PairData;
+          const ta = t(a);
+          const tb = t(b);
+          const mm = maybeJit((p: Arr, q: Arr) => np.matmul(p, q));
+          return {
+            run: () => blockUntilReady(mm(ta.ref, tb.ref)).then((out) => void out.dispose()),
+            dispose: () => tree.dispose([ta, tb]),
+          };
+        }
+        case "elementwise": {
+          const { a, b } = data as PairData;
+          const ta = t(a);
+          const tb = t(b);
+          const dispose = () => tree.dispose([ta, tb]);
+          if (c.op === "sum") {
+            const sum = maybeJit((p: Arr) => np.sum(p));
+            return { run: () => sum(ta.ref).item(), dispose };
+          }
+          if (c.op === "relu") {
+            const relu = maybeJit((p: Arr) => nn.relu(p));
+            return { run: () => blockUntilReady(relu(ta.ref)).then((out) => void out.dispose()), dispose };
+          }
+          const add = maybeJit((p: Arr, q: Arr) => np.add(p, q));
+          return {
+            run: () => blockUntilReady(add(ta.ref, tb.ref)).then((out) => void out.dispose()),
+            dispose,
+          };
+        }
+        case "chain": {
+          if (c.grad) return { na: "no tape: jax differentiates functions" };
+          if (useJit) return { na: "jit fuses the chain: no per-op cost" };
+          const d = data as ChainData;
+          const start = t(d.start);
+          const step = t(d.step);
+          return {
+            run() {
+              let x = start.ref;
+              for (let i = 0; i < c.length; i++) x = x.add(step.ref);
+              return x.item();
+            },
+            dispose: () => tree.dispose([start, step]),
+          };
+        }
+      }
+    },
+  };
+}

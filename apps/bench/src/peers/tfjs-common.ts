@@ -1,0 +1,113 @@
+import type * as TF from "@tensorflow/tfjs-core";
+import type { InProcessPeer, NotAvailable, PeerId, Task } from "../peer.js";
+import type { Array32, ChainData, PairData, TrainData } from "../workloads.js";
+
+type Tf = typeof TF;
+
+/**
+ * TensorFlow.js on one backend. Both backends share tfjs-core's engine, so `prepare` switches the
+ * active backend. Their kernels run synchronously inside the op call (neither backend has a queue),
+ * so a returned op is a finished op; scalar results are read back with `dataSync` all the same.
+ */
+export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm"): InProcessPeer {
+  let tf: Tf | undefined;
+  return {
+    kind: "in-process",
+    id,
+    async init(): Promise<NotAvailable | undefined> {
+      const core = await import("@tensorflow/tfjs-core");
+      await import("@tensorflow/tfjs-backend-cpu");
+      if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+      // tfjs prints a banner recommending tfjs-node when it starts in Node; it is not a peer here.
+      const warn = console.warn;
+      const log = console.log;
+      console.warn = () => {};
+      console.log = () => {};
+      try {
+        if (!(await core.setBackend(backend))) return { na: `tfjs ${backend} backend failed to start` };
+      } finally {
+        console.warn = warn;
+        console.log = log;
+      }
+      if (backend === "wasm" && !(await core.env().getAsync("WASM_HAS_SIMD_SUPPORT"))) {
+        return { na: "no Wasm SIMD" };
+      }
+      tf = core;
+      return undefined;
+    },
+    async prepare(c, data): Promise<Task | NotAvailable> {
+      const tfjs = tf as Tf;
+      await tfjs.setBackend(backend);
+      const t = (a: Array32) => tfjs.tensor(a.data, a.shape, "float32");
+      switch (c.kind) {
+        case "train": {
+          const d = data as TrainData;
+          const x = t(d.x);
+          const y = t(d.y);
+          const params = [d.w1, d.b1, d.w2, d.b2].map((a) => tfjs.variable(t(a)));
+          const [w1, b1, w2, b2] = params as [TF.Variable, TF.Variable, TF.Variable, TF.Variable];
+          // Functional ops: the chained methods (x.matMul) exist only after importing tfjs's register_all_chained_ops.
+          const loss = () => {
+            const hidden = tfjs.relu(tfjs.add(tfjs.matMul(x, w1), b1));
+            return tfjs.mean(tfjs.square(tfjs.sub(tfjs.add(tfjs.matMul(hidden, w2), b2), y))) as TF.Scalar;
+          };
+          return {
+            run() {
+              const value = tfjs.tidy(() => {
+                const { value, grads } = tfjs.variableGrads(loss, params);
+                for (const w of params) w.assign(tfjs.sub(w, tfjs.mul(grads[w.name] as TF.Tensor, c.lr)));
+                return value;
+              });
+              const v = value.dataSync()[0];
+              value.dispose();
+              return v;
+            },
+            dispose: () => tfjs.dispose([x, y, ...params]),
+          };
+        }
+        case "matmul": {
+          const { a, b } = data as PairData;
+          const ta = t(a);
+          const tb = t(b);
+          return { run: () => void tfjs.matMul(ta, tb).dispose(), dispose: () => tfjs.dispose([ta, tb]) };
+        }
+        case "elementwise": {
+          const { a, b } = data as PairData;
+          const ta = t(a);
+          const tb = t(b);
+          const dispose = () => tfjs.dispose([ta, tb]);
+          if (c.op === "add") return { run: () => void tfjs.add(ta, tb).dispose(), dispose };
+          if (c.op === "relu") return { run: () => void tfjs.relu(ta).dispose(), dispose };
+          return {
+            run() {
+              const s = tfjs.sum(ta);
+              const v = s.dataSync()[0];
+              s.dispose();
+              return v;
+            },
+            dispose,
+          };
+        }
+        case "chain": {
+          if (c.grad) return { na: "no tape: tfjs records only inside tf.grad" };
+          const d = data as ChainData;
+          const start = t(d.start);
+          const step = t(d.step);
+          return {
+            run() {
+              const out = tfjs.tidy(() => {
+                let x: TF.Tensor = start;
+                for (let i = 0; i < c.length; i++) x = tfjs.add(x, step);
+                return x;
+              });
+              const v = out.dataSync()[0];
+              out.dispose();
+              return v;
+            },
+            dispose: () => tfjs.dispose([start, step]),
+          };
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import * as torch from "torchlet";
+import type { InProcessPeer, Task } from "../peer.js";
+import type { Array32, ChainData, PairData, TrainData } from "../workloads.js";
+
+// A copy, so in-place training updates never touch the data the next peer receives.
+const t = (a: Array32, requiresGrad = false) =>
+  torch.tensor(new Float32Array(a.data)).reshape(a.shape).detach().requiresGrad_(requiresGrad);
+
+/** torchlet, run from its TypeScript sources (bundled by tsup through the "@torchlet/source" condition). */
+export const peer: InProcessPeer = {
+  kind: "in-process",
+  id: "torchlet",
+  async init() {
+    return undefined;
+  },
+  prepare(c, data): Task {
+    switch (c.kind) {
+      case "train": {
+        const d = data as TrainData;
+        const x = t(d.x);
+        const y = t(d.y);
+        const params = [t(d.w1, true), t(d.b1, true), t(d.w2, true), t(d.b2, true)] as const;
+        const [w1, b1, w2, b2] = params;
+        return {
+          run() {
+            const loss = x.mm(w1).add(b1).relu().mm(w2).add(b2).sub(y).pow(2).mean();
+            loss.backward();
+            torch.noGrad(() => {
+              for (const w of params) w.sub_((w.grad as torch.Tensor).mul(c.lr));
+              for (const w of params) (w.grad as torch.Tensor).zero_();
+            });
+            return loss.item();
+          },
+        };
+      }
+      case "matmul": {
+        const { a, b } = data as PairData;
+        const ta = t(a);
+        const tb = t(b);
+        return { run: () => void ta.mm(tb) };
+      }
+      case "elementwise": {
+        const { a, b } = data as PairData;
+        const ta = t(a);
+        const tb = t(b);
+        if (c.op === "add") return { run: () => void ta.add(tb) };
+        if (c.op === "relu") return { run: () => void ta.relu() };
+        return { run: () => ta.sum().item() };
+      }
+      case "chain": {
+        const d = data as ChainData;
+        const start = t(d.start, c.grad);
+        const step = t(d.step);
+        const chain = () => {
+          let x = start;
+          for (let i = 0; i < c.length; i++) x = x.add(step);
+          return x.item();
+        };
+        return { run: c.grad ? chain : () => torch.noGrad(chain) };
+      }
+    }
+  },
+};

@@ -1,0 +1,186 @@
+import * as torch from "torchlet";
+
+/** The five workloads of issue 7. Each expands into one or more cases (one table row each). */
+export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5"] as const;
+export type WorkloadId = (typeof WORKLOADS)[number];
+
+/** A float32 array with its shape: how every peer receives the same data. */
+export interface Array32 {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** The two-layer ReLU regression net trained with hand-written SGD (the chapter's program). */
+export interface TrainCase {
+  kind: "train";
+  workload: "W1" | "W2";
+  id: string;
+  n: number;
+  features: number;
+  hidden: number;
+  /** The training length: at most this many epochs are run (warm-up included) and timed one by one. */
+  epochs: number;
+  lr: number;
+}
+
+export interface MatmulCase {
+  kind: "matmul";
+  workload: "W3";
+  id: string;
+  n: number;
+}
+
+export type ElementwiseOp = "add" | "relu" | "sum";
+export interface ElementwiseCase {
+  kind: "elementwise";
+  workload: "W4";
+  id: string;
+  op: ElementwiseOp;
+  size: number;
+}
+
+/** `length` chained adds on 1x1 tensors: the fixed cost of one op. */
+export interface ChainCase {
+  kind: "chain";
+  workload: "W5";
+  id: string;
+  length: number;
+  grad: boolean;
+}
+
+export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase;
+
+export interface TrainData {
+  x: Array32;
+  y: Array32;
+  w1: Array32;
+  b1: Array32;
+  w2: Array32;
+  b2: Array32;
+}
+export interface PairData {
+  a: Array32;
+  b: Array32;
+}
+export interface ChainData {
+  /** The chain's start value (a leaf that requires grad in the "with grad" case). */
+  start: Array32;
+  /** The constant added at every step. */
+  step: Array32;
+}
+export type CaseData = TrainData | PairData | ChainData;
+
+/** Every case, in table order. Seeds are per case, so `--only` does not change any case's data. */
+export function allCases(): Case[] {
+  const cases: Case[] = [
+    {
+      kind: "train",
+      workload: "W1",
+      id: "W1 train n=100 3-32-1",
+      n: 100,
+      features: 3,
+      hidden: 32,
+      epochs: 200,
+      lr: 1e-4,
+    },
+    {
+      kind: "train",
+      workload: "W2",
+      id: "W2 train n=8192 64-256-1",
+      n: 8192,
+      features: 64,
+      hidden: 256,
+      epochs: 20,
+      lr: 1e-3,
+    },
+  ];
+  for (const n of [64, 256, 512, 1024])
+    cases.push({ kind: "matmul", workload: "W3", id: `W3 matmul N=${n}`, n });
+  for (const op of ["add", "relu", "sum"] as const) {
+    for (const size of [1e6, 1e7]) {
+      cases.push({
+        kind: "elementwise",
+        workload: "W4",
+        id: `W4 ${op} ${size === 1e6 ? "1e6" : "1e7"}`,
+        op,
+        size,
+      });
+    }
+  }
+  cases.push({ kind: "chain", workload: "W5", id: "W5 1e4 adds, grad", length: 1e4, grad: true });
+  cases.push({ kind: "chain", workload: "W5", id: "W5 1e4 adds, no grad", length: 1e4, grad: false });
+  return cases;
+}
+
+function seedOf(id: string): number {
+  let h = 42;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h;
+}
+
+function array32(t: torch.Tensor): Array32 {
+  return { data: t.contiguous().toTypedArray() as Float32Array, shape: [...t.shape] };
+}
+
+/**
+ * The case's inputs, drawn with torchlet's PyTorch-compatible generator and handed to every peer as
+ * Float32Arrays, so all libraries compute on identical numbers.
+ */
+export function makeData(c: Case): CaseData {
+  torch.manualSeed(seedOf(c.id));
+  const randn = (...shape: number[]) => torch.randn(shape, { dtype: "float32" });
+  switch (c.kind) {
+    case "train": {
+      // The chapter's data (x, then y = x·coefs + noise) and its unscaled N(0,1) weights for W1;
+      // W2 scales the weights by 1/sqrt(fan_in) so twenty epochs at lr 1e-3 stay finite.
+      const { x, y } = torch.makeRegression({ n: c.n, features: c.features });
+      const scale = c.workload === "W1" ? (_fanIn: number) => 1 : (fanIn: number) => 1 / Math.sqrt(fanIn);
+      return {
+        x: array32(x),
+        y: array32(y),
+        w1: array32(randn(c.features, c.hidden).mul(scale(c.features))),
+        b1: array32(torch.zeros(1, c.hidden)),
+        w2: array32(randn(c.hidden, 1).mul(scale(c.hidden))),
+        b2: array32(torch.zeros(1, 1)),
+      };
+    }
+    case "matmul":
+      return { a: array32(randn(c.n, c.n)), b: array32(randn(c.n, c.n)) };
+    case "elementwise":
+      return { a: array32(randn(c.size)), b: array32(randn(c.size)) };
+    case "chain":
+      return { start: array32(randn(1, 1)), step: array32(torch.full([1, 1], 1e-3)) };
+  }
+}
+
+/** What one timed run does, so times turn into the workload's unit. */
+export interface Metric {
+  unit: string;
+  /** Converts the median seconds of one run into the reported number. */
+  fromSeconds(seconds: number): number;
+  /** Higher is better (throughputs) or lower is better (times). */
+  higherIsBetter: boolean;
+}
+
+export function metricOf(c: Case): Metric {
+  switch (c.kind) {
+    case "train":
+      return c.workload === "W1"
+        ? { unit: "µs/epoch", fromSeconds: (s) => s * 1e6, higherIsBetter: false }
+        : { unit: "ms/epoch", fromSeconds: (s) => s * 1e3, higherIsBetter: false };
+    case "matmul":
+      return { unit: "GFLOP/s", fromSeconds: (s) => (2 * c.n ** 3) / s / 1e9, higherIsBetter: true };
+    case "elementwise": {
+      // Bytes that must cross memory: add reads two arrays and writes one, relu reads one and writes one.
+      const arrays = c.op === "add" ? 3 : c.op === "relu" ? 2 : 1;
+      return { unit: "GB/s", fromSeconds: (s) => (arrays * 4 * c.size) / s / 1e9, higherIsBetter: true };
+    }
+    case "chain":
+      return { unit: "µs/op", fromSeconds: (s) => (s / c.length) * 1e6, higherIsBetter: false };
+  }
+}
+
+/** How many timed runs a case allows at most (warm-up included): the training length for W1/W2. */
+export function maxRunsOf(c: Case): number {
+  return c.kind === "train" ? c.epochs : Number.POSITIVE_INFINITY;
+}

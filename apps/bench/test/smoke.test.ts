@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../src/cli.js";
+
+/** Runs the CLI in-process and returns what it printed. */
+async function bench(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+/** The rows of the first markdown table in `text`, split into trimmed cells. */
+function firstTable(text: string): string[][] {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("|"));
+  const rows: string[][] = [];
+  for (let i = start; i >= 0 && i < lines.length && lines[i]?.startsWith("|"); i++) {
+    rows.push(
+      (lines[i] as string)
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+  }
+  return rows;
+}
+
+describe("pnpm bench --quick (torchlet only)", () => {
+  it("times W1 and W5 and prints a table of positive medians", async () => {
+    const { code, out } = await bench(["--only", "W1,W5", "--peers", "torchlet", "--quick"]);
+    expect(code).toBe(0);
+    const [header, rule, ...rows] = firstTable(out);
+    expect(header).toEqual(["case", "unit", "torchlet"]);
+    expect(rule).toEqual(["---", "---", "---:"]);
+    expect(rows.map((r) => r[0])).toEqual([
+      "W1 train n=100 3-32-1",
+      "W5 1e4 adds, grad",
+      "W5 1e4 adds, no grad",
+    ]);
+    expect(rows.map((r) => r[1])).toEqual(["µs/epoch", "µs/op", "µs/op"]);
+    for (const row of rows) expect(Number.parseFloat(row[2] ?? "")).toBeGreaterThan(0);
+  });
+
+  it("prints one JSON document with --json", async () => {
+    const { code, out } = await bench(["--only", "W5", "--peers", "torchlet", "--quick", "--json"]);
+    expect(code).toBe(0);
+    const doc = JSON.parse(out) as {
+      cases: { id: string; unit: string; results: { torchlet: { value: number } } }[];
+    };
+    expect(doc.cases.map((c) => c.id)).toEqual(["W5 1e4 adds, grad", "W5 1e4 adds, no grad"]);
+    for (const c of doc.cases) expect(c.results.torchlet.value).toBeGreaterThan(0);
+  });
+
+  it("rejects unknown workloads and peers with exit code 2", async () => {
+    expect((await bench(["--only", "W9"])).code).toBe(2);
+    expect((await bench(["--peers", "numpy"])).code).toBe(2);
+    expect((await bench(["--help"])).out).toContain("--only");
+  });
+});
