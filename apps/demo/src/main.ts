@@ -146,6 +146,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       requestRender();
       break;
     case "state":
+      // Draw what arrived before the state change first, so "paused" never shows beside a stale epoch.
+      if (frame) {
+        cancelAnimationFrame(frame);
+        render();
+      }
       setRunState(m.state);
       break;
     case "error":

@@ -45,7 +45,6 @@ describe("describeGraph", () => {
       expect.arrayContaining([
         ["x", [100, 1]],
         ["y", [100, 1]],
-        ["2", []],
       ]),
     );
   });
