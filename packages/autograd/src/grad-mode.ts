@@ -25,7 +25,10 @@ function withGradMode<T>(mode: boolean, fn: () => T): T {
  * `with torch.no_grad():`). Used for the hand-written SGD update. `fn` must be synchronous.
  *
  * @example
- * torch.noGrad(() => w.sub_(w.grad!.mul(lr)));
+ * const w = torch.tensor([1, 2], { requiresGrad: true });
+ * w.mul(w).sum().backward();
+ * torch.noGrad(() => w.sub_(w.grad!.mul(0.1)));
+ * w; // [0.8, 1.6]
  */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);

@@ -53,10 +53,12 @@ const FLOAT_UNARY = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh"]);
  * (PyTorch's `torch.Tensor`). Create one with `torch.tensor`, `torch.zeros`, `torch.randn`, ...
  *
  * @example
- * const w = torch.randn([3, 32], { requiresGrad: true });
+ * const x = torch.tensor([[1, 2], [3, 4]]);
+ * const w = torch.tensor([[1], [-0.5]], { requiresGrad: true });
  * const loss = x.mm(w).relu().sum();
  * loss.backward();
- * w.grad; // d loss / d w, shape [3, 32]
+ * // x's first row meets w at relu's kink (0), which passes no gradient
+ * w.grad; // [[3], [4]]
  */
 export class Tensor {
   /** Gradient accumulated by backward (leaves, and non-leaves after `retainGrad()`). */
