@@ -444,6 +444,16 @@ describe("bundled for the browser with Vite", () => {
     expect(stdout.trim().split("\n").at(-1)).toBe("Epoch: 200   Loss: 20.04058");
   }, 120_000);
 
+  it("tree-shakes (sideEffects: false): printing a strided array leaves autograd and data out", async () => {
+    const { code } = await bundle(
+      "small-entry.js",
+      `import { StridedArray, formatTensor } from "torchlet";\nexport const show = () => formatTensor(StridedArray.fromFlat(new Float32Array([1, 2]), [2]));\n`,
+    );
+    expect(code).toContain("torch_tensor");
+    expect(code).not.toMatch(/class Tensor\b/);
+    expect(code).not.toMatch(/mt19937/i);
+  }, 120_000);
+
   it("would notice a Node built-in (the check above is not vacuous)", async () => {
     const { code, warnings } = await bundle(
       "node-entry.js",
