@@ -74,15 +74,19 @@ export class ProgressBar {
   render(epoch: number, loss: number, elapsedMs: number): string {
     const fraction = Math.min(1, epoch / this.total);
     const left = (elapsedMs / 1000) * (1 / Math.max(fraction, 1e-9) - 1);
-    const info = `  ${epoch}/${this.total}  ${Math.floor(fraction * 100)}%  Loss: ${formatR(loss)}  ${formatSeconds(left)} left`;
+    // Padded fields and a fixed bar keep the line from jittering as the numbers change.
+    const count = `${String(epoch).padStart(String(this.total).length)}/${this.total}`;
+    const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
+    const info = `  ${count} ${percent}  Loss: ${formatR(loss).padEnd(10)}  ${formatSeconds(left)} left`;
+    const filled = Math.round(fraction * BAR_WIDTH);
+    const line = `[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}]${info}`;
     // Keep the line one column short of the terminal width, or the terminal wraps it and \r stops working.
-    const columns = this.stream.columns ?? 80;
-    const barWidth = Math.max(10, Math.min(40, columns - 1 - info.length - 2));
-    const filled = Math.round(fraction * barWidth);
-    const line = `[${"#".repeat(filled)}${".".repeat(barWidth - filled)}]${info}`;
+    const columns = this.stream.columns || 80; // 0 where the terminal reports no size
     return line.slice(0, Math.max(0, columns - 1));
   }
 }
+
+const BAR_WIDTH = 30;
 
 /** Seconds for people: `0.42 s`, `12 s`, `3 min 20 s`. */
 export function formatSeconds(seconds: number): string {

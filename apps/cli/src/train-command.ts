@@ -50,7 +50,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const stderr = (s: string) => process.stderr.write(s);
     const output = opts.json ? jsonOutput(stdout, config.dtype) : textOutput(stdout, stderr, opts.quiet);
     const progress = wantsProgress(opts, process.stdout.isTTY === true, process.stderr.isTTY === true)
-      ? new ProgressBar(process.stderr, { total: config.epochs })
+      ? new ProgressBar(process.stderr, { total: config.epochs, delayMs: progressDelay() })
       : null;
     // Every epoch's loss, for the plot only: a long run without --plot keeps nothing.
     const history = opts.plot ? new Float64Array(config.epochs) : null;
@@ -88,3 +88,12 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     return 0;
   },
 };
+
+/**
+ * How long a run goes before its bar appears: half a second, so that quick runs never flash one.
+ * TORCHLET_PROGRESS_DELAY_MS overrides it (0 shows the bar from the first epoch).
+ */
+function progressDelay(): number {
+  const ms = Number(process.env.TORCHLET_PROGRESS_DELAY_MS ?? Number.NaN);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 500;
+}

@@ -1,5 +1,7 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { cli, jsonLines } from "./cli.js";
+import { BIN, cli, jsonLines } from "./cli.js";
 
 import { CHAPTER_LINES } from "./fixture.js";
 
@@ -98,5 +100,22 @@ describe("torchlet train", () => {
     const a = await cli(["train", "--epochs", "10", "--quiet", "--seed", "1"]);
     const b = await cli(["train", "--epochs", "10", "--quiet", "--seed", "2"]);
     expect(a.stdout).not.toBe(b.stdout);
+  });
+});
+
+// util-linux's `script` runs the CLI on a pseudo-terminal, where the progress bar belongs.
+const hasScript = existsSync("/usr/bin/script");
+describe.skipIf(!hasScript)("on a terminal", () => {
+  it("a long run draws a progress bar on stderr and wipes it before each line", async () => {
+    const command = `${process.execPath} ${BIN} train --epochs 600 --hidden 64 --log-every 300`;
+    const output = await new Promise<string>((resolve) => {
+      execFile("/usr/bin/script", ["-qec", command, "/dev/null"], { encoding: "utf8" }, (_, stdout) =>
+        resolve(stdout),
+      );
+    });
+    const ESC = String.fromCharCode(27);
+    expect(output).toMatch(/\r\[#*\.*\] +\d+\/200 +\d+% {2}Loss: [\d.]+ +[\d.]+ (s|min)/);
+    expect(output).toContain(`\r${ESC}[KEpoch: 100   Loss: `);
+    expect(output).toContain(`\r${ESC}[KFinal loss: `);
   });
 });

@@ -71,7 +71,7 @@ describe("progress bar", () => {
     expect(chunks).toHaveLength(1); // the second update came too soon
     const ESC = String.fromCharCode(27);
     expect(chunks[0]?.startsWith("\r[")).toBe(true);
-    expect(chunks[0]?.endsWith(`]  120/200  60%  Loss: 38.55568  0.40 s left${ESC}[K`)).toBe(true);
+    expect(chunks[0]?.endsWith(`]  120/200  60%  Loss: 38.55568    0.40 s left${ESC}[K`)).toBe(true);
     bar.clear();
     expect(chunks[1]).toBe("\r\x1b[K");
     bar.clear();
