@@ -107,9 +107,11 @@ describe("torchlet train", () => {
 const hasScript = existsSync("/usr/bin/script");
 describe.skipIf(!hasScript)("on a terminal", () => {
   it("a long run draws a progress bar on stderr and wipes it before each line", async () => {
-    const command = `${process.execPath} ${BIN} train --epochs 600 --hidden 64 --log-every 300`;
+    // The bar waits half a second before it appears; the variable makes this run "long" at once.
+    const command = `${process.execPath} ${BIN} train --epochs 200 --log-every 100`;
+    const env = { ...process.env, TORCHLET_PROGRESS_DELAY_MS: "0" };
     const output = await new Promise<string>((resolve) => {
-      execFile("/usr/bin/script", ["-qec", command, "/dev/null"], { encoding: "utf8" }, (_, stdout) =>
+      execFile("/usr/bin/script", ["-qec", command, "/dev/null"], { encoding: "utf8", env }, (_, stdout) =>
         resolve(stdout),
       );
     });
