@@ -19,11 +19,7 @@ const d = CHAPTER_DEFAULTS;
 /** The options that define the data and the network: shared by `train` and `graph`. */
 export const networkFlags = {
   seed: nonNegativeInt("seed of the random generator", d.seed),
-  dataset: choice(
-    "the data: the chapter's linear data, or a 1-D curve (sin x, x^3 - 2x)",
-    DATASETS,
-    d.dataset,
-  ),
+  dataset: choice("the data: the chapter's, or a 1-D curve (sin x, x^3 - 2x)", DATASETS, d.dataset),
   n: positiveInt("number of observations", d.n),
   features: optionalPositiveInt(`number of input features (default: ${d.features}; 1 for sine and cubic)`),
   hidden: positiveIntList("hidden layer sizes: 32 is the chapter's, 32,16 adds a second layer", d.hidden),
