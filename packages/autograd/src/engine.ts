@@ -123,9 +123,13 @@ function addInto(buffers: Map<GradFn, Tensor>, node: GradFn, grad: Tensor): void
   buffers.set(node, existing ? existing.add(grad) : grad);
 }
 
-/** Gradients stored in `.grad` are detached unless the backward pass itself is being recorded. */
+/**
+ * Gradients stored in `.grad` of retained non-leaves are detached copies (PyTorch clones them too), so
+ * that `grad.zero_()` never writes into a buffer shared with another gradient or an expanded view;
+ * when the backward pass itself is being recorded they stay in the graph.
+ */
 function keep(grad: Tensor, createGraph: boolean): Tensor {
-  return createGraph ? grad : grad.detach();
+  return createGraph ? grad : grad.detach().clone();
 }
 
 function accumulate(leaf: Tensor, grad: Tensor, createGraph: boolean): void {

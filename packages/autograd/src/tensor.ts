@@ -495,6 +495,11 @@ export class Tensor {
         `${op}: in-place changes to a view of a tensor that requires grad are not supported (shape ${fmtShape(this.shape)})`,
       );
     }
+    if (this._array.strides.some((stride, d) => stride === 0 && (this.shape[d] as number) > 1)) {
+      throw new TorchletError(
+        `${op}: more than one element of the written-to tensor (shape ${fmtShape(this.shape)}, strides ${fmtShape(this._array.strides)}) refers to a single memory location; clone() it first`,
+      );
+    }
     const result = compute(recording ? this.snapshot() : this);
     if (!shapesEqual(result.shape, this.shape)) {
       throw new TorchletError(
@@ -581,6 +586,11 @@ function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: O
   }
   let dtype = resultType(a, other);
   if (op === "div" && !isFloating(dtype)) dtype = "float32";
+  if (op === "pow" && typeof other === "number" && other < 0 && !isFloating(dtype)) {
+    throw new TorchletError(
+      `pow: integers to negative integer powers are not allowed (${a.dtype} ${fmtShape(a.shape)} to the power ${other})`,
+    );
+  }
   const b = other instanceof Tensor ? other : scalarTensor(other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });

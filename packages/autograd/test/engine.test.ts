@@ -82,6 +82,18 @@ describe("requiresGrad propagation, leaves, retainGrad, detach", () => {
     expect(k.retainsGrad).toBe(true);
   });
 
+  it("gives retained non-leaves gradients of their own that zero_() can clear", () => {
+    const x = leaf([1, 2]);
+    const a = x.mul(1).retainGrad();
+    const b = x.mul(1).retainGrad();
+    const s = a.add(b); // add passes one gradient tensor to both inputs
+    s.sum().backward();
+    a.grad?.zero_();
+    expect(values(a.grad)).toEqual([0, 0]);
+    expect(values(b.grad)).toEqual([1, 1]);
+    expect(values(x.grad)).toEqual([2, 2]);
+  });
+
   it("detach shares storage but cuts the graph", () => {
     const x = leaf([1, 2]);
     const d = x.detach();

@@ -43,6 +43,19 @@ const CASES: Record<string, ErrorCase> = {
     },
     message: /^div_: result type CPUFloatType can't be cast to the desired output type CPUIntType/,
   },
+  "in-place op on an expanded tensor (elements share memory)": {
+    setup: () => {
+      const base = torch.zeros(3, 1);
+      const e = base.expand(3, 4);
+      return { tensors: [base], call: () => e.add_(1) };
+    },
+    message:
+      /^add_: more than one element of the written-to tensor \(shape \[3,4\], strides \[1,0\]\) refers to a single memory location/,
+  },
+  "integer tensor to a negative power": {
+    setup: () => ({ tensors: [], call: () => torch.tensor([1, 2], { dtype: "int32" }).pow(-1) }),
+    message: /^pow: integers to negative integer powers are not allowed \(int32 \[2\] to the power -1\)/,
+  },
   "in-place op on a leaf that requires grad": {
     setup: () => {
       const w = f64([1, 2], true);
