@@ -87,8 +87,8 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
           };
         }
         case "chain": {
-          if (c.grad) return { na: "no tape: jax differentiates functions" };
-          if (useJit) return { na: "jit fuses the chain: no per-op cost" };
+          if (c.grad) return { na: "no tape" };
+          if (useJit) return { na: "fused by jit" };
           const d = data as ChainData;
           const start = t(d.start);
           const step = t(d.step);

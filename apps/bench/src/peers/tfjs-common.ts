@@ -16,18 +16,19 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm"): InProcessPeer {
     id,
     async init(): Promise<NotAvailable | undefined> {
       const core = await import("@tensorflow/tfjs-core");
+      // tfjs-core alone registers no gradients: the @tensorflow/tfjs umbrella imports this module.
+      await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
       await import("@tensorflow/tfjs-backend-cpu");
       if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
-      // tfjs prints a banner recommending tfjs-node when it starts in Node; it is not a peer here.
+      // tfjs-cpu prints a banner recommending tfjs-node on its first tensor in Node (tfjs-node, native
+      // TensorFlow, is not a peer here): create one while console.warn is silenced.
       const warn = console.warn;
-      const log = console.log;
       console.warn = () => {};
-      console.log = () => {};
       try {
         if (!(await core.setBackend(backend))) return { na: `tfjs ${backend} backend failed to start` };
+        core.dispose(core.scalar(0));
       } finally {
         console.warn = warn;
-        console.log = log;
       }
       if (backend === "wasm" && !(await core.env().getAsync("WASM_HAS_SIMD_SUPPORT"))) {
         return { na: "no Wasm SIMD" };
@@ -89,7 +90,7 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm"): InProcessPeer {
           };
         }
         case "chain": {
-          if (c.grad) return { na: "no tape: tfjs records only inside tf.grad" };
+          if (c.grad) return { na: "no tape" };
           const d = data as ChainData;
           const start = t(d.start);
           const step = t(d.step);
