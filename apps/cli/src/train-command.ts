@@ -39,7 +39,7 @@ The summary (final loss, wall time, epochs per second) and, on a terminal, a pro
 stderr, so stdout holds only the loss lines (or only JSON with --json).
 Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
 `,
-  run(argv) {
+  async run(argv) {
     const opts = parseFlags(argv, flags);
     const config = networkConfig(opts, { epochs: opts.epochs, lr: opts.lr });
     if (opts.json && opts.plot)
@@ -58,6 +58,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const run = setup(config);
     const start = performance.now();
     let loss = Number.NaN;
+    let lastYield = start;
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       loss = trainEpoch(run, config.lr);
       if (!Number.isFinite(loss)) {
@@ -71,6 +72,12 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
       if (epoch % opts.logEvery === 0) {
         progress?.clear();
         output.epoch(epoch, loss);
+      }
+      // Writes to a pipe complete on the event loop: without a turn of it now and then, a reader
+      // (`| jq`, `| head`) would get nothing until the run ends, and a closed pipe would go unnoticed.
+      if (epoch % opts.logEvery === 0 || performance.now() - lastYield > 50) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
       }
       progress?.update(epoch, loss);
     }

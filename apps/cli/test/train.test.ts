@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BIN, cli, jsonLines } from "./cli.js";
@@ -119,5 +119,23 @@ describe.skipIf(!hasScript)("on a terminal", () => {
     expect(output).toMatch(/\r\[#*\.*\] +\d+\/200 +\d+% {2}Loss: [\d.]+ +[\d.]+ (s|min)/);
     expect(output).toContain(`\r${ESC}[KEpoch: 100   Loss: `);
     expect(output).toContain(`\r${ESC}[KFinal loss: `);
+  });
+});
+
+describe("in a pipe", () => {
+  it("streams lines as they come, and a reader that leaves early (| head) ends the run quietly", async () => {
+    const child = spawn(process.execPath, [BIN, "train", "--epochs", "100000", "--log-every", "1"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const first = await new Promise<string>((resolve) =>
+      child.stdout.once("data", (c: Buffer) => resolve(c.toString())),
+    );
+    expect(first.startsWith("Epoch: 1   Loss: 124.6822\n")).toBe(true); // long before the run could end
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
   });
 });
