@@ -179,7 +179,7 @@ afterAll(() => {
 });
 
 describe("packed tarballs", () => {
-  it("carry publishConfig's exports, real dependency versions and only dist, README and LICENSE", () => {
+  it("carry publishConfig's exports, real dependency versions, and only dist, README and LICENSE", () => {
     const versions = Object.fromEntries(
       LIBRARIES.map(({ name, dir }) => [
         name,
@@ -203,7 +203,9 @@ describe("packed tarballs", () => {
         .map((e) => join(e.parentPath, e.name).slice(join(unpacked[name], "package").length + 1))
         .map((f) => f.replaceAll("\\", "/"))
         .sort();
-      expect(files, name).toEqual(expect.arrayContaining([...DIST_FILES, "package.json", "LICENSE"]));
+      expect(files, name).toEqual(
+        expect.arrayContaining([...DIST_FILES, "package.json", "README.md", "LICENSE"]),
+      );
       expect(
         files.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f)),
         name,
