@@ -1,57 +1,64 @@
-import { fromArray, parseShapeAndOptions, type Tensor, type TensorOptions } from "@torchlet/autograd";
-import { type DType, fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
-import { Generator, normalFill, randintFill, randperm as randpermFill, uniformFill } from "./random/index.js";
+import { fromArray, parseShapeAndOptions, Tensor } from "@torchlet/autograd";
+import { StridedArray, TorchletError } from "@torchlet/storage";
+import {
+  type Generator,
+  normalFill,
+  randintFill,
+  randperm as randpermFill,
+  uniformFill,
+} from "./random/index.js";
+import { checkSeed } from "./random/seed.js";
+import {
+  checkFinite,
+  checkRequiresGrad,
+  defaultGenerator,
+  describe,
+  floatDtype,
+  generatorOf,
+  numericDtype,
+  type RandomOptions,
+} from "./validate.js";
 
-/** Options of the random factories: the tensor options plus the generator to draw from. */
-export interface RandomOptions extends TensorOptions {
-  /** An independent stream (`new torch.Generator().manualSeed(1)`); the global one when omitted. */
-  generator?: Generator;
-}
-
-/** The global generator (PyTorch's `torch.default_generator`), seeded like PyTorch's at start-up. */
-export const defaultGenerator = new Generator();
+export { defaultGenerator, type RandomOptions } from "./validate.js";
 
 /**
  * Seeds the global generator: the same seed and the same calls give PyTorch's CPU numbers
- * (float32 rounding aside). Returns the generator.
+ * (float32 rounding aside). Seeds are integers in [-2^63, 2^64), as for `torch.manual_seed`
+ * (a bigint beyond 2^53). Returns the generator.
  *
  * @example
  * torch.manualSeed(42);
  * torch.randn(3).tolist(); // [0.3367, 0.1288, 0.2345] as torch.manual_seed(42); torch.randn(3)
  */
 export function manualSeed(seed: number | bigint): Generator {
-  if (typeof seed === "number" && !Number.isSafeInteger(seed)) {
-    throw new TorchletError(`manualSeed: the seed must be an integer, got ${seed}`);
-  }
+  checkSeed("manualSeed", seed);
   return defaultGenerator.manualSeed(seed);
 }
 
 type ShapeCall = number[] | [readonly number[]] | [readonly number[], RandomOptions];
+type FloatFill = (gen: Generator, out: Float32Array | Float64Array) => void;
 
-function floatArray(op: string, shape: readonly number[], dtype: DType | undefined): StridedArray {
-  const target = dtype ?? "float32";
-  if (target !== "float32" && target !== "float64") {
-    throw new TorchletError(`${op}: expected a floating point dtype, got ${target}`);
-  }
-  return StridedArray.zeros(shape, target);
+// The float samplers' common path: every check first (shape, dtype, generator), then one fill.
+function floatSample(op: string, shape: readonly number[], options: RandomOptions, fill: FloatFill): Tensor {
+  const [checked] = parseShapeAndOptions(op, [shape]);
+  const array = StridedArray.zeros(checked, floatDtype(op, options.dtype));
+  fill(generatorOf(op, options), array.data as Float32Array | Float64Array);
+  return fromArray(array, options);
 }
 
-const generatorOf = (options: RandomOptions) => options.generator ?? defaultGenerator;
+const standardNormal: FloatFill = (gen, out) => normalFill(gen, out, 0, 1);
+const standardUniform: FloatFill = (gen, out) => uniformFill(gen, out, 0, 1);
 
 /** Standard normal samples: `randn(2, 3)` or `randn([2, 3], { dtype, requiresGrad, generator })`. */
 export function randn(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("randn", args) as [number[], RandomOptions];
-  const array = floatArray("randn", shape, options.dtype);
-  normalFill(generatorOf(options), array.data as Float32Array | Float64Array, 0, 1);
-  return fromArray(array, options);
+  return floatSample("randn", shape, options, standardNormal);
 }
 
 /** Uniform samples from [0, 1): `rand(2, 3)` or `rand([2, 3], opts)`. */
 export function rand(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("rand", args) as [number[], RandomOptions];
-  const array = floatArray("rand", shape, options.dtype);
-  uniformFill(generatorOf(options), array.data as Float32Array | Float64Array, 0, 1);
-  return fromArray(array, options);
+  return floatSample("rand", shape, options, standardUniform);
 }
 
 /** Normal samples with the given mean and standard deviation (`torch.normal(mean, std, size)`). */
@@ -61,26 +68,32 @@ export function normal(
   shape: readonly number[],
   options: RandomOptions = {},
 ): Tensor {
-  if (!Number.isFinite(mean) || !Number.isFinite(std) || std < 0) {
-    throw new TorchletError(
-      `normal: expects a finite mean and a finite std >= 0, got mean ${mean} and std ${std}`,
-    );
-  }
-  const [checked] = parseShapeAndOptions("normal", [shape]);
-  const array = floatArray("normal", checked, options.dtype);
-  normalFill(generatorOf(options), array.data as Float32Array | Float64Array, mean, std);
-  return fromArray(array, options);
+  checkFinite("normal", "mean", mean);
+  checkFinite("normal", "std", std, 0);
+  if (!Array.isArray(shape))
+    throw new TorchletError(`normal: shape must be an array, got ${describe(shape)}`);
+  return floatSample("normal", shape, options, (gen, out) => normalFill(gen, out, mean, std));
+}
+
+function likeShape(op: string, t: Tensor): number[] {
+  if (!(t instanceof Tensor)) throw new TorchletError(`${op}: expected a Tensor, got ${describe(t)}`);
+  return [...t.shape];
 }
 
 /** `randn` with the shape (and dtype) of `t`. */
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
-  return randn([...t.shape], { dtype: t.dtype, ...options });
+  const shape = likeShape("randnLike", t);
+  return floatSample("randnLike", shape, { dtype: t.dtype, ...options }, standardNormal);
 }
 
 /** `rand` with the shape (and dtype) of `t`. */
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
-  return rand([...t.shape], { dtype: t.dtype, ...options });
+  const shape = likeShape("randLike", t);
+  return floatSample("randLike", shape, { dtype: t.dtype, ...options }, standardUniform);
 }
+
+// The largest integer magnitude each dtype holds exactly (PyTorch's check_from_to_in_range).
+const EXACT_LIMIT = { int32: 2 ** 31, float32: 2 ** 24, float64: 2 ** 53 } as const;
 
 /**
  * Integers drawn uniformly from [low, high): `randint(low, high, shape)` or `randint(high, shape)`.
@@ -88,37 +101,47 @@ export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
  */
 export function randint(high: number, shape: readonly number[], options?: RandomOptions): Tensor;
 export function randint(low: number, high: number, shape: readonly number[], options?: RandomOptions): Tensor;
-export function randint(...args: (number | readonly number[] | RandomOptions | undefined)[]): Tensor {
-  const numbers = args.filter((a): a is number => typeof a === "number");
-  const shape = args.find((a): a is readonly number[] => Array.isArray(a));
-  const options = (args.find((a) => typeof a === "object" && a !== null && !Array.isArray(a)) ??
-    {}) as RandomOptions;
-  const [low, high] =
-    numbers.length === 1 ? [0, numbers[0] as number] : [numbers[0] as number, numbers[1] as number];
-  if (!shape) throw new TorchletError("randint: a shape is required, e.g. randint(0, 10, [3])");
+export function randint(...args: unknown[]): Tensor {
+  const withLow = typeof args[1] === "number";
+  const [low, high, shape, given] = withLow ? args : [0, ...args];
+  const options = (given ?? {}) as RandomOptions;
   if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high)) {
-    throw new TorchletError(`randint: low and high must be integers, got low ${low} and high ${high}`);
+    throw new TorchletError(
+      `randint: low and high must be integers, got low ${describe(low)} and high ${describe(high)}`,
+    );
   }
-  if (low >= high) throw new TorchletError(`randint: expects low < high, but got low=${low} >= high=${high}`);
+  const [lo, hi] = [low as number, high as number];
+  if (lo >= hi) throw new TorchletError(`randint: expects low < high, but got low=${lo} >= high=${hi}`);
+  if (!Array.isArray(shape)) {
+    throw new TorchletError(
+      `randint: a shape array is required, e.g. randint(0, 10, [3]), got ${describe(shape)}`,
+    );
+  }
   const [checked] = parseShapeAndOptions("randint", [shape]);
-  const dtype = options.dtype ?? "int32";
-  if (dtype === "bool") throw new TorchletError("randint: bool is not a supported dtype");
-  if (dtype === "int32" && (low < -(2 ** 31) || high > 2 ** 31)) {
-    throw new TorchletError(`randint: [${low}, ${high}) does not fit in int32`);
+  const dtype = numericDtype("randint", options.dtype, "int32");
+  const limit = EXACT_LIMIT[dtype];
+  // int32 holds high itself (2^31 exclusive); the float types must hold every value drawn.
+  if (lo < -limit || (dtype === "int32" ? hi > limit : hi - 1 > limit)) {
+    throw new TorchletError(`randint: [${lo}, ${hi}) does not fit in ${dtype}`);
   }
+  checkRequiresGrad("randint", dtype, options);
+  const gen = generatorOf("randint", options);
   const array = StridedArray.zeros(checked, dtype);
-  randintFill(generatorOf(options), array.data as Int32Array | Float32Array | Float64Array, low, high);
+  randintFill(gen, array.data as Int32Array | Float32Array | Float64Array, lo, hi);
   return fromArray(array, options);
 }
 
-/** A random permutation of 0..n-1 (int32 unless `dtype` says otherwise). */
+/** A random permutation of 0..n-1 (int32 unless `dtype` says otherwise), as `torch.randperm(n)`. */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new TorchletError(`randperm: n must be a non-negative integer, got ${n}`);
-  const perm = randpermFill(generatorOf(options), n);
-  const array = StridedArray.fromFlat(perm, [n], "int32");
-  const out = options.dtype && options.dtype !== "int32" ? array.copy(options.dtype) : array;
-  if (out.dtype === "bool")
-    throw new TorchletError(`randperm: bool is not a supported dtype (shape ${fmtShape([n])})`);
-  return fromArray(out, options);
+  const dtype = numericDtype("randperm", options.dtype, "int32");
+  // Every index 0..n-1 must be exact in the output type (and an int32 array holds fewer than 2^31).
+  const limit = dtype === "int32" ? 2 ** 31 - 1 : EXACT_LIMIT[dtype] + 1;
+  if (!Number.isSafeInteger(n) || n < 0 || n > limit) {
+    throw new TorchletError(
+      `randperm: n must be an integer in [0, ${limit}] for ${dtype}, got ${describe(n)}`,
+    );
+  }
+  checkRequiresGrad("randperm", dtype, options);
+  const perm = StridedArray.fromFlat(randpermFill(generatorOf("randperm", options), n), [n], "int32");
+  return fromArray(dtype === "int32" ? perm : perm.copy(dtype), options);
 }

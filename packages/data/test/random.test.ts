@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { TorchletError } from "@torchlet/storage";
 import { describe, expect, it } from "vitest";
 import {
   type CpuCapability,
@@ -10,6 +11,7 @@ import {
   randperm,
   uniformFill,
 } from "../src/random/index.js";
+import { ulpsApart } from "./support/ulps.js";
 
 // Fixtures from fixtures/random/gen_random.py (PyTorch 1.13 on an AVX2 CPU); see its docstring.
 interface Op {
@@ -68,25 +70,6 @@ function randintArray(dtype: Op["dtype"], n: number): RandintArray {
     default:
       return new BigInt64Array(n);
   }
-}
-
-// Distance in units in the last place between two floats of the same precision.
-const bits64 = new BigInt64Array(1);
-const view64 = new Float64Array(bits64.buffer);
-const bits32 = new Int32Array(1);
-const view32 = new Float32Array(bits32.buffer);
-function ulpsApart(a: number, b: number, float32: boolean): number {
-  if (a === b) return 0;
-  if (float32) {
-    view32[0] = a;
-    const ia = bits32[0] ?? 0;
-    view32[0] = b;
-    return Math.abs(ia - (bits32[0] ?? 0));
-  }
-  view64[0] = a;
-  const ia = bits64[0] ?? 0n;
-  view64[0] = b;
-  return Number(ia - (bits64[0] ?? 0n)) * (ia > (bits64[0] ?? 0n) ? 1 : -1);
 }
 
 /**
@@ -266,13 +249,13 @@ describe("Generator", () => {
 
   it("rejects malformed states", () => {
     const g = new Generator(3);
-    expect(() => g.setState(new Uint8Array(10))).toThrow(RangeError);
+    expect(() => g.setState(new Uint8Array(10))).toThrow(TorchletError);
     const bad = g.getState();
     new DataView(bad.buffer).setInt32(8, 0, true); // left = 0
-    expect(() => g.setState(bad)).toThrow(RangeError);
+    expect(() => g.setState(bad)).toThrow(TorchletError);
     const unseeded = g.getState();
     new DataView(unseeded.buffer).setInt32(12, 0, true);
-    expect(() => g.setState(unseeded)).toThrow(RangeError);
+    expect(() => g.setState(unseeded)).toThrow(TorchletError);
   });
 });
 

@@ -1,4 +1,6 @@
+import { TorchletError } from "@torchlet/storage";
 import { DEFAULT_SEED, MT_STATE_N, MT19937 } from "./mt19937.js";
+import { checkSeed } from "./seed.js";
 
 /**
  * Byte size of the state `torch.get_rng_state()` returns for a CPU generator
@@ -37,6 +39,7 @@ export class Generator {
 
   /** A generator seeded like `torch.Generator()` (default seed 67280421310721) unless told otherwise. */
   constructor(seed: number | bigint = DEFAULT_SEED) {
+    checkSeed("Generator", seed);
     this.engine = new MT19937(seed);
   }
 
@@ -45,9 +48,11 @@ export class Generator {
    * two's complement 64-bit values, only the low 32 bits reach the state, and the cached normal
    * samples are dropped. Returns this generator.
    *
-   * Precondition: integer in [-2^63, 2^64) (pass a bigint beyond 2^53).
+   * Throws a TorchletError, leaving the generator as it was, for a seed outside [-2^63, 2^64), a
+   * non-integer, or a number beyond 2^53 (pass a bigint there).
    */
   manualSeed(seed: number | bigint): this {
+    checkSeed("Generator.manualSeed", seed);
     this.nextFloatNormalSample = null;
     this.nextDoubleNormalSample = null;
     this.engine.seed(seed);
@@ -116,14 +121,14 @@ export class Generator {
   /**
    * Restores a state from `getState()` or `torch.get_rng_state()` (5056 bytes), or from a legacy
    * 5048-byte state, where the cached normal is rebuilt as `normal_rho * sin(2 pi normal_x)` as PyTorch
-   * does. Throws a RangeError for a wrong size or an invalid engine state (PyTorch's
-   * "Invalid mt19937 state"). Returns this generator.
+   * does. Throws a TorchletError for a wrong size or an invalid engine state (PyTorch's
+   * "Invalid mt19937 state"), leaving the generator as it was. Returns this generator.
    */
   setState(bytes: Uint8Array): this {
     const legacy = bytes.length === LEGACY_RNG_STATE_BYTES;
     if (!legacy && bytes.length !== RNG_STATE_BYTES) {
-      throw new RangeError(
-        `setState: expected ${RNG_STATE_BYTES} (or legacy ${LEGACY_RNG_STATE_BYTES}) bytes, got ${bytes.length}`,
+      throw new TorchletError(
+        `Generator.setState: expected ${RNG_STATE_BYTES} (or legacy ${LEGACY_RNG_STATE_BYTES}) bytes, got ${bytes.length}`,
       );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

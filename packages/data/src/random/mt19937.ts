@@ -1,3 +1,5 @@
+import { TorchletError } from "@torchlet/storage";
+
 /**
  * The Mersenne Twister exactly as PyTorch's `at::mt19937` (ATen/core/MT19937RNGEngine.h).
  *
@@ -103,10 +105,10 @@ export class MT19937 {
 
   /**
    * Replaces the raw state (PyTorch's `set_data`), after the checks of `mt19937::is_valid()`.
-   * Throws a RangeError for a state PyTorch would reject as "Invalid mt19937 state".
+   * Throws a TorchletError for a state PyTorch would reject as "Invalid mt19937 state".
    */
   setData(data: MT19937Data): void {
-    if (!isValidData(data)) throw new RangeError("mt19937: invalid state");
+    if (!isValidData(data)) throw new TorchletError("Generator.setState: invalid mt19937 state");
     this.seedValue = data.seed & UINT64_MASK;
     this.left = data.left;
     this.seeded = data.seeded;
