@@ -59,13 +59,22 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const start = performance.now();
     let loss = Number.NaN;
     let lastYield = start;
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    let epoch = 0;
+    // Ctrl-C: wipe the bar and say where the run stopped, with the shell's exit code for SIGINT.
+    const interrupt = () => {
+      progress?.clear();
+      stderr(`torchlet: interrupted at epoch ${epoch} of ${config.epochs}\n`);
+      process.exit(130);
+    };
+    process.once("SIGINT", interrupt);
+    for (epoch = 1; epoch <= config.epochs; epoch++) {
       loss = trainEpoch(run, config.lr);
       if (!Number.isFinite(loss)) {
         progress?.clear();
         stderr(
           `torchlet: the loss became ${formatR(loss)} at epoch ${epoch}: the run diverged; try a smaller --lr than ${formatR(config.lr)}\n`,
         );
+        process.off("SIGINT", interrupt);
         return 1;
       }
       if (history) history[epoch - 1] = loss;
@@ -81,6 +90,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
       }
       progress?.update(epoch, loss);
     }
+    process.off("SIGINT", interrupt);
     progress?.clear();
     const seconds = (performance.now() - start) / 1000;
 

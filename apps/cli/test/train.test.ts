@@ -138,4 +138,17 @@ describe("in a pipe", () => {
     expect(code).toBe(0);
     expect(stderr).toBe("");
   });
+
+  it("Ctrl-C stops a run with one line and exit code 130", async () => {
+    const child = spawn(process.execPath, [BIN, "train", "--epochs", "100000", "--log-every", "1"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await new Promise((resolve) => child.stdout.once("data", resolve));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/^torchlet: interrupted at epoch \d+ of 100000\n$/);
+  });
 });
