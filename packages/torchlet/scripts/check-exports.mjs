@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `pnpm check:exports`: runs @arethetypeswrong/cli on the tarballs exactly as `pnpm publish` would upload
-// them (pnpm pack applies publishConfig and rewrites "workspace:*"; `attw --pack` would run `npm pack`,
-// which does neither). With tarball paths as arguments it checks those (the packaging test passes its
-// own); without, it packs every library into a temporary folder first. Needs built dist/ folders.
-// Reads only the tarballs: no network. Exits 1 when any package has a problem.
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+// `pnpm check:exports`: the checks of @arethetypeswrong/cli (`attw`, strict profile) on the tarballs exactly as
+// `pnpm publish` would upload them (pnpm pack applies publishConfig and rewrites "workspace:*"; `attw --pack`
+// would run `npm pack`, which does neither). With tarball paths as arguments it checks those (the packaging
+// test passes its own); without, it packs every library into a temporary folder first (needs dist/ built).
+// Reads only the tarballs: no network. Prints one line per package and exits 1 when any has a problem.
+// `pnpm exec attw <tarball>` shows the same analysis as a table.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,7 +35,6 @@ function packAll(destination) {
     .map((f) => join(destination, f));
 }
 
-const attw = join(root, "node_modules", "@arethetypeswrong", "cli", "dist", "index.js");
 let tarballs = process.argv.slice(2);
 let scratch = null;
 if (tarballs.length === 0) {
@@ -47,24 +47,22 @@ if (tarballs.length === 0) {
   tarballs = packAll(scratch);
 }
 
-// --no-definitely-typed: never look for @types packages on the registry.
-const check = (tarball) =>
-  new Promise((done) => {
-    const args = [attw, tarball, "--format", "json", "--no-definitely-typed"];
-    execFile(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      try {
-        const { analysis } = JSON.parse(stdout);
-        const kinds = [...new Set((analysis.problems ?? []).map((p) => p.kind))];
-        if (error && kinds.length === 0) kinds.push(`attw exited ${error.code}`);
-        done({ name: analysis.packageName, kinds });
-      } catch {
-        done({ name: tarball, kinds: [`attw failed (${error?.code ?? "no output"}): ${stderr.trim()}`] });
-      }
+// One process for every tarball: @arethetypeswrong/core (what the attw CLI runs) loads its TypeScript once.
+const core = await import("@arethetypeswrong/core");
+const results = [];
+for (const tarball of tarballs) {
+  try {
+    const pkg = core.createPackageFromTarballData(new Uint8Array(readFileSync(tarball)));
+    const analysis = await core.checkPackage(pkg);
+    const problems = analysis.types ? analysis.problems : [{ kind: "no types" }];
+    results.push({ name: analysis.packageName, kinds: [...new Set(problems.map((p) => p.kind))] });
+  } catch (error) {
+    results.push({
+      name: tarball,
+      kinds: [`attw failed: ${error instanceof Error ? error.message : error}`],
     });
-  });
-
-// Every check in parallel: each one is a single-threaded TypeScript program.
-const results = await Promise.all(tarballs.map(check));
+  }
+}
 for (const { name, kinds } of results) {
   console.log(`${name}: ${kinds.length === 0 ? "no problems" : kinds.join(", ")}`);
 }

@@ -231,12 +231,28 @@ describe("packed tarballs", () => {
     }
   });
 
-  it("have correct types for every module resolution (@arethetypeswrong/cli via pnpm check:exports)", async () => {
+  it("have correct types for every module resolution (@arethetypeswrong via pnpm check:exports)", async () => {
+    // A sixth tarball whose CommonJS entry wrongly points at the ESM types: the check must catch it.
+    const broken = join(scratch, "broken");
+    mkdirSync(broken, { recursive: true });
+    await exec("tar", ["-xzf", tarball["@torchlet/storage"], "-C", broken]);
+    const manifest = join(broken, "package", "package.json");
+    const pkg = JSON.parse(readFileSync(manifest, "utf8"));
+    pkg.name = "broken-exports";
+    pkg.exports["."].require.types = "./dist/index.d.ts";
+    writeFileSync(manifest, JSON.stringify(pkg));
+    await exec("tar", ["-czf", join(broken, "broken.tgz"), "-C", broken, "package"]);
+
     const script = join(root, "packages", "torchlet", "scripts", "check-exports.mjs");
-    const r = spawnSync(process.execPath, [script, ...NAMES.map((n) => tarball[n])], { encoding: "utf8" });
-    const lines = r.stdout.trim().split("\n").sort();
-    expect(lines).toEqual([...NAMES].sort().map((n) => `${n}: no problems`));
-    expect(r.status).toBe(0);
+    const tarballs = [...NAMES.map((n) => tarball[n]), join(broken, "broken.tgz")];
+    const r = await exec(process.execPath, [script, ...tarballs]).catch((e) => e);
+    const lines = String(r.stdout).trim().split("\n");
+    expect(lines.filter((l) => !l.startsWith("broken-exports")).sort()).toEqual(
+      [...NAMES].sort().map((n) => `${n}: no problems`),
+    );
+    expect(lines.find((l) => l.startsWith("broken-exports"))).toMatch(/^broken-exports: \w+/);
+    expect(lines.find((l) => l.startsWith("broken-exports"))).not.toContain("no problems");
+    expect(r.code).toBe(1);
   }, 120_000);
 });
 
