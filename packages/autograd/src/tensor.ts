@@ -67,7 +67,10 @@ export class Tensor {
   readonly _array: StridedArray;
   /** @internal bumped by every in-place change; shared with views; checked by saved tensors. */
   readonly _version: { value: number };
-  /** @internal the tensor whose storage this one views (null when it owns its storage). */
+  /**
+   * @internal the tensor this one is a differentiable view of (null when it owns its storage, and for
+   * `detach()`, which shares storage and version counter but, as in PyTorch, is no view for autograd).
+   */
   readonly _base: Tensor | null;
   /** @internal */
   _gradFn: GradFn | null = null;
@@ -76,9 +79,9 @@ export class Tensor {
   private accumulator: AccumulateGrad | null = null;
 
   /** @internal use the factories (`torch.tensor`, `torch.zeros`, ...) to create tensors. */
-  constructor(array: StridedArray, viewOf: Tensor | null = null) {
+  constructor(array: StridedArray, viewOf: Tensor | null = null, differentiableView = true) {
     this._array = array;
-    this._base = viewOf ? (viewOf._base ?? viewOf) : null;
+    this._base = viewOf && differentiableView ? (viewOf._base ?? viewOf) : null;
     this._version = viewOf ? viewOf._version : { value: 0 };
   }
 
@@ -451,7 +454,7 @@ export class Tensor {
 
   /** A tensor sharing this one's storage, outside the graph. */
   detach(): Tensor {
-    return new Tensor(this._array, this);
+    return new Tensor(this._array, this, false);
   }
 
   // ---- in place ----
@@ -490,9 +493,14 @@ export class Tensor {
         `${op}: a leaf tensor that requires grad (shape ${fmtShape(this.shape)}) is being used in an in-place operation; wrap the update in torch.noGrad`,
       );
     }
-    if (recording && this._base?._requiresGrad) {
+    // PyTorch would rewrite the base's history (CopySlices); torchlet refuses rather than leave the
+    // base's gradient silently wrong.
+    if (recording && this._base !== null) {
+      const what = this._base._requiresGrad
+        ? "a tensor that requires grad"
+        : "a tensor, with an operand that requires grad,";
       throw new TorchletError(
-        `${op}: in-place changes to a view of a tensor that requires grad are not supported (shape ${fmtShape(this.shape)})`,
+        `${op}: in-place changes to a view of ${what} are not supported while recording (shape ${fmtShape(this.shape)}); clone() the view or use torch.noGrad`,
       );
     }
     if (this._array.strides.some((stride, d) => stride === 0 && (this.shape[d] as number) > 1)) {

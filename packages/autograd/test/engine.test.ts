@@ -163,6 +163,20 @@ describe("in-place ops and version counters", () => {
     expect(() => z.sum().backward()).toThrow(/modified by an inplace operation/);
   });
 
+  it("record an in-place op on a detached tensor (no view for autograd), and refuse one on a view while recording", () => {
+    const w = leaf([1, 2]);
+    const d = zeros([2], { dtype: "float64" }).detach();
+    d.add_(w);
+    expect(d.gradFn?.name).toBe("AddBackward0");
+    d.sum().backward();
+    expect(values(w.grad)).toEqual([1, 1]);
+    const base = zeros([2, 1], { dtype: "float64" });
+    expect(() => base.view(2).add_(w)).toThrow(
+      /add_: in-place changes to a view of a tensor, with an operand that requires grad, are not supported while recording \(shape \[2\]\)/,
+    );
+    expect(values(base)).toEqual([0, 0]);
+  });
+
   it("records in-place ops on non-leaves so gradients flow through them", () => {
     const x = leaf([1, 2]);
     const y = x.mul(1);

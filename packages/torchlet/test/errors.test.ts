@@ -70,7 +70,7 @@ const CASES: Record<string, ErrorCase> = {
       return { tensors: [w], call: () => v.zero_() };
     },
     message:
-      /^zero_: in-place changes to a view of a tensor that requires grad are not supported \(shape \[2,1\]\)/,
+      /^zero_: in-place changes to a view of a tensor that requires grad are not supported while recording \(shape \[2,1\]\)/,
   },
   "backward after an in-place change to a saved tensor": {
     setup: () => {
