@@ -48,18 +48,22 @@ describe("--help and --version", () => {
   it.concurrent.each(Object.entries(OPTIONS))(
     "torchlet %s --help describes every option",
     async (command, options) => {
-      for (const args of [
-        [command, "--help"],
-        ["help", command],
-        [command, "--n", "3", "-h"],
-      ]) {
-        const r = await cli(args);
-        expect(r.code).toBe(0);
-        expect(r.stdout).toMatch(new RegExp(`^usage: torchlet ${command} `, "m"));
-        for (const option of options) expect(r.stdout).toMatch(new RegExp(`^ {2}${option}( |$)`, "m"));
-      }
+      const r = await cli([command, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: torchlet ${command} `, "m"));
+      for (const option of options) expect(r.stdout).toMatch(new RegExp(`^ {2}${option}( |$)`, "m"));
     },
   );
+
+  it("help COMMAND and -h anywhere after the command say the same", async () => {
+    const [flag, word, late] = await Promise.all([
+      cli(["graph", "--help"]),
+      cli(["help", "graph"]),
+      cli(["graph", "--n", "3", "-h"]),
+    ]);
+    expect(word).toEqual(flag);
+    expect(late).toEqual(flag);
+  });
 
   it("train --help shows the chapter's defaults", async () => {
     const r = await cli(["train", "--help"]);
