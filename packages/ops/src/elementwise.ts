@@ -43,7 +43,8 @@ export type BinaryOp = keyof typeof BINARY;
  * transposed input gives a transposed output, as PyTorch's TensorIterator does).
  */
 export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
-  const order = outputOrder(a.shape, [a.strides]);
+  // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
+  const order = a.isContiguous() ? null : outputOrder(a.shape, [a.strides]);
   if (order) return unary(op, a.permute(order), outDtype).permute(inversePermutation(order));
   const fn = UNARY[op];
   const out = StridedArray.zeros(a.shape, outDtype);
@@ -73,6 +74,8 @@ export function binary(
   name: string = op,
 ): StridedArray {
   const shape = broadcastShapes(name, a.shape, b.shape);
+  // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
+  if (a.isContiguous() && b.isContiguous()) return normalizeBool(binaryRowMajor(BINARY[op], a, b, outDtype));
   const ea = a.expand(shape);
   const eb = b.expand(shape);
   const order = outputOrder(shape, [ea.strides, eb.strides]);
