@@ -62,7 +62,8 @@ export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): 
 }
 
 /**
- * Applies `op` elementwise to `a` and `b` broadcast together, into a new contiguous array of `outDtype`.
+ * Applies `op` elementwise to `a` and `b` broadcast together, into a new array of `outDtype` laid out
+ * as the inputs are (PyTorch's TensorIterator order; row-major for contiguous inputs).
  * Values are read as JS doubles, computed, and rounded by the typed array on store (float32 rounding,
  * int32 wrap-around, as the C kernels do). `op` names the public operation for error messages.
  */
@@ -151,26 +152,34 @@ function binaryRowMajor(
   return out;
 }
 
-/** Picks `x` where `cond` is nonzero and `y` elsewhere, all three broadcast together (torch.where). */
+/**
+ * Picks `x` where `cond` is nonzero and `y` elsewhere, all three broadcast together (torch.where);
+ * the output is laid out as the inputs are, like every elementwise result.
+ */
 export function where(cond: StridedArray, x: StridedArray, y: StridedArray, outDtype: DType): StridedArray {
   const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, x.shape), y.shape);
-  const operands = [cond, x, y].map((t) => t.expand(shape)) as [StridedArray, StridedArray, StridedArray];
-  const order = outputOrder(
-    shape,
-    operands.map((t) => t.strides),
-  );
-  const [c, ex, ey] = order ? operands.map((t) => t.permute(order)) : operands;
-  const out = StridedArray.zeros((c as StridedArray).shape, outDtype);
-  const xs = (ex as StridedArray).storageIndices();
-  const ys = (ey as StridedArray).storageIndices();
+  const c = cond.expand(shape);
+  const ex = x.expand(shape);
+  const ey = y.expand(shape);
+  const order = outputOrder(shape, [c.strides, ex.strides, ey.strides]);
+  if (!order) return whereRowMajor(c, ex, ey, outDtype);
+  const out = whereRowMajor(c.permute(order), ex.permute(order), ey.permute(order), outDtype);
+  return out.permute(inversePermutation(order));
+}
+
+/** `where` for an output in row-major order; the inputs already have the output's shape. */
+function whereRowMajor(c: StridedArray, x: StridedArray, y: StridedArray, outDtype: DType): StridedArray {
+  const out = StridedArray.zeros(c.shape, outDtype);
+  const xs = x.storageIndices();
+  const ys = y.storageIndices();
   const dst = out.data;
-  const C = cond.data;
+  const C = c.data;
   const X = x.data;
   const Y = y.data;
-  (c as StridedArray).forEachIndex((p, i) => {
+  c.forEachIndex((p, i) => {
     dst[i] = C[p] !== 0 ? (X[xs[i] as number] as number) : (Y[ys[i] as number] as number);
   });
-  return order ? out.permute(inversePermutation(order)) : out;
+  return out;
 }
 
 /** A bool result holds 0 or 1: arithmetic on bools (true + true) is logical, as in PyTorch. */
