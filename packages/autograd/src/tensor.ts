@@ -320,6 +320,7 @@ export class Tensor {
         `matmul: both arguments need to be at least 1-D, got shapes ${fmtShape(this.shape)} and ${fmtShape(b.shape)}`,
       );
     }
+    sameDType("matmul", this, b);
     const k = this.shape[this.ndim - 1] as number;
     const k2 = b.shape[b.ndim === 1 ? 0 : b.ndim - 2] as number;
     const batchA = this.shape.slice(0, -2);
