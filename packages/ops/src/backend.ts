@@ -1,5 +1,6 @@
 import { binary, unary, where } from "./elementwise.js";
 import { bmm, mm } from "./matmul.js";
+import { bmm as fastBmm, mm as fastMm } from "./matmul-wasm.js";
 import { reduce } from "./reduce.js";
 
 /**
@@ -19,7 +20,14 @@ export interface Backend {
 
 export const referenceBackend: Backend = { name: "reference", unary, binary, reduce, mm, bmm, where };
 
-let current: Backend = referenceBackend;
+/**
+ * The default: the reference kernels except for float32/float64 matmul, which runs on generated Wasm
+ * SIMD kernels (and worker threads when large, in Node), falling back to the reference kernel for
+ * other dtypes, small products, or where WebAssembly SIMD is unavailable.
+ */
+export const fastBackend: Backend = { ...referenceBackend, name: "fast", mm: fastMm, bmm: fastBmm };
+
+let current: Backend = fastBackend;
 
 /** The backend every kernel call goes through. */
 export function backend(): Backend {

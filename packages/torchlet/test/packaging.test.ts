@@ -347,7 +347,7 @@ console.log(JSON.stringify({
 }));`,
     );
     expect(JSON.parse(esm)).toEqual({
-      backend: "reference",
+      backend: "fast", // the default: reference kernels, Wasm SIMD matmul
       mm: [
         [14, 32],
         [32, 77],

@@ -1,0 +1,165 @@
+/**
+ * Worker threads for large matmuls (Node only). The kernels' Wasm memory is shared with every worker;
+ * a job is a few integers in a control block at the start of that memory, so dispatch is an
+ * Atomics.notify and completion an Atomics.wait on the calling thread. torchlet's ops are
+ * synchronous, hence the blocking wait, which Node allows on its main thread but browsers do not
+ * on theirs: browsers stay single-threaded.
+ *
+ * Workers start lazily (the first large matmul asks for them and runs single-threaded while they
+ * boot), are unref()'d so they never keep a process alive, and idle in Atomics.wait.
+ */
+
+/** Int32 slots of the control block (bytes 0 .. CONTROL_BYTES of the shared memory). */
+export const SEQ = 0; // bumped once per job
+export const DONE = 1; // workers finished with the current job
+export const FAILED = 2; // set by a worker whose kernel threw
+const READY = 8; // READY + w: worker w has instantiated the module
+const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ...8 kernel args]
+const PARAM_SLOTS = 16;
+export const MAX_WORKERS = 7;
+export const CONTROL_BYTES = (PARAMS + MAX_WORKERS * PARAM_SLOTS) * 4;
+
+// CommonJS source evaluated by Worker({ eval: true }): self-contained, so bundlers leave it alone (the
+// module id is computed so that no literal require of a Node built-in appears in browser bundles).
+const WORKER_SOURCE = `
+const { workerData } = require(["node", "worker_threads"].join(":"));
+const { memory, bytes, index } = workerData;
+const exports_ = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const kernels = [exports_.gemm32, exports_.gemm64];
+const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+const slot = ${PARAMS} + index * ${PARAM_SLOTS};
+let seen = Atomics.load(ctl, ${SEQ});
+Atomics.store(ctl, ${READY} + index, 1);
+for (;;) {
+  Atomics.wait(ctl, ${SEQ}, seen);
+  seen = Atomics.load(ctl, ${SEQ});
+  if (Atomics.load(ctl, slot) !== 1) continue;
+  try {
+    kernels[ctl[slot + 1]](ctl[slot + 2], ctl[slot + 3], ctl[slot + 4], ctl[slot + 5], ctl[slot + 6], ctl[slot + 7], ctl[slot + 8], ctl[slot + 9]);
+  } catch (e) {
+    Atomics.store(ctl, ${FAILED}, 1);
+  }
+  Atomics.add(ctl, ${DONE}, 1);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+interface NodeWorker {
+  unref(): void;
+  on(event: "error", listener: (err: unknown) => void): void;
+}
+type WorkerCtor = new (
+  source: string,
+  options: { eval: true; workerData: unknown; stdout?: boolean; stderr?: boolean },
+) => NodeWorker;
+
+/** Node's built-in modules without a static import (which would pull them into browser bundles). */
+function nodeBuiltin<T>(id: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.(id) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many helper threads this platform could run (0 where threads are unavailable). */
+export function availableHelpers(): number {
+  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return 0;
+  const threads = nodeBuiltin<{ Worker?: WorkerCtor; isMainThread?: boolean }>("node:worker_threads");
+  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus?: () => unknown[] }>("node:os");
+  if (!threads?.Worker || !os) return 0;
+  const cores = os.availableParallelism?.() ?? os.cpus?.().length ?? 1;
+  return Math.max(0, Math.min(MAX_WORKERS, cores - 1));
+}
+
+/** The helper pool over one shared memory. */
+export class ThreadPool {
+  private readonly ctl: Int32Array;
+  private started = 0;
+  private broken = false;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly bytes: Uint8Array,
+    readonly size: number,
+  ) {
+    this.ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
+  }
+
+  /** Starts the workers (once); returns false when that is impossible here. */
+  start(): boolean {
+    if (this.started > 0 || this.broken) return !this.broken;
+    const Worker = nodeBuiltin<{ Worker?: WorkerCtor }>("node:worker_threads")?.Worker;
+    if (!Worker) {
+      this.broken = true;
+      return false;
+    }
+    try {
+      for (let w = 0; w < this.size; w++) {
+        const worker = new Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: { memory: this.memory, bytes: this.bytes, index: w },
+        });
+        worker.on("error", () => {
+          this.broken = true;
+        });
+        worker.unref();
+        this.started++;
+      }
+    } catch {
+      this.broken = true;
+    }
+    return !this.broken;
+  }
+
+  /** The workers ready to take a job now. */
+  ready(): number[] {
+    const out: number[] = [];
+    if (this.broken) return out;
+    for (let w = 0; w < this.started; w++) if (Atomics.load(this.ctl, READY + w) === 1) out.push(w);
+    return out;
+  }
+
+  /**
+   * Runs `fn` (0 gemm32, 1 gemm64) over the row panels [0, panels), splitting them between this thread
+   * (`local`, called with a panel range) and the ready workers; returns false if a worker failed.
+   */
+  run(
+    fn: 0 | 1,
+    args: (ip0: number, ip1: number) => number[],
+    panels: number,
+    helpers: readonly number[],
+    local: (ip0: number, ip1: number) => void,
+  ): boolean {
+    const ctl = this.ctl;
+    const parts = helpers.length + 1;
+    const chunk = Math.ceil(panels / parts);
+    for (let w = 0; w < this.size; w++) Atomics.store(ctl, PARAMS + w * PARAM_SLOTS, 0);
+    let expected = 0;
+    for (let h = 0; h < helpers.length; h++) {
+      const ip0 = Math.min(panels, (h + 1) * chunk);
+      const ip1 = Math.min(panels, ip0 + chunk);
+      if (ip0 >= ip1) continue;
+      const slot = PARAMS + (helpers[h] as number) * PARAM_SLOTS;
+      ctl[slot + 1] = fn;
+      const values = args(ip0, ip1);
+      for (let i = 0; i < values.length; i++) ctl[slot + 2 + i] = values[i] as number;
+      Atomics.store(ctl, slot, 1);
+      expected++;
+    }
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, FAILED, 0);
+    Atomics.add(ctl, SEQ, 1);
+    if (expected > 0) Atomics.notify(ctl, SEQ);
+    local(0, Math.min(panels, chunk));
+    for (;;) {
+      const done = Atomics.load(ctl, DONE);
+      if (done >= expected) break;
+      // A worker that died mid-job never reports; the timeout lets the error listener mark us broken.
+      Atomics.wait(ctl, DONE, done, 50);
+      if (this.broken) return false;
+    }
+    return Atomics.load(ctl, FAILED) === 0;
+  }
+}

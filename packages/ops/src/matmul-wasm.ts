@@ -1,0 +1,248 @@
+import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { bmm as referenceBmm, mm as referenceMm } from "./matmul.js";
+import { availableHelpers, CONTROL_BYTES, ThreadPool } from "./matmul-threads.js";
+import { GEMM_F32, GEMM_F64, type GemmShape, gemmModuleBytes } from "./wasm/gemm-kernels.js";
+
+/**
+ * The fast matmul: float32 and float64 products through the Wasm SIMD kernels of wasm/gemm-kernels.ts,
+ * split across worker threads when large (Node). Packing the operands into Wasm memory is the copy
+ * in (any strides: transposed, offset, stride-0 batch), the padded C tile grid is copied out.
+ * Everything else (other dtypes, small products, no SIMD) goes to the reference kernel in matmul.ts,
+ * which stays the yardstick: float64 results are bit-identical to it (same summation order, no FMA),
+ * float32 ones differ by float32 rounding (this path accumulates in float32, as PyTorch does).
+ */
+
+export interface MatmulOptions {
+  /** smallest m*n*k (per batch item) sent to Wasm; below it the reference kernel is faster */
+  minWasm: number;
+  /** smallest m*n*k (per batch item) split across threads */
+  minThreads: number;
+  /** helper threads to use at most (0: single-threaded) */
+  threads: number;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 32768; // 2 GiB; larger products fall back to the reference kernel
+
+const options: MatmulOptions = { minWasm: 4096, minThreads: 1 << 20, threads: availableHelpers() };
+
+/** Adjusts the fast matmul's thresholds (tests force tiny thresholds); returns the previous options. */
+export function configureMatmul(next: Partial<MatmulOptions>): MatmulOptions {
+  const previous = { ...options };
+  Object.assign(options, next);
+  return previous;
+}
+
+interface Engine {
+  readonly memory: WebAssembly.Memory;
+  readonly gemm: readonly [Gemm, Gemm];
+  readonly pool: ThreadPool | null;
+  buffer: ArrayBuffer | SharedArrayBuffer | null;
+  f32: Float32Array;
+  f64: Float64Array;
+}
+type Gemm = (...args: number[]) => void;
+
+let engine: Engine | null | undefined;
+
+function createEngine(): Engine | null {
+  if (typeof WebAssembly === "undefined") return null;
+  const helpers = availableHelpers();
+  for (const shared of helpers > 0 ? [true, false] : [false]) {
+    try {
+      const bytes = gemmModuleBytes({ initialPages: 1, maximumPages: MAX_PAGES, shared });
+      if (!WebAssembly.validate(bytes)) return null; // no SIMD here
+      const memory = new WebAssembly.Memory({
+        initial: 1,
+        maximum: MAX_PAGES,
+        shared,
+      } as WebAssembly.MemoryDescriptor);
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+      return {
+        memory,
+        gemm: [exports.gemm32 as Gemm, exports.gemm64 as Gemm],
+        pool: shared ? new ThreadPool(memory, bytes, helpers) : null,
+        buffer: null,
+        f32: new Float32Array(0),
+        f64: new Float64Array(0),
+      };
+    } catch {
+      // shared memory refused (e.g. no cross-origin isolation): try unshared, then give up
+    }
+  }
+  return null;
+}
+
+function getEngine(): Engine | null {
+  if (engine === undefined) engine = createEngine();
+  return engine;
+}
+
+/** Grows the memory to `bytes` and refreshes the views; false when it cannot. */
+function reserve(e: Engine, bytes: number): boolean {
+  const have = e.memory.buffer.byteLength;
+  if (bytes > have) {
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) return false;
+    try {
+      e.memory.grow(pages);
+    } catch {
+      return false;
+    }
+  }
+  if (e.buffer !== e.memory.buffer || e.f32.length * 4 !== e.memory.buffer.byteLength) {
+    e.buffer = e.memory.buffer;
+    e.f32 = new Float32Array(e.buffer);
+    e.f64 = new Float64Array(e.buffer);
+  }
+  return true;
+}
+
+const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** Packs A[i, p] (i < m, p < k) into panels of MR rows: dst[(ip*k + p)*MR + r], zero-padded rows. */
+function packA(
+  dst: Float32Array | Float64Array,
+  at: number,
+  src: TypedArray,
+  base: number,
+  sm: number,
+  sk: number,
+  m: number,
+  k: number,
+  mr: number,
+): void {
+  const panels = Math.ceil(m / mr);
+  for (let ip = 0; ip < panels; ip++) {
+    const panel = at + ip * k * mr;
+    for (let r = 0; r < mr; r++) {
+      const i = ip * mr + r;
+      let d = panel + r;
+      if (i >= m) {
+        for (let p = 0; p < k; p++, d += mr) dst[d] = 0;
+        continue;
+      }
+      let s = base + i * sm;
+      for (let p = 0; p < k; p++, d += mr, s += sk) dst[d] = src[s] as number;
+    }
+  }
+}
+
+/** Packs B[p, j] into panels of NR columns: dst[(jp*k + p)*NR + c], zero-padded columns. */
+function packB(
+  dst: Float32Array | Float64Array,
+  at: number,
+  src: TypedArray,
+  base: number,
+  sk: number,
+  sn: number,
+  k: number,
+  n: number,
+  nr: number,
+): void {
+  const panels = Math.ceil(n / nr);
+  for (let jp = 0; jp < panels; jp++) {
+    const j0 = jp * nr;
+    const width = Math.min(nr, n - j0);
+    let d = at + jp * k * nr;
+    for (let p = 0; p < k; p++, d += nr) {
+      const s = base + p * sk + j0 * sn;
+      if (sn === 1) for (let c = 0; c < width; c++) dst[d + c] = src[s + c] as number;
+      else for (let c = 0; c < width; c++) dst[d + c] = src[s + c * sn] as number;
+      for (let c = width; c < nr; c++) dst[d + c] = 0;
+    }
+  }
+}
+
+/** True when the fast path takes this product (else the caller uses the reference kernel). */
+function eligible(a: StridedArray, b: StridedArray, outDtype: DType): boolean {
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) return false;
+  if (outDtype !== "float32" && outDtype !== "float64") return false;
+  if (a.dtype !== outDtype || b.dtype !== outDtype) return false;
+  const m = a.shape[1] as number;
+  const k = a.shape[2] as number;
+  const n = b.shape[2] as number;
+  return m > 0 && n > 0 && k > 0 && m * n * k >= options.minWasm;
+}
+
+/** bmm with the same contract as the reference kernel (matmul.ts), fast where it can be. */
+export function bmm(a: StridedArray, b: StridedArray, outDtype: DType, name = "bmm"): StridedArray {
+  if (!eligible(a, b, outDtype)) return referenceBmm(a, b, outDtype, name);
+  const e = getEngine();
+  if (!e) return referenceBmm(a, b, outDtype, name);
+  return wasmBmm(e, a, b, outDtype) ?? referenceBmm(a, b, outDtype, name);
+}
+
+/** The 2-D product [m, k] x [k, n] through `bmm` (same checks and messages as the reference mm). */
+export function mm(a: StridedArray, b: StridedArray, outDtype: DType, name = "mm"): StridedArray {
+  if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {
+    return referenceMm(a, b, outDtype, name); // let the reference report the bad shapes
+  }
+  return bmm(a.unsqueeze(0), b.unsqueeze(0), outDtype, name).squeeze(0);
+}
+
+function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): StridedArray | null {
+  const [batch, m, k] = a.shape as [number, number, number];
+  const n = b.shape[2] as number;
+  const shape: GemmShape = outDtype === "float32" ? GEMM_F32 : GEMM_F64;
+  const E = shape.elementBytes;
+  const mp = Math.ceil(m / shape.mr);
+  const np = Math.ceil(n / shape.nr);
+  const ldc = np * shape.nr; // elements per C row
+  const apBytes = CONTROL_BYTES < 1024 ? 1024 : align(CONTROL_BYTES);
+  const bpBytes = apBytes + align(mp * shape.mr * k * E);
+  const cpBytes = bpBytes + align(np * shape.nr * k * E);
+  const end = cpBytes + mp * shape.mr * ldc * E;
+  if (end > MAX_PAGES * PAGE || !reserve(e, end)) return null;
+  const view = outDtype === "float32" ? e.f32 : e.f64;
+  const ap = apBytes / E;
+  const bp = bpBytes / E;
+  const cp = cpBytes / E;
+  const out = StridedArray.zeros([batch, m, n], outDtype);
+  const dst = out.data as Float32Array | Float64Array;
+  const [sab, sam, sak] = a.strides as [number, number, number];
+  const [sbb, sbk, sbn] = b.strides as [number, number, number];
+  const fn: 0 | 1 = outDtype === "float32" ? 0 : 1;
+  const gemm = e.gemm[fn];
+  const args = (ip0: number, ip1: number) => [apBytes, bpBytes, cpBytes, k, ip0, ip1, np, ldc * E];
+  const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && mp > 1 ? e.pool : null;
+  let helpers: number[] = [];
+  if (pool) {
+    pool.start();
+    helpers = pool.ready().slice(0, options.threads);
+  }
+  for (let t = 0; t < batch; t++) {
+    // A stride-0 batch dim (a broadcast operand) is packed once.
+    if (t === 0 || sab !== 0) packA(view, ap, a.data, a.offset + t * sab, sam, sak, m, k, shape.mr);
+    if (t === 0 || sbb !== 0) packB(view, bp, b.data, b.offset + t * sbb, sbk, sbn, k, n, shape.nr);
+    const local = (ip0: number, ip1: number) => {
+      if (ip0 < ip1) gemm(apBytes, bpBytes, cpBytes, k, ip0, ip1, np, ldc * E);
+    };
+    if (pool && helpers.length > 0) {
+      if (!pool.run(fn, args, mp, helpers, local)) return null;
+    } else local(0, mp);
+    for (let i = 0; i < m; i++) {
+      const row = cp + i * ldc;
+      dst.set(view.subarray(row, row + n), (t * m + i) * n);
+    }
+  }
+  return out;
+}
+
+/** Whether the fast path runs here (Wasm SIMD) and how many helper threads are ready now. */
+export function matmulInfo(): { simd: boolean; threads: number } {
+  const e = getEngine();
+  return { simd: e !== null, threads: e?.pool?.ready().length ?? 0 };
+}
+
+/** Starts the helper threads and resolves once `count` of them (default all) are ready, or after a timeout. */
+export async function warmUpMatmulThreads(count?: number, timeoutMs = 10_000): Promise<number> {
+  const pool = getEngine()?.pool;
+  if (!pool?.start()) return 0;
+  const want = Math.min(count ?? pool.size, pool.size);
+  const deadline = Date.now() + timeoutMs;
+  while (pool.ready().length < want && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return pool.ready().length;
+}

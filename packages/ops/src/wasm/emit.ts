@@ -1,0 +1,214 @@
+/**
+ * A tiny WebAssembly binary writer: just enough of the format (one imported memory, functions of
+ * i32 parameters, structured control flow, i32 arithmetic and the SIMD loads/stores/arithmetic of
+ * the matmul kernels) to generate the kernels' module at run time, so no prebuilt binary ships.
+ * Encoding per the WebAssembly core spec, sections 5.x (binary format).
+ */
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+
+/** unsigned LEB128 */
+function uleb(out: number[], value: number): void {
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+}
+
+/** signed LEB128 of a 32-bit integer */
+function sleb(out: number[], value: number): void {
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function name(out: number[], s: string): void {
+  uleb(out, s.length);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+/** One function body under construction; the methods append instructions and return `this`. */
+export class FunctionBody {
+  readonly code: number[] = [];
+  private readonly localTypes: number[] = [];
+
+  constructor(readonly params: number) {}
+
+  /** Declares a local of `type` and returns its index. */
+  local(type: number): number {
+    this.localTypes.push(type);
+    return this.params + this.localTypes.length - 1;
+  }
+
+  private op(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+  private simd(opcode: number): this {
+    this.code.push(0xfd);
+    uleb(this.code, opcode);
+    return this;
+  }
+  private memarg(align: number, offset: number): this {
+    uleb(this.code, align);
+    uleb(this.code, offset);
+    return this;
+  }
+
+  get(i: number): this {
+    this.op(0x20);
+    uleb(this.code, i);
+    return this;
+  }
+  set(i: number): this {
+    this.op(0x21);
+    uleb(this.code, i);
+    return this;
+  }
+  i32(value: number): this {
+    this.op(0x41);
+    sleb(this.code, value);
+    return this;
+  }
+  add(): this {
+    return this.op(0x6a);
+  }
+  sub(): this {
+    return this.op(0x6b);
+  }
+  mul(): this {
+    return this.op(0x6c);
+  }
+  geS(): this {
+    return this.op(0x4e);
+  }
+  ltS(): this {
+    return this.op(0x48);
+  }
+  ne(): this {
+    return this.op(0x47);
+  }
+  select(): this {
+    return this.op(0x1b);
+  }
+  block(): this {
+    return this.op(0x02, 0x40);
+  }
+  loop(): this {
+    return this.op(0x03, 0x40);
+  }
+  if(): this {
+    return this.op(0x04, 0x40);
+  }
+  end(): this {
+    return this.op(0x0b);
+  }
+  br(depth: number): this {
+    return this.op(0x0c, depth);
+  }
+  brIf(depth: number): this {
+    return this.op(0x0d, depth);
+  }
+  call(fn: number): this {
+    this.op(0x10);
+    uleb(this.code, fn);
+    return this;
+  }
+  v128Load(offset: number): this {
+    return this.simd(0x00).memarg(0, offset);
+  }
+  v128Store(offset: number): this {
+    return this.simd(0x0b).memarg(0, offset);
+  }
+  /** v128.load32_splat (elementBytes 4) or v128.load64_splat (8) */
+  loadSplat(elementBytes: 4 | 8, offset: number): this {
+    return this.simd(elementBytes === 4 ? 0x09 : 0x0a).memarg(0, offset);
+  }
+  /** f32x4.add / f64x2.add */
+  vAdd(elementBytes: 4 | 8): this {
+    return this.simd(elementBytes === 4 ? 0xe4 : 0xf0);
+  }
+  /** f32x4.mul / f64x2.mul */
+  vMul(elementBytes: 4 | 8): this {
+    return this.simd(elementBytes === 4 ? 0xe6 : 0xf2);
+  }
+
+  /** The encoded body: local declarations, code, end. */
+  encode(): number[] {
+    const body: number[] = [];
+    uleb(body, this.localTypes.length);
+    for (const t of this.localTypes) {
+      uleb(body, 1);
+      body.push(t);
+    }
+    body.push(...this.code, 0x0b);
+    const out: number[] = [];
+    uleb(out, body.length);
+    out.push(...body);
+    return out;
+  }
+}
+
+function section(out: number[], id: number, content: number[]): void {
+  out.push(id);
+  uleb(out, content.length);
+  out.push(...content);
+}
+
+/**
+ * A module importing `env.memory` (shared when `shared`, which needs a maximum) and exporting `fns`,
+ * every one of type (i32 x params) -> ().
+ */
+export function encodeModule(
+  fns: readonly { name: string | null; body: FunctionBody }[],
+  memory: { initialPages: number; maximumPages: number; shared: boolean },
+): Uint8Array<ArrayBuffer> {
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const arities = [...new Set(fns.map((f) => f.body.params))];
+  const types: number[] = [];
+  uleb(types, arities.length);
+  for (const a of arities) {
+    types.push(0x60);
+    uleb(types, a);
+    for (let i = 0; i < a; i++) types.push(I32);
+    types.push(0x00);
+  }
+  section(out, 1, types);
+  const imports: number[] = [];
+  uleb(imports, 1);
+  name(imports, "env");
+  name(imports, "memory");
+  imports.push(0x02, memory.shared ? 0x03 : 0x01);
+  uleb(imports, memory.initialPages);
+  uleb(imports, memory.maximumPages);
+  section(out, 2, imports);
+  const funcs: number[] = [];
+  uleb(funcs, fns.length);
+  for (const f of fns) uleb(funcs, arities.indexOf(f.body.params));
+  section(out, 3, funcs);
+  const exported = fns.map((f, i) => [f.name, i] as const).filter(([n]) => n !== null);
+  const exports: number[] = [];
+  uleb(exports, exported.length);
+  for (const [n, i] of exported) {
+    name(exports, n as string);
+    exports.push(0x00);
+    uleb(exports, i);
+  }
+  section(out, 7, exports);
+  const code: number[] = [];
+  uleb(code, fns.length);
+  for (const f of fns) code.push(...f.body.encode());
+  section(out, 10, code);
+  return new Uint8Array(out);
+}

@@ -1,0 +1,194 @@
+import { encodeModule, FunctionBody, V128 } from "./emit.js";
+
+/**
+ * The register-blocked GEMM kernels, as WebAssembly SIMD generated at run time.
+ *
+ * Operands arrive packed (see matmul-wasm.ts): A in panels of MR rows, each panel k steps of MR
+ * values; B in panels of NR columns, each panel k steps of NR values; C a row-major MR/NR-padded
+ * tile grid. The micro-kernel keeps an MR x NR tile of C in MR * NV vector registers (8 of V8's 16
+ * xmm registers, leaving room for the B vectors, the broadcast A value and a product) and streams
+ * one packed A panel and one packed B panel through it. The macro-kernel walks k in KC-deep slices
+ * (so a B micro-panel stays in L1) and rows in blocks of MC_PANELS panels (so the A block stays in
+ * L2), the loop order of Goto & van de Geijn, "Anatomy of high-performance matrix multiplication".
+ */
+export interface GemmShape {
+  /** bytes per element: 4 (float32) or 8 (float64) */
+  readonly elementBytes: 4 | 8;
+  /** rows of the register tile */
+  readonly mr: number;
+  /** columns of the register tile (a multiple of the lanes per vector) */
+  readonly nr: number;
+  /** depth of one k slice */
+  readonly kc: number;
+  /** A panels per row block */
+  readonly mcPanels: number;
+}
+
+export const GEMM_F32: GemmShape = { elementBytes: 4, mr: 4, nr: 8, kc: 256, mcPanels: 32 };
+export const GEMM_F64: GemmShape = { elementBytes: 8, mr: 4, nr: 4, kc: 128, mcPanels: 32 };
+
+/** micro(a, b, c, kc, ldcBytes, accumulate): C[tile] (+)= Apanel[kc] * Bpanel[kc], kc >= 1. */
+function microKernel(s: GemmShape): FunctionBody {
+  const E = s.elementBytes;
+  const nv = (s.nr * E) / 16;
+  const f = new FunctionBody(6);
+  const [a, b, c, kc, ldc, acc] = [0, 1, 2, 3, 4, 5];
+  const row = f.local(0x7f);
+  const cs: number[] = [];
+  for (let i = 0; i < s.mr * nv; i++) cs.push(f.local(V128));
+  const bs: number[] = [];
+  for (let v = 0; v < nv; v++) bs.push(f.local(V128));
+  const av = f.local(V128);
+  const cReg = (r: number, v: number) => cs[r * nv + v] as number;
+
+  // Accumulators start at zero (Wasm zero-initialises locals) or at C's current tile.
+  f.get(acc).if();
+  f.get(c).set(row);
+  for (let r = 0; r < s.mr; r++) {
+    for (let v = 0; v < nv; v++)
+      f.get(row)
+        .v128Load(v * 16)
+        .set(cReg(r, v));
+    if (r + 1 < s.mr) f.get(row).get(ldc).add().set(row);
+  }
+  f.end();
+
+  f.loop();
+  for (let v = 0; v < nv; v++)
+    f.get(b)
+      .v128Load(v * 16)
+      .set(bs[v] as number);
+  for (let r = 0; r < s.mr; r++) {
+    f.get(a)
+      .loadSplat(E, r * E)
+      .set(av);
+    for (let v = 0; v < nv; v++) {
+      f.get(cReg(r, v))
+        .get(av)
+        .get(bs[v] as number)
+        .vMul(E)
+        .vAdd(E)
+        .set(cReg(r, v));
+    }
+  }
+  f.get(a)
+    .i32(s.mr * E)
+    .add()
+    .set(a);
+  f.get(b)
+    .i32(s.nr * E)
+    .add()
+    .set(b);
+  f.get(kc).i32(1).sub().set(kc);
+  f.get(kc).brIf(0);
+  f.end();
+
+  f.get(c).set(row);
+  for (let r = 0; r < s.mr; r++) {
+    for (let v = 0; v < nv; v++)
+      f.get(row)
+        .get(cReg(r, v))
+        .v128Store(v * 16);
+    if (r + 1 < s.mr) f.get(row).get(ldc).add().set(row);
+  }
+  return f;
+}
+
+/**
+ * gemm(ap, bp, cp, k, ip0, ip1, np, ldcBytes): the C tiles of A panels [ip0, ip1) x all np B panels,
+ * k >= 1. Disjoint [ip0, ip1) ranges touch disjoint C rows, which is how threads split the work.
+ */
+function macroKernel(s: GemmShape, micro: number): FunctionBody {
+  const E = s.elementBytes;
+  const f = new FunctionBody(8);
+  const [ap, bp, cp, k, ip0, ip1, np, ldc] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const pc = f.local(0x7f);
+  const kc = f.local(0x7f);
+  const ic = f.local(0x7f);
+  const icEnd = f.local(0x7f);
+  const jp = f.local(0x7f);
+  const ip = f.local(0x7f);
+  const acc = f.local(0x7f);
+  const left = f.local(0x7f);
+
+  // for (pc = 0; pc < k; pc += KC)
+  f.i32(0).set(pc);
+  f.block().loop();
+  f.get(pc).get(k).geS().brIf(1);
+  f.get(k).get(pc).sub().set(left);
+  f.i32(s.kc).get(left).i32(s.kc).get(left).ltS().select().set(kc); // min(KC, k - pc)
+  f.get(pc).i32(0).ne().set(acc);
+  //   for (ic = ip0; ic < ip1; ic = icEnd)
+  f.get(ip0).set(ic);
+  f.block().loop();
+  f.get(ic).get(ip1).geS().brIf(1);
+  f.get(ic).i32(s.mcPanels).add().set(icEnd);
+  f.get(ip1).get(icEnd).get(ip1).get(icEnd).ltS().select().set(icEnd); // min(ic + MCP, ip1)
+  //     for (jp = 0; jp < np; jp++)
+  f.i32(0).set(jp);
+  f.block().loop();
+  f.get(jp).get(np).geS().brIf(1);
+  //       for (ip = ic; ip < icEnd; ip++)
+  f.get(ic).set(ip);
+  f.block().loop();
+  f.get(ip).get(icEnd).geS().brIf(1);
+  // a = ap + (ip * k + pc) * MR * E
+  f.get(ap)
+    .get(ip)
+    .get(k)
+    .mul()
+    .get(pc)
+    .add()
+    .i32(s.mr * E)
+    .mul()
+    .add();
+  // b = bp + (jp * k + pc) * NR * E
+  f.get(bp)
+    .get(jp)
+    .get(k)
+    .mul()
+    .get(pc)
+    .add()
+    .i32(s.nr * E)
+    .mul()
+    .add();
+  // c = cp + ip * MR * ldc + jp * NR * E
+  f.get(cp)
+    .get(ip)
+    .i32(s.mr)
+    .mul()
+    .get(ldc)
+    .mul()
+    .add()
+    .get(jp)
+    .i32(s.nr * E)
+    .mul()
+    .add();
+  f.get(kc).get(ldc).get(acc).call(micro);
+  f.get(ip).i32(1).add().set(ip);
+  f.br(0).end().end();
+  f.get(jp).i32(1).add().set(jp);
+  f.br(0).end().end();
+  f.get(icEnd).set(ic);
+  f.br(0).end().end();
+  f.get(pc).i32(s.kc).add().set(pc);
+  f.br(0).end().end();
+  return f;
+}
+
+/** The module's bytes: exports gemm32 and gemm64, importing env.memory. */
+export function gemmModuleBytes(memory: {
+  initialPages: number;
+  maximumPages: number;
+  shared: boolean;
+}): Uint8Array<ArrayBuffer> {
+  return encodeModule(
+    [
+      { name: null, body: microKernel(GEMM_F32) },
+      { name: null, body: microKernel(GEMM_F64) },
+      { name: "gemm32", body: macroKernel(GEMM_F32, 0) },
+      { name: "gemm64", body: macroKernel(GEMM_F64, 1) },
+    ],
+    memory,
+  );
+}

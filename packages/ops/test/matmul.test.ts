@@ -1,0 +1,245 @@
+import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  backend,
+  configureMatmul,
+  fastBackend,
+  type MatmulOptions,
+  matmulInfo,
+  referenceBackend,
+  setBackend,
+  warmUpMatmulThreads,
+} from "../src/index.js";
+
+type Float = "float32" | "float64";
+
+// A deterministic LCG, so failures reproduce.
+function filled(dtype: DType, count: number, seed: number): TypedArray {
+  const data =
+    dtype === "float32"
+      ? new Float32Array(count)
+      : dtype === "float64"
+        ? new Float64Array(count)
+        : new Int32Array(count);
+  let s = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 2 ** 32 - 0.5;
+    data[i] = dtype === "int32" ? Math.round(u * 20) : u * 4;
+  }
+  return data;
+}
+
+type Layout = "contiguous" | "transposed" | "offset" | "broadcast";
+
+/** A [batch, rows, cols] operand laid out as `layout` says. */
+function operand(
+  dtype: DType,
+  batch: number,
+  rows: number,
+  cols: number,
+  layout: Layout,
+  seed: number,
+): StridedArray {
+  const n = rows * cols;
+  switch (layout) {
+    case "contiguous":
+      return StridedArray.fromFlat(filled(dtype, batch * n, seed), [batch, rows, cols], dtype);
+    case "transposed":
+      return StridedArray.fromFlat(filled(dtype, batch * n, seed), [batch, cols, rows], dtype).transpose(
+        1,
+        2,
+      );
+    case "offset": {
+      // every other column of a wider matrix, starting 3 elements into the storage
+      const data = filled(dtype, 3 + batch * rows * cols * 2, seed);
+      return new StridedArray(data, dtype, [batch, rows, cols], [rows * cols * 2, cols * 2, 2], 3);
+    }
+    case "broadcast":
+      return new StridedArray(filled(dtype, n, seed), dtype, [batch, rows, cols], [0, cols, 1], 0);
+  }
+}
+
+/** Per output element, sum_p |a_ip| |b_pj|: the scale float32 rounding errors are relative to. */
+function magnitudes(a: StridedArray, b: StridedArray): number[] {
+  const abs = (x: StridedArray) => StridedArray.fromFlat(Float64Array.from(x.copy().data, Math.abs), x.shape);
+  return Array.from(referenceBackend.bmm(abs(a), abs(b), "float64").data);
+}
+
+function expectClose(a: StridedArray, b: StridedArray, dtype: Float): void {
+  const fast = fastBackend.bmm(a, b, dtype);
+  const ref = referenceBackend.bmm(a, b, dtype);
+  expect(fast.shape).toEqual(ref.shape);
+  expect(fast.dtype).toBe(dtype);
+  expect(fast.isContiguous()).toBe(true);
+  if (dtype === "float64") {
+    // same summation order and no fused multiply-add: bit-identical
+    expect(Array.from(fast.data)).toEqual(Array.from(ref.data));
+    return;
+  }
+  const scale = magnitudes(a, b);
+  const got = fast.data;
+  const want = ref.data;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs((got[i] as number) - (want[i] as number));
+    if (err > 1e-5 * (scale[i] as number) + 1e-30) {
+      throw new Error(`element ${i}: fast ${got[i]} vs reference ${want[i]} (scale ${scale[i]})`);
+    }
+  }
+}
+
+const SIZES = [1, 7, 17, 33, 65, 129];
+const LAYOUTS: Layout[] = ["contiguous", "transposed", "offset"];
+
+function suite(label: string, opts: Partial<MatmulOptions>): void {
+  describe(label, () => {
+    let previous: MatmulOptions;
+    beforeAll(() => {
+      previous = configureMatmul(opts);
+    });
+    afterAll(() => {
+      configureMatmul(previous);
+    });
+
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`${dtype}: odd and non-square sizes match the reference`, () => {
+        let seed = 1;
+        for (const m of SIZES)
+          for (const k of [1, 17, 65])
+            for (const n of SIZES) {
+              if (m * n * k > 129 * 129 * 65) continue;
+              expectClose(
+                operand(dtype, 1, m, k, "contiguous", seed++),
+                operand(dtype, 1, k, n, "contiguous", seed++),
+                dtype,
+              );
+            }
+      });
+
+      it(`${dtype}: transposed, offset and strided operands in every pairing`, () => {
+        let seed = 100;
+        for (const la of LAYOUTS)
+          for (const lb of LAYOUTS)
+            for (const [m, k, n] of [
+              [33, 17, 65],
+              [7, 129, 5],
+              [1, 33, 129],
+              [65, 300, 1],
+            ] as const) {
+              expectClose(operand(dtype, 2, m, k, la, seed++), operand(dtype, 2, k, n, lb, seed++), dtype);
+            }
+      });
+
+      it(`${dtype}: stride-0 (broadcast) batch dims on either side`, () => {
+        expectClose(
+          operand(dtype, 3, 17, 33, "broadcast", 1),
+          operand(dtype, 3, 33, 9, "transposed", 2),
+          dtype,
+        );
+        expectClose(
+          operand(dtype, 3, 17, 33, "transposed", 3),
+          operand(dtype, 3, 33, 9, "broadcast", 4),
+          dtype,
+        );
+        expectClose(
+          operand(dtype, 4, 20, 300, "broadcast", 5),
+          operand(dtype, 4, 300, 40, "broadcast", 6),
+          dtype,
+        );
+      });
+
+      it(`${dtype}: a k deeper than one cache slice (partial sums carried across slices)`, () => {
+        expectClose(
+          operand(dtype, 1, 9, 700, "contiguous", 7),
+          operand(dtype, 1, 700, 13, "transposed", 8),
+          dtype,
+        );
+        expectClose(
+          operand(dtype, 1, 70, 257, "transposed", 9),
+          operand(dtype, 1, 257, 70, "contiguous", 10),
+          dtype,
+        );
+      });
+
+      it(`${dtype}: empty products (k = 0, m = 0, n = 0) give zeros of the right shape`, () => {
+        for (const [m, k, n] of [
+          [3, 0, 4],
+          [0, 5, 4],
+          [3, 5, 0],
+        ] as const) {
+          const out = fastBackend.bmm(
+            operand(dtype, 2, m, k, "contiguous", 1),
+            operand(dtype, 2, k, n, "contiguous", 2),
+            dtype,
+          );
+          expect(out.shape).toEqual([2, m, n]);
+          expect(Array.from(out.data).every((v) => v === 0)).toBe(true);
+        }
+      });
+
+      it(`${dtype}: mm (2-D) and a rectangular product spanning several row blocks`, () => {
+        const a = operand(dtype, 1, 150, 40, "transposed", 11).squeeze(0);
+        const b = operand(dtype, 1, 40, 90, "offset", 12).squeeze(0);
+        const fast = fastBackend.mm(a, b, dtype);
+        const ref = referenceBackend.mm(a, b, dtype);
+        expect(fast.shape).toEqual([150, 90]);
+        if (dtype === "float64") expect(Array.from(fast.data)).toEqual(Array.from(ref.data));
+        expectClose(a.unsqueeze(0), b.unsqueeze(0), dtype);
+      });
+    }
+  });
+}
+
+describe("fast matmul", () => {
+  it("is the default backend's, with the reference one a setBackend away", () => {
+    expect(backend().name).toBe("fast");
+    const previous = setBackend(referenceBackend);
+    expect(backend().mm).toBe(referenceBackend.mm);
+    setBackend(previous);
+    expect(matmulInfo().simd).toBe(true); // Node 20 has Wasm SIMD
+  });
+
+  it("leaves int32 (exact integer arithmetic) and mixed dtypes to the reference kernel", () => {
+    const a = operand("int32", 2, 17, 33, "transposed", 1);
+    const b = operand("int32", 2, 33, 9, "contiguous", 2);
+    const fast = fastBackend.bmm(a, b, "int32");
+    expect(fast.dtype).toBe("int32");
+    expect(Array.from(fast.data)).toEqual(Array.from(referenceBackend.bmm(a, b, "int32").data));
+  });
+
+  it("reports bad shapes with the reference kernel's messages", () => {
+    const a = operand("float32", 1, 3, 4, "contiguous", 1);
+    const b = operand("float32", 1, 5, 2, "contiguous", 2);
+    const message = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    expect(message(() => fastBackend.bmm(a, b, "float32"))).toBe(
+      message(() => referenceBackend.bmm(a, b, "float32")),
+    );
+    const [a2, b2] = [a.squeeze(0), b.squeeze(0)];
+    expect(message(() => fastBackend.mm(a2, b2, "float32"))).toBe(
+      message(() => referenceBackend.mm(a2, b2, "float32")),
+    );
+    expect(message(() => fastBackend.mm(a2, b2, "float32"))).toMatch(/^mm: cannot multiply/);
+  });
+});
+
+suite("fast matmul, single-threaded Wasm SIMD", { minWasm: 0, threads: 0 });
+
+describe("fast matmul, worker threads", () => {
+  let ready = 0;
+  beforeAll(async () => {
+    ready = await warmUpMatmulThreads();
+  });
+  it("start where worker_threads exist, and run when asked", () => {
+    expect(ready).toBeGreaterThan(0);
+    expect(matmulInfo().threads).toBe(ready);
+  });
+});
+
+suite("fast matmul, split across worker threads", { minWasm: 0, minThreads: 0 });
