@@ -1,10 +1,16 @@
 import {
+  allocate,
   broadcastShapes,
+  contiguousStrides,
   type DType,
   inversePermutation,
+  numel,
   outputOrder,
   StridedArray,
+  shapesEqual,
 } from "@torchlet/storage";
+import { BINARY_LOOPS, type BinaryLoop, UNARY_LOOPS } from "./elementwise-loops.js";
+import { broadcastStrides, coalesce, forEachRow } from "./elementwise-walk.js";
 
 /** The elementwise functions of one argument, each a plain number -> number map. */
 export const UNARY = {
@@ -43,21 +49,24 @@ export type BinaryOp = keyof typeof BINARY;
  * transposed input gives a transposed output, as PyTorch's TensorIterator does).
  */
 export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
+  const loop = UNARY_LOOPS[op];
+  const n = a.numel;
   // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
-  const order = a.isContiguous() ? null : outputOrder(a.shape, [a.strides]);
+  if (a.isContiguous()) {
+    const out = contiguousArray(a.shape, outDtype, n);
+    loop(out.data, 0, a.data, a.offset, 1, n);
+    return normalizeBool(out);
+  }
+  const order = outputOrder(a.shape, [a.strides]);
   if (order) return unary(op, a.permute(order), outDtype).permute(inversePermutation(order));
-  const fn = UNARY[op];
-  const out = StridedArray.zeros(a.shape, outDtype);
+  const out = contiguousArray(a.shape, outDtype, n);
+  if (n === 0) return out;
+  const walk = coalesce(a.shape, [a.strides]);
+  const ia = walk.strides[0]?.[0] as number;
+  const inner = walk.sizes[0] as number;
   const dst = out.data;
   const src = a.data;
-  if (a.isContiguous()) {
-    const off = a.offset;
-    for (let i = 0, n = a.numel; i < n; i++) dst[i] = fn(src[off + i] as number);
-  } else {
-    a.forEachIndex((p, i) => {
-      dst[i] = fn(src[p] as number);
-    });
-  }
+  forEachRow(walk, [a.offset], (o, p) => loop(dst, o, src, p[0] as number, ia, inner));
   return normalizeBool(out);
 }
 
@@ -74,81 +83,67 @@ export function binary(
   outDtype: DType,
   name: string = op,
 ): StridedArray {
-  const shape = broadcastShapes(name, a.shape, b.shape);
-  // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
-  if (a.isContiguous() && b.isContiguous()) return normalizeBool(binaryRowMajor(BINARY[op], a, b, outDtype));
-  const ea = a.expand(shape);
-  const eb = b.expand(shape);
-  const order = outputOrder(shape, [ea.strides, eb.strides]);
+  const loop = BINARY_LOOPS[op];
+  const same = shapesEqual(a.shape, b.shape);
+  const shape = same ? a.shape : broadcastShapes(name, a.shape, b.shape);
+  const ca = a.isContiguous();
+  const cb = b.isContiguous();
+  if (ca && cb) {
+    // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
+    const n = numel(shape);
+    if (same || (a.numel === n && b.numel === n)) {
+      const out = contiguousArray(shape, outDtype, n);
+      loop(out.data, 0, a.data, a.offset, 1, b.data, b.offset, 1, n);
+      return normalizeBool(out);
+    }
+    if (b.numel === 1 && a.numel === n) {
+      const out = contiguousArray(shape, outDtype, n);
+      loop(out.data, 0, a.data, a.offset, 1, b.data, b.offset, 0, n);
+      return normalizeBool(out);
+    }
+    if (a.numel === 1 && b.numel === n) {
+      const out = contiguousArray(shape, outDtype, n);
+      loop(out.data, 0, a.data, a.offset, 0, b.data, b.offset, 1, n);
+      return normalizeBool(out);
+    }
+    return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype));
+  }
+  const sa = broadcastStrides(shape, a.shape, a.strides);
+  const sb = broadcastStrides(shape, b.shape, b.strides);
+  const order = outputOrder(shape, [sa, sb]);
   if (order) {
-    const out = binaryRowMajor(BINARY[op], ea.permute(order), eb.permute(order), outDtype);
+    const ea = a.expand(shape).permute(order);
+    const eb = b.expand(shape).permute(order);
+    const out = binaryRowMajor(loop, ea, eb, ea.shape, outDtype);
     return normalizeBool(out).permute(inversePermutation(order));
   }
-  return normalizeBool(binaryRowMajor(BINARY[op], a, b, outDtype));
+  return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype));
 }
 
-/** `binary` for an output in row-major order; `a` and `b` broadcast to the output's shape. */
+/** `binary` for an output of `shape` in row-major order; `a` and `b` broadcast to it. */
 function binaryRowMajor(
-  fn: (x: number, y: number) => number,
+  loop: BinaryLoop,
   a: StridedArray,
   b: StridedArray,
+  shape: readonly number[],
   outDtype: DType,
 ): StridedArray {
-  const shape = broadcastShapes("binary", a.shape, b.shape);
-  const out = StridedArray.zeros(shape, outDtype);
+  const n = numel(shape);
+  const out = contiguousArray(shape, outDtype, n);
+  if (n === 0) return out;
+  const walk = coalesce(shape, [
+    broadcastStrides(shape, a.shape, a.strides),
+    broadcastStrides(shape, b.shape, b.strides),
+  ]);
+  const inner = walk.sizes[0] as number;
+  const ia = walk.strides[0]?.[0] as number;
+  const ib = walk.strides[1]?.[0] as number;
   const dst = out.data;
-  const n = out.numel;
   const A = a.data;
   const B = b.data;
-  if (n === 0) return out;
-  // Fast paths: same layout contiguous, or one side a single value.
-  if (a.numel === n && b.numel === n && a.isContiguous() && b.isContiguous()) {
-    const oa = a.offset;
-    const ob = b.offset;
-    for (let i = 0; i < n; i++) dst[i] = fn(A[oa + i] as number, B[ob + i] as number);
-    return out;
-  }
-  if (b.numel === 1 && a.numel === n && a.isContiguous()) {
-    const oa = a.offset;
-    const y = B[b.offset] as number;
-    for (let i = 0; i < n; i++) dst[i] = fn(A[oa + i] as number, y);
-    return out;
-  }
-  if (a.numel === 1 && b.numel === n && b.isContiguous()) {
-    const ob = b.offset;
-    const x = A[a.offset] as number;
-    for (let i = 0; i < n; i++) dst[i] = fn(x, B[ob + i] as number);
-    return out;
-  }
-  // General case: walk the output in row-major order with both inputs' broadcast strides.
-  const ea = a.expand(shape);
-  const eb = b.expand(shape);
-  const nd = shape.length;
-  const sa = ea.strides;
-  const sb = eb.strides;
-  const inner = shape[nd - 1] as number;
-  const ia = sa[nd - 1] as number;
-  const ib = sb[nd - 1] as number;
-  const counter = new Array<number>(nd).fill(0);
-  let pa = ea.offset;
-  let pb = eb.offset;
-  for (let o = 0; o < n; o += inner) {
-    for (let j = 0; j < inner; j++) dst[o + j] = fn(A[pa + j * ia] as number, B[pb + j * ib] as number);
-    for (let d = nd - 2; d >= 0; d--) {
-      const c = (counter[d] as number) + 1;
-      const step_a = sa[d] as number;
-      const step_b = sb[d] as number;
-      if (c < (shape[d] as number)) {
-        counter[d] = c;
-        pa += step_a;
-        pb += step_b;
-        break;
-      }
-      counter[d] = 0;
-      pa -= (c - 1) * step_a;
-      pb -= (c - 1) * step_b;
-    }
-  }
+  forEachRow(walk, [a.offset, b.offset], (o, p) =>
+    loop(dst, o, A, p[0] as number, ia, B, p[1] as number, ib, inner),
+  );
   return out;
 }
 
@@ -158,28 +153,54 @@ function binaryRowMajor(
  */
 export function where(cond: StridedArray, x: StridedArray, y: StridedArray, outDtype: DType): StridedArray {
   const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, x.shape), y.shape);
-  const c = cond.expand(shape);
-  const ex = x.expand(shape);
-  const ey = y.expand(shape);
-  const order = outputOrder(shape, [c.strides, ex.strides, ey.strides]);
-  if (!order) return whereRowMajor(c, ex, ey, outDtype);
-  const out = whereRowMajor(c.permute(order), ex.permute(order), ey.permute(order), outDtype);
+  const sc = broadcastStrides(shape, cond.shape, cond.strides);
+  const sx = broadcastStrides(shape, x.shape, x.strides);
+  const sy = broadcastStrides(shape, y.shape, y.strides);
+  const contiguous = cond.isContiguous() && x.isContiguous() && y.isContiguous();
+  const order = contiguous ? null : outputOrder(shape, [sc, sx, sy]);
+  if (!order) return whereRowMajor(cond, x, y, shape, [sc, sx, sy], outDtype);
+  const c = cond.expand(shape).permute(order);
+  const ex = x.expand(shape).permute(order);
+  const ey = y.expand(shape).permute(order);
+  const out = whereRowMajor(c, ex, ey, c.shape, [c.strides, ex.strides, ey.strides], outDtype);
   return out.permute(inversePermutation(order));
 }
 
-/** `where` for an output in row-major order; the inputs already have the output's shape. */
-function whereRowMajor(c: StridedArray, x: StridedArray, y: StridedArray, outDtype: DType): StridedArray {
-  const out = StridedArray.zeros(c.shape, outDtype);
-  const xs = x.storageIndices();
-  const ys = y.storageIndices();
+/** `where` for an output of `shape` in row-major order; `strides` are the operands' broadcast ones. */
+function whereRowMajor(
+  c: StridedArray,
+  x: StridedArray,
+  y: StridedArray,
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  outDtype: DType,
+): StridedArray {
+  const n = numel(shape);
+  const out = contiguousArray(shape, outDtype, n);
+  if (n === 0) return out;
+  const walk = coalesce(shape, strides);
+  const inner = walk.sizes[0] as number;
+  const ic = walk.strides[0]?.[0] as number;
+  const ix = walk.strides[1]?.[0] as number;
+  const iy = walk.strides[2]?.[0] as number;
   const dst = out.data;
   const C = c.data;
   const X = x.data;
   const Y = y.data;
-  c.forEachIndex((p, i) => {
-    dst[i] = C[p] !== 0 ? (X[xs[i] as number] as number) : (Y[ys[i] as number] as number);
+  forEachRow(walk, [c.offset, x.offset, y.offset], (o, p) => {
+    const pc = p[0] as number;
+    const px = p[1] as number;
+    const py = p[2] as number;
+    for (let j = 0; j < inner; j++) {
+      dst[o + j] = C[pc + j * ic] !== 0 ? (X[px + j * ix] as number) : (Y[py + j * iy] as number);
+    }
   });
   return out;
+}
+
+/** A new zero-filled row-major array of `shape` (which it keeps: callers pass arrays nobody mutates). */
+function contiguousArray(shape: readonly number[], dtype: DType, n: number): StridedArray {
+  return new StridedArray(allocate(dtype, n), dtype, shape, contiguousStrides(shape));
 }
 
 /** A bool result holds 0 or 1: arithmetic on bools (true + true) is logical, as in PyTorch. */

@@ -1,4 +1,12 @@
-import { type DType, fmtShape, normalizeDim, StridedArray, TorchletError } from "@torchlet/storage";
+import {
+  type DType,
+  fmtShape,
+  normalizeDim,
+  StridedArray,
+  TorchletError,
+  type TypedArray,
+} from "@torchlet/storage";
+import { coalesce, forEachRow } from "./elementwise-walk.js";
 
 export type ReduceOp = "sum" | "mean" | "max" | "min";
 
@@ -53,55 +61,91 @@ export function reduce(
   const acc = new Float64Array(groups);
   if (op === "max") acc.fill(Number.NEGATIVE_INFINITY);
   if (op === "min") acc.fill(Number.POSITIVE_INFINITY);
-  // Output position of each input element: strides of the kept dims, 0 for the reduced ones.
-  const keptStrides = new Array<number>(a.ndim).fill(0);
-  let stride = 1;
-  for (let d = a.ndim - 1; d >= 0; d--) {
-    if (dims.includes(d)) continue;
-    keptStrides[d] = stride;
-    stride *= a.shape[d] as number;
-  }
   const src = a.data;
   if (dims.length === a.ndim && a.isContiguous()) {
     acc[0] = foldRange(op, src, a.offset, a.numel, acc[0] as number);
   } else {
-    const nd = a.ndim;
-    const counter = new Array<number>(nd).fill(0);
-    let p = a.offset;
-    let q = 0;
-    for (let i = 0; i < a.numel; i++) {
-      acc[q] = fold(op, acc[q] as number, src[p] as number);
-      for (let d = nd - 1; d >= 0; d--) {
-        const c = (counter[d] as number) + 1;
-        if (c < (a.shape[d] as number)) {
-          counter[d] = c;
-          p += a.strides[d] as number;
-          q += keptStrides[d] as number;
-          break;
-        }
-        counter[d] = 0;
-        p -= (c - 1) * (a.strides[d] as number);
-        q -= (c - 1) * (keptStrides[d] as number);
-      }
+    // Output position of each input element: strides of the kept dims, 0 for the reduced ones.
+    const keptStrides = new Array<number>(a.ndim).fill(0);
+    let stride = 1;
+    for (let d = a.ndim - 1; d >= 0; d--) {
+      if (dims.includes(d)) continue;
+      keptStrides[d] = stride;
+      stride *= a.shape[d] as number;
     }
+    // One walk over the input with the accumulator as a second operand; the innermost coalesced
+    // dim runs in a loop specialised per op and per accumulator stride.
+    const walk = coalesce(a.shape, [a.strides, keptStrides]);
+    const inner = walk.sizes[0] as number;
+    const sp = walk.strides[0]?.[0] as number;
+    const sq = walk.strides[1]?.[0] as number;
+    const fold = op === "max" ? maxRow : op === "min" ? minRow : sumRow;
+    forEachRow(walk, [a.offset, 0], (_, o) => fold(acc, o[1] as number, sq, src, o[0] as number, sp, inner));
   }
   const dst = out.data;
-  for (let i = 0; i < groups; i++)
-    dst[i] = op === "mean" ? (acc[i] as number) / groupSize : (acc[i] as number);
+  if (op === "mean") for (let i = 0; i < groups; i++) dst[i] = (acc[i] as number) / groupSize;
+  else dst.set(acc);
   return out;
 }
 
-function fold(op: ReduceOp, acc: number, x: number): number {
-  if (op === "sum" || op === "mean") return acc + x;
-  return op === "max" ? Math.max(acc, x) : Math.min(acc, x); // both propagate NaN, as torch.max does
+/** acc[q + j*sq] += src[p + j*sp] for j < n (sq = 0: one group takes the whole row). */
+function sumRow(
+  acc: Float64Array,
+  q: number,
+  sq: number,
+  src: TypedArray,
+  p: number,
+  sp: number,
+  n: number,
+): void {
+  if (sq === 0) {
+    acc[q] = sumRange(src, p, sp, n, acc[q] as number);
+  } else if (sq === 1 && sp === 1) {
+    for (let j = 0; j < n; j++) acc[q + j] = (acc[q + j] as number) + (src[p + j] as number);
+  } else {
+    for (let j = 0; j < n; j++) acc[q + j * sq] = (acc[q + j * sq] as number) + (src[p + j * sp] as number);
+  }
 }
 
-function foldRange(op: ReduceOp, src: ArrayLike<number>, start: number, n: number, init: number): number {
+// Math.max/min propagate NaN, as torch.max does.
+function maxRow(
+  acc: Float64Array,
+  q: number,
+  sq: number,
+  src: TypedArray,
+  p: number,
+  sp: number,
+  n: number,
+): void {
+  for (let j = 0; j < n; j++)
+    acc[q + j * sq] = Math.max(acc[q + j * sq] as number, src[p + j * sp] as number);
+}
+
+function minRow(
+  acc: Float64Array,
+  q: number,
+  sq: number,
+  src: TypedArray,
+  p: number,
+  sp: number,
+  n: number,
+): void {
+  for (let j = 0; j < n; j++)
+    acc[q + j * sq] = Math.min(acc[q + j * sq] as number, src[p + j * sp] as number);
+}
+
+/** init + src[p] + src[p + s] + ... (n terms), left to right in double precision. */
+function sumRange(src: TypedArray, p: number, s: number, n: number, init: number): number {
   let acc = init;
-  if (op === "sum" || op === "mean") {
-    for (let i = 0; i < n; i++) acc += src[start + i] as number;
-    return acc;
-  }
-  for (let i = 0; i < n; i++) acc = fold(op, acc, src[start + i] as number);
+  if (s === 1) for (let j = 0; j < n; j++) acc += src[p + j] as number;
+  else for (let j = 0; j < n; j++) acc += src[p + j * s] as number;
+  return acc;
+}
+
+function foldRange(op: ReduceOp, src: TypedArray, start: number, n: number, init: number): number {
+  if (op === "sum" || op === "mean") return sumRange(src, start, 1, n, init);
+  let acc = init;
+  if (op === "max") for (let i = 0; i < n; i++) acc = Math.max(acc, src[start + i] as number);
+  else for (let i = 0; i < n; i++) acc = Math.min(acc, src[start + i] as number);
   return acc;
 }

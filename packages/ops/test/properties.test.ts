@@ -1,7 +1,15 @@
-import { isNonOverlappingAndDense, numel, StridedArray } from "@torchlet/storage";
+import { allocate, type DType, isNonOverlappingAndDense, numel, StridedArray } from "@torchlet/storage";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BINARY, backend, reducedShape, reductionDims } from "../src/index.js";
+import {
+  BINARY,
+  type BinaryOp,
+  backend,
+  reducedShape,
+  reductionDims,
+  UNARY,
+  type UnaryOp,
+} from "../src/index.js";
 
 // Property tests: kernels on random shapes, broadcasts and layouts against a plain reference that
 // reads every element through its multi-index.
@@ -135,6 +143,202 @@ describe("reduce kernel", () => {
         }
         expect(Array.from(out.flat())).toEqual(Array.from(want));
       }),
+    );
+  });
+});
+
+// ---- the specialised loops against the per-element formulas, on every dtype, odd sizes and values ----
+
+/** Sizes 0 to 5, so that empty, single-element and odd shapes all come up. */
+const anyShapeArb = fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 0, maxLength: 4 });
+
+/**
+ * What the reference kernels store for `v` in an array of `dtype`: float32 rounding, int32
+ * wrap-around, and for bool the byte store (NaN and multiples of 256 give 0) read back as 0/1.
+ */
+function stored(dtype: DType, v: number): number {
+  const cell = allocate(dtype, 1);
+  cell[0] = v;
+  const r = cell[0] as number;
+  return dtype === "bool" ? (r !== 0 ? 1 : 0) : r;
+}
+
+const SPECIAL = [
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -0,
+  0,
+  1,
+  -1,
+  2.5,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  3e9,
+];
+
+/** An operand of `shape` whose values include NaN, +-Inf, -0 and int32 extremes, in any layout. */
+const valuesArb = (shape: readonly number[], dtype: DType) =>
+  fc
+    .record({
+      layout: operandArb(shape),
+      values: fc.array(fc.constantFrom(...SPECIAL), { minLength: 1, maxLength: 8 }),
+    })
+    .map(({ layout, values }) => {
+      const data = allocate(dtype, layout.data.length);
+      for (let i = 0; i < data.length; i++) data[i] = stored(dtype, values[i % values.length] as number);
+      return new StridedArray(data, dtype, layout.shape, layout.strides, layout.offset);
+    });
+
+const dtypeArb = fc.constantFrom<DType>("float32", "float64", "int32", "bool");
+
+describe("specialised binary loops", () => {
+  it("match BINARY's formula on every dtype, layout and broadcast, with NaN, Inf and int32 wrap-around", () => {
+    const arb = outShapeArb.chain((out) =>
+      operandShapesArb(out).chain(([sa, sb]) =>
+        fc
+          .record({
+            da: dtypeArb,
+            db: dtypeArb,
+            dout: dtypeArb,
+            op: fc.constantFrom(...(Object.keys(BINARY) as BinaryOp[])),
+          })
+          .chain((k) =>
+            fc.record({
+              a: valuesArb(sa as number[], k.da),
+              b: valuesArb(sb as number[], k.db),
+              k: fc.constant(k),
+            }),
+          ),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ({ a, b, k }) => {
+        const out = backend().binary(k.op, a, b, k.dout);
+        expect(out.dtype).toBe(k.dout);
+        expect(isNonOverlappingAndDense(out)).toBe(true);
+        for (let i = 0; i < out.numel; i++) {
+          const index = unravel(i, out.shape);
+          const want = stored(k.dout, BINARY[k.op](readBroadcast(a, index), readBroadcast(b, index)));
+          expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
+            true,
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("handle empty operands and keep the reference's output layout", () => {
+    fc.assert(
+      fc.property(
+        anyShapeArb.chain((shape) => fc.tuple(operandArb(shape), operandArb(shape))),
+        ([a, b]) => {
+          const out = backend().binary("sub", a, b, "float64");
+          expect(out.shape).toEqual(a.shape);
+          for (let i = 0; i < out.numel; i++) {
+            const index = unravel(i, out.shape);
+            expect(out.at(index)).toBe(a.at(index) - b.at(index));
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe("specialised unary loops", () => {
+  it("match UNARY's formula for every op, dtype and layout, with NaN, Inf and -0", () => {
+    const arb = anyShapeArb.chain((shape) =>
+      fc
+        .record({
+          dtype: fc.constantFrom<DType>("float32", "float64", "int32"),
+          op: fc.constantFrom(...(Object.keys(UNARY) as UnaryOp[])),
+        })
+        .chain((k) => fc.record({ a: valuesArb(shape, k.dtype), k: fc.constant(k) })),
+    );
+    fc.assert(
+      fc.property(arb, ({ a, k }) => {
+        const outDtype =
+          k.dtype === "int32" && k.op !== "neg" && k.op !== "abs" && k.op !== "relu" && k.op !== "sign"
+            ? "float32"
+            : k.dtype;
+        const out = backend().unary(k.op, a, outDtype);
+        for (let i = 0; i < a.numel; i++) {
+          const index = unravel(i, a.shape);
+          const want = stored(outDtype, UNARY[k.op](a.at(index)));
+          expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
+            true,
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("where kernel", () => {
+  it("picks from x or y for any broadcast and layout of the three operands", () => {
+    const arb = outShapeArb.chain((out) =>
+      fc.tuple(operandShapesArb(out), operandShapesArb(out)).chain(([[sc, sx], [, sy]]) =>
+        fc.record({
+          c: operandArb(sc as number[]).map((c) => {
+            const bits = Uint8Array.from(c.data, (v) => (v > 0 ? 1 : 0));
+            return new StridedArray(bits, "bool", c.shape, c.strides, c.offset);
+          }),
+          x: operandArb(sx as number[]),
+          y: operandArb(sy as number[]),
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ({ c, x, y }) => {
+        const out = backend().where(c, x, y, "float64");
+        expect(isNonOverlappingAndDense(out)).toBe(true);
+        for (let i = 0; i < out.numel; i++) {
+          const index = unravel(i, out.shape);
+          const want = readBroadcast(c, index) !== 0 ? readBroadcast(x, index) : readBroadcast(y, index);
+          expect(out.at(index)).toBe(want);
+        }
+      }),
+    );
+  });
+});
+
+describe("reduce kernel, every op", () => {
+  it("sum, mean, max and min over any dims of any layout (empty and NaN included) as a per-element fold does", () => {
+    const arb = anyShapeArb.chain((shape) =>
+      fc.record({
+        a: fc.oneof(operandArb(shape), valuesArb(shape, "float64")),
+        dims: fc.subarray(shape.map((_, i) => i)),
+        keepdim: fc.boolean(),
+        op: fc.constantFrom<"sum" | "mean" | "max" | "min">("sum", "mean", "max", "min"),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ a, dims, keepdim, op }) => {
+        const norm = reductionDims(op, dims.length === 0 ? null : dims, a.ndim);
+        const shape = reducedShape(a.shape, norm, keepdim);
+        const groups = numel(shape);
+        if ((op === "max" || op === "min") && groups > 0 && a.numel === 0) {
+          expect(() => backend().reduce(op, a, norm, keepdim)).toThrow();
+          return;
+        }
+        const out = backend().reduce(op, a, norm, keepdim);
+        const init = op === "max" ? Number.NEGATIVE_INFINITY : op === "min" ? Number.POSITIVE_INFINITY : 0;
+        const want = new Float64Array(groups).fill(init);
+        const kept = a.shape.map((_, d) => d).filter((d) => !norm.includes(d));
+        for (let i = 0; i < a.numel; i++) {
+          const index = unravel(i, a.shape);
+          const slot = kept.reduce((acc, d) => acc * (a.shape[d] as number) + (index[d] as number), 0);
+          const v = a.at(index);
+          const w = want[slot] as number;
+          want[slot] = op === "max" ? Math.max(w, v) : op === "min" ? Math.min(w, v) : w + v;
+        }
+        const size = groups === 0 ? 0 : a.numel / groups;
+        const expected = Array.from(want, (v) => (op === "mean" ? v / size : v));
+        expect(Array.from(out.flat())).toEqual(expected);
+      }),
+      { numRuns: 300 },
     );
   });
 });
