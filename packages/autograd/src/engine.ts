@@ -73,21 +73,23 @@ function execute(
     const grad = buffers.get(node);
     buffers.delete(node);
     if (grad && wanted?.has(node)) captured.set(node, grad);
-    if (grad && !wanted) for (const t of node._retained) t.grad = keep(grad, createGraph);
+    if (grad && !wanted && node._retained) for (const t of node._retained) t.grad = keep(grad, createGraph);
     if (node instanceof AccumulateGrad) {
       if (grad && !wanted) accumulate(node.variable, grad, createGraph);
       continue;
     }
     const inputGrads = grad ? node.apply(grad) : [];
     if (grad && !retainGraph) node.release();
-    node.nextFunctions.forEach(([next], i) => {
-      if (!next) return;
+    const nexts = node._next;
+    for (let i = 0; i < nexts.length; i++) {
+      const next = nexts[i];
+      if (!next) continue;
       const g = inputGrads[i];
       if (g) addInto(buffers, next, conform(g, node, i));
       const left = (dependencies.get(next) as number) - 1;
       dependencies.set(next, left);
       if (left === 0) ready.push(next);
-    });
+    }
   }
   return captured;
 }
@@ -99,7 +101,7 @@ function countDependencies(starts: readonly GradFn[]): Map<GradFn, number> {
   const stack = [...seen];
   while (stack.length > 0) {
     const node = stack.pop() as GradFn;
-    for (const [next] of node.nextFunctions) {
+    for (const next of node._next) {
       if (!next) continue;
       counts.set(next, (counts.get(next) ?? 0) + 1);
       if (!seen.has(next)) {
@@ -113,9 +115,10 @@ function countDependencies(starts: readonly GradFn[]): Map<GradFn, number> {
 
 /** Sums a gradient back to its input's shape (undoing broadcasting) and casts it to the input's dtype. */
 function conform(grad: Tensor, node: GradFn, input: number): Tensor {
-  const meta = node.inputMeta[input] as (typeof node.inputMeta)[number];
-  const shaped = shapesEqual(grad.shape, meta.shape) ? grad : sumTo(grad, meta.shape);
-  return shaped.dtype === meta.dtype ? shaped : shaped.to(meta.dtype);
+  const shape = node._inputShape(input);
+  const dtype = node._inputDType(input);
+  const shaped = shapesEqual(grad.shape, shape) ? grad : sumTo(grad, shape);
+  return shaped.dtype === dtype ? shaped : shaped.to(dtype);
 }
 
 function addInto(buffers: Map<GradFn, Tensor>, node: GradFn, grad: Tensor): void {

@@ -15,8 +15,10 @@ export class SavedContext<Attrs = unknown> {
     private readonly output: Tensor,
     readonly attrs: Attrs,
   ) {
-    this.versions = inputs.map((t) => t._version.value);
-    this.resultVersion = output._version.value;
+    const versions = new Array<number>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) versions[i] = versionOf(inputs[i] as Tensor);
+    this.versions = versions;
+    this.resultVersion = versionOf(output);
   }
 
   /** The i-th input as it was when the op ran; an error if an in-place op changed it since. */
@@ -46,7 +48,7 @@ export class SavedContext<Attrs = unknown> {
   }
 
   private check(t: Tensor, expected: number): void {
-    if (t._version.value !== expected) {
+    if (versionOf(t) !== expected) {
       throw new TorchletError(
         `${this.owner}: one of the variables needed for gradient computation has been modified by an inplace operation: [${typeName(t.dtype)}${fmtShape(t.shape)}] is at version ${t._version.value}; expected version ${expected} instead`,
       );
@@ -60,26 +62,71 @@ export type InputGrad<Attrs> = (grad: Tensor, ctx: SavedContext<Attrs>) => Tenso
 /** The per-input formulas of one derivative-table row, with their attributes erased. */
 export type Formulas = ReadonlyArray<InputGrad<unknown> | null>;
 
+/** A tensor's version counter without creating it: 0 until a view shares it or an in-place op bumps it. */
+function versionOf(t: Tensor): number {
+  const box = t._versionBox;
+  return box === null ? 0 : box.value;
+}
+
+/** Shape and dtype of an input, which the engine needs to sum and cast that input's gradient. */
+export interface InputMeta {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
 /**
  * A node of the backward graph (PyTorch's `grad_fn`): it knows how to turn the gradient of its output
  * into gradients of its inputs, and where those go next.
+ *
+ * Recording one costs a node and a saved context per op, nothing more: edges as `[node, 0]` pairs and
+ * the inputs' metadata are built only when asked for, since most graphs are run once and dropped.
  */
 export class GradFn {
-  /** Shape and dtype of each input, so the engine can sum broadcast gradients back and cast them. */
-  readonly inputMeta: ReadonlyArray<{ shape: readonly number[]; dtype: DType }>;
+  /** @internal per input, the node that receives its gradient (null where none is needed). */
+  readonly _next: readonly (GradFn | null)[];
   /** @internal non-leaf tensors whose `.grad` should receive this node's incoming gradient. */
-  _retained: Tensor[] = [];
+  _retained: Tensor[] | null = null;
   private ctx: SavedContext<unknown> | null;
+  /** The inputs while the context is alive; their metadata once it is released. */
+  private inputs: readonly Tensor[] | null;
+  private meta: readonly InputMeta[] | null = null;
+  private edges: readonly Edge[] | null = null;
 
   constructor(
     readonly name: string,
-    readonly nextFunctions: readonly Edge[],
+    next: readonly (GradFn | null)[],
     private readonly formulas: Formulas,
     ctx: SavedContext<unknown> | null,
     inputs: readonly Tensor[],
   ) {
+    this._next = next;
     this.ctx = ctx;
-    this.inputMeta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+    this.inputs = inputs;
+  }
+
+  /** PyTorch's `next_functions`: per input, `[node, 0]` (node null where no gradient flows). */
+  get nextFunctions(): readonly Edge[] {
+    this.edges ??= this._next.map((node) => [node, 0] as const);
+    return this.edges;
+  }
+
+  /** Shape and dtype of each input, so the engine can sum broadcast gradients back and cast them. */
+  get inputMeta(): readonly InputMeta[] {
+    if (this.meta === null) {
+      const inputs = this.inputs ?? [];
+      this.meta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+    }
+    return this.meta;
+  }
+
+  /** @internal input `i`'s shape (what `inputMeta[i].shape` says, without building the list). */
+  _inputShape(i: number): readonly number[] {
+    return this.inputs !== null ? (this.inputs[i] as Tensor).shape : (this.inputMeta[i] as InputMeta).shape;
+  }
+
+  /** @internal input `i`'s dtype. */
+  _inputDType(i: number): DType {
+    return this.inputs !== null ? (this.inputs[i] as Tensor).dtype : (this.inputMeta[i] as InputMeta).dtype;
   }
 
   /** Gradients for each input (null where none flows), from the gradient of this node's output. */
@@ -90,14 +137,19 @@ export class GradFn {
         `backward (${this.name}): trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Specify retainGraph: true if you need to backward through the graph a second time`,
       );
     }
-    return this.nextFunctions.map(([next], i) => {
+    const next = this._next;
+    const out = new Array<Tensor | null>(next.length);
+    for (let i = 0; i < next.length; i++) {
       const formula = this.formulas[i];
-      return next && formula ? formula(grad, ctx) : null;
-    });
+      out[i] = next[i] && formula ? formula(grad, ctx) : null;
+    }
+    return out;
   }
 
-  /** Frees the saved tensors; a later backward through this node is the PyTorch error. */
+  /** Frees the saved tensors (keeping only the inputs' shapes and dtypes); a later backward is the PyTorch error. */
   release(): void {
+    void this.inputMeta;
+    this.inputs = null;
     this.ctx = null;
   }
 

@@ -65,8 +65,11 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal the values: a strided view over storage shared with every view of this tensor. */
   readonly _array: StridedArray;
-  /** @internal bumped by every in-place change; shared with views; checked by saved tensors. */
-  readonly _version: { value: number };
+  /**
+   * @internal the version counter, bumped by every in-place change, shared with views, checked by saved
+   * tensors; created on first use (a tensor nobody views or changes in place stays at version 0).
+   */
+  _versionBox: { value: number } | null;
   /**
    * @internal the tensor this one is a differentiable view of (null when it owns its storage, and for
    * `detach()`, which shares storage and version counter but, as in PyTorch, is no view for autograd).
@@ -82,7 +85,13 @@ export class Tensor {
   constructor(array: StridedArray, viewOf: Tensor | null = null, differentiableView = true) {
     this._array = array;
     this._base = viewOf && differentiableView ? (viewOf._base ?? viewOf) : null;
-    this._version = viewOf ? viewOf._version : { value: 0 };
+    this._versionBox = viewOf ? viewOf._version : null;
+  }
+
+  /** @internal the shared version counter (see `_versionBox`). */
+  get _version(): { value: number } {
+    this._versionBox ??= { value: 0 };
+    return this._versionBox;
   }
 
   // ---- properties ----
@@ -150,12 +159,16 @@ export class Tensor {
     if (!this._requiresGrad) {
       throw new TorchletError("retainGrad: can't retain the gradient of a tensor that does not require grad");
     }
-    if (this._gradFn && !this._gradFn._retained.includes(this)) this._gradFn._retained.push(this);
+    const fn = this._gradFn;
+    if (fn) {
+      fn._retained ??= [];
+      if (!fn._retained.includes(this)) fn._retained.push(this);
+    }
     return this;
   }
   /** True when backward fills `.grad` of this tensor. */
   get retainsGrad(): boolean {
-    return this._gradFn?._retained.includes(this) ?? false;
+    return this._gradFn?._retained?.includes(this) ?? false;
   }
 
   /** @internal the leaf's gradient sink, created once so every use of the leaf shares it. */
@@ -565,12 +578,19 @@ function record<K extends OpName>(
 ): Tensor {
   const result = new Tensor(out, isView ? (inputs[0] as Tensor) : null);
   // Integer and bool results never require grad in PyTorch (e.g. `x.to("int32")`).
-  if (!isGradEnabled() || !isFloating(out.dtype) || !inputs.some((t) => t._requiresGrad)) return result;
+  if (!isGradEnabled() || !isFloating(out.dtype)) return result;
+  let recording = false;
+  for (let i = 0; i < inputs.length; i++) recording ||= (inputs[i] as Tensor)._requiresGrad;
+  if (!recording) return result;
   const row = derivatives[op] as unknown as Derivative<AttrsOf<K>>;
   const name = typeof row.name === "string" ? row.name : row.name(attrs);
-  const edges = inputs.map((t) => [t._requiresGrad ? (t._gradFn ?? t._gradAccumulator()) : null, 0] as const);
+  const next = new Array<GradFn | null>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i] as Tensor;
+    next[i] = t._requiresGrad ? (t._gradFn ?? t._gradAccumulator()) : null;
+  }
   const ctx = new SavedContext<AttrsOf<K>>(name, inputs, result, attrs);
-  result._gradFn = new GradFn(name, edges, row.grads as Formulas, ctx as SavedContext<unknown>, inputs);
+  result._gradFn = new GradFn(name, next, row.grads as Formulas, ctx as SavedContext<unknown>, inputs);
   result._requiresGrad = true;
   return result;
 }
