@@ -24,7 +24,8 @@ export interface MatmulOptions {
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB; larger products fall back to the reference kernel
 
-const options: MatmulOptions = { minWasm: 4096, minThreads: 1 << 20, threads: availableHelpers() };
+// Measured here: the Wasm path wins from about 8x8x8 on (packing and copying out included).
+const options: MatmulOptions = { minWasm: 256, minThreads: 1 << 20, threads: availableHelpers() };
 
 /** Adjusts the fast matmul's thresholds (tests force tiny thresholds); returns the previous options. */
 export function configureMatmul(next: Partial<MatmulOptions>): MatmulOptions {
@@ -36,6 +37,8 @@ export function configureMatmul(next: Partial<MatmulOptions>): MatmulOptions {
 interface Engine {
   readonly memory: WebAssembly.Memory;
   readonly gemm: readonly [Gemm, Gemm];
+  /** [packA32, packB32, packA64, packB64] */
+  readonly pack: readonly [Gemm, Gemm, Gemm, Gemm];
   readonly pool: ThreadPool | null;
   buffer: ArrayBuffer | SharedArrayBuffer | null;
   f32: Float32Array;
@@ -61,6 +64,12 @@ function createEngine(): Engine | null {
       return {
         memory,
         gemm: [exports.gemm32 as Gemm, exports.gemm64 as Gemm],
+        pack: [
+          exports.packA32 as Gemm,
+          exports.packB32 as Gemm,
+          exports.packA64 as Gemm,
+          exports.packB64 as Gemm,
+        ],
         pool: shared ? new ThreadPool(memory, bytes, helpers) : null,
         buffer: null,
         f32: new Float32Array(0),
@@ -100,7 +109,11 @@ function reserve(e: Engine, bytes: number): boolean {
 
 const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
-/** Packs A[i, p] (i < m, p < k) into panels of MR rows: dst[(ip*k + p)*MR + r], zero-padded rows. */
+/**
+ * Packs A[i, p] (i < m, p < k) into panels of MR rows: dst[(ip*k + p)*MR + r], zero-padded rows.
+ * Reads run along whichever of A's strides is shorter: along rows for a row-major A, down columns for
+ * a transposed one (x.t() in a backward pass), so both stream through the cache.
+ */
 function packA(
   dst: Float32Array | Float64Array,
   at: number,
@@ -113,22 +126,32 @@ function packA(
   mr: number,
 ): void {
   const panels = Math.ceil(m / mr);
+  const columnMajor = Math.abs(sm) < Math.abs(sk);
   for (let ip = 0; ip < panels; ip++) {
     const panel = at + ip * k * mr;
+    const rows = Math.min(mr, m - ip * mr);
+    if (columnMajor) {
+      let d = panel;
+      for (let p = 0; p < k; p++, d += mr) {
+        const s = base + ip * mr * sm + p * sk;
+        for (let r = 0; r < rows; r++) dst[d + r] = src[s + r * sm] as number;
+        for (let r = rows; r < mr; r++) dst[d + r] = 0;
+      }
+      continue;
+    }
     for (let r = 0; r < mr; r++) {
-      const i = ip * mr + r;
       let d = panel + r;
-      if (i >= m) {
+      if (r >= rows) {
         for (let p = 0; p < k; p++, d += mr) dst[d] = 0;
         continue;
       }
-      let s = base + i * sm;
+      let s = base + (ip * mr + r) * sm;
       for (let p = 0; p < k; p++, d += mr, s += sk) dst[d] = src[s] as number;
     }
   }
 }
 
-/** Packs B[p, j] into panels of NR columns: dst[(jp*k + p)*NR + c], zero-padded columns. */
+/** Packs B[p, j] into panels of NR columns: dst[(jp*k + p)*NR + c], zero-padded columns (reads as in packA). */
 function packB(
   dst: Float32Array | Float64Array,
   at: number,
@@ -141,17 +164,38 @@ function packB(
   nr: number,
 ): void {
   const panels = Math.ceil(n / nr);
+  const rowMajor = Math.abs(sn) <= Math.abs(sk);
   for (let jp = 0; jp < panels; jp++) {
     const j0 = jp * nr;
     const width = Math.min(nr, n - j0);
-    let d = at + jp * k * nr;
-    for (let p = 0; p < k; p++, d += nr) {
-      const s = base + p * sk + j0 * sn;
-      if (sn === 1) for (let c = 0; c < width; c++) dst[d + c] = src[s + c] as number;
-      else for (let c = 0; c < width; c++) dst[d + c] = src[s + c * sn] as number;
-      for (let c = width; c < nr; c++) dst[d + c] = 0;
+    const panel = at + jp * k * nr;
+    if (rowMajor) {
+      let d = panel;
+      for (let p = 0; p < k; p++, d += nr) {
+        const s = base + p * sk + j0 * sn;
+        if (sn === 1) for (let c = 0; c < width; c++) dst[d + c] = src[s + c] as number;
+        else for (let c = 0; c < width; c++) dst[d + c] = src[s + c * sn] as number;
+        for (let c = width; c < nr; c++) dst[d + c] = 0;
+      }
+      continue;
+    }
+    for (let c = 0; c < nr; c++) {
+      let d = panel + c;
+      if (c >= width) {
+        for (let p = 0; p < k; p++, d += nr) dst[d] = 0;
+        continue;
+      }
+      let s = base + (j0 + c) * sn;
+      for (let p = 0; p < k; p++, d += nr, s += sk) dst[d] = src[s] as number;
     }
   }
+}
+
+/** The storage span of a rows x cols operand when compact enough to copy whole (else 0). */
+function stagedSpan(rows: number, cols: number, sr: number, sc: number): number {
+  if (sr < 0 || sc < 0) return 0;
+  const span = (rows - 1) * sr + (cols - 1) * sc + 1;
+  return span <= 2 * rows * cols ? span : 0;
 }
 
 /** True when the fast path takes this product (else the caller uses the reference kernel). */
@@ -192,7 +236,14 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   const apBytes = CONTROL_BYTES < 1024 ? 1024 : align(CONTROL_BYTES);
   const bpBytes = apBytes + align(mp * shape.mr * k * E);
   const cpBytes = bpBytes + align(np * shape.nr * k * E);
-  const end = cpBytes + mp * shape.mr * ldc * E;
+  const [sab, sam, sak] = a.strides as [number, number, number];
+  const [sbb, sbk, sbn] = b.strides as [number, number, number];
+  // An operand whose elements lie in a compact span is copied in with one memcpy and packed by the
+  // Wasm packer (several times faster than a JS gather); others are gathered by packA/packB.
+  const spanA = stagedSpan(m, k, sam, sak);
+  const spanB = stagedSpan(k, n, sbk, sbn);
+  const stageBytes = cpBytes + align(mp * shape.mr * ldc * E);
+  const end = stageBytes + Math.max(spanA, spanB) * E;
   if (end > MAX_PAGES * PAGE || !reserve(e, end)) return null;
   const view = outDtype === "float32" ? e.f32 : e.f64;
   const ap = apBytes / E;
@@ -200,10 +251,9 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   const cp = cpBytes / E;
   const out = StridedArray.zeros([batch, m, n], outDtype);
   const dst = out.data as Float32Array | Float64Array;
-  const [sab, sam, sak] = a.strides as [number, number, number];
-  const [sbb, sbk, sbn] = b.strides as [number, number, number];
   const fn: 0 | 1 = outDtype === "float32" ? 0 : 1;
   const gemm = e.gemm[fn];
+  const [packAw, packBw] = fn === 0 ? [e.pack[0], e.pack[1]] : [e.pack[2], e.pack[3]];
   const args = (ip0: number, ip1: number) => [apBytes, bpBytes, cpBytes, k, ip0, ip1, np, ldc * E];
   const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && mp > 1 ? e.pool : null;
   let helpers: number[] = [];
@@ -213,17 +263,38 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   }
   for (let t = 0; t < batch; t++) {
     // A stride-0 batch dim (a broadcast operand) is packed once.
-    if (t === 0 || sab !== 0) packA(view, ap, a.data, a.offset + t * sab, sam, sak, m, k, shape.mr);
-    if (t === 0 || sbb !== 0) packB(view, bp, b.data, b.offset + t * sbb, sbk, sbn, k, n, shape.nr);
+    if (t === 0 || sab !== 0) {
+      const base = a.offset + t * sab;
+      if (spanA > 0) {
+        view.set((a.data as Float32Array | Float64Array).subarray(base, base + spanA), stageBytes / E);
+        packAw(apBytes, stageBytes, m, k, sam * E, sak * E);
+      } else packA(view, ap, a.data, base, sam, sak, m, k, shape.mr);
+    }
+    if (t === 0 || sbb !== 0) {
+      const base = b.offset + t * sbb;
+      if (spanB > 0) {
+        view.set((b.data as Float32Array | Float64Array).subarray(base, base + spanB), stageBytes / E);
+        packBw(bpBytes, stageBytes, n, k, sbn * E, sbk * E);
+      } else packB(view, bp, b.data, base, sbk, sbn, k, n, shape.nr);
+    }
     const local = (ip0: number, ip1: number) => {
       if (ip0 < ip1) gemm(apBytes, bpBytes, cpBytes, k, ip0, ip1, np, ldc * E);
     };
     if (pool && helpers.length > 0) {
       if (!pool.run(fn, args, mp, helpers, local)) return null;
     } else local(0, mp);
-    for (let i = 0; i < m; i++) {
-      const row = cp + i * ldc;
-      dst.set(view.subarray(row, row + n), (t * m + i) * n);
+    if (n === ldc) dst.set(view.subarray(cp, cp + m * n), t * m * n);
+    else if (n >= 64) {
+      for (let i = 0; i < m; i++) {
+        const row = cp + i * ldc;
+        dst.set(view.subarray(row, row + n), (t * m + i) * n);
+      }
+    } else {
+      // short rows: a subarray per row would cost more than the copy
+      for (let i = 0, o = t * m * n; i < m; i++) {
+        const row = cp + i * ldc;
+        for (let j = 0; j < n; j++, o++) dst[o] = view[row + j] as number;
+      }
     }
   }
   return out;

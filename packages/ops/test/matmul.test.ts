@@ -30,7 +30,9 @@ function filled(dtype: DType, count: number, seed: number): TypedArray {
   return data;
 }
 
-type Layout = "contiguous" | "transposed" | "offset" | "broadcast";
+// "offset" is compact enough to be copied in whole and packed in Wasm; the "gapped" ones are not,
+// so they exercise the JS gather (packA/packB) in both loop orders.
+type Layout = "contiguous" | "transposed" | "offset" | "gapped" | "gapped-transposed" | "broadcast";
 
 /** A [batch, rows, cols] operand laid out as `layout` says. */
 function operand(
@@ -54,6 +56,14 @@ function operand(
       // every other column of a wider matrix, starting 3 elements into the storage
       const data = filled(dtype, 3 + batch * rows * cols * 2, seed);
       return new StridedArray(data, dtype, [batch, rows, cols], [rows * cols * 2, cols * 2, 2], 3);
+    }
+    case "gapped": {
+      const data = filled(dtype, 5 + batch * rows * cols * 3, seed);
+      return new StridedArray(data, dtype, [batch, rows, cols], [rows * cols * 3, cols * 3, 3], 5);
+    }
+    case "gapped-transposed": {
+      const data = filled(dtype, 5 + batch * rows * cols * 3, seed);
+      return new StridedArray(data, dtype, [batch, rows, cols], [rows * cols * 3, 3, rows * 3], 5);
     }
     case "broadcast":
       return new StridedArray(filled(dtype, n, seed), dtype, [batch, rows, cols], [0, cols, 1], 0);
@@ -89,7 +99,7 @@ function expectClose(a: StridedArray, b: StridedArray, dtype: Float): void {
 }
 
 const SIZES = [1, 7, 17, 33, 65, 129];
-const LAYOUTS: Layout[] = ["contiguous", "transposed", "offset"];
+const LAYOUTS: Layout[] = ["contiguous", "transposed", "offset", "gapped", "gapped-transposed"];
 
 function suite(label: string, opts: Partial<MatmulOptions>): void {
   describe(label, () => {

@@ -125,6 +125,18 @@ export class FunctionBody {
     uleb(this.code, fn);
     return this;
   }
+  /** f32.load / f64.load */
+  load(elementBytes: 4 | 8, offset = 0): this {
+    return this.op(elementBytes === 4 ? 0x2a : 0x2b).memarg(0, offset);
+  }
+  /** f32.store / f64.store */
+  store(elementBytes: 4 | 8, offset = 0): this {
+    return this.op(elementBytes === 4 ? 0x38 : 0x39).memarg(0, offset);
+  }
+  /** f32.const 0 / f64.const 0 */
+  zero(elementBytes: 4 | 8): this {
+    return elementBytes === 4 ? this.op(0x43, 0, 0, 0, 0) : this.op(0x44, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
   v128Load(offset: number): this {
     return this.simd(0x00).memarg(0, offset);
   }

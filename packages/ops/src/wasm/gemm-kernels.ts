@@ -176,7 +176,54 @@ function macroKernel(s: GemmShape, micro: number): FunctionBody {
   return f;
 }
 
-/** The module's bytes: exports gemm32 and gemm64, importing env.memory. */
+/**
+ * pack(dst, src, outer, k, sOuter, sInner) (pointers and strides in bytes): the panel packing of
+ * packA/packB in matmul-wasm.ts over an operand already copied into Wasm memory:
+ * dst[(ip*k + p)*W + r] = X[ip*W + r, p] for the panels of W rows of X (outer x k), zero-padded.
+ * The p-outer, r-inner order reads W streams of a row-major X or runs of W of a column-major one.
+ */
+function packKernel(E: 4 | 8, w: number): FunctionBody {
+  const f = new FunctionBody(6);
+  const [dst, src, outer, k, sOuter, sInner] = [0, 1, 2, 3, 4, 5];
+  const row0 = f.local(0x7f);
+  const rows = f.local(0x7f);
+  const sp = f.local(0x7f);
+  const p = f.local(0x7f);
+  const r = f.local(0x7f);
+  const s = f.local(0x7f);
+  f.i32(0).set(row0);
+  f.block().loop();
+  f.get(row0).get(outer).geS().brIf(1);
+  f.get(outer).get(row0).sub().set(rows);
+  f.i32(w).get(rows).i32(w).get(rows).ltS().select().set(rows); // min(W, outer - row0)
+  f.get(src).get(row0).get(sOuter).mul().add().set(sp);
+  f.i32(0).set(p);
+  f.block().loop();
+  f.get(p).get(k).geS().brIf(1);
+  f.get(sp).set(s);
+  f.i32(0).set(r);
+  f.block().loop();
+  f.get(r).get(rows).geS().brIf(1);
+  f.get(dst).get(s).load(E).store(E);
+  f.get(dst).i32(E).add().set(dst);
+  f.get(s).get(sOuter).add().set(s);
+  f.get(r).i32(1).add().set(r);
+  f.br(0).end().end();
+  f.block().loop();
+  f.get(r).i32(w).geS().brIf(1);
+  f.get(dst).zero(E).store(E);
+  f.get(dst).i32(E).add().set(dst);
+  f.get(r).i32(1).add().set(r);
+  f.br(0).end().end();
+  f.get(sp).get(sInner).add().set(sp);
+  f.get(p).i32(1).add().set(p);
+  f.br(0).end().end();
+  f.get(row0).i32(w).add().set(row0);
+  f.br(0).end().end();
+  return f;
+}
+
+/** The module's bytes: exports gemm32, gemm64 and the packers, importing env.memory. */
 export function gemmModuleBytes(memory: {
   initialPages: number;
   maximumPages: number;
@@ -188,6 +235,10 @@ export function gemmModuleBytes(memory: {
       { name: null, body: microKernel(GEMM_F64) },
       { name: "gemm32", body: macroKernel(GEMM_F32, 0) },
       { name: "gemm64", body: macroKernel(GEMM_F64, 1) },
+      { name: "packA32", body: packKernel(4, GEMM_F32.mr) },
+      { name: "packB32", body: packKernel(4, GEMM_F32.nr) },
+      { name: "packA64", body: packKernel(8, GEMM_F64.mr) },
+      { name: "packB64", body: packKernel(8, GEMM_F64.nr) },
     ],
     memory,
   );
