@@ -474,24 +474,54 @@ export class Tensor {
   // ---- in place ----
 
   add_(other: Operand): this {
-    return this.inplace("add_", other, (self) => self.add(other));
+    return this.inplace(
+      "add_",
+      other,
+      (self) => self.add(other),
+      () => binaryInPlace("add", this, other),
+    );
   }
   sub_(other: Operand): this {
-    return this.inplace("sub_", other, (self) => self.sub(other));
+    return this.inplace(
+      "sub_",
+      other,
+      (self) => self.sub(other),
+      () => binaryInPlace("sub", this, other),
+    );
   }
   mul_(other: Operand): this {
-    return this.inplace("mul_", other, (self) => self.mul(other));
+    return this.inplace(
+      "mul_",
+      other,
+      (self) => self.mul(other),
+      () => binaryInPlace("mul", this, other),
+    );
   }
   div_(other: Operand): this {
-    return this.inplace("div_", other, (self) => self.div(other));
+    return this.inplace(
+      "div_",
+      other,
+      (self) => self.div(other),
+      () => binaryInPlace("div", this, other),
+    );
   }
   /** Sets every element to zero. */
   zero_(): this {
-    return this.inplace("zero_", 0, (self) => filled(self, 0, true));
+    return this.inplace(
+      "zero_",
+      0,
+      (self) => filled(self, 0, true),
+      () => fillInPlace(this, 0),
+    );
   }
   /** Sets every element to `value`. */
   fill_(value: number): this {
-    return this.inplace("fill_", value, (self) => filled(self, value, false));
+    return this.inplace(
+      "fill_",
+      value,
+      (self) => filled(self, value, false),
+      () => fillInPlace(this, value),
+    );
   }
 
   /**
@@ -499,7 +529,12 @@ export class Tensor {
    * validated first, so a failing call leaves the tensor untouched. While recording, the new values get
    * the out-of-place op's grad_fn, computed from a snapshot of the old values.
    */
-  private inplace(op: string, other: Operand, compute: (self: Tensor) => Tensor): this {
+  private inplace(
+    op: string,
+    other: Operand,
+    compute: (self: Tensor) => Tensor,
+    direct: () => boolean = () => false,
+  ): this {
     const recording =
       isGradEnabled() && (this._requiresGrad || (other instanceof Tensor && other._requiresGrad));
     if (recording && this.isLeaf && this._requiresGrad) {
@@ -521,6 +556,12 @@ export class Tensor {
       throw new TorchletError(
         `${op}: more than one element of the written-to tensor (shape ${fmtShape(this.shape)}, strides ${fmtShape(this._array.strides)}) refers to a single memory location; clone() it first`,
       );
+    }
+    // Outside the graph, the common cases write straight into this tensor's storage (same values as
+    // computing the result and copying it in, without the temporary).
+    if (!recording && direct()) {
+      this._version.value++;
+      return this;
     }
     const result = compute(recording ? this.snapshot() : this);
     if (!shapesEqual(result.shape, this.shape)) {
@@ -693,6 +734,54 @@ function sameDType(op: string, a: Tensor, b: Tensor): DType {
   }
   if (a.dtype === "bool") throw new TorchletError(`${op}: not implemented for bool tensors`);
   return a.dtype;
+}
+
+/**
+ * `self op= other` computed into self's storage, when that gives exactly what the out-of-place op and
+ * a copy would: self contiguous, the result's dtype self's, `other` broadcasting to self's shape and
+ * not overlapping self in another layout. Returns false (nothing written) otherwise, and the caller
+ * takes the general route with its checks and errors.
+ */
+function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: Operand): boolean {
+  const a = self._array;
+  if (!a.isContiguous()) return false;
+  if (op === "sub" && (self.dtype === "bool" || (other instanceof Tensor && other.dtype === "bool")))
+    return false;
+  let dtype = resultType(self, other);
+  if (op === "div" && !isFloating(dtype)) dtype = "float32";
+  if (dtype !== self.dtype) return false;
+  let b: StridedArray;
+  if (other instanceof Tensor) {
+    b = other._array;
+    if (!broadcastsTo(b.shape, a.shape)) return false;
+    const sameLayout =
+      b.offset === a.offset && shapesEqual(b.shape, a.shape) && shapesEqual(b.strides, a.strides);
+    if (b.data.buffer === a.data.buffer && !sameLayout) return false;
+  } else {
+    b = scalarTensor(other, dtype)._array;
+  }
+  const out = backend().binary(op, a, b, dtype, op, a);
+  if (out !== a) copyInto(a, out);
+  return true;
+}
+
+/** True when `from` broadcasts to exactly `to` (no new dims in front of `to`'s). */
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  if (from.length > to.length) return false;
+  const lead = to.length - from.length;
+  for (let i = 0; i < from.length; i++) {
+    const f = from[i] as number;
+    if (f !== 1 && f !== to[i + lead]) return false;
+  }
+  return true;
+}
+
+/** `fill_`/`zero_` written into self's storage when it is contiguous (the typed array casts `value`). */
+function fillInPlace(self: Tensor, value: number): boolean {
+  const a = self._array;
+  if (!a.isContiguous()) return false;
+  a.data.fill(value, a.offset, a.offset + a.numel);
+  return true;
 }
 
 function filled(self: Tensor, value: number, zero: boolean): Tensor {

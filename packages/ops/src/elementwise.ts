@@ -8,6 +8,7 @@ import {
   outputOrder,
   StridedArray,
   shapesEqual,
+  type TypedArray,
 } from "@torchlet/storage";
 import { BINARY_LOOPS, type BinaryLoop, UNARY_LOOPS } from "./elementwise-loops.js";
 import { broadcastStrides, coalesce, forEachRow } from "./elementwise-walk.js";
@@ -75,6 +76,11 @@ export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): 
  * as the inputs are (PyTorch's TensorIterator order; row-major for contiguous inputs).
  * Values are read as JS doubles, computed, and rounded by the typed array on store (float32 rounding,
  * int32 wrap-around, as the C kernels do). `op` names the public operation for error messages.
+ *
+ * `into`, when given, is a contiguous array of the result's shape and dtype that the contiguous fast
+ * paths write into instead of allocating (in-place ops); it may be `a` itself, or `b` when `b` has the
+ * same layout, since each element is read before it is written. Other cases ignore it and return a
+ * new array, which the caller copies.
  */
 export function binary(
   op: BinaryOp,
@@ -82,6 +88,7 @@ export function binary(
   b: StridedArray,
   outDtype: DType,
   name: string = op,
+  into?: StridedArray,
 ): StridedArray {
   const loop = BINARY_LOOPS[op];
   const same = shapesEqual(a.shape, b.shape);
@@ -92,21 +99,21 @@ export function binary(
     // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
     const n = numel(shape);
     if (same || (a.numel === n && b.numel === n)) {
-      const out = contiguousArray(shape, outDtype, n);
-      loop(out.data, 0, a.data, a.offset, 1, b.data, b.offset, 1, n);
-      return normalizeBool(out);
+      const out = target(into, shape, outDtype, n);
+      loop(out.data, out.offset, a.data, a.offset, 1, b.data, b.offset, 1, n);
+      return normalizeBool(out, op);
     }
     if (b.numel === 1 && a.numel === n) {
-      const out = contiguousArray(shape, outDtype, n);
-      loop(out.data, 0, a.data, a.offset, 1, b.data, b.offset, 0, n);
-      return normalizeBool(out);
+      const out = target(into, shape, outDtype, n);
+      loop(out.data, out.offset, a.data, a.offset, 1, b.data, b.offset, 0, n);
+      return normalizeBool(out, op);
     }
     if (a.numel === 1 && b.numel === n) {
-      const out = contiguousArray(shape, outDtype, n);
-      loop(out.data, 0, a.data, a.offset, 0, b.data, b.offset, 1, n);
-      return normalizeBool(out);
+      const out = target(into, shape, outDtype, n);
+      loop(out.data, out.offset, a.data, a.offset, 0, b.data, b.offset, 1, n);
+      return normalizeBool(out, op);
     }
-    return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype));
+    return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype), op);
   }
   const sa = broadcastStrides(shape, a.shape, a.strides);
   const sb = broadcastStrides(shape, b.shape, b.strides);
@@ -115,9 +122,9 @@ export function binary(
     const ea = a.expand(shape).permute(order);
     const eb = b.expand(shape).permute(order);
     const out = binaryRowMajor(loop, ea, eb, ea.shape, outDtype);
-    return normalizeBool(out).permute(inversePermutation(order));
+    return normalizeBool(out, op).permute(inversePermutation(order));
   }
-  return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype));
+  return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype), op);
 }
 
 /** `binary` for an output of `shape` in row-major order; `a` and `b` broadcast to it. */
@@ -187,15 +194,53 @@ function whereRowMajor(
   const C = c.data;
   const X = x.data;
   const Y = y.data;
-  forEachRow(walk, [c.offset, x.offset, y.offset], (o, p) => {
-    const pc = p[0] as number;
-    const px = p[1] as number;
-    const py = p[2] as number;
-    for (let j = 0; j < inner; j++) {
-      dst[o + j] = C[pc + j * ic] !== 0 ? (X[px + j * ix] as number) : (Y[py + j * iy] as number);
-    }
-  });
+  forEachRow(walk, [c.offset, x.offset, y.offset], (o, p) =>
+    whereLoop(dst, o, C, p[0] as number, ic, X, p[1] as number, ix, Y, p[2] as number, iy, inner),
+  );
   return out;
+}
+
+/** One row of `where`; a contiguous condition with a scalar or contiguous x and y gets its own loop. */
+function whereLoop(
+  d: TypedArray,
+  o: number,
+  C: TypedArray,
+  pc: number,
+  ic: number,
+  X: TypedArray,
+  px: number,
+  ix: number,
+  Y: TypedArray,
+  py: number,
+  iy: number,
+  n: number,
+): void {
+  if (ic === 1 && ix === 0 && iy === 1) {
+    const x = X[px] as number;
+    for (let j = 0; j < n; j++) d[o + j] = C[pc + j] !== 0 ? x : (Y[py + j] as number);
+  } else if (ic === 1 && ix === 1 && iy === 0) {
+    const y = Y[py] as number;
+    for (let j = 0; j < n; j++) d[o + j] = C[pc + j] !== 0 ? (X[px + j] as number) : y;
+  } else if (ic === 1 && ix === 1 && iy === 1) {
+    for (let j = 0; j < n; j++) d[o + j] = C[pc + j] !== 0 ? (X[px + j] as number) : (Y[py + j] as number);
+  } else {
+    for (let j = 0; j < n; j++) {
+      d[o + j] = C[pc + j * ic] !== 0 ? (X[px + j * ix] as number) : (Y[py + j * iy] as number);
+    }
+  }
+}
+
+/** `into` when it can hold the result as is (contiguous, same shape and dtype), else a new array. */
+function target(
+  into: StridedArray | undefined,
+  shape: readonly number[],
+  dtype: DType,
+  n: number,
+): StridedArray {
+  if (into !== undefined && into.dtype === dtype && shapesEqual(into.shape, shape) && into.isContiguous()) {
+    return into;
+  }
+  return contiguousArray(shape, dtype, n);
 }
 
 /** A new zero-filled row-major array of `shape` (which it keeps: callers pass arrays nobody mutates). */
@@ -203,11 +248,14 @@ function contiguousArray(shape: readonly number[], dtype: DType, n: number): Str
   return new StridedArray(allocate(dtype, n), dtype, shape, contiguousStrides(shape));
 }
 
+/** Ops whose loops store only 0 or 1, so a bool output needs no second pass. */
+const ZERO_ONE: ReadonlySet<string> = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
+
 /** A bool result holds 0 or 1: arithmetic on bools (true + true) is logical, as in PyTorch. */
-function normalizeBool(out: StridedArray): StridedArray {
-  if (out.dtype === "bool") {
+function normalizeBool(out: StridedArray, op?: string): StridedArray {
+  if (out.dtype === "bool" && (op === undefined || !ZERO_ONE.has(op))) {
     const d = out.data;
-    for (let i = 0; i < d.length; i++) if (d[i] !== 0) d[i] = 1;
+    for (let i = out.offset, end = out.offset + out.numel; i < end; i++) if (d[i] !== 0) d[i] = 1;
   }
   return out;
 }

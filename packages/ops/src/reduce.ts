@@ -80,7 +80,17 @@ export function reduce(
     const sp = walk.strides[0]?.[0] as number;
     const sq = walk.strides[1]?.[0] as number;
     const fold = op === "max" ? maxRow : op === "min" ? minRow : sumRow;
-    forEachRow(walk, [a.offset, 0], (_, o) => fold(acc, o[1] as number, sq, src, o[0] as number, sp, inner));
+    if (walk.sizes.length === 2) {
+      // The common 2-d case (a matrix reduced over one of its dims) without the n-d counter.
+      const rows = walk.sizes[1] as number;
+      const rp = walk.strides[0]?.[1] as number;
+      const rq = walk.strides[1]?.[1] as number;
+      for (let r = 0; r < rows; r++) fold(acc, r * rq, sq, src, a.offset + r * rp, sp, inner);
+    } else {
+      forEachRow(walk, [a.offset, 0], (_, o) =>
+        fold(acc, o[1] as number, sq, src, o[0] as number, sp, inner),
+      );
+    }
   }
   const dst = out.data;
   if (op === "mean") for (let i = 0; i < groups; i++) dst[i] = (acc[i] as number) / groupSize;

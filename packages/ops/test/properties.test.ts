@@ -342,3 +342,34 @@ describe("reduce kernel, every op", () => {
     );
   });
 });
+
+describe("binary into an existing array", () => {
+  it("writes what a fresh result holds, into `a` itself, for any op, broadcast operand and dtype", () => {
+    const arb = anyShapeArb.chain((shape) =>
+      fc
+        .record({
+          dtype: dtypeArb,
+          op: fc.constantFrom(...(Object.keys(BINARY) as BinaryOp[])),
+          drop: fc.integer({ min: 0, max: shape.length }),
+        })
+        .chain((k) =>
+          fc.record({
+            a: valuesArb(shape, k.dtype),
+            b: valuesArb(shape.slice(k.drop), k.dtype),
+            k: fc.constant(k),
+          }),
+        ),
+    );
+    fc.assert(
+      fc.property(arb, ({ a, b, k }) => {
+        const want = backend().binary(k.op, a, b, k.dtype);
+        const target = a.copy();
+        const out = backend().binary(k.op, target, b, k.dtype, k.op, target);
+        expect(out.dtype).toBe(k.dtype);
+        expect(Array.from(out.flat())).toEqual(Array.from(want.flat()));
+        if (out === target && b.numel > 0) expect(Array.from(target.flat())).toEqual(Array.from(want.flat()));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
