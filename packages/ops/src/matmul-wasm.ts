@@ -60,7 +60,8 @@ function createEngine(): Engine | null {
         maximum: MAX_PAGES,
         shared,
       } as WebAssembly.MemoryDescriptor);
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+      const module = new WebAssembly.Module(bytes);
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
       return {
         memory,
         gemm: [exports.gemm32 as Gemm, exports.gemm64 as Gemm],
@@ -70,7 +71,7 @@ function createEngine(): Engine | null {
           exports.packA64 as Gemm,
           exports.packB64 as Gemm,
         ],
-        pool: shared ? new ThreadPool(memory, bytes, helpers) : null,
+        pool: shared ? new ThreadPool(memory, module, helpers) : null,
         buffer: null,
         f32: new Float32Array(0),
         f64: new Float64Array(0),
