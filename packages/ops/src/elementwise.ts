@@ -10,7 +10,15 @@ import {
   shapesEqual,
   type TypedArray,
 } from "@torchlet/storage";
-import { BINARY_LOOPS, type BinaryLoop, UNARY_LOOPS } from "./elementwise-loops.js";
+import {
+  BINARY_LOOPS,
+  type BinaryLoop,
+  reluFloat32Bits,
+  reluInt32,
+  UNARY_LOOPS,
+  type UnaryLoop,
+  whereBits,
+} from "./elementwise-loops.js";
 import { broadcastStrides, coalesce, forEachRow } from "./elementwise-walk.js";
 
 /** The elementwise functions of one argument, each a plain number -> number map. */
@@ -50,12 +58,15 @@ export type BinaryOp = keyof typeof BINARY;
  * transposed input gives a transposed output, as PyTorch's TensorIterator does).
  */
 export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
-  const loop = UNARY_LOOPS[op];
   const n = a.numel;
+  const bits =
+    op === "relu" && n > SMALL && outDtype === a.dtype && (outDtype === "float32" || outDtype === "int32");
+  const loop: UnaryLoop = bits ? reluBits(outDtype) : UNARY_LOOPS[op];
   // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
   if (a.isContiguous()) {
     const out = contiguousArray(a.shape, outDtype, n);
-    loop(out.data, 0, a.data, a.offset, 1, n);
+    if (bits) loop(int32View(out.data), 0, int32View(a.data), a.offset, 1, n);
+    else loop(out.data, 0, a.data, a.offset, 1, n);
     return normalizeBool(out);
   }
   const order = outputOrder(a.shape, [a.strides]);
@@ -65,11 +76,37 @@ export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): 
   const walk = coalesce(a.shape, [a.strides]);
   const ia = walk.strides[0]?.[0] as number;
   const inner = walk.sizes[0] as number;
-  const dst = out.data;
-  const src = a.data;
+  const dst = bits ? int32View(out.data) : out.data;
+  const src = bits ? int32View(a.data) : a.data;
   forEachRow(walk, [a.offset], (o, p) => loop(dst, o, src, p[0] as number, ia, inner));
   return normalizeBool(out);
 }
+
+/** relu's branch-free loop for a float32 or int32 input of the same output dtype. */
+function reluBits(dtype: DType): UnaryLoop {
+  return (dtype === "float32" ? reluFloat32Bits : reluInt32) as UnaryLoop;
+}
+
+/**
+ * The 32-bit words of float32 (or int32) storage, index for index: a view that writes through, except
+ * for the few-element arrays V8 keeps inside its heap (asking for their `.buffer` would move them out
+ * on every call), which only kernels' read-only operands (a scalar `x` of where) are, and get a copy.
+ */
+function int32View(data: TypedArray): Int32Array {
+  if (data instanceof Int32Array) return data;
+  if (data.length > SMALL) return new Int32Array(data.buffer, data.byteOffset, data.length);
+  const words = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    FLOAT_WORD[0] = data[i] as number;
+    words[i] = INT_WORD[0] as number;
+  }
+  return words;
+}
+
+/** Arrays up to this many elements are read through a copy (see `int32View`); kernels below it skip the bit loops. */
+const SMALL = 16;
+const FLOAT_WORD = new Float32Array(1);
+const INT_WORD = new Int32Array(FLOAT_WORD.buffer);
 
 /**
  * Applies `op` elementwise to `a` and `b` broadcast together, into a new array of `outDtype` laid out
@@ -190,8 +227,23 @@ function whereRowMajor(
   const ic = walk.strides[0]?.[0] as number;
   const ix = walk.strides[1]?.[0] as number;
   const iy = walk.strides[2]?.[0] as number;
-  const dst = out.data;
   const C = c.data;
+  // float32/int32 values are moved, not converted: select their bits without a branch.
+  const bits =
+    n > SMALL &&
+    (outDtype === "float32" || outDtype === "int32") &&
+    x.dtype === outDtype &&
+    y.dtype === outDtype;
+  if (bits) {
+    const dst = int32View(out.data);
+    const X = int32View(x.data);
+    const Y = int32View(y.data);
+    forEachRow(walk, [c.offset, x.offset, y.offset], (o, p) =>
+      whereBits(dst, o, C, p[0] as number, ic, X, p[1] as number, ix, Y, p[2] as number, iy, inner),
+    );
+    return out;
+  }
+  const dst = out.data;
   const X = x.data;
   const Y = y.data;
   forEachRow(walk, [c.offset, x.offset, y.offset], (o, p) =>

@@ -163,8 +163,12 @@ function stored(dtype: DType, v: number): number {
   return dtype === "bool" ? (r !== 0 ? 1 : 0) : r;
 }
 
+/** A NaN with its sign bit set, as x86 arithmetic produces (0 * -Infinity). */
+const NEGATIVE_NAN = new Float64Array(new BigUint64Array([0xfff8000000000000n]).buffer)[0] as number;
+
 const SPECIAL = [
   Number.NaN,
+  NEGATIVE_NAN,
   Number.POSITIVE_INFINITY,
   Number.NEGATIVE_INFINITY,
   -0,
@@ -368,6 +372,63 @@ describe("binary into an existing array", () => {
         expect(out.dtype).toBe(k.dtype);
         expect(Array.from(out.flat())).toEqual(Array.from(want.flat()));
         if (out === target && b.numel > 0) expect(Array.from(target.flat())).toEqual(Array.from(want.flat()));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("bit-level loops (relu, where on float32/int32 with more than 16 elements)", () => {
+  const bigShapeArb = fc
+    .array(fc.integer({ min: 1, max: 7 }), { minLength: 2, maxLength: 3 })
+    .filter((s) => numel(s) > 16);
+
+  it("relu matches UNARY.relu on NaN, +-Inf, -0 and int32 extremes, for any layout", () => {
+    const arb = bigShapeArb.chain((shape) =>
+      fc.constantFrom<DType>("float32", "int32").chain((dtype) => valuesArb(shape, dtype)),
+    );
+    fc.assert(
+      fc.property(arb, (a) => {
+        const out = backend().unary("relu", a);
+        for (let i = 0; i < a.numel; i++) {
+          const index = unravel(i, a.shape);
+          const want = stored(a.dtype, UNARY.relu(a.at(index)));
+          expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
+            true,
+          );
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("where selects the same values as the branchy loop for any broadcast (scalar branches too) and layout", () => {
+    const arb = bigShapeArb.chain((out) =>
+      fc
+        .tuple(operandShapesArb(out), operandShapesArb(out), fc.constantFrom<DType>("float32", "int32"))
+        .chain(([[sc, sx], [, sy], dtype]) =>
+          fc.record({
+            c: operandArb(sc as number[]).map((c) => {
+              // bool storage may hold other nonzero bytes (fill_(2)): any nonzero byte selects x.
+              const bits = Uint8Array.from(c.data, (v) => [0, 1, 2, 255][Math.abs(v) % 4] as number);
+              return new StridedArray(bits, "bool", c.shape, c.strides, c.offset);
+            }),
+            x: fc.oneof(valuesArb(sx as number[], dtype), valuesArb([], dtype)),
+            y: fc.oneof(valuesArb(sy as number[], dtype), valuesArb([], dtype)),
+            shape: fc.constant(out),
+          }),
+        ),
+    );
+    fc.assert(
+      fc.property(arb, ({ c, x, y }) => {
+        const out = backend().where(c, x, y, x.dtype);
+        for (let i = 0; i < out.numel; i++) {
+          const index = unravel(i, out.shape);
+          const want = readBroadcast(c, index) !== 0 ? readBroadcast(x, index) : readBroadcast(y, index);
+          expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
+            true,
+          );
+        }
       }),
       { numRuns: 200 },
     );
