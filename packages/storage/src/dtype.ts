@@ -1,16 +1,47 @@
-/** The element types a tensor can hold. */
+/**
+ * The element types a tensor can hold.
+ *
+ * @example
+ * const dtype: DType = "float64";
+ * torch.zeros([2], { dtype }).dtype; // "float64"
+ */
 export type DType = "float32" | "float64" | "int32" | "bool";
 
-/** The typed array that backs each dtype (bool is stored as 0/1 bytes). */
+/**
+ * The typed array that backs each dtype (bool is stored as 0/1 bytes).
+ *
+ * @example
+ * const data: TypedArray = allocate("int32", 3);
+ * data instanceof Int32Array; // true
+ */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/**
+ * Every dtype torchlet supports.
+ *
+ * @example
+ * DTYPES; // ["float32", "float64", "int32", "bool"]
+ */
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
+/**
+ * Whether `value` names a torchlet dtype (a type guard).
+ *
+ * @example
+ * isDType("float64"); // true
+ * isDType("int64"); // false
+ */
 export function isDType(value: unknown): value is DType {
   return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
 }
 
-/** Allocates a zero-filled typed array of `length` elements for `dtype`. */
+/**
+ * Allocates a zero-filled typed array of `length` elements for `dtype`.
+ *
+ * @example
+ * allocate("float64", 3); // [0, 0, 0]
+ * allocate("bool", 2) instanceof Uint8Array; // true
+ */
 export function allocate(dtype: DType, length: number): TypedArray {
   switch (dtype) {
     case "float32":
@@ -24,7 +55,13 @@ export function allocate(dtype: DType, length: number): TypedArray {
   }
 }
 
-/** The dtype a typed array stands for (Uint8Array is read as bool). */
+/**
+ * The dtype a typed array stands for (Uint8Array is read as bool).
+ *
+ * @example
+ * dtypeOfArray(new Int32Array(2)); // "int32"
+ * dtypeOfArray([1, 2]); // null
+ */
 export function dtypeOfArray(array: ArrayLike<number>): DType | null {
   if (array instanceof Float32Array) return "float32";
   if (array instanceof Float64Array) return "float64";
@@ -33,12 +70,25 @@ export function dtypeOfArray(array: ArrayLike<number>): DType | null {
   return null;
 }
 
+/**
+ * Whether `dtype` is a floating point type (float32 or float64).
+ *
+ * @example
+ * isFloating("float64"); // true
+ * isFloating("int32"); // false
+ */
 export const isFloating = (dtype: DType): boolean => dtype === "float32" || dtype === "float64";
 
 // Category order of PyTorch's promotion: bool < integer < floating; within floating, wider wins.
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
 
-/** PyTorch's `torch.promote_types` restricted to torchlet's dtypes. */
+/**
+ * PyTorch's `torch.promote_types` restricted to torchlet's dtypes.
+ *
+ * @example
+ * promoteTypes("int32", "float32"); // "float32"
+ * promoteTypes("float32", "float64"); // "float64"
+ */
 export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
@@ -46,6 +96,11 @@ export function promoteTypes(a: DType, b: DType): DType {
 /**
  * The result dtype of `tensor op number`: a JS number is a "wrapped number" in PyTorch's sense, so it
  * only lifts the category (an int tensor with 2.5 gives the default float dtype, float32), never the width.
+ *
+ * @example
+ * promoteWithScalar("int32", 2.5); // "float32"
+ * promoteWithScalar("float64", 2.5); // "float64"
+ * promoteWithScalar("bool", 2); // "int32"
  */
 export function promoteWithScalar(dtype: DType, value: number): DType {
   if (isFloating(dtype)) return dtype;
@@ -53,7 +108,12 @@ export function promoteWithScalar(dtype: DType, value: number): DType {
   return dtype === "bool" ? "int32" : dtype;
 }
 
-/** libtorch's name of the CPU tensor type, as printed in R torch's footer: `CPUFloatType`. */
+/**
+ * libtorch's name of the CPU tensor type, as printed in R torch's footer: `CPUFloatType`.
+ *
+ * @example
+ * typeName("float64"); // "CPUDoubleType"
+ */
 export function typeName(dtype: DType): string {
   switch (dtype) {
     case "float32":
@@ -67,7 +127,14 @@ export function typeName(dtype: DType): string {
   }
 }
 
-/** Rounds or converts a JS number to what storing it in `dtype` gives (as PyTorch's casts do). */
+/**
+ * Rounds or converts a JS number to what storing it in `dtype` gives (as PyTorch's casts do).
+ *
+ * @example
+ * castScalar("int32", -2.7); // -2
+ * castScalar("bool", 0.5); // 1
+ * castScalar("float32", 0.1); // 0.10000000149011612
+ */
 export function castScalar(dtype: DType, value: number): number {
   switch (dtype) {
     case "float32":
