@@ -3,7 +3,14 @@ import { formatStreamDouble, type StreamFloatFormat } from "./gformat.js";
 import { contiguousStrides } from "./shape.js";
 import type { StridedArray } from "./strided.js";
 
-/** What the footer of a printed tensor says besides dtype and shape. */
+/**
+ * What the footer of a printed tensor says besides dtype and shape.
+ *
+ * @example
+ * const options: FormatOptions = { requiresGrad: true };
+ * formatTensor(StridedArray.fromFlat(new Float32Array([1, 2]), [2]), options);
+ * // "torch_tensor\n 1\n 2\n[ CPUFloatType{2} ][ requires_grad = TRUE ]"
+ */
 export interface FormatOptions {
   /** The grad_fn's name, e.g. "AddBackward0": printed as `[ grad_fn = <AddBackward0> ]`. */
   gradFn?: string | null;
