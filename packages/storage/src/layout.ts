@@ -8,6 +8,11 @@ import { copyInto, StridedArray } from "./strided.js";
  * with a non-zero, unequal pair of strides deciding, so a transposed input gives a transposed output.
  * `operandStrides` are the operands' strides after broadcasting to `shape` (0 on broadcast dims).
  * Returns null when the order is plain row-major, which every contiguous input gives.
+ *
+ * @example
+ * const t = StridedArray.zeros([2, 3], "float32").transpose(0, 1); // strides [1, 3]
+ * outputOrder(t.shape, [t.strides]); // [1, 0]
+ * outputOrder([2, 3], [[3, 1]]); // null
  */
 export function outputOrder(shape: Shape, operandStrides: readonly Shape[]): number[] | null {
   const nd = shape.length;
@@ -39,7 +44,12 @@ export function outputOrder(shape: Shape, operandStrides: readonly Shape[]): num
   return order.every((d, i) => d === i) ? null : order;
 }
 
-/** The permutation that undoes `order` (`x.permute(order).permute(inversePermutation(order))` is x). */
+/**
+ * The permutation that undoes `order` (`x.permute(order).permute(inversePermutation(order))` is x).
+ *
+ * @example
+ * inversePermutation([2, 0, 1]); // [1, 2, 0]
+ */
 export function inversePermutation(order: readonly number[]): number[] {
   const inverse = new Array<number>(order.length);
   order.forEach((d, i) => {
@@ -51,6 +61,11 @@ export function inversePermutation(order: readonly number[]): number[] {
 /**
  * True when the elements fill a block of memory without gaps or overlaps in some dim order
  * (PyTorch's `is_non_overlapping_and_dense`): a transposed matrix is, an expanded or sliced one is not.
+ *
+ * @example
+ * const a = StridedArray.zeros([2, 3], "float32");
+ * isNonOverlappingAndDense(a.transpose(0, 1)); // true
+ * isNonOverlappingAndDense(a.narrow(1, 0, 2)); // false
  */
 export function isNonOverlappingAndDense(array: StridedArray): boolean {
   const dims = array.shape.map((_, i) => i).filter((i) => array.shape[i] !== 1);
@@ -66,6 +81,11 @@ export function isNonOverlappingAndDense(array: StridedArray): boolean {
 /**
  * A copy that keeps the source's memory layout when it is dense (PyTorch's `preserve_format`, what
  * `clone` and dtype conversion do), else a contiguous copy.
+ *
+ * @example
+ * const t = StridedArray.zeros([2, 3], "float32").transpose(0, 1);
+ * copyPreservingLayout(t).strides; // [1, 3]
+ * copyPreservingLayout(t, "float64").dtype; // "float64"
  */
 export function copyPreservingLayout(src: StridedArray, dtype: DType = src.dtype): StridedArray {
   const order = isNonOverlappingAndDense(src) ? outputOrder(src.shape, [src.strides]) : null;
