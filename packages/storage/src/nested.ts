@@ -2,12 +2,23 @@ import { allocate, castScalar, type DType, dtypeOfArray, type TypedArray } from 
 import { TorchletError } from "./errors.js";
 import { StridedArray } from "./strided.js";
 
-/** What `tensor()` accepts: a number, a boolean, nested arrays of them, or a typed array. */
+/**
+ * What `tensor()` accepts: a number, a boolean, nested arrays of them, or a typed array.
+ *
+ * @example
+ * const data: NestedData = [[1, 2], [3, 4]];
+ * fromNested(data).shape; // [2, 2]
+ */
 export type NestedData = number | boolean | ArrayLike<number> | readonly NestedData[];
 
 /**
  * Builds a contiguous array from nested JS data. Numbers give float32 (R torch's choice for R numerics),
  * booleans give bool, a typed array keeps its own dtype; `dtype` overrides. Ragged nesting is an error.
+ *
+ * @example
+ * fromNested([[1, 2], [3, 4]]).shape; // [2, 2]
+ * fromNested([true, false]).dtype; // "bool"
+ * fromNested(new Int32Array([1, 2])).dtype; // "int32"
  */
 export function fromNested(data: NestedData, dtype?: DType): StridedArray {
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
