@@ -1,14 +1,33 @@
 import { fmtShape, TorchletError } from "./errors.js";
 
+/**
+ * A tensor's sizes, outermost dim first (`[]` for a scalar).
+ *
+ * @example
+ * const shape: Shape = [2, 3];
+ * numel(shape); // 6
+ */
 export type Shape = readonly number[];
 
+/**
+ * The number of elements of a tensor of `shape` (1 for a scalar's `[]`).
+ *
+ * @example
+ * numel([2, 3, 4]); // 24
+ * numel([]); // 1
+ */
 export function numel(shape: Shape): number {
   let n = 1;
   for (const s of shape) n *= s;
   return n;
 }
 
-/** Row-major strides of a contiguous tensor of `shape` (PyTorch's: a size-1 dim gets its neighbour's). */
+/**
+ * Row-major strides of a contiguous tensor of `shape` (PyTorch's: a size-1 dim gets its neighbour's).
+ *
+ * @example
+ * contiguousStrides([2, 3, 4]); // [12, 4, 1]
+ */
 export function contiguousStrides(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);
   let acc = 1;
@@ -19,13 +38,26 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/**
+ * Whether two shapes are the same, size for size.
+ *
+ * @example
+ * shapesEqual([2, 3], [2, 3]); // true
+ * shapesEqual([2, 3], [3, 2]); // false
+ */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Wraps a possibly negative `dim` into [0, ndim); `op` names the caller in the error. */
+/**
+ * Wraps a possibly negative `dim` into [0, ndim); `op` names the caller in the error.
+ *
+ * @example
+ * normalizeDim("sum", -1, 3); // 2
+ * normalizeDim("sum", 3, 3); // throws TorchletError
+ */
 export function normalizeDim(op: string, dim: number, ndim: number): number {
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
@@ -37,7 +69,13 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
-/** Checks that `shape` is a list of non-negative integers. */
+/**
+ * Checks that `shape` is a list of non-negative integers.
+ *
+ * @example
+ * checkShape("zeros", [2, 3]); // passes
+ * checkShape("zeros", [2, -1]); // throws TorchletError
+ */
 export function checkShape(op: string, shape: Shape): void {
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {
@@ -46,7 +84,13 @@ export function checkShape(op: string, shape: Shape): void {
   }
 }
 
-/** NumPy/PyTorch broadcasting: align from the right; each pair of sizes must be equal or contain a 1. */
+/**
+ * NumPy/PyTorch broadcasting: align from the right; each pair of sizes must be equal or contain a 1.
+ *
+ * @example
+ * broadcastShapes("add", [2, 1, 3], [4, 1]); // [2, 4, 3]
+ * broadcastShapes("add", [2, 3], [4]); // throws TorchletError
+ */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
@@ -62,6 +106,9 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 
 /**
  * Resolves a requested shape with at most one -1 against `total` elements (reshape/view semantics).
+ *
+ * @example
+ * inferShape("reshape", [-1, 3], 12); // [4, 3]
  */
 export function inferShape(op: string, requested: Shape, total: number): number[] {
   let inferAt = -1;
