@@ -7,34 +7,72 @@ import { reduce } from "./reduce.js";
  * The seam between the math and where it runs. Autograd calls kernels only through `backend()`, so a
  * faster implementation (Wasm SIMD, worker threads) plugs in with `setBackend` and the plain-TS
  * reference stays the fallback and the yardstick its tests compare against.
+ *
+ * @example
+ * const counted: Backend = { ...referenceBackend, name: "counted" };
+ * const previous = setBackend(counted);
+ * backend().name; // "counted"
+ * setBackend(previous);
  */
 export interface Backend {
+  /** A name for messages and benchmarks, e.g. `"reference"`. */
   readonly name: string;
+  /** Elementwise function of one array (`neg`, `exp`, `relu`, ...). */
   unary: typeof unary;
+  /** Elementwise function of two arrays, broadcast together (`add`, `mul`, `eq`, ...). */
   binary: typeof binary;
+  /** Sum, mean, max or min over some dims. */
   reduce: typeof reduce;
+  /** Product of two matrices. */
   mm: typeof mm;
+  /** Batched product of two stacks of matrices. */
   bmm: typeof bmm;
+  /** Elementwise choice between two arrays by a condition. */
   where: typeof where;
 }
 
+/**
+ * The plain-TypeScript kernels: the default backend, and the yardstick faster ones are tested against.
+ *
+ * @example
+ * const a = StridedArray.fromFlat(new Float32Array([1, 2, 3, 4]), [2, 2]);
+ * referenceBackend.mm(a, a, "float32").toNested(); // [[7, 10], [15, 22]]
+ * referenceBackend.unary("neg", a).toNested(); // [[-1, -2], [-3, -4]]
+ */
 export const referenceBackend: Backend = { name: "reference", unary, binary, reduce, mm, bmm, where };
 
 /**
  * The default: the reference kernels except for float32/float64 matmul, which runs on generated Wasm
  * SIMD kernels (and worker threads when large, in Node), falling back to the reference kernel for
  * other dtypes, small products, or where WebAssembly SIMD is unavailable.
+ *
+ * @example
+ * fastBackend.name; // "fast"
+ * const a = StridedArray.fromFlat(new Float32Array([1, 2, 3, 4]), [2, 2]);
+ * fastBackend.mm(a, a, "float32").toNested(); // [[7, 10], [15, 22]]
  */
 export const fastBackend: Backend = { ...referenceBackend, name: "fast", mm: fastMm, bmm: fastBmm };
 
 let current: Backend = fastBackend;
 
-/** The backend every kernel call goes through. */
+/**
+ * The backend every kernel call goes through.
+ *
+ * @example
+ * backend().name; // "fast"
+ */
 export function backend(): Backend {
   return current;
 }
 
-/** Installs `next` (pass `referenceBackend` to go back); returns the previous one. */
+/**
+ * Installs `next` (pass `referenceBackend` to go back); returns the previous one.
+ *
+ * @example
+ * const previous = setBackend({ ...referenceBackend, name: "mine" });
+ * backend().name; // "mine"
+ * setBackend(previous);
+ */
 export function setBackend(next: Backend): Backend {
   const previous = current;
   current = next;
