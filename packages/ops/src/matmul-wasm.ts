@@ -12,6 +12,13 @@ import { GEMM_F32, GEMM_F64, type GemmShape, gemmModuleBytes } from "./wasm/gemm
  * float32 ones differ by float32 rounding (this path accumulates in float32, as PyTorch does).
  */
 
+/**
+ * Thresholds and thread count of the fast matmul; read and change them with `configureMatmul`.
+ *
+ * @example
+ * const previous: MatmulOptions = configureMatmul({ threads: 0 }); // single-threaded from here on
+ * configureMatmul(previous);
+ */
 export interface MatmulOptions {
   /** smallest m*n*k (per batch item) sent to Wasm; below it the reference kernel is faster */
   minWasm: number;
@@ -27,7 +34,15 @@ const MAX_PAGES = 32768; // 2 GiB; larger products fall back to the reference ke
 // Measured here: the Wasm path wins from about 8x8x8 on (packing and copying out included).
 const options: MatmulOptions = { minWasm: 256, minThreads: 1 << 20, threads: availableHelpers() };
 
-/** Adjusts the fast matmul's thresholds (tests force tiny thresholds); returns the previous options. */
+/**
+ * Adjusts the fast matmul's thresholds (tests force tiny thresholds); returns the previous options.
+ *
+ * @example
+ * const previous = configureMatmul({ minWasm: 0 }); // every float product through Wasm
+ * const a = StridedArray.fromFlat(new Float32Array([1, 2, 3, 4]), [2, 2]);
+ * fastBackend.mm(a, a, "float32").toNested(); // [[7, 10], [15, 22]]
+ * configureMatmul(previous);
+ */
 export function configureMatmul(next: Partial<MatmulOptions>): MatmulOptions {
   const previous = { ...options };
   Object.assign(options, next);
@@ -301,13 +316,28 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   return out;
 }
 
-/** Whether the fast path runs here (Wasm SIMD) and how many helper threads are ready now. */
+/**
+ * Whether the fast path runs here (Wasm SIMD) and how many helper threads are ready now.
+ *
+ * @example
+ * const { simd, threads } = matmulInfo(); // simd: true in Node 20 and current browsers
+ * typeof threads; // "number"
+ */
 export function matmulInfo(): { simd: boolean; threads: number } {
   const e = getEngine();
   return { simd: e !== null, threads: e?.pool?.ready().length ?? 0 };
 }
 
-/** Starts the helper threads and resolves once `count` of them (default all) are ready, or after a timeout. */
+/**
+ * Starts the helper threads and resolves once `count` of them (default all) are ready, or after a timeout.
+ *
+ * @example
+ * // Before timing large products: start the helper threads once, so the first product does not pay for it.
+ * async function benchmark() {
+ *   const ready = await warmUpMatmulThreads();
+ *   console.log(`${ready} helper threads`);
+ * }
+ */
 export async function warmUpMatmulThreads(count?: number, timeoutMs = 10_000): Promise<number> {
   const pool = getEngine()?.pool;
   if (!pool?.start()) return 0;
