@@ -21,7 +21,13 @@ import {
 } from "./elementwise-loops.js";
 import { broadcastStrides, coalesce, forEachRow } from "./elementwise-walk.js";
 
-/** The elementwise functions of one argument, each a plain number -> number map. */
+/**
+ * The elementwise functions of one argument, each a plain number -> number map.
+ *
+ * @example
+ * UNARY.relu(-2); // 0
+ * UNARY.sigmoid(0); // 0.5
+ */
 export const UNARY = {
   neg: (x: number) => -x,
   exp: Math.exp,
@@ -34,9 +40,22 @@ export const UNARY = {
   tanh: Math.tanh,
 } satisfies Record<string, (x: number) => number>;
 
+/**
+ * The name of a unary elementwise op: a key of `UNARY`.
+ *
+ * @example
+ * const op: UnaryOp = "exp";
+ * UNARY[op](0); // 1
+ */
 export type UnaryOp = keyof typeof UNARY;
 
-/** The elementwise functions of two arguments; comparisons return 1 or 0 for a bool output. */
+/**
+ * The elementwise functions of two arguments; comparisons return 1 or 0 for a bool output.
+ *
+ * @example
+ * BINARY.pow(2, 10); // 1024
+ * BINARY.gt(1, 2); // 0
+ */
 export const BINARY = {
   add: (a: number, b: number) => a + b,
   sub: (a: number, b: number) => a - b,
@@ -51,6 +70,13 @@ export const BINARY = {
   le: (a: number, b: number) => (a <= b ? 1 : 0),
 } satisfies Record<string, (a: number, b: number) => number>;
 
+/**
+ * The name of a binary elementwise op: a key of `BINARY`.
+ *
+ * @example
+ * const op: BinaryOp = "mul";
+ * BINARY[op](3, 4); // 12
+ */
 export type BinaryOp = keyof typeof BINARY;
 
 /**
