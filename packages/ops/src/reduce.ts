@@ -8,9 +8,24 @@ import {
 } from "@torchlet/storage";
 import { coalesce, forEachRow } from "./elementwise-walk.js";
 
+/**
+ * The reductions of the `reduce` kernel.
+ *
+ * @example
+ * const op: ReduceOp = "mean";
+ * const a = StridedArray.fromFlat(new Float32Array([1, 2, 3, 4]), [2, 2]);
+ * referenceBackend.reduce(op, a, [0], false).toNested(); // [2, 3]
+ */
 export type ReduceOp = "sum" | "mean" | "max" | "min";
 
-/** Normalised, de-duplicated, sorted reduction dims; `null` means every dim. */
+/**
+ * Normalised, de-duplicated, sorted reduction dims; `null` means every dim.
+ *
+ * @example
+ * reductionDims("sum", -1, 3); // [2]
+ * reductionDims("sum", null, 3); // [0, 1, 2]
+ * reductionDims("sum", [2, 0], 3); // [0, 2]
+ */
 export function reductionDims(
   op: string,
   dims: number | readonly number[] | null | undefined,
@@ -27,7 +42,13 @@ export function reductionDims(
   return norm.sort((x, y) => x - y);
 }
 
-/** The shape after reducing `dims` of `shape`, keeping them as size 1 when `keepdim`. */
+/**
+ * The shape after reducing `dims` of `shape`, keeping them as size 1 when `keepdim`.
+ *
+ * @example
+ * reducedShape([2, 3, 4], [1], false); // [2, 4]
+ * reducedShape([2, 3, 4], [1], true); // [2, 1, 4]
+ */
 export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
   const out: number[] = [];
   shape.forEach((s, i) => {
