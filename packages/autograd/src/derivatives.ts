@@ -7,9 +7,19 @@ import { type Tensor, where } from "./tensor.js";
  * input's gradient (null where no gradient flows). Formulas are written with Tensor ops, so a backward
  * pass run with `createGraph` records them and gives higher-order gradients for free. Broadcasting is
  * not their concern: the engine sums each gradient back to its input's shape (and dtype).
+ *
+ * @example
+ * // A formula reads what the op saved (its inputs, its result) through the context.
+ * const square: Derivative<undefined> = {
+ *   name: "SquareBackward0",
+ *   grads: [(grad, ctx) => grad.mul(ctx.input(0)).mul(2)],
+ * };
+ * square.grads.length; // 1
  */
 export interface Derivative<Attrs> {
+  /** The grad_fn name PyTorch shows, e.g. `"MulBackward0"` (a function when it depends on the attributes). */
   readonly name: string | ((attrs: Attrs) => string);
+  /** One formula per input, in order: upstream gradient and saved context in, that input's gradient out. */
   readonly grads: ReadonlyArray<InputGrad<Attrs> | null>;
 }
 
@@ -41,7 +51,14 @@ const evenlyDistribute: InputGrad<undefined> = (g, c) => {
   return where(mask, g.div(mask.sum()), 0);
 };
 
-/** The derivative table: the single place where torchlet defines gradients. */
+/**
+ * The derivative table: the single place where torchlet defines gradients.
+ *
+ * @example
+ * torch.derivatives.mul.name; // "MulBackward0"
+ * const x = torch.tensor([1, 2], { requiresGrad: true });
+ * x.mul(3).gradFn!.name; // "MulBackward0"
+ */
 export const derivatives = {
   add: row({ name: "AddBackward0", grads: [(g) => g, (g) => g] }),
   sub: row({ name: "SubBackward0", grads: [(g) => g, (g) => g.neg()] }),
@@ -174,5 +191,12 @@ export const derivatives = {
   }),
 };
 
+/**
+ * The name of an op in the derivative table.
+ *
+ * @example
+ * const op: OpName = "mm";
+ * torch.derivatives[op].name; // "MmBackward0"
+ */
 export type OpName = keyof typeof derivatives;
 export type AttrsOf<K extends OpName> = (typeof derivatives)[K] extends Derivative<infer A> ? A : never;
