@@ -1,7 +1,14 @@
 import { checkShape, fromNested, type NestedData, StridedArray, TorchletError } from "@torchlet/storage";
 import { type ShapeArgs, shapeFromArgs, Tensor, type TensorOptions } from "./tensor.js";
 
-/** Wraps an array in a leaf tensor, applying `requiresGrad` from the options. */
+/**
+ * Wraps an array in a leaf tensor, applying `requiresGrad` from the options.
+ *
+ * @example
+ * const t = torch.fromArray(StridedArray.fromFlat(new Float32Array([1, 2]), [2]), { requiresGrad: true });
+ * t.requiresGrad; // true
+ * t.tolist(); // [1, 2]
+ */
 export function fromArray(array: StridedArray, options: TensorOptions = {}): Tensor {
   const t = new Tensor(array);
   if (options.requiresGrad) t.requiresGrad_(true);
@@ -20,7 +27,13 @@ export function tensor(data: NestedData, options: TensorOptions = {}): Tensor {
   return fromArray(fromNested(data, options.dtype), options);
 }
 
-/** Splits `(2, 3)` / `([2, 3], opts)` call forms into a shape and options. */
+/**
+ * Splits `(2, 3)` / `([2, 3], opts)` call forms into a shape and options.
+ *
+ * @example
+ * parseShapeAndOptions("zeros", [2, 3]); // [[2, 3], {}]
+ * parseShapeAndOptions("zeros", [[2, 3], { dtype: "int32" }]); // [[2, 3], { dtype: "int32" }]
+ */
 export function parseShapeAndOptions(op: string, args: readonly unknown[]): [number[], TensorOptions] {
   const last = args[args.length - 1];
   const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last);
@@ -32,7 +45,12 @@ export function parseShapeAndOptions(op: string, args: readonly unknown[]): [num
 
 type ShapeCall = [...ShapeArgs] | [readonly number[], TensorOptions];
 
-/** A tensor filled with `value`. */
+/**
+ * A tensor filled with `value`.
+ *
+ * @example
+ * torch.full([2, 2], 7).tolist(); // [[7, 7], [7, 7]]
+ */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape("full", shape);
   const array = StridedArray.zeros(shape, options.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
@@ -42,29 +60,54 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
 
 /**
  * A tensor of zeros: `zeros(2, 3)` or `zeros([2, 3], { dtype, requiresGrad })`.
+ *
+ * @example
+ * torch.zeros(2, 3).shape; // [2, 3]
+ * torch.zeros([2], { dtype: "int32" }).tolist(); // [0, 0]
  */
 export function zeros(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("zeros", args);
   return full(shape, 0, options);
 }
 
-/** A tensor of ones: `ones(2, 3)` or `ones([2, 3], opts)`. */
+/**
+ * A tensor of ones: `ones(2, 3)` or `ones([2, 3], opts)`.
+ *
+ * @example
+ * torch.ones(2).tolist(); // [1, 1]
+ * torch.ones([2, 1], { requiresGrad: true }).requiresGrad; // true
+ */
 export function ones(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("ones", args);
   return full(shape, 1, options);
 }
 
-/** Zeros with the shape (and dtype, unless overridden) of `t`. */
+/**
+ * Zeros with the shape (and dtype, unless overridden) of `t`.
+ *
+ * @example
+ * torch.zerosLike(torch.ones([2], { dtype: "float64" })).dtype; // "float64"
+ */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return full(t.shape, 0, { dtype: t.dtype, ...options });
 }
 
-/** Ones with the shape (and dtype, unless overridden) of `t`. */
+/**
+ * Ones with the shape (and dtype, unless overridden) of `t`.
+ *
+ * @example
+ * torch.onesLike(torch.zeros(2, 2)).tolist(); // [[1, 1], [1, 1]]
+ */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return full(t.shape, 1, { dtype: t.dtype, ...options });
 }
 
-/** A tensor of `value` with the shape (and dtype, unless overridden) of `t`. */
+/**
+ * A tensor of `value` with the shape (and dtype, unless overridden) of `t`.
+ *
+ * @example
+ * torch.fullLike(torch.zeros(3), 0.5).tolist(); // [0.5, 0.5, 0.5]
+ */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
   return full(t.shape, value, { dtype: t.dtype, ...options });
 }
@@ -72,6 +115,10 @@ export function fullLike(t: Tensor, value: number, options: TensorOptions = {}):
 /**
  * Values from `start` (inclusive) to `end` (exclusive) in steps of `step`: `arange(5)` or
  * `arange(1, 2, 0.25)`. float32 unless `dtype` says otherwise (JS numbers are float32 in torchlet).
+ *
+ * @example
+ * torch.arange(5).tolist(); // [0, 1, 2, 3, 4]
+ * torch.arange(1, 2, 0.25).tolist(); // [1, 1.25, 1.5, 1.75]
  */
 export function arange(end: number, options?: TensorOptions): Tensor;
 export function arange(start: number, end: number, step?: number, options?: TensorOptions): Tensor;
@@ -94,7 +141,12 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
   return fromArray(array, options);
 }
 
-/** `steps` evenly spaced values from `start` to `end`, both included. */
+/**
+ * `steps` evenly spaced values from `start` to `end`, both included.
+ *
+ * @example
+ * torch.linspace(0, 1, 5).tolist(); // [0, 0.25, 0.5, 0.75, 1]
+ */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new TorchletError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
@@ -107,7 +159,13 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   return fromArray(array, options);
 }
 
-/** The identity matrix (n x m, m defaulting to n): `eye(3)`, `eye(2, 4)`, `eye(3, { dtype })`. */
+/**
+ * The identity matrix (n x m, m defaulting to n): `eye(3)`, `eye(2, 4)`, `eye(3, { dtype })`.
+ *
+ * @example
+ * torch.eye(2).tolist(); // [[1, 0], [0, 1]]
+ * torch.eye(2, 3).shape; // [2, 3]
+ */
 export function eye(n: number, options?: TensorOptions): Tensor;
 export function eye(n: number, m: number, options?: TensorOptions): Tensor;
 export function eye(
