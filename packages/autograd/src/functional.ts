@@ -3,44 +3,290 @@ import type { Operand, ShapeArgs, Tensor } from "./tensor.js";
 
 // torch.NAME(tensor, ...) forms of the Tensor methods, as PyTorch offers both spellings.
 
+/**
+ * `a + b`, broadcasting (`a.add(b)`).
+ *
+ * @example
+ * torch.add(torch.tensor([1, 2]), 10).tolist(); // [11, 12]
+ */
 export const add = (a: Tensor, b: Operand): Tensor => a.add(b);
+/**
+ * `a - b`, broadcasting (`a.sub(b)`).
+ *
+ * @example
+ * torch.sub(torch.tensor([5, 7]), torch.tensor([1, 2])).tolist(); // [4, 5]
+ */
 export const sub = (a: Tensor, b: Operand): Tensor => a.sub(b);
+/**
+ * `a * b`, broadcasting (`a.mul(b)`).
+ *
+ * @example
+ * torch.mul(torch.tensor([[1], [2]]), torch.tensor([3, 4])).tolist(); // [[3, 4], [6, 8]]
+ */
 export const mul = (a: Tensor, b: Operand): Tensor => a.mul(b);
+/**
+ * `a / b`, broadcasting (`a.div(b)`).
+ *
+ * @example
+ * torch.div(torch.tensor([1, 3]), 2).tolist(); // [0.5, 1.5]
+ */
 export const div = (a: Tensor, b: Operand): Tensor => a.div(b);
+/**
+ * `a ** exponent`, broadcasting (`a.pow(exponent)`).
+ *
+ * @example
+ * torch.pow(torch.tensor([2, 3]), 2).tolist(); // [4, 9]
+ */
 export const pow = (a: Tensor, exponent: Operand): Tensor => a.pow(exponent);
+/**
+ * `-a` (`a.neg()`).
+ *
+ * @example
+ * torch.neg(torch.tensor([1, -2])).tolist(); // [-1, 2]
+ */
 export const neg = (a: Tensor): Tensor => a.neg();
+/**
+ * e to the power of each element (`a.exp()`).
+ *
+ * @example
+ * torch.exp(torch.tensor([0, 1])).tolist(); // [1, 2.7183]
+ */
 export const exp = (a: Tensor): Tensor => a.exp();
+/**
+ * The natural logarithm of each element (`a.log()`).
+ *
+ * @example
+ * torch.log(torch.tensor([1, 100])).tolist(); // [0, 4.6052]
+ */
 export const log = (a: Tensor): Tensor => a.log();
+/**
+ * The square root of each element (`a.sqrt()`).
+ *
+ * @example
+ * torch.sqrt(torch.tensor([4, 9])).tolist(); // [2, 3]
+ */
 export const sqrt = (a: Tensor): Tensor => a.sqrt();
+/**
+ * The absolute value of each element (`a.abs()`).
+ *
+ * @example
+ * torch.abs(torch.tensor([-1.5, 2])).tolist(); // [1.5, 2]
+ */
 export const abs = (a: Tensor): Tensor => a.abs();
+/**
+ * -1, 0 or 1 by the sign of each element (`a.sign()`).
+ *
+ * @example
+ * torch.sign(torch.tensor([-3, 0, 2])).tolist(); // [-1, 0, 1]
+ */
 export const sign = (a: Tensor): Tensor => a.sign();
+/**
+ * `max(a, 0)` elementwise (`a.relu()`).
+ *
+ * @example
+ * torch.relu(torch.tensor([-1, 0, 2])).tolist(); // [0, 0, 2]
+ */
 export const relu = (a: Tensor): Tensor => a.relu();
+/**
+ * `1 / (1 + exp(-a))` elementwise (`a.sigmoid()`).
+ *
+ * @example
+ * torch.sigmoid(torch.tensor([0, 2])).tolist(); // [0.5, 0.8808]
+ */
 export const sigmoid = (a: Tensor): Tensor => a.sigmoid();
+/**
+ * The hyperbolic tangent of each element (`a.tanh()`).
+ *
+ * @example
+ * torch.tanh(torch.tensor([0, 1])).tolist(); // [0, 0.7616]
+ */
 export const tanh = (a: Tensor): Tensor => a.tanh();
+/**
+ * `a == b` elementwise, as a bool tensor (`a.eq(b)`).
+ *
+ * @example
+ * torch.eq(torch.tensor([1, 2]), 2).tolist(); // [false, true]
+ */
 export const eq = (a: Tensor, b: Operand): Tensor => a.eq(b);
+/**
+ * `a != b` elementwise, as a bool tensor (`a.ne(b)`).
+ *
+ * @example
+ * torch.ne(torch.tensor([1, 2]), 2).tolist(); // [true, false]
+ */
 export const ne = (a: Tensor, b: Operand): Tensor => a.ne(b);
+/**
+ * `a > b` elementwise, as a bool tensor (`a.gt(b)`).
+ *
+ * @example
+ * torch.gt(torch.tensor([1, 2, 3]), 2).tolist(); // [false, false, true]
+ */
 export const gt = (a: Tensor, b: Operand): Tensor => a.gt(b);
+/**
+ * `a >= b` elementwise, as a bool tensor (`a.ge(b)`).
+ *
+ * @example
+ * torch.ge(torch.tensor([1, 2, 3]), 2).tolist(); // [false, true, true]
+ */
 export const ge = (a: Tensor, b: Operand): Tensor => a.ge(b);
+/**
+ * `a < b` elementwise, as a bool tensor (`a.lt(b)`).
+ *
+ * @example
+ * torch.lt(torch.tensor([1, 2, 3]), 2).tolist(); // [true, false, false]
+ */
 export const lt = (a: Tensor, b: Operand): Tensor => a.lt(b);
+/**
+ * `a <= b` elementwise, as a bool tensor (`a.le(b)`).
+ *
+ * @example
+ * torch.le(torch.tensor([1, 2, 3]), 2).tolist(); // [true, true, false]
+ */
 export const le = (a: Tensor, b: Operand): Tensor => a.le(b);
+/**
+ * Matrix product as `torch.matmul`: 1-D, 2-D and batched with broadcasting (`a.matmul(b)`).
+ *
+ * @example
+ * torch.matmul(torch.ones(2, 3), torch.ones(3)).tolist(); // [3, 3]
+ * torch.matmul(torch.ones(5, 2, 3), torch.ones(3, 4)).shape; // [5, 2, 4]
+ */
 export const matmul = (a: Tensor, b: Tensor): Tensor => a.matmul(b);
+/**
+ * The product of two matrices, 2-D only (`a.mm(b)`).
+ *
+ * @example
+ * torch.mm(torch.tensor([[1, 2]]), torch.tensor([[3], [4]])).tolist(); // [[11]]
+ */
 export const mm = (a: Tensor, b: Tensor): Tensor => a.mm(b);
+/**
+ * Batched matrix product of two 3-D tensors with the same batch size (`a.bmm(b)`).
+ *
+ * @example
+ * torch.bmm(torch.ones(5, 2, 3), torch.ones(5, 3, 4)).shape; // [5, 2, 4]
+ */
 export const bmm = (a: Tensor, b: Tensor): Tensor => a.bmm(b);
+/**
+ * The dot product of two 1-D tensors (`a.dot(b)`).
+ *
+ * @example
+ * torch.dot(torch.tensor([1, 2]), torch.tensor([3, 4])).item(); // 11
+ */
 export const dot = (a: Tensor, b: Tensor): Tensor => a.dot(b);
+/**
+ * Matrix times vector (`a.mv(b)`).
+ *
+ * @example
+ * torch.mv(torch.tensor([[1, 2], [3, 4]]), torch.tensor([1, 1])).tolist(); // [3, 7]
+ */
 export const mv = (a: Tensor, b: Tensor): Tensor => a.mv(b);
+/**
+ * The sum of all elements, or over `dim` (a number or a list), keeping it as size 1 if `keepdim` (`a.sum(dim, keepdim)`).
+ *
+ * @example
+ * const a = torch.tensor([[1, 2], [3, 4]]);
+ * torch.sum(a).item(); // 10
+ * torch.sum(a, 0).tolist(); // [4, 6]
+ */
 export const sum = (a: Tensor, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor =>
   a.sum(dim, keepdim);
+/**
+ * The mean of all elements, or over `dim`, keeping it as size 1 if `keepdim` (`a.mean(dim, keepdim)`).
+ *
+ * @example
+ * const a = torch.tensor([[1, 2], [3, 4]]);
+ * torch.mean(a).item(); // 2.5
+ * torch.mean(a, 1, true).tolist(); // [[1.5], [3.5]]
+ */
 export const mean = (a: Tensor, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor =>
   a.mean(dim, keepdim);
+/**
+ * The largest element, as a 0-d tensor (`a.max()`).
+ *
+ * @example
+ * torch.max(torch.tensor([3, 7, 5])).item(); // 7
+ */
 export const max = (a: Tensor): Tensor => a.max();
+/**
+ * The smallest element, as a 0-d tensor (`a.min()`).
+ *
+ * @example
+ * torch.min(torch.tensor([3, 7, 5])).item(); // 3
+ */
 export const min = (a: Tensor): Tensor => a.min();
+/**
+ * The elements in a new shape (one size may be -1); a view when the strides allow (`a.reshape(...shape)`).
+ *
+ * @example
+ * torch.reshape(torch.arange(6), 2, -1).shape; // [2, 3]
+ * torch.reshape(torch.arange(6), [3, 2]).tolist(); // [[0, 1], [2, 3], [4, 5]]
+ */
 export const reshape = (a: Tensor, ...shape: ShapeArgs): Tensor => a.reshape(...shape);
+/**
+ * The elements as a 1-D tensor (`a.flatten()`).
+ *
+ * @example
+ * torch.flatten(torch.zeros(2, 3, 4)).shape; // [24]
+ */
 export const flatten = (a: Tensor): Tensor => a.flatten();
+/**
+ * A view with a size-1 dim inserted at `dim` (`a.unsqueeze(dim)`).
+ *
+ * @example
+ * torch.unsqueeze(torch.zeros(3), 0).shape; // [1, 3]
+ * torch.unsqueeze(torch.zeros(3), -1).shape; // [3, 1]
+ */
 export const unsqueeze = (a: Tensor, dim: number): Tensor => a.unsqueeze(dim);
+/**
+ * A view without size-1 dims (all of them, or only `dim`) (`a.squeeze(dim)`).
+ *
+ * @example
+ * torch.squeeze(torch.zeros(1, 3, 1)).shape; // [3]
+ * torch.squeeze(torch.zeros(1, 3, 1), 0).shape; // [3, 1]
+ */
 export const squeeze = (a: Tensor, dim?: number): Tensor => a.squeeze(dim);
+/**
+ * A view with dims `dim0` and `dim1` swapped (`a.transpose(dim0, dim1)`).
+ *
+ * @example
+ * torch.transpose(torch.zeros(2, 3, 4), 0, 2).shape; // [4, 3, 2]
+ */
 export const transpose = (a: Tensor, dim0: number, dim1: number): Tensor => a.transpose(dim0, dim1);
+/**
+ * The transpose of a matrix (a 0-D or 1-D tensor is returned as is) (`a.t()`).
+ *
+ * @example
+ * torch.t(torch.tensor([[1, 2, 3]])).tolist(); // [[1], [2], [3]]
+ */
 export const t = (a: Tensor): Tensor => a.t();
+/**
+ * A view with the dims reordered (`a.permute(...dims)`).
+ *
+ * @example
+ * torch.permute(torch.zeros(2, 3, 4), 2, 0, 1).shape; // [4, 2, 3]
+ */
 export const permute = (a: Tensor, ...dims: ShapeArgs): Tensor => a.permute(...dims);
+/**
+ * A copy with its own storage that stays in the graph: gradients flow back to `a` (`a.clone()`).
+ *
+ * @example
+ * const a = torch.tensor([1, 2]);
+ * const b = torch.clone(a).add_(1);
+ * a.tolist(); // [1, 2]
+ * b.tolist(); // [2, 3]
+ */
 export const clone = (a: Tensor): Tensor => a.clone();
+/**
+ * A view of the same data cut from the graph: no gradient flows through it (`a.detach()`).
+ *
+ * @example
+ * const x = torch.tensor([1, 2], { requiresGrad: true });
+ * torch.detach(x.mul(2)).requiresGrad; // false
+ */
 export const detach = (a: Tensor): Tensor => a.detach();
+/**
+ * The elements converted to `dtype` (`a.to(dtype)`); floats to int32 truncate toward zero.
+ *
+ * @example
+ * torch.to(torch.tensor([1.7, -1.7]), "int32").tolist(); // [1, -1]
+ */
 export const to = (a: Tensor, dtype: DType): Tensor => a.to(dtype);
