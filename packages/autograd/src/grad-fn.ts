@@ -4,7 +4,16 @@ import type { Tensor } from "./tensor.js";
 /** One edge of the graph: the node that receives the gradient of an input, and its output index. */
 export type Edge = readonly [GradFn | null, number];
 
-/** What a derivative formula may read: the saved inputs and result (version-checked) and the op's attributes. */
+/**
+ * What a derivative formula may read: the saved inputs and result (version-checked) and the op's attributes.
+ *
+ * @example
+ * // What a derivative-table formula receives as ctx: the saved inputs, result and attributes.
+ * const expRow: Derivative<undefined> = { name: "ExpBackward0", grads: [(grad, ctx) => grad.mul(ctx.result())] };
+ * const x = torch.tensor([0, 1], { requiresGrad: true });
+ * x.exp().sum().backward();
+ * x.grad!.tolist(); // [1, 2.7183]
+ */
 export class SavedContext<Attrs = unknown> {
   private readonly versions: number[];
   private readonly resultVersion: number;
@@ -13,6 +22,7 @@ export class SavedContext<Attrs = unknown> {
     private readonly owner: string,
     private readonly inputs: readonly Tensor[],
     private readonly output: Tensor,
+    /** The op's attributes (dims, exponent, ...), as the forward pass recorded them. */
     readonly attrs: Attrs,
   ) {
     const versions = new Array<number>(inputs.length);
@@ -80,6 +90,12 @@ export interface InputMeta {
  *
  * Recording one costs a node and a saved context per op, nothing more: edges as `[node, 0]` pairs and
  * the inputs' metadata are built only when asked for, since most graphs are run once and dropped.
+ *
+ * @example
+ * const x = torch.tensor([1, 2], { requiresGrad: true });
+ * const y = x.mul(2).sum();
+ * y.gradFn!.name; // "SumBackward0"
+ * y.gradFn!.nextFunctions[0]![0]!.name; // "MulBackward0"
  */
 export class GradFn {
   /** @internal per input, the node that receives its gradient (null where none is needed). */
@@ -93,6 +109,7 @@ export class GradFn {
   private edges: readonly Edge[] | null = null;
 
   constructor(
+    /** PyTorch's name for the node, e.g. `"MmBackward0"`. */
     readonly name: string,
     next: readonly (GradFn | null)[],
     private readonly formulas: Formulas,
@@ -153,13 +170,23 @@ export class GradFn {
     this.ctx = null;
   }
 
+  /** The name in angle brackets, as printed after `grad_fn =`: `"<AddBackward0>"`. */
   toString(): string {
     return `<${this.name}>`;
   }
 }
 
-/** The node at a leaf that requires grad: it adds the incoming gradient into `variable.grad`. */
+/**
+ * The node at a leaf that requires grad: it adds the incoming gradient into `variable.grad`.
+ *
+ * @example
+ * const w = torch.zeros([2], { requiresGrad: true });
+ * const [[node]] = w.mul(2).gradFn!.nextFunctions;
+ * node!.name; // "AccumulateGrad"
+ * (node as AccumulateGrad).variable === w; // true
+ */
 export class AccumulateGrad extends GradFn {
+  /** A node for a leaf. @param variable - The leaf whose `.grad` receives the gradient. */
   constructor(readonly variable: Tensor) {
     super("AccumulateGrad", [], [], null, []);
   }
