@@ -1,11 +1,24 @@
 let enabled = true;
 
-/** Whether operations are being recorded for backward right now. */
+/**
+ * Whether operations are being recorded for backward right now.
+ *
+ * @example
+ * torch.isGradEnabled(); // true
+ * torch.noGrad(() => torch.isGradEnabled()); // false
+ */
 export function isGradEnabled(): boolean {
   return enabled;
 }
 
-/** Turns recording on or off globally; prefer `noGrad`/`enableGrad`, which restore the old mode. */
+/**
+ * Turns recording on or off globally; prefer `noGrad`/`enableGrad`, which restore the old mode.
+ *
+ * @example
+ * torch.setGradEnabled(false);
+ * torch.tensor([1], { requiresGrad: true }).mul(2).requiresGrad; // false
+ * torch.setGradEnabled(true);
+ */
 export function setGradEnabled(mode: boolean): void {
   enabled = mode;
 }
@@ -34,7 +47,12 @@ export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
-/** Runs `fn` with recording switched on, even inside `noGrad` (PyTorch's `torch.enable_grad`). */
+/**
+ * Runs `fn` with recording switched on, even inside `noGrad` (PyTorch's `torch.enable_grad`).
+ *
+ * @example
+ * torch.noGrad(() => torch.enableGrad(() => torch.isGradEnabled())); // true
+ */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
