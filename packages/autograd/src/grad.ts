@@ -2,7 +2,15 @@ import { TorchletError } from "@torchlet/storage";
 import { runBackward } from "./engine.js";
 import type { BackwardOptions, Tensor } from "./tensor.js";
 
-/** Options of `autograd.grad`. */
+/**
+ * Options of `autograd.grad`.
+ *
+ * @example
+ * const x = torch.tensor([1, 2], { requiresGrad: true });
+ * const unused = torch.tensor([3], { requiresGrad: true });
+ * const options: GradOptions = { allowUnused: true };
+ * torch.autograd.grad(x.sum(), [x, unused], options)[1]; // null
+ */
 export interface GradOptions extends BackwardOptions {
   /** The gradient of each output (needed for outputs with more than one element). */
   gradOutputs?: Tensor | readonly (Tensor | null)[];
@@ -48,5 +56,13 @@ function grad(
   });
 }
 
-/** The functional autograd namespace: `torch.autograd.grad(...)`. */
+/**
+ * The functional autograd namespace: `torch.autograd.grad(...)`.
+ *
+ * @example
+ * const x = torch.tensor([1, 2], { requiresGrad: true });
+ * const [dx] = torch.autograd.grad(x.pow(2).sum(), x);
+ * dx!.tolist(); // [2, 4]
+ * x.grad; // null
+ */
 export const autograd = { grad };
