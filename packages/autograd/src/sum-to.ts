@@ -3,6 +3,10 @@ import type { Tensor } from "./tensor.js";
 /**
  * Sums `grad` down to `shape`, undoing a broadcast: the leading dims it added and every dim it
  * stretched from size 1. The engine applies this once per input, so no derivative formula has to.
+ *
+ * @example
+ * torch.sumTo(torch.ones(2, 3), [1, 3]).tolist(); // [[2, 2, 2]]
+ * torch.sumTo(torch.ones(2, 3), [3]).tolist(); // [2, 2, 2]
  */
 export function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
   const lead = grad.ndim - shape.length;
