@@ -21,13 +21,30 @@ import { runBackward } from "./engine.js";
 import { AccumulateGrad, type Formulas, GradFn, SavedContext } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
 
-/** Creation options shared by every factory. */
+/**
+ * Creation options shared by every factory.
+ *
+ * @example
+ * const options: TensorOptions = { dtype: "float64", requiresGrad: true };
+ * torch.zeros([2], options).dtype; // "float64"
+ */
 export interface TensorOptions {
+  /** The element type; float32 unless the data says otherwise (booleans give bool, a typed array its own). */
   dtype?: DType;
+  /** Record operations on the new tensor for backward (a leaf whose `.grad` fills in). */
   requiresGrad?: boolean;
 }
 
-/** Options of `backward` and `autograd.grad`. */
+/**
+ * Options of `backward` and `autograd.grad`.
+ *
+ * @example
+ * const x = torch.tensor([1, 2], { requiresGrad: true });
+ * const y = x.pow(2).sum();
+ * y.backward(undefined, { retainGraph: true });
+ * y.backward(); // the graph is still there
+ * x.grad!.tolist(); // [4, 8]
+ */
 export interface BackwardOptions {
   /** Keep the graph's saved tensors so backward can run through it again. */
   retainGraph?: boolean;
@@ -35,10 +52,24 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-/** The right-hand side of arithmetic: another tensor or a plain number. */
+/**
+ * The right-hand side of arithmetic: another tensor or a plain number.
+ *
+ * @example
+ * const a: Operand = 2;
+ * const b: Operand = torch.tensor([1, 2]);
+ * torch.tensor([1, 2]).mul(a).add(b).tolist(); // [3, 6]
+ */
 export type Operand = Tensor | number;
 
-/** A shape given as an array or as separate numbers: `reshape([2, 3])` or `reshape(2, 3)`. */
+/**
+ * A shape given as an array or as separate numbers: `reshape([2, 3])` or `reshape(2, 3)`.
+ *
+ * @example
+ * const t = torch.arange(6);
+ * t.reshape(2, 3).shape; // [2, 3]
+ * t.reshape([3, 2]).shape; // [3, 2]
+ */
 export type ShapeArgs = [readonly number[]] | number[];
 
 export function shapeFromArgs(args: ShapeArgs): number[] {
@@ -96,18 +127,23 @@ export class Tensor {
 
   // ---- properties ----
 
+  /** The size of each dim, outermost first (`[]` for a scalar). */
   get shape(): readonly number[] {
     return this._array.shape;
   }
+  /** The element type. */
   get dtype(): DType {
     return this._array.dtype;
   }
+  /** The number of dims. */
   get ndim(): number {
     return this._array.ndim;
   }
+  /** The number of dims (PyTorch's `dim()`). */
   dim(): number {
     return this._array.ndim;
   }
+  /** The number of elements. */
   numel(): number {
     return this._array.numel;
   }
@@ -131,9 +167,11 @@ export class Tensor {
   get isLeaf(): boolean {
     return this._gradFn === null;
   }
+  /** Whether operations on this tensor are recorded for backward; settable on leaves. */
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
+  /** Same as `requiresGrad_(flag)`. */
   set requiresGrad(flag: boolean) {
     this.requiresGrad_(flag);
   }
@@ -213,12 +251,15 @@ export class Tensor {
 
   // ---- elementwise math ----
 
+  /** `this + other`, broadcasting. */
   add(other: Operand): Tensor {
     return binaryOp("add", this, other);
   }
+  /** `this - other`, broadcasting. */
   sub(other: Operand): Tensor {
     return binaryOp("sub", this, other);
   }
+  /** `this * other`, broadcasting. */
   mul(other: Operand): Tensor {
     return binaryOp("mul", this, other);
   }
@@ -226,54 +267,70 @@ export class Tensor {
   div(other: Operand): Tensor {
     return binaryOp("div", this, other);
   }
+  /** `this ** exponent`, broadcasting. */
   pow(exponent: Operand): Tensor {
     return binaryOp("pow", this, exponent);
   }
+  /** `-this`. */
   neg(): Tensor {
     return unaryOp("neg", this);
   }
+  /** e to the power of each element. */
   exp(): Tensor {
     return unaryOp("exp", this);
   }
+  /** The natural logarithm of each element. */
   log(): Tensor {
     return unaryOp("log", this);
   }
+  /** The square root of each element. */
   sqrt(): Tensor {
     return unaryOp("sqrt", this);
   }
+  /** The absolute value of each element. */
   abs(): Tensor {
     return unaryOp("abs", this);
   }
+  /** -1, 0 or 1 by the sign of each element. */
   sign(): Tensor {
     return unaryOp("sign", this);
   }
+  /** `max(x, 0)` elementwise. */
   relu(): Tensor {
     return unaryOp("relu", this);
   }
+  /** `1 / (1 + exp(-x))` elementwise. */
   sigmoid(): Tensor {
     return unaryOp("sigmoid", this);
   }
+  /** The hyperbolic tangent of each element. */
   tanh(): Tensor {
     return unaryOp("tanh", this);
   }
 
   // ---- comparisons (bool results, never recorded) ----
 
+  /** `this == other` elementwise, as a bool tensor. */
   eq(other: Operand): Tensor {
     return compareOp("eq", this, other);
   }
+  /** `this != other` elementwise, as a bool tensor. */
   ne(other: Operand): Tensor {
     return compareOp("ne", this, other);
   }
+  /** `this > other` elementwise, as a bool tensor. */
   gt(other: Operand): Tensor {
     return compareOp("gt", this, other);
   }
+  /** `this >= other` elementwise, as a bool tensor. */
   ge(other: Operand): Tensor {
     return compareOp("ge", this, other);
   }
+  /** `this < other` elementwise, as a bool tensor. */
   lt(other: Operand): Tensor {
     return compareOp("lt", this, other);
   }
+  /** `this <= other` elementwise, as a bool tensor. */
   le(other: Operand): Tensor {
     return compareOp("le", this, other);
   }
@@ -414,6 +471,7 @@ export class Tensor {
     return this.reshape([-1]);
   }
 
+  /** A view with a size-1 dim inserted at `dim` (negative counts from the end). */
   unsqueeze(dim: number): Tensor {
     const out = this._array.unsqueeze(dim);
     return record("unsqueeze", [this], out, { dim: dim < 0 ? dim + this.ndim + 1 : dim }, true);
@@ -424,6 +482,7 @@ export class Tensor {
     return record("squeeze", [this], this._array.squeeze(dim), { dim: dim ?? null }, true);
   }
 
+  /** A view with dims `dim0` and `dim1` swapped. */
   transpose(dim0: number, dim1: number): Tensor {
     return record("transpose", [this], this._array.transpose(dim0, dim1), { dim0, dim1, t: false }, true);
   }
@@ -439,6 +498,7 @@ export class Tensor {
     return record("transpose", [this], this._array.transpose(0, dim1), { dim0: 0, dim1, t: true }, true);
   }
 
+  /** A view with the dims reordered: dim i of the result is dim `dims[i]` of this one. */
   permute(...dims: ShapeArgs): Tensor {
     const order = shapeFromArgs(dims);
     const out = this._array.permute(order);
@@ -473,6 +533,7 @@ export class Tensor {
 
   // ---- in place ----
 
+  /** Adds `other` in place; returns this. */
   add_(other: Operand): this {
     return this.inplace(
       "add_",
@@ -481,6 +542,7 @@ export class Tensor {
       () => binaryInPlace("add", this, other),
     );
   }
+  /** Subtracts `other` in place; returns this (the SGD step: `w.sub_(w.grad.mul(lr))`). */
   sub_(other: Operand): this {
     return this.inplace(
       "sub_",
@@ -489,6 +551,7 @@ export class Tensor {
       () => binaryInPlace("sub", this, other),
     );
   }
+  /** Multiplies by `other` in place; returns this. */
   mul_(other: Operand): this {
     return this.inplace(
       "mul_",
@@ -497,6 +560,7 @@ export class Tensor {
       () => binaryInPlace("mul", this, other),
     );
   }
+  /** Divides by `other` in place; returns this. */
   div_(other: Operand): this {
     return this.inplace(
       "div_",
@@ -793,6 +857,10 @@ function filled(self: Tensor, value: number, zero: boolean): Tensor {
 /**
  * `torch.where(condition, x, y)`: elements of `x` where `condition` is true, of `y` elsewhere; all
  * three broadcast. Numbers take the other operand's dtype.
+ *
+ * @example
+ * const x = torch.tensor([-1, 2, -3]);
+ * torch.where(x.gt(0), x, 0).tolist(); // [0, 2, 0]
  */
 export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
   if (condition.dtype !== "bool") {
