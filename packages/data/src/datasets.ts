@@ -3,9 +3,23 @@ import { TorchletError } from "@torchlet/storage";
 import { rand, randn } from "./sampling.js";
 import { checkFinite, checkInteger, floatDtype, generatorOf, type RandomOptions } from "./validate.js";
 
-/** The chapter's true coefficients: y = 0.2 x1 - 1.3 x2 - 0.5 x3 + noise. */
+/**
+ * The chapter's true coefficients: y = 0.2 x1 - 1.3 x2 - 0.5 x3 + noise.
+ *
+ * @example
+ * torch.CHAPTER_COEFFICIENTS; // [0.2, -1.3, -0.5]
+ */
 export const CHAPTER_COEFFICIENTS: readonly number[] = [0.2, -1.3, -0.5];
 
+/**
+ * Options of `makeRegression`; each defaults to the chapter's value.
+ *
+ * @example
+ * const options: RegressionOptions = { n: 10, features: 2, noise: 0 };
+ * const { x, y } = torch.makeRegression(options);
+ * x.shape; // [10, 2]
+ * y.shape; // [10, 1]
+ */
 export interface RegressionOptions {
   /** Observations (rows); the chapter uses 100. */
   n?: number;
@@ -15,7 +29,9 @@ export interface RegressionOptions {
   coefficients?: readonly number[];
   /** Standard deviation of the Gaussian noise added to y (the chapter: 1). */
   noise?: number;
+  /** The dtype of x and y (default float32). */
   dtype?: "float32" | "float64";
+  /** The generator to draw from (default: the global one). */
   generator?: RandomOptions["generator"];
 }
 
@@ -23,6 +39,12 @@ export interface RegressionOptions {
  * The chapter's linear regression data: x ~ N(0, 1) of shape [n, features], then
  * y = x · coefficients + noise · N(0, 1) of shape [n, 1], drawn in that order (x first), as the
  * PyTorch program `x = torch.randn(n, d); y = x.matmul(coefs).unsqueeze(1) + torch.randn(n, 1)` does.
+ *
+ * @example
+ * torch.manualSeed(42);
+ * const { x, y } = torch.makeRegression();
+ * x.shape; // [100, 3]
+ * y.shape; // [100, 1]
  */
 export function makeRegression(options: RegressionOptions = {}): { x: Tensor; y: Tensor } {
   const op = "makeRegression";
@@ -47,13 +69,21 @@ export function makeRegression(options: RegressionOptions = {}): { x: Tensor; y:
   return { x, y };
 }
 
-/** Options of the 1-D nonlinear data sets. */
+/**
+ * Options of the 1-D nonlinear data sets.
+ *
+ * @example
+ * const options: CurveOptions = { n: 20, noise: 0, dtype: "float64" };
+ * torch.makeSine(options).y.dtype; // "float64"
+ */
 export interface CurveOptions {
   /** Number of points (default 100). */
   n?: number;
   /** Standard deviation of the Gaussian noise on y. */
   noise?: number;
+  /** The dtype of x and y (default float32). */
   dtype?: "float32" | "float64";
+  /** The generator to draw from (default: the global one). */
   generator?: RandomOptions["generator"];
 }
 
@@ -85,12 +115,27 @@ function makeCurve(
   return { x, y };
 }
 
-/** y = sin(x) + noise on x in [-π, π) (noise 0.1 by default): a curve one hidden layer of ReLUs can bend to. */
+/**
+ * y = sin(x) + noise on x in [-π, π) (noise 0.1 by default): a curve one hidden layer of ReLUs can bend to.
+ *
+ * @example
+ * torch.manualSeed(0);
+ * const { x, y } = torch.makeSine({ n: 50 });
+ * x.shape; // [50, 1]
+ * y.shape; // [50, 1]
+ */
 export function makeSine(options: CurveOptions = {}): { x: Tensor; y: Tensor } {
   return makeCurve("makeSine", Math.sin, -Math.PI, Math.PI, options, 0.1);
 }
 
-/** y = x³ - 2x + noise on x in [-2, 2) (noise 0.2 by default): a cubic with two bends. */
+/**
+ * y = x³ - 2x + noise on x in [-2, 2) (noise 0.2 by default): a cubic with two bends.
+ *
+ * @example
+ * const { x, y } = torch.makeCubic({ noise: 0 });
+ * const exact = x.pow(3).sub(x.mul(2));
+ * y.sub(exact).abs().max().item() < 1e-5; // true
+ */
 export function makeCubic(options: CurveOptions = {}): { x: Tensor; y: Tensor } {
   return makeCurve("makeCubic", (x) => x ** 3 - 2 * x, -2, 2, options, 0.2);
 }
