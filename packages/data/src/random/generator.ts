@@ -26,6 +26,11 @@ const OFF_FLOAT_IS_VALID = OFF_FLOAT_SAMPLE + 4;
 /**
  * PyTorch's `CPUGeneratorImpl`: an mt19937 engine plus the cached second Box-Muller sample that
  * `at::normal_distribution<double>` leaves behind. Instances are independent of each other.
+ *
+ * @example
+ * const g = new torch.Generator().manualSeed(1); // torch.Generator().manual_seed(1)
+ * torch.rand([3], { generator: g }).tolist(); // [0.7576, 0.2793, 0.4031]
+ * g.initialSeed(); // 1n
  */
 export class Generator {
   private readonly engine: MT19937;
