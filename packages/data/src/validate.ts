@@ -7,13 +7,25 @@ import { Generator } from "./random/index.js";
  * its checks before it draws a single number, so a rejected call leaves the generator untouched.
  */
 
-/** Options of the random factories: the tensor options plus the generator to draw from. */
+/**
+ * Options of the random factories: the tensor options plus the generator to draw from.
+ *
+ * @example
+ * const options: RandomOptions = { generator: new torch.Generator().manualSeed(1), dtype: "float64" };
+ * torch.rand([2], options).dtype; // "float64"
+ */
 export interface RandomOptions extends TensorOptions {
   /** An independent stream (`new torch.Generator().manualSeed(1)`); the global one when omitted. */
   generator?: Generator;
 }
 
-/** The global generator (PyTorch's `torch.default_generator`), seeded like PyTorch's at start-up. */
+/**
+ * The global generator (PyTorch's `torch.default_generator`), seeded like PyTorch's at start-up.
+ *
+ * @example
+ * torch.manualSeed(7);
+ * torch.defaultGenerator.initialSeed(); // 7n
+ */
 export const defaultGenerator = new Generator();
 
 /** The generator a call draws from: `options.generator`, else the global one. */
