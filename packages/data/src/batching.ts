@@ -26,7 +26,14 @@ function sharedRows(op: string, x: unknown, y: unknown): number {
 
 const identity = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
 
-/** Options of `trainTestSplit`: how many rows to hold out, and whether to shuffle first. */
+/**
+ * Options of `trainTestSplit`: how many rows to hold out, and whether to shuffle first.
+ *
+ * @example
+ * const { x, y } = torch.makeRegression({ n: 10 });
+ * const options: SplitOptions = { testSize: 3, shuffle: false };
+ * torch.trainTestSplit(x, y, options).xTest.shape; // [3, 3]
+ */
 export interface SplitOptions {
   /** Share of the rows held out for testing, in (0, 1); test rows = ceil(testFraction * n). Default 0.25. */
   testFraction?: number;
@@ -34,14 +41,27 @@ export interface SplitOptions {
   testSize?: number;
   /** Shuffle before splitting (default true); draws `torch.randperm(n)` from the generator. */
   shuffle?: boolean;
+  /** The generator to draw the order from (default: the global one). */
   generator?: Generator;
 }
 
-/** The four parts `trainTestSplit` returns, each a new contiguous tensor. */
+/**
+ * The four parts `trainTestSplit` returns, each a new contiguous tensor.
+ *
+ * @example
+ * const { x, y } = torch.makeRegression({ n: 10 });
+ * const split: Split = torch.trainTestSplit(x, y);
+ * split.xTrain.shape; // [7, 3]
+ * split.yTest.shape; // [3, 1]
+ */
 export interface Split {
+  /** The training rows of x. */
   xTrain: Tensor;
+  /** The training rows of y. */
   yTrain: Tensor;
+  /** The held-out rows of x. */
   xTest: Tensor;
+  /** The held-out rows of y. */
   yTest: Tensor;
 }
 
@@ -74,7 +94,10 @@ function testRows(op: string, n: number, options: SplitOptions): number {
  * Each part is a new contiguous tensor outside any graph.
  *
  * @example
+ * const { x, y } = torch.makeRegression();
  * const { xTrain, yTrain, xTest, yTest } = torch.trainTestSplit(x, y, { testFraction: 0.2 });
+ * xTrain.shape; // [80, 3]
+ * yTest.shape; // [20, 1]
  */
 export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): Split {
   const op = "trainTestSplit";
@@ -93,7 +116,14 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {})
   };
 }
 
-/** Options of `batches`. */
+/**
+ * Options of `batches`.
+ *
+ * @example
+ * const { x, y } = torch.makeRegression({ n: 10 });
+ * const options: BatchOptions = { batchSize: 4, dropLast: true };
+ * torch.batches(x, y, options).length; // 2
+ */
 export interface BatchOptions {
   /** Rows per batch, a positive integer; the last batch may be smaller unless `dropLast`. */
   batchSize: number;
@@ -101,17 +131,36 @@ export interface BatchOptions {
   shuffle?: boolean;
   /** Leave out a last batch smaller than batchSize (default false). */
   dropLast?: boolean;
+  /** The generator to draw the order from (default: the global one). */
   generator?: Generator;
 }
 
-/** One mini-batch: matching rows of x and y. */
+/**
+ * One mini-batch: matching rows of x and y.
+ *
+ * @example
+ * const { x, y } = torch.makeRegression({ n: 10 });
+ * const [first]: Batch[] = [...torch.batches(x, y, { batchSize: 4 })];
+ * first!.x.shape; // [4, 3]
+ */
 export interface Batch {
+  /** The batch's rows of x. */
   x: Tensor;
+  /** The same rows of y. */
   y: Tensor;
 }
 
-/** Mini-batches that can be iterated once per epoch; `length` is the number of batches per pass. */
+/**
+ * Mini-batches that can be iterated once per epoch; `length` is the number of batches per pass.
+ *
+ * @example
+ * const { x, y } = torch.makeRegression({ n: 10 });
+ * const loader: Batches = torch.batches(x, y, { batchSize: 4 });
+ * loader.length; // 3
+ * [...loader].map((b) => b.x.shape[0]); // [4, 4, 2]
+ */
 export interface Batches extends Iterable<Batch> {
+  /** The number of batches in one pass. */
   readonly length: number;
 }
 
@@ -123,8 +172,13 @@ export interface Batches extends Iterable<Batch> {
  * draws a 64-bit base seed from the generator first, so its order differs.)
  *
  * @example
+ * const { x, y } = torch.makeRegression();
+ * const loader = torch.batches(x, y, { batchSize: 16, shuffle: true });
+ * loader.length; // 7
  * for (let epoch = 0; epoch < 10; epoch++) {
- *   for (const { x, y } of torch.batches(xTrain, yTrain, { batchSize: 16, shuffle: true })) { ... }
+ *   for (const batch of loader) {
+ *     batch.x.shape; // [16, 3] (the last batch of each pass: [4, 3])
+ *   }
  * }
  */
 export function batches(x: Tensor, y: Tensor, options: BatchOptions): Batches {
