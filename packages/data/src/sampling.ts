@@ -49,19 +49,38 @@ function floatSample(op: string, shape: readonly number[], options: RandomOption
 const standardNormal: FloatFill = (gen, out) => normalFill(gen, out, 0, 1);
 const standardUniform: FloatFill = (gen, out) => uniformFill(gen, out, 0, 1);
 
-/** Standard normal samples: `randn(2, 3)` or `randn([2, 3], { dtype, requiresGrad, generator })`. */
+/**
+ * Standard normal samples: `randn(2, 3)` or `randn([2, 3], { dtype, requiresGrad, generator })`.
+ *
+ * @example
+ * torch.manualSeed(42);
+ * torch.randn(3).tolist(); // [0.3367, 0.1288, 0.2345]
+ * torch.randn([2, 2], { dtype: "float64" }).dtype; // "float64"
+ */
 export function randn(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("randn", args) as [number[], RandomOptions];
   return floatSample("randn", shape, options, standardNormal);
 }
 
-/** Uniform samples from [0, 1): `rand(2, 3)` or `rand([2, 3], opts)`. */
+/**
+ * Uniform samples from [0, 1): `rand(2, 3)` or `rand([2, 3], opts)`.
+ *
+ * @example
+ * torch.manualSeed(1);
+ * torch.rand(3).tolist(); // [0.7576, 0.2793, 0.4031]
+ */
 export function rand(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("rand", args) as [number[], RandomOptions];
   return floatSample("rand", shape, options, standardUniform);
 }
 
-/** Normal samples with the given mean and standard deviation (`torch.normal(mean, std, size)`). */
+/**
+ * Normal samples with the given mean and standard deviation (`torch.normal(mean, std, size)`).
+ *
+ * @example
+ * torch.manualSeed(42);
+ * torch.normal(10, 2, [3]).tolist(); // [10.6734, 10.2576, 10.4689]
+ */
 export function normal(
   mean: number,
   std: number,
@@ -80,13 +99,23 @@ function likeShape(op: string, t: Tensor): number[] {
   return [...t.shape];
 }
 
-/** `randn` with the shape (and dtype) of `t`. */
+/**
+ * `randn` with the shape (and dtype) of `t`.
+ *
+ * @example
+ * torch.randnLike(torch.zeros(2, 3)).shape; // [2, 3]
+ */
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
   const shape = likeShape("randnLike", t);
   return floatSample("randnLike", shape, { dtype: t.dtype, ...options }, standardNormal);
 }
 
-/** `rand` with the shape (and dtype) of `t`. */
+/**
+ * `rand` with the shape (and dtype) of `t`.
+ *
+ * @example
+ * torch.randLike(torch.zeros([2], { dtype: "float64" })).dtype; // "float64"
+ */
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
   const shape = likeShape("randLike", t);
   return floatSample("randLike", shape, { dtype: t.dtype, ...options }, standardUniform);
@@ -98,6 +127,11 @@ const EXACT_LIMIT = { int32: 2 ** 31, float32: 2 ** 24, float64: 2 ** 53 } as co
 /**
  * Integers drawn uniformly from [low, high): `randint(low, high, shape)` or `randint(high, shape)`.
  * int32 by default (torchlet's integer type; PyTorch's int64 draws the same numbers).
+ *
+ * @example
+ * torch.manualSeed(0);
+ * torch.randint(0, 10, [5]).tolist(); // [4, 9, 3, 0, 3]
+ * torch.randint(3, [2, 2]).shape; // [2, 2]
  */
 export function randint(high: number, shape: readonly number[], options?: RandomOptions): Tensor;
 export function randint(low: number, high: number, shape: readonly number[], options?: RandomOptions): Tensor;
@@ -131,7 +165,13 @@ export function randint(...args: unknown[]): Tensor {
   return fromArray(array, options);
 }
 
-/** A random permutation of 0..n-1 (int32 unless `dtype` says otherwise), as `torch.randperm(n)`. */
+/**
+ * A random permutation of 0..n-1 (int32 unless `dtype` says otherwise), as `torch.randperm(n)`.
+ *
+ * @example
+ * torch.manualSeed(0);
+ * torch.randperm(5).tolist(); // [4, 0, 1, 3, 2]
+ */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   const dtype = numericDtype("randperm", options.dtype, "int32");
   // Every index 0..n-1 must be exact in the output type (and an int32 array holds fewer than 2^31).
