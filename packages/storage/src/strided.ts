@@ -300,17 +300,85 @@ export class StridedArray {
 export function copyInto(dst: StridedArray, src: StridedArray): void {
   const out = dst.data;
   const from = src.data;
+  if (src.numel === 0) return; // (an empty view's offset may lie past its storage's end)
   if (dst.isContiguous() && src.isContiguous() && dst.dtype === src.dtype) {
     out.set(from.subarray(src.offset, src.offset + src.numel), dst.offset);
     return;
   }
-  const dstIndex = dst.storageIndices();
-  const toBool = dst.dtype === "bool";
-  const truncate = dst.dtype === "int32" && src.dtype !== "int32" && src.dtype !== "bool";
-  src.forEachIndex((p, i) => {
-    const v = from[p] as number;
-    out[dstIndex[i] as number] = toBool ? (v !== 0 ? 1 : 0) : truncate ? Math.trunc(v) : v;
-  });
+  const mode =
+    dst.dtype === "bool" ? 1 : dst.dtype === "int32" && src.dtype !== "int32" && src.dtype !== "bool" ? 2 : 0;
+  // Walk both in row-major order over coalesced dims (innermost first): a transposed or sliced copy
+  // is a few long rows, not a callback per element.
+  const sizes: number[] = [];
+  const sd: number[] = [];
+  const ss: number[] = [];
+  for (let d = src.shape.length - 1; d >= 0; d--) {
+    const size = src.shape[d] as number;
+    if (size === 1) continue;
+    const a = dst.strides[d] as number;
+    const b = src.strides[d] as number;
+    const k = sizes.length - 1;
+    if (
+      k >= 0 &&
+      a === (sd[k] as number) * (sizes[k] as number) &&
+      b === (ss[k] as number) * (sizes[k] as number)
+    ) {
+      sizes[k] = (sizes[k] as number) * size;
+    } else {
+      sizes.push(size);
+      sd.push(a);
+      ss.push(b);
+    }
+  }
+  if (sizes.length === 0) {
+    sizes.push(1);
+    sd.push(0);
+    ss.push(0);
+  }
+  const nd = sizes.length;
+  const inner = sizes[0] as number;
+  const id = sd[0] as number;
+  const is = ss[0] as number;
+  const counter = new Array<number>(nd).fill(0);
+  let pd = dst.offset;
+  let ps = src.offset;
+  for (;;) {
+    copyRow(out, pd, id, from, ps, is, inner, mode);
+    let d = 1;
+    for (; d < nd; d++) {
+      const c = (counter[d] as number) + 1;
+      if (c < (sizes[d] as number)) {
+        counter[d] = c;
+        pd += sd[d] as number;
+        ps += ss[d] as number;
+        break;
+      }
+      counter[d] = 0;
+      pd -= (c - 1) * (sd[d] as number);
+      ps -= (c - 1) * (ss[d] as number);
+    }
+    if (d === nd) return;
+  }
+}
+
+/** One row of `copyInto`: mode 0 stores as is, 1 as bool (nonzero -> 1), 2 truncates toward zero (to int32). */
+function copyRow(
+  out: TypedArray,
+  pd: number,
+  id: number,
+  from: TypedArray,
+  ps: number,
+  is: number,
+  n: number,
+  mode: number,
+): void {
+  if (mode === 0) {
+    for (let j = 0; j < n; j++) out[pd + j * id] = from[ps + j * is] as number;
+  } else if (mode === 1) {
+    for (let j = 0; j < n; j++) out[pd + j * id] = (from[ps + j * is] as number) !== 0 ? 1 : 0;
+  } else {
+    for (let j = 0; j < n; j++) out[pd + j * id] = Math.trunc(from[ps + j * is] as number);
+  }
 }
 
 /**
