@@ -12,13 +12,19 @@ import { contiguousStrides, inferShape, normalizeDim, numel, type Shape } from "
  * a.transpose(0, 1).toNested(); // [[1, 4], [2, 5], [3, 6]]
  */
 export class StridedArray {
+  /** The number of elements (the product of `shape`). */
   readonly numel: number;
 
   constructor(
+    /** The backing typed array, shared by every view of it. */
     readonly data: TypedArray,
+    /** The element type. */
     readonly dtype: DType,
+    /** The size of each dim, outermost first. */
     readonly shape: readonly number[],
+    /** How far apart in `data` consecutive indices of each dim are. */
     readonly strides: readonly number[],
+    /** Where element (0, 0, ...) lives in `data`. */
     readonly offset = 0,
   ) {
     this.numel = numel(shape);
@@ -43,6 +49,7 @@ export class StridedArray {
     return new StridedArray(allocate(dtype, numel(shape)), dtype, [...shape], contiguousStrides(shape));
   }
 
+  /** The number of dims. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -135,6 +142,7 @@ export class StridedArray {
     return this.tryView(target) ?? this.copy().view(target);
   }
 
+  /** A view with dims `dim0` and `dim1` swapped (negative dims count from the end). */
   transpose(dim0: number, dim1: number): StridedArray {
     const a = normalizeDim("transpose", dim0, this.ndim);
     const b = normalizeDim("transpose", dim1, this.ndim);
@@ -145,6 +153,7 @@ export class StridedArray {
     return this.permuteUnchecked(order);
   }
 
+  /** A view with the dims reordered: dim i of the result is dim `dims[i]` of this one. */
   permute(dims: readonly number[]): StridedArray {
     if (dims.length !== this.ndim) {
       throw new TorchletError(
@@ -203,6 +212,7 @@ export class StridedArray {
     return new StridedArray(this.data, this.dtype, outShape, outStrides, this.offset);
   }
 
+  /** A view with a size-1 dim inserted at `dim`. */
   unsqueeze(dim: number): StridedArray {
     const d = normalizeDim("unsqueeze", dim, this.ndim + 1);
     const shape = [...this.shape];
@@ -296,7 +306,14 @@ export class StridedArray {
   }
 }
 
-/** Copies `src` into `dst` elementwise (same shape; any strides; converts dtype as PyTorch's `copy_`). */
+/**
+ * Copies `src` into `dst` elementwise (same shape; any strides; converts dtype as PyTorch's `copy_`).
+ *
+ * @example
+ * const dst = StridedArray.zeros([2, 2], "int32");
+ * copyInto(dst, StridedArray.fromFlat(new Float32Array([1.5, 2, 3, 4]), [2, 2]).transpose(0, 1));
+ * dst.toNested(); // [[1, 3], [2, 4]]
+ */
 export function copyInto(dst: StridedArray, src: StridedArray): void {
   const out = dst.data;
   const from = src.data;
@@ -384,6 +401,10 @@ function copyRow(
 /**
  * Strides that make `newShape` a view of memory laid out as (`shape`, `strides`), or null if none exist.
  * PyTorch's `computeStride`: walk both shapes from the right in chunks of memory-contiguous dims.
+ *
+ * @example
+ * viewStrides([2, 3], [3, 1], [3, 2]); // [2, 1]
+ * viewStrides([3, 2], [1, 3], [6]); // null
  */
 export function viewStrides(shape: Shape, strides: Shape, newShape: Shape): number[] | null {
   if (shape.length === 0 || numel(shape) === 0) return contiguousStrides(newShape);
