@@ -99,6 +99,12 @@ export class FunctionBody {
   ne(): this {
     return this.op(0x47);
   }
+  or(): this {
+    return this.op(0x72);
+  }
+  eqz(): this {
+    return this.op(0x45);
+  }
   select(): this {
     return this.op(0x1b);
   }

@@ -202,6 +202,19 @@ function packKernel(E: 4 | 8, w: number): FunctionBody {
   f.get(p).get(k).geS().brIf(1);
   f.get(sp).set(s);
   f.i32(0).set(r);
+  // A full panel whose W elements are adjacent in memory (row-major B, transposed A): vector copies.
+  f.get(rows).i32(w).ne().get(sOuter).i32(E).ne().or().eqz().if();
+  for (let v = 0; v < (w * E) / 16; v++)
+    f.get(dst)
+      .get(s)
+      .v128Load(v * 16)
+      .v128Store(v * 16);
+  f.get(dst)
+    .i32(w * E)
+    .add()
+    .set(dst);
+  f.i32(w).set(r);
+  f.end();
   f.block().loop();
   f.get(r).get(rows).geS().brIf(1);
   f.get(dst).get(s).load(E).store(E);
