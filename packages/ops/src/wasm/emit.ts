@@ -105,6 +105,15 @@ export class FunctionBody {
   eqz(): this {
     return this.op(0x45);
   }
+  gtS(): this {
+    return this.op(0x4a);
+  }
+  /** i8x16.shuffle taking 32-bit lanes: lanes 0-3 from the first operand, 4-7 from the second */
+  shuffle32(lanes: readonly [number, number, number, number]): this {
+    this.simd(0x0d);
+    for (const lane of lanes) for (let byte = 0; byte < 4; byte++) this.code.push(lane * 4 + byte);
+    return this;
+  }
   select(): this {
     return this.op(0x1b);
   }

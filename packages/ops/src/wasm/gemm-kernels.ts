@@ -198,6 +198,35 @@ function packKernel(E: 4 | 8, w: number): FunctionBody {
   f.i32(w).get(rows).i32(w).get(rows).ltS().select().set(rows); // min(W, outer - row0)
   f.get(src).get(row0).get(sOuter).mul().add().set(sp);
   f.i32(0).set(p);
+  if (E === 4 && w === 4) {
+    // A full float32 panel of 4 rows, each contiguous along k (row-major A): 4x4 transposes.
+    const v = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)] as const;
+    const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)] as const;
+    const at = f.local(0x7f);
+    f.get(rows).i32(4).ne().get(sInner).i32(4).ne().or().eqz().if();
+    f.block().loop();
+    f.get(p).i32(4).add().get(k).gtS().brIf(1);
+    f.get(sp).set(at);
+    for (let r = 0; r < 4; r++) {
+      f.get(at)
+        .v128Load(0)
+        .set(v[r] as number);
+      if (r < 3) f.get(at).get(sOuter).add().set(at);
+    }
+    f.get(v[0]).get(v[1]).shuffle32([0, 4, 1, 5]).set(t[0]);
+    f.get(v[0]).get(v[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
+    f.get(v[2]).get(v[3]).shuffle32([0, 4, 1, 5]).set(t[2]);
+    f.get(v[2]).get(v[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
+    f.get(dst).get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).v128Store(0);
+    f.get(dst).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).v128Store(16);
+    f.get(dst).get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).v128Store(32);
+    f.get(dst).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).v128Store(48);
+    f.get(dst).i32(64).add().set(dst);
+    f.get(sp).i32(16).add().set(sp);
+    f.get(p).i32(4).add().set(p);
+    f.br(0).end().end();
+    f.end();
+  }
   f.block().loop();
   f.get(p).get(k).geS().brIf(1);
   f.get(sp).set(s);
