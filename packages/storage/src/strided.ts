@@ -214,27 +214,35 @@ export class StridedArray {
 
   /** A view with a size-1 dim inserted at `dim`. */
   unsqueeze(dim: number): StridedArray {
-    const d = normalizeDim("unsqueeze", dim, this.ndim + 1);
-    const shape = [...this.shape];
-    const strides = [...this.strides];
-    const stride = d < this.ndim ? (this.shape[d] as number) * (this.strides[d] as number) : 1;
-    shape.splice(d, 0, 1);
-    strides.splice(d, 0, stride);
+    const nd = this.ndim;
+    const d = normalizeDim("unsqueeze", dim, nd + 1);
+    const shape = new Array<number>(nd + 1);
+    const strides = new Array<number>(nd + 1);
+    for (let i = 0; i < d; i++) {
+      shape[i] = this.shape[i] as number;
+      strides[i] = this.strides[i] as number;
+    }
+    shape[d] = 1;
+    strides[d] = d < nd ? (this.shape[d] as number) * (this.strides[d] as number) : 1;
+    for (let i = d; i < nd; i++) {
+      shape[i + 1] = this.shape[i] as number;
+      strides[i + 1] = this.strides[i] as number;
+    }
     return new StridedArray(this.data, this.dtype, shape, strides, this.offset);
   }
 
   /** Drops size-1 dims: all of them, or only `dim` (a no-op when that dim's size is not 1). */
   squeeze(dim?: number): StridedArray {
-    const keep = (size: number, i: number) =>
-      dim === undefined ? size !== 1 : i !== normalizeDim("squeeze", dim, this.ndim) || size !== 1;
+    // (a 0-d array has no dim to check, and squeezes to itself whatever `dim` says)
+    const only = dim === undefined || this.ndim === 0 ? -1 : normalizeDim("squeeze", dim, this.ndim);
     const shape: number[] = [];
     const strides: number[] = [];
-    this.shape.forEach((size, i) => {
-      if (keep(size, i)) {
-        shape.push(size);
-        strides.push(this.strides[i] as number);
-      }
-    });
+    for (let i = 0; i < this.shape.length; i++) {
+      const size = this.shape[i] as number;
+      if (size === 1 && (only === -1 || only === i)) continue;
+      shape.push(size);
+      strides.push(this.strides[i] as number);
+    }
     return new StridedArray(this.data, this.dtype, shape, strides, this.offset);
   }
 
