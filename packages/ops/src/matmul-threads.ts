@@ -13,8 +13,9 @@
 export const SEQ = 0; // bumped once per job
 export const DONE = 1; // workers finished with the current job
 export const FAILED = 2; // set by a worker whose kernel threw
+const NEXT = 3; // the next row panel to take: threads take chunks until the panels run out
 const READY = 8; // READY + w: worker w has instantiated the module
-const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ...8 kernel args]
+const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ap, bp, cp, k, np, ldc, panels, chunk]
 const PARAM_SLOTS = 16;
 export const MAX_WORKERS = 7;
 export const CONTROL_BYTES = (PARAMS + MAX_WORKERS * PARAM_SLOTS) * 4;
@@ -35,7 +36,11 @@ for (;;) {
   seen = Atomics.load(ctl, ${SEQ});
   if (Atomics.load(ctl, slot) !== 1) continue;
   try {
-    kernels[ctl[slot + 1]](ctl[slot + 2], ctl[slot + 3], ctl[slot + 4], ctl[slot + 5], ctl[slot + 6], ctl[slot + 7], ctl[slot + 8], ctl[slot + 9]);
+    const run = kernels[ctl[slot + 1]];
+    const [ap, bp, cp, k, np, ldc, panels, chunk] = ctl.subarray(slot + 2, slot + 10);
+    for (let ip = Atomics.add(ctl, ${NEXT}, chunk); ip < panels; ip = Atomics.add(ctl, ${NEXT}, chunk)) {
+      run(ap, bp, cp, k, ip, Math.min(ip + chunk, panels), np, ldc);
+    }
   } catch (e) {
     Atomics.store(ctl, ${FAILED}, 1);
   }
@@ -125,37 +130,36 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `fn` (0 gemm32, 1 gemm64) over the row panels [0, panels), splitting them between this thread
-   * (`local`, called with a panel range) and the ready workers; returns false if a worker failed.
+   * Runs `fn` (0 gemm32, 1 gemm64) over the row panels [0, panels): this thread (`local`, called with
+   * a panel range) and the ready `helpers` take chunks of `chunk` panels from a shared counter until
+   * none are left, so a thread slowed by other load simply takes fewer. `args` are the kernel's
+   * [ap, bp, cp, k, np, ldcBytes]. Returns false if a worker failed.
    */
   run(
     fn: 0 | 1,
-    args: (ip0: number, ip1: number) => number[],
+    args: readonly number[],
     panels: number,
+    chunk: number,
     helpers: readonly number[],
     local: (ip0: number, ip1: number) => void,
   ): boolean {
     const ctl = this.ctl;
-    const parts = helpers.length + 1;
-    const chunk = Math.ceil(panels / parts);
     for (let w = 0; w < this.size; w++) Atomics.store(ctl, PARAMS + w * PARAM_SLOTS, 0);
-    let expected = 0;
-    for (let h = 0; h < helpers.length; h++) {
-      const ip0 = Math.min(panels, (h + 1) * chunk);
-      const ip1 = Math.min(panels, ip0 + chunk);
-      if (ip0 >= ip1) continue;
-      const slot = PARAMS + (helpers[h] as number) * PARAM_SLOTS;
+    for (const h of helpers) {
+      const slot = PARAMS + h * PARAM_SLOTS;
       ctl[slot + 1] = fn;
-      const values = args(ip0, ip1);
-      for (let i = 0; i < values.length; i++) ctl[slot + 2 + i] = values[i] as number;
+      ctl.set([...args, panels, chunk], slot + 2);
       Atomics.store(ctl, slot, 1);
-      expected++;
     }
+    const expected = helpers.length;
+    Atomics.store(ctl, NEXT, 0);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, FAILED, 0);
     Atomics.add(ctl, SEQ, 1);
     if (expected > 0) Atomics.notify(ctl, SEQ);
-    local(0, Math.min(panels, chunk));
+    for (let ip = Atomics.add(ctl, NEXT, chunk); ip < panels; ip = Atomics.add(ctl, NEXT, chunk)) {
+      local(ip, Math.min(ip + chunk, panels));
+    }
     for (;;) {
       const done = Atomics.load(ctl, DONE);
       if (done >= expected) break;

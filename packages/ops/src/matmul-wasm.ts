@@ -270,7 +270,7 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   const fn: 0 | 1 = outDtype === "float32" ? 0 : 1;
   const gemm = e.gemm[fn];
   const [packAw, packBw] = fn === 0 ? [e.pack[0], e.pack[1]] : [e.pack[2], e.pack[3]];
-  const args = (ip0: number, ip1: number) => [apBytes, bpBytes, cpBytes, k, ip0, ip1, np, ldc * E];
+  const args = [apBytes, bpBytes, cpBytes, k, np, ldc * E];
   const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && mp > 1 ? e.pool : null;
   let helpers: number[] = [];
   if (pool) {
@@ -297,7 +297,9 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
       if (ip0 < ip1) gemm(apBytes, bpBytes, cpBytes, k, ip0, ip1, np, ldc * E);
     };
     if (pool && helpers.length > 0) {
-      if (!pool.run(fn, args, mp, helpers, local)) return null;
+      // about four chunks per thread, at most one L2 row block each
+      const chunk = Math.max(1, Math.min(shape.mcPanels, Math.ceil(mp / (4 * (helpers.length + 1)))));
+      if (!pool.run(fn, args, mp, chunk, helpers, local)) return null;
     } else local(0, mp);
     if (n === ldc) dst.set(view.subarray(cp, cp + m * n), t * m * n);
     else if (n >= 64) {
