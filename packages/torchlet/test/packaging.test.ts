@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -358,6 +358,27 @@ console.log(JSON.stringify({
       ],
       sum: [6, 15],
     });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+
+  it("@torchlet/ops: the fast matmul (Wasm SIMD, helper threads) runs from the installed files", async () => {
+    const { esm, cjs } = await runBoth(
+      "ops",
+      { storage: "@torchlet/storage", ops: "@torchlet/ops" },
+      `(async () => {
+  ops.configureMatmul({ minWasm: 0, minThreads: 0 }); // every float product through Wasm, threaded
+  const ready = await ops.warmUpMatmulThreads();
+  const n = 96;
+  const a = storage.StridedArray.fromFlat(Float32Array.from({ length: n * n }, (_, i) => (i % 7) - 3), [n, n]);
+  const b = a.transpose(0, 1);
+  const fast = ops.fastBackend.mm(a, b, "float32").toNested().flat();
+  const reference = ops.referenceBackend.mm(a, b, "float32").toNested().flat();
+  console.log(JSON.stringify({ simd: ops.matmulInfo().simd, threads: ready > 0, same: fast.every((v, i) => v === reference[i]) }));
+})();`,
+    );
+    // Small integers: every partial sum is exact in float32, so both paths agree bit for bit.
+    // Helper threads exist wherever there is a second core (Node's worker_threads, cores - 1 of them).
+    expect(JSON.parse(esm)).toEqual({ simd: true, threads: availableParallelism() > 1, same: true });
     expect(cjs).toBe(esm);
   }, 60_000);
 
