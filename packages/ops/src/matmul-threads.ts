@@ -83,6 +83,7 @@ export class ThreadPool {
   private readonly ctl: Int32Array;
   private started = 0;
   private broken = false;
+  private canBlock = true;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -163,8 +164,15 @@ export class ThreadPool {
     for (;;) {
       const done = Atomics.load(ctl, DONE);
       if (done >= expected) break;
-      // A worker that died mid-job never reports; the timeout lets the error listener mark us broken.
-      Atomics.wait(ctl, DONE, done, 50);
+      // Where this thread may not block (a browser-like main thread that still has worker_threads,
+      // e.g. an Electron renderer), spin on the counter instead.
+      if (this.canBlock) {
+        try {
+          Atomics.wait(ctl, DONE, done, 50);
+        } catch {
+          this.canBlock = false;
+        }
+      }
       if (this.broken) return false;
     }
     return Atomics.load(ctl, FAILED) === 0;
