@@ -250,6 +250,23 @@ describe("fast matmul, worker threads", () => {
     expect(ready).toBeGreaterThan(0);
     expect(matmulInfo().threads).toBe(ready);
   });
+
+  it("see the shared memory grow while they run (a product larger than any before it)", () => {
+    const previous = configureMatmul({ minThreads: 0 });
+    try {
+      // float64 320x350 @ 350x330 needs more Wasm memory than every earlier case in this file
+      const a = operand("float64", 1, 320, 350, "transposed", 21);
+      const b = operand("float64", 1, 350, 330, "contiguous", 22);
+      expectClose(a, b, "float64");
+      expectClose(
+        operand("float32", 2, 97, 260, "contiguous", 23),
+        operand("float32", 2, 260, 75, "offset", 24),
+        "float32",
+      );
+    } finally {
+      configureMatmul(previous);
+    }
+  });
 });
 
 suite("fast matmul, split across worker threads", { minWasm: 0, minThreads: 0 });
