@@ -1,4 +1,5 @@
 import { binary, unary, where } from "./elementwise.js";
+import { fastBinary, fastReduce, fastUnary } from "./elementwise-wasm.js";
 import { bmm, mm } from "./matmul.js";
 import { bmm as fastBmm, mm as fastMm } from "./matmul-wasm.js";
 import { reduce } from "./reduce.js";
@@ -43,15 +44,25 @@ export const referenceBackend: Backend = { name: "reference", unary, binary, red
 
 /**
  * The default: the reference kernels except for float32/float64 matmul, which runs on generated Wasm
- * SIMD kernels (and worker threads when large, in Node), falling back to the reference kernel for
- * other dtypes, small products, or where WebAssembly SIMD is unavailable.
+ * SIMD kernels (and worker threads when large, in Node), and the streaming float32 ops of large
+ * contiguous arrays (add, sub, mul, div, relu, whole-array sum and mean; see elementwise-wasm.ts),
+ * falling back to the reference kernels for other dtypes, small or strided arrays, or where
+ * WebAssembly SIMD is unavailable.
  *
  * @example
  * fastBackend.name; // "fast"
  * const a = StridedArray.fromFlat(new Float32Array([1, 2, 3, 4]), [2, 2]);
  * fastBackend.mm(a, a, "float32").toNested(); // [[7, 10], [15, 22]]
  */
-export const fastBackend: Backend = { ...referenceBackend, name: "fast", mm: fastMm, bmm: fastBmm };
+export const fastBackend: Backend = {
+  ...referenceBackend,
+  name: "fast",
+  mm: fastMm,
+  bmm: fastBmm,
+  binary: fastBinary,
+  unary: fastUnary,
+  reduce: fastReduce,
+};
 
 let current: Backend = fastBackend;
 

@@ -171,6 +171,43 @@ export class FunctionBody {
     return this.simd(elementBytes === 4 ? 0xe6 : 0xf2);
   }
 
+  /** f32x4.sub / f64x2.sub */
+  vSub(elementBytes: 4 | 8): this {
+    return this.simd(elementBytes === 4 ? 0xe5 : 0xf1);
+  }
+  /** f32x4.div / f64x2.div */
+  vDiv(elementBytes: 4 | 8): this {
+    return this.simd(elementBytes === 4 ? 0xe7 : 0xf3);
+  }
+  /** v128.and */
+  vAnd(): this {
+    return this.simd(0x4e);
+  }
+  /** v128.andnot: first & ~second */
+  vAndNot(): this {
+    return this.simd(0x4f);
+  }
+  /** i32x4.splat of the i32 on the stack */
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  /** i32x4.shr_s by the i32 on the stack */
+  i32x4ShrS(): this {
+    return this.simd(0xac);
+  }
+  /** i32x4.sub */
+  i32x4Sub(): this {
+    return this.simd(0xb1);
+  }
+  /** v128.load64_zero: 8 bytes into the low half, zeros above */
+  load64Zero(offset: number): this {
+    return this.simd(0x5d).memarg(0, offset);
+  }
+  /** f64x2.promote_low_f32x4 */
+  promoteLow(): this {
+    return this.simd(0x5f);
+  }
+
   /** The encoded body: local declarations, code, end. */
   encode(): number[] {
     const body: number[] = [];

@@ -1,0 +1,325 @@
+import {
+  allocate,
+  broadcastShapes,
+  contiguousStrides,
+  type DType,
+  numel,
+  StridedArray,
+  shapesEqual,
+} from "@torchlet/storage";
+import { type BinaryOp, binary, type UnaryOp, unary } from "./elementwise.js";
+import { type ReduceOp, reduce, reducedShape } from "./reduce.js";
+import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";
+
+/**
+ * Wasm SIMD kernels for the streaming float32 ops of large contiguous arrays: add, sub, mul, div
+ * (same shape, or one operand a single element), relu, and the sum/mean of all elements. A plain-JS
+ * loop converts every float32 to a double and back, one element at a time; these run four lanes at a
+ * time. Wasm cannot read JS typed arrays, so each call streams its operands through a small fixed
+ * scratch memory in chunks that stay in L2 (copy in, SIMD, copy out, each copy a memcpy); everything
+ * else goes to the reference kernels. Results are bit-identical to the reference for add, sub, mul,
+ * div and relu (a float32 op rounded once equals the double op rounded to float32; relu works on the
+ * bits as the reference does); sums accumulate in double precision as the reference does, in eight
+ * interleaved partial sums rather than one, which changes the result only below float32 precision.
+ */
+
+/** Elements per operand per pass: three 64 KiB regions (a, b, out) and a little scratch, 4 pages. */
+const CHUNK = 16384;
+const A_AT = 0;
+const B_AT = CHUNK * 4;
+const D_AT = 2 * CHUNK * 4;
+const S_AT = 3 * CHUNK * 4;
+const PAGES = 4;
+
+/** Below this many elements the JS loops win (a call and three copies per chunk cost a few hundred ns). */
+const MIN_WASM = 2048;
+
+const ARITH = ["add", "sub", "mul", "div"] as const;
+type Arith = (typeof ARITH)[number];
+/** Operand kinds: both vectors, the second a scalar, the first a scalar. */
+const KINDS = ["vv", "vs", "sv"] as const;
+type Kind = (typeof KINDS)[number];
+
+type Kernel = (...args: number[]) => void;
+
+interface Kernels {
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+  readonly arith: Record<string, Kernel>;
+  readonly relu: Kernel;
+  readonly sum: Kernel;
+}
+
+/** fn(d, a, b, bytes): d = a op b over `bytes` (a multiple of 64); scalars are read at a or b. */
+function arithBody(op: Arith, kind: Kind): FunctionBody {
+  const f = new FunctionBody(4);
+  const [d, a, b, bytes] = [0, 1, 2, 3];
+  const p = f.local(I32);
+  const s = f.local(V128);
+  if (kind === "vs") f.get(b).loadSplat(4, 0).set(s);
+  if (kind === "sv") f.get(a).loadSplat(4, 0).set(s);
+  f.block().loop();
+  f.get(p).get(bytes).geS().brIf(1);
+  for (let u = 0; u < 4; u++) {
+    f.get(d).get(p).add();
+    if (kind === "sv") f.get(s);
+    else
+      f.get(a)
+        .get(p)
+        .add()
+        .v128Load(16 * u);
+    if (kind === "vs") f.get(s);
+    else
+      f.get(b)
+        .get(p)
+        .add()
+        .v128Load(16 * u);
+    if (op === "add") f.vAdd(4);
+    else if (op === "sub") f.vSub(4);
+    else if (op === "mul") f.vMul(4);
+    else f.vDiv(4);
+    f.v128Store(16 * u);
+  }
+  f.get(p).i32(64).add().set(p);
+  f.br(0).end().end();
+  return f;
+}
+
+/**
+ * relu(d, a, _, bytes) on float32 bits, as reluFloat32Bits: keep v unless its sign bit is set and it
+ * is no NaN, else +0.
+ */
+function reluBody(): FunctionBody {
+  const f = new FunctionBody(4);
+  const [d, a, , bytes] = [0, 1, 2, 3];
+  const p = f.local(I32);
+  const v = f.local(V128);
+  const inf = f.local(V128);
+  const abs = f.local(V128);
+  f.i32(0x7f800000).i32x4Splat().set(inf);
+  f.i32(0x7fffffff).i32x4Splat().set(abs);
+  f.block().loop();
+  f.get(p).get(bytes).geS().brIf(1);
+  for (let u = 0; u < 4; u++) {
+    f.get(d).get(p).add();
+    f.get(a)
+      .get(p)
+      .add()
+      .v128Load(16 * u)
+      .set(v);
+    f.get(v);
+    f.get(v).i32(31).i32x4ShrS(); // negative: all ones
+    f.get(inf).get(v).get(abs).vAnd().i32x4Sub().i32(31).i32x4ShrS(); // NaN: all ones
+    f.vAndNot(); // negative and no NaN
+    f.vAndNot(); // v & ~that
+    f.v128Store(16 * u);
+  }
+  f.get(p).i32(64).add().set(p);
+  f.br(0).end().end();
+  return f;
+}
+
+/** sum(d, a, _, bytes): two doubles at d whose sum is the double-precision sum of the floats at a. */
+function sumBody(): FunctionBody {
+  const f = new FunctionBody(4);
+  const [d, a, , bytes] = [0, 1, 2, 3];
+  const p = f.local(I32);
+  const acc = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  f.block().loop();
+  f.get(p).get(bytes).geS().brIf(1);
+  for (let k = 0; k < 8; k++) {
+    const r = acc[k % 4] as number;
+    f.get(r)
+      .get(a)
+      .get(p)
+      .add()
+      .load64Zero(8 * k)
+      .promoteLow()
+      .vAdd(8)
+      .set(r);
+  }
+  f.get(p).i32(64).add().set(p);
+  f.br(0).end().end();
+  f.get(d);
+  f.get(acc[0] as number)
+    .get(acc[1] as number)
+    .vAdd(8);
+  f.get(acc[2] as number)
+    .get(acc[3] as number)
+    .vAdd(8);
+  f.vAdd(8).v128Store(0);
+  return f;
+}
+
+let kernels: Kernels | null | undefined;
+
+function createKernels(): Kernels | null {
+  if (typeof WebAssembly === "undefined") return null;
+  try {
+    const fns: { name: string; body: FunctionBody }[] = [];
+    for (const op of ARITH)
+      for (const kind of KINDS) fns.push({ name: `${op}_${kind}`, body: arithBody(op, kind) });
+    fns.push({ name: "relu", body: reluBody() }, { name: "sum", body: sumBody() });
+    const bytes = encodeModule(fns, { initialPages: PAGES, maximumPages: PAGES, shared: false });
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD here
+    const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+    const arith: Record<string, Kernel> = {};
+    for (const { name } of fns) arith[name] = exports[name] as Kernel;
+    // The memory never grows, so these views stay valid.
+    return {
+      f32: new Float32Array(memory.buffer),
+      f64: new Float64Array(memory.buffer),
+      arith,
+      relu: exports.relu as Kernel,
+      sum: exports.sum as Kernel,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function getKernels(): Kernels | null {
+  if (kernels === undefined) kernels = createKernels();
+  return kernels;
+}
+
+/** Bytes the kernels process for `c` elements: rounded up to whole 64-byte steps (the padding is scratch). */
+const stepBytes = (c: number) => Math.ceil(c / 16) * 64;
+
+/** d[o..o+n) = A op B, streamed through the scratch memory; `kind` says which operand is one element. */
+function arithF32(
+  k: Kernels,
+  fn: Kernel,
+  kind: Kind,
+  d: Float32Array,
+  o: number,
+  A: Float32Array,
+  pa: number,
+  B: Float32Array,
+  pb: number,
+  n: number,
+): void {
+  const mem = k.f32;
+  if (kind === "vs") mem[B_AT / 4] = B[pb] as number;
+  if (kind === "sv") mem[A_AT / 4] = A[pa] as number;
+  for (let i = 0; i < n; i += CHUNK) {
+    const c = Math.min(CHUNK, n - i);
+    if (kind !== "sv") mem.set(A.subarray(pa + i, pa + i + c), A_AT / 4);
+    if (kind !== "vs") mem.set(B.subarray(pb + i, pb + i + c), B_AT / 4);
+    fn(D_AT, A_AT, B_AT, stepBytes(c));
+    d.set(mem.subarray(D_AT / 4, D_AT / 4 + c), o + i);
+  }
+}
+
+/** `binary` (same contract), with float32 add/sub/mul/div of large contiguous arrays on Wasm SIMD. */
+export function fastBinary(
+  op: BinaryOp,
+  a: StridedArray,
+  b: StridedArray,
+  outDtype: DType,
+  name: string = op,
+  into?: StridedArray,
+): StridedArray {
+  const k =
+    outDtype === "float32" &&
+    a.dtype === "float32" &&
+    b.dtype === "float32" &&
+    (op === "add" || op === "sub" || op === "mul" || op === "div") &&
+    (a.numel >= MIN_WASM || b.numel >= MIN_WASM) &&
+    a.isContiguous() &&
+    b.isContiguous()
+      ? getKernels()
+      : null;
+  if (k === null) return binary(op, a, b, outDtype, name, into);
+  let shape: readonly number[];
+  let kind: Kind;
+  if (shapesEqual(a.shape, b.shape)) {
+    shape = a.shape;
+    kind = "vv";
+  } else {
+    shape = broadcastShapes(name, a.shape, b.shape);
+    const n = numel(shape);
+    if (b.numel === 1 && a.numel === n) kind = "vs";
+    else if (a.numel === 1 && b.numel === n) kind = "sv";
+    else return binary(op, a, b, outDtype, name, into);
+  }
+  const n = numel(shape);
+  const out =
+    into !== undefined && into.dtype === "float32" && shapesEqual(into.shape, shape) && into.isContiguous()
+      ? into
+      : new StridedArray(allocate("float32", n), "float32", shape, contiguousStrides(shape));
+  const fn = k.arith[`${op}_${kind}`] as Kernel;
+  arithF32(
+    k,
+    fn,
+    kind,
+    out.data as Float32Array,
+    out.offset,
+    a.data as Float32Array,
+    a.offset,
+    b.data as Float32Array,
+    b.offset,
+    n,
+  );
+  return out;
+}
+
+/** `unary` (same contract), with the relu of a large contiguous float32 array on Wasm SIMD. */
+export function fastUnary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
+  const k =
+    op === "relu" &&
+    outDtype === "float32" &&
+    a.dtype === "float32" &&
+    a.numel >= MIN_WASM &&
+    a.isContiguous()
+      ? getKernels()
+      : null;
+  if (k === null) return unary(op, a, outDtype);
+  const n = a.numel;
+  const out = new StridedArray(allocate("float32", n), "float32", a.shape, contiguousStrides(a.shape));
+  const d = out.data as Float32Array;
+  const A = a.data as Float32Array;
+  const mem = k.f32;
+  for (let i = 0; i < n; i += CHUNK) {
+    const c = Math.min(CHUNK, n - i);
+    mem.set(A.subarray(a.offset + i, a.offset + i + c), A_AT / 4);
+    k.relu(D_AT, A_AT, 0, stepBytes(c));
+    d.set(mem.subarray(D_AT / 4, D_AT / 4 + c), i);
+  }
+  return out;
+}
+
+/** `reduce` (same contract), with the sum/mean of every element of a large contiguous float32 array on Wasm SIMD. */
+export function fastReduce(
+  op: ReduceOp,
+  a: StridedArray,
+  dims: readonly number[],
+  keepdim: boolean,
+  outDtype: DType = a.dtype,
+): StridedArray {
+  const k =
+    (op === "sum" || op === "mean") &&
+    a.dtype === "float32" &&
+    a.numel >= MIN_WASM &&
+    dims.length === a.ndim &&
+    a.isContiguous()
+      ? getKernels()
+      : null;
+  if (k === null) return reduce(op, a, dims, keepdim, outDtype);
+  const n = a.numel;
+  const A = a.data as Float32Array;
+  const mem = k.f32;
+  let total = 0;
+  for (let i = 0; i < n; i += CHUNK) {
+    const c = Math.min(CHUNK, n - i);
+    mem.set(A.subarray(a.offset + i, a.offset + i + c), A_AT / 4);
+    const bytes = stepBytes(c);
+    mem.fill(0, A_AT / 4 + c, A_AT / 4 + bytes / 4);
+    k.sum(S_AT, A_AT, 0, bytes);
+    total += (k.f64[S_AT / 8] as number) + (k.f64[S_AT / 8 + 1] as number);
+  }
+  const out = StridedArray.zeros(reducedShape(a.shape, dims, keepdim), outDtype);
+  out.data[0] = op === "mean" ? total / n : total;
+  return out;
+}

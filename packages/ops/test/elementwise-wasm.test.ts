@@ -1,0 +1,174 @@
+import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { describe, expect, it } from "vitest";
+import { fastBackend, referenceBackend } from "../src/index.js";
+
+// The Wasm SIMD paths of the fast backend (elementwise-wasm.ts) against the reference kernels, at
+// sizes around its threshold and chunk size, with offsets, specials and the cases it must hand back.
+
+// A deterministic LCG, so failures reproduce; every 7th value is a special one.
+const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 1e-40, -1e38];
+function filled(dtype: DType, count: number, seed: number, specials = true): TypedArray {
+  const data =
+    dtype === "float32"
+      ? new Float32Array(count)
+      : dtype === "float64"
+        ? new Float64Array(count)
+        : dtype === "int32"
+          ? new Int32Array(count)
+          : new Uint8Array(count);
+  let s = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 2 ** 32 - 0.5;
+    if (dtype === "bool") data[i] = u > 0 ? 1 : 0;
+    else if (dtype === "int32") data[i] = Math.round(u * 200);
+    else data[i] = specials && i % 7 === 3 ? (SPECIALS[(i >> 3) % SPECIALS.length] as number) : u * 8;
+  }
+  return data;
+}
+
+/** A contiguous array of `shape` that starts `offset` elements into its storage. */
+function array(dtype: DType, shape: number[], seed: number, offset = 0, specials = true): StridedArray {
+  const n = shape.reduce((x, y) => x * y, 1);
+  const data = filled(dtype, n + offset + 5, seed, specials);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1));
+  return new StridedArray(data, dtype, shape, strides, offset);
+}
+
+/** Same dtype, shape and values, bit for bit (so NaN equals NaN, and -0 differs from 0). */
+function expectSame(fast: StridedArray, ref: StridedArray): void {
+  expect(fast.dtype).toBe(ref.dtype);
+  expect(fast.shape).toEqual(ref.shape);
+  const f = fast.copy().data;
+  const r = ref.copy().data;
+  expect(f.length).toBe(r.length);
+  for (let i = 0; i < r.length; i++) {
+    if (!Object.is(f[i], r[i])) expect([i, f[i]]).toEqual([i, r[i]]);
+  }
+}
+
+const SIZES = [1, 2047, 2048, 2049, 16384, 16384 * 2 + 17, 50_003];
+const OPS = ["add", "sub", "mul", "div"] as const;
+
+describe("fast backend: Wasm SIMD elementwise", () => {
+  it("add/sub/mul/div of same-shape float32 arrays equal the reference bit for bit", () => {
+    for (const n of SIZES) {
+      for (const op of OPS) {
+        const a = array("float32", [n], n, 3);
+        const b = array("float32", [n], n + 1, 0);
+        expectSame(fastBackend.binary(op, a, b, "float32"), referenceBackend.binary(op, a, b, "float32"));
+      }
+    }
+  });
+
+  it("a one-element operand on either side, with broadcast shapes", () => {
+    for (const op of OPS) {
+      const a = array("float32", [3, 1001], 5, 2);
+      const s = array("float32", [1, 1], 6, 4, false);
+      for (const [x, y] of [
+        [a, s],
+        [s, a],
+      ] as const) {
+        expectSame(fastBackend.binary(op, x, y, "float32"), referenceBackend.binary(op, x, y, "float32"));
+      }
+      // A scalar with more dims than the array broadcasts the output's shape up.
+      const s3 = array("float32", [1, 1, 1], 7, 0, false);
+      const v = array("float32", [4000], 8);
+      expectSame(fastBackend.binary(op, v, s3, "float32"), referenceBackend.binary(op, v, s3, "float32"));
+    }
+  });
+
+  it("writes into `into` (in-place ops), also when it is an operand", () => {
+    for (const op of OPS) {
+      const a = array("float32", [40_000], 9, 1);
+      const b = array("float32", [40_000], 10);
+      const expected = referenceBackend.binary(op, a, b, "float32");
+      const target = a.copy();
+      const out = fastBackend.binary(op, target, b, "float32", op, target);
+      expect(out).toBe(target);
+      expectSame(target, expected);
+    }
+  });
+
+  it("hands strided, row-broadcast, mixed-dtype, int32, bool and float64 cases to the reference", () => {
+    const a = array("float32", [100, 60], 11);
+    const cases: [StridedArray, StridedArray, DType][] = [
+      [a.transpose(0, 1), array("float32", [60, 100], 12), "float32"],
+      [a, array("float32", [60], 13), "float32"],
+      [array("int32", [5000], 14), array("int32", [5000], 15), "int32"],
+      [array("bool", [5000], 16), array("bool", [5000], 17), "bool"],
+      [array("float64", [5000], 18), array("float64", [5000], 19), "float64"],
+      [array("float32", [5000], 20), array("float64", [5000], 21), "float64"],
+    ];
+    for (const [x, y, dtype] of cases) {
+      for (const op of OPS) {
+        if (dtype === "bool" && op === "sub") continue;
+        expectSame(fastBackend.binary(op, x, y, dtype), referenceBackend.binary(op, x, y, dtype));
+      }
+      expectSame(fastBackend.binary("gt", x, y, "bool"), referenceBackend.binary("gt", x, y, "bool"));
+    }
+  });
+
+  it("relu equals the reference bit for bit (NaN of either sign kept, -0 to 0)", () => {
+    for (const n of SIZES) {
+      const a = array("float32", [n], 30 + n, 2);
+      const bits = new Int32Array(a.data.buffer);
+      bits[7] = -1; // a NaN with the sign bit set
+      bits[9] = 0x80000000 | 0; // -0
+      expectSame(fastBackend.unary("relu", a), referenceBackend.unary("relu", a));
+    }
+    const t = array("float32", [100, 50], 40).transpose(0, 1);
+    expectSame(fastBackend.unary("relu", t), referenceBackend.unary("relu", t));
+    const i = array("int32", [5000], 41);
+    expectSame(fastBackend.unary("relu", i), referenceBackend.unary("relu", i));
+    const e = array("float32", [5000], 42);
+    expectSame(fastBackend.unary("exp", e), referenceBackend.unary("exp", e));
+  });
+
+  it("sum and mean of every element agree with the reference to float32 precision", () => {
+    for (const n of SIZES) {
+      const a = array("float32", [n], 50 + n, 1, false);
+      for (const op of ["sum", "mean"] as const) {
+        const f = fastBackend.reduce(op, a, [0], false);
+        const r = referenceBackend.reduce(op, a, [0], false);
+        expect(f.shape).toEqual([]);
+        expect(f.data[0] as number).toBeCloseTo(r.data[0] as number, 3);
+        expect(Math.abs((f.data[0] as number) - (r.data[0] as number))).toBeLessThanOrEqual(
+          Math.abs(r.data[0] as number) * 2 ** -22 + 1e-6,
+        );
+      }
+    }
+    // Integer-valued data sums exactly in any order.
+    const ints = new StridedArray(Float32Array.from(filled("int32", 30_001, 60)), "float32", [30_001], [1]);
+    expectSame(fastBackend.reduce("sum", ints, [0], false), referenceBackend.reduce("sum", ints, [0], false));
+  });
+
+  it("sum/mean: keepdim shapes, NaN and infinities, and the cases left to the reference", () => {
+    const a = array("float32", [30, 200], 70, 3, false);
+    expectSame(fastBackend.reduce("sum", a, [0, 1], true), referenceBackend.reduce("sum", a, [0, 1], true));
+    expectSame(fastBackend.reduce("sum", a, [1], false), referenceBackend.reduce("sum", a, [1], false));
+    expectSame(fastBackend.reduce("max", a, [0, 1], false), referenceBackend.reduce("max", a, [0, 1], false));
+    const t = a.transpose(0, 1);
+    expectSame(
+      fastBackend.reduce("mean", t, [0, 1], false),
+      referenceBackend.reduce("mean", t, [0, 1], false),
+    );
+    const i = array("int32", [5000], 71);
+    expectSame(fastBackend.reduce("sum", i, [0], false), referenceBackend.reduce("sum", i, [0], false));
+    for (const special of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const s = array("float32", [20_000], 72, 0, false);
+      s.data[12_345] = special;
+      expectSame(fastBackend.reduce("sum", s, [0], false), referenceBackend.reduce("sum", s, [0], false));
+    }
+    const both = array("float32", [20_000], 73, 0, false);
+    both.data[5] = Number.POSITIVE_INFINITY;
+    both.data[19_999] = Number.NEGATIVE_INFINITY;
+    expect(Number.isNaN(fastBackend.reduce("sum", both, [0], false).data[0])).toBe(true);
+    const zeros = StridedArray.zeros([4096], "float32");
+    zeros.data.fill(-0);
+    expectSame(
+      fastBackend.reduce("sum", zeros, [0], false),
+      referenceBackend.reduce("sum", zeros, [0], false),
+    );
+  });
+});
