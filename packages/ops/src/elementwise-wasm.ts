@@ -13,8 +13,8 @@ import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";
 
 /**
  * Wasm SIMD kernels for the streaming float32 ops of large contiguous arrays: add, sub, mul, div
- * (same shape, or one operand a single element), relu, and the sum/mean of all elements. A plain-JS
- * loop converts every float32 to a double and back, one element at a time; these run four lanes at a
+ * (same shape, one operand a single element, or one a row broadcast down the other), relu, and the
+ * sum/mean of all elements. A plain-JS loop converts every float32 to a double and back, one element at a time; these run four lanes at a
  * time. Wasm cannot read JS typed arrays, so each call streams its operands through a small fixed
  * scratch memory in chunks that stay in L2 (copy in, SIMD, copy out, each copy a memcpy); everything
  * else goes to the reference kernels. Results are bit-identical to the reference for add, sub, mul,
@@ -212,6 +212,53 @@ function arithF32(
   }
 }
 
+/** `into` when it can take the result in place, else a new contiguous float32 array. */
+function targetF32(into: StridedArray | undefined, shape: readonly number[], n: number): StridedArray {
+  return into !== undefined &&
+    into.dtype === "float32" &&
+    shapesEqual(into.shape, shape) &&
+    into.isContiguous()
+    ? into
+    : new StridedArray(allocate("float32", n), "float32", shape, contiguousStrides(shape));
+}
+
+/** Whether contiguous `r` is one row of `shape`: its last dim at full size, every other dim 1. */
+function isRowOf(r: StridedArray, shape: readonly number[]): boolean {
+  const c = shape.at(-1) ?? 1;
+  return r.numel === c && c > 1 && c <= CHUNK && r.ndim > 0 && r.shape.at(-1) === c;
+}
+
+/**
+ * `fn` (a vv kernel) over a contiguous [n / c, c] operand and a row of c broadcast down it: the row is
+ * tiled once into its input slot, then whole rows of the matrix stream through in chunks.
+ */
+function rowF32(
+  k: Kernels,
+  fn: Kernel,
+  rowB: boolean,
+  out: StridedArray,
+  a: StridedArray,
+  b: StridedArray,
+  n: number,
+  c: number,
+): void {
+  const mem = k.f32;
+  const d = out.data as Float32Array;
+  const [full, row] = rowB ? [a, b] : [b, a];
+  const F = full.data as Float32Array;
+  const R = (row.data as Float32Array).subarray(row.offset, row.offset + c);
+  const fullAt = (rowB ? A_AT : B_AT) / 4;
+  const rowAt = (rowB ? B_AT : A_AT) / 4;
+  const step = Math.min(Math.floor(CHUNK / c) * c, n);
+  for (let t = 0; t < step; t += c) mem.set(R, rowAt + t);
+  for (let i = 0; i < n; i += step) {
+    const len = Math.min(step, n - i);
+    mem.set(F.subarray(full.offset + i, full.offset + i + len), fullAt);
+    fn(D_AT, A_AT, B_AT, stepBytes(len));
+    d.set(mem.subarray(D_AT / 4, D_AT / 4 + len), out.offset + i);
+  }
+}
+
 /** `binary` (same contract), with float32 add/sub/mul/div of large contiguous arrays on Wasm SIMD. */
 export function fastBinary(
   op: BinaryOp,
@@ -242,13 +289,17 @@ export function fastBinary(
     const n = numel(shape);
     if (b.numel === 1 && a.numel === n) kind = "vs";
     else if (a.numel === 1 && b.numel === n) kind = "sv";
-    else return binary(op, a, b, outDtype, name, into);
+    else {
+      // A row broadcast down a matrix (x.mm(w).add(b) with b [1, h]): the row, tiled, is a vector operand.
+      const rowB = isRowOf(b, shape) && a.numel === n;
+      if (!rowB && !(isRowOf(a, shape) && b.numel === n)) return binary(op, a, b, outDtype, name, into);
+      const out = targetF32(into, shape, n);
+      rowF32(k, k.arith[`${op}_vv`] as Kernel, rowB, out, a, b, n, shape.at(-1) as number);
+      return out;
+    }
   }
   const n = numel(shape);
-  const out =
-    into !== undefined && into.dtype === "float32" && shapesEqual(into.shape, shape) && into.isContiguous()
-      ? into
-      : new StridedArray(allocate("float32", n), "float32", shape, contiguousStrides(shape));
+  const out = targetF32(into, shape, n);
   const fn = k.arith[`${op}_${kind}`] as Kernel;
   arithF32(
     k,

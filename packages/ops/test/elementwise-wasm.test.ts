@@ -78,6 +78,32 @@ describe("fast backend: Wasm SIMD elementwise", () => {
     }
   });
 
+  it("a row broadcast down a matrix on either side, also with rows across chunks and into `into`", () => {
+    for (const [rows, cols] of [
+      [100, 32],
+      [8192, 256],
+      [7, 5000],
+      [3, 16384],
+    ] as const) {
+      for (const op of OPS) {
+        const m = array("float32", [rows, cols], rows + cols, 3);
+        const r = array("float32", [1, cols], cols, 1);
+        const v = array("float32", [cols], cols + 1);
+        for (const [x, y] of [
+          [m, r],
+          [r, m],
+          [m, v],
+          [v, m],
+        ] as const) {
+          expectSame(fastBackend.binary(op, x, y, "float32"), referenceBackend.binary(op, x, y, "float32"));
+        }
+        const target = m.copy();
+        expect(fastBackend.binary(op, target, r, "float32", op, target)).toBe(target);
+        expectSame(target, referenceBackend.binary(op, m, r, "float32"));
+      }
+    }
+  });
+
   it("writes into `into` (in-place ops), also when it is an operand", () => {
     for (const op of OPS) {
       const a = array("float32", [40_000], 9, 1);
