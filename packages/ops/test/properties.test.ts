@@ -1,4 +1,11 @@
-import { allocate, type DType, isNonOverlappingAndDense, numel, StridedArray } from "@torchlet/storage";
+import {
+  allocate,
+  type DType,
+  isNonOverlappingAndDense,
+  numel,
+  StridedArray,
+  unravelIndex,
+} from "@torchlet/storage";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,17 +20,6 @@ import {
 
 // Property tests: kernels on random shapes, broadcasts and layouts against a plain reference that
 // reads every element through its multi-index.
-
-function unravel(i: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  let rest = i;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const size = shape[d] as number;
-    index[d] = rest % size;
-    rest = Math.floor(rest / size);
-  }
-  return index;
-}
 
 /** The element of `a` that broadcasting maps output index `index` to. */
 function readBroadcast(a: StridedArray, index: readonly number[]): number {
@@ -95,7 +91,7 @@ describe("binary kernel", () => {
         expect(isNonOverlappingAndDense(out)).toBe(true);
         const n = out.numel;
         for (let i = 0; i < n; i++) {
-          const index = unravel(i, out.shape);
+          const index = unravelIndex(i, out.shape);
           const want = BINARY[op](readBroadcast(a, index), readBroadcast(b, index));
           expect(out.at(index)).toBe(want);
         }
@@ -111,7 +107,7 @@ describe("unary kernel", () => {
       fc.property(outShapeArb.chain(operandArb), (a) => {
         const out = backend().unary("neg", a);
         for (let i = 0; i < a.numel; i++) {
-          const index = unravel(i, a.shape);
+          const index = unravelIndex(i, a.shape);
           expect(out.at(index)).toBe(-a.at(index));
         }
         if (isNonOverlappingAndDense(a) && !a.shape.includes(1)) expect(out.strides).toEqual(a.strides);
@@ -137,7 +133,7 @@ describe("reduce kernel", () => {
         const want = new Float64Array(out.numel);
         const kept = a.shape.map((_, d) => d).filter((d) => !norm.includes(d));
         for (let i = 0; i < a.numel; i++) {
-          const index = unravel(i, a.shape);
+          const index = unravelIndex(i, a.shape);
           const slot = kept.reduce((acc, d) => acc * (a.shape[d] as number) + (index[d] as number), 0);
           want[slot] = (want[slot] as number) + a.at(index);
         }
@@ -222,7 +218,7 @@ describe("specialised binary loops", () => {
         expect(out.dtype).toBe(k.dout);
         expect(isNonOverlappingAndDense(out)).toBe(true);
         for (let i = 0; i < out.numel; i++) {
-          const index = unravel(i, out.shape);
+          const index = unravelIndex(i, out.shape);
           const want = stored(k.dout, BINARY[k.op](readBroadcast(a, index), readBroadcast(b, index)));
           expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
             true,
@@ -241,7 +237,7 @@ describe("specialised binary loops", () => {
           const out = backend().binary("sub", a, b, "float64");
           expect(out.shape).toEqual(a.shape);
           for (let i = 0; i < out.numel; i++) {
-            const index = unravel(i, out.shape);
+            const index = unravelIndex(i, out.shape);
             expect(out.at(index)).toBe(a.at(index) - b.at(index));
           }
         },
@@ -268,7 +264,7 @@ describe("specialised unary loops", () => {
             : k.dtype;
         const out = backend().unary(k.op, a, outDtype);
         for (let i = 0; i < a.numel; i++) {
-          const index = unravel(i, a.shape);
+          const index = unravelIndex(i, a.shape);
           const want = stored(outDtype, UNARY[k.op](a.at(index)));
           expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
             true,
@@ -299,7 +295,7 @@ describe("where kernel", () => {
         const out = backend().where(c, x, y, "float64");
         expect(isNonOverlappingAndDense(out)).toBe(true);
         for (let i = 0; i < out.numel; i++) {
-          const index = unravel(i, out.shape);
+          const index = unravelIndex(i, out.shape);
           const want = readBroadcast(c, index) !== 0 ? readBroadcast(x, index) : readBroadcast(y, index);
           expect(out.at(index)).toBe(want);
         }
@@ -332,7 +328,7 @@ describe("reduce kernel, every op", () => {
         const want = new Float64Array(groups).fill(init);
         const kept = a.shape.map((_, d) => d).filter((d) => !norm.includes(d));
         for (let i = 0; i < a.numel; i++) {
-          const index = unravel(i, a.shape);
+          const index = unravelIndex(i, a.shape);
           const slot = kept.reduce((acc, d) => acc * (a.shape[d] as number) + (index[d] as number), 0);
           const v = a.at(index);
           const w = want[slot] as number;
@@ -391,7 +387,7 @@ describe("bit-level loops (relu, where on float32/int32 with more than 16 elemen
       fc.property(arb, (a) => {
         const out = backend().unary("relu", a);
         for (let i = 0; i < a.numel; i++) {
-          const index = unravel(i, a.shape);
+          const index = unravelIndex(i, a.shape);
           const want = stored(a.dtype, UNARY.relu(a.at(index)));
           expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
             true,
@@ -423,7 +419,7 @@ describe("bit-level loops (relu, where on float32/int32 with more than 16 elemen
       fc.property(arb, ({ c, x, y }) => {
         const out = backend().where(c, x, y, x.dtype);
         for (let i = 0; i < out.numel; i++) {
-          const index = unravel(i, out.shape);
+          const index = unravelIndex(i, out.shape);
           const want = readBroadcast(c, index) !== 0 ? readBroadcast(x, index) : readBroadcast(y, index);
           expect(Object.is(out.at(index), want) || (Number.isNaN(want) && Number.isNaN(out.at(index)))).toBe(
             true,

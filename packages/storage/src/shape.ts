@@ -10,6 +10,25 @@ import { fmtShape, TorchletError } from "./errors.js";
 export type Shape = readonly number[];
 
 /**
+ * The multi-index of flat position `i` in the row-major order of `shape` (PyTorch's
+ * `torch.unravel_index` for one position).
+ *
+ * @example
+ * unravelIndex(5, [2, 3]); // [1, 2]
+ * unravelIndex(0, []); // []
+ */
+export function unravelIndex(i: number, shape: Shape): number[] {
+  const index = new Array<number>(shape.length);
+  let rest = i;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d] as number;
+    index[d] = rest % size;
+    rest = Math.floor(rest / size);
+  }
+  return index;
+}
+
+/**
  * The number of elements of a tensor of `shape` (1 for a scalar's `[]`).
  *
  * @example

@@ -1,20 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allocate, copyInto, type DType, numel, StridedArray } from "../src/index.js";
+import { allocate, copyInto, type DType, numel, StridedArray, unravelIndex } from "../src/index.js";
 
 // copyInto walks coalesced rows; these properties compare it with a per-element copy through
 // multi-indices, for permuted, sliced, expanded and size-0/size-1 layouts and every dtype pair.
-
-function unravel(i: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  let rest = i;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const size = shape[d] as number;
-    index[d] = rest % size;
-    rest = Math.floor(rest / size);
-  }
-  return index;
-}
 
 const dtypeArb = fc.constantFrom<DType>("float32", "float64", "int32", "bool");
 const VALUES = [0, -0, 1, -1, 2.7, -2.7, 3e9, Number.NaN, Number.POSITIVE_INFINITY, 255, 256];
@@ -69,7 +58,7 @@ describe("copyInto", () => {
         const toBool = target.dtype === "bool";
         const truncate = target.dtype === "int32" && src.dtype !== "int32" && src.dtype !== "bool";
         for (let i = 0; i < src.numel; i++) {
-          const index = unravel(i, src.shape);
+          const index = unravelIndex(i, src.shape);
           const v = src.at(index);
           const cell = allocate(target.dtype, 1);
           cell[0] = toBool ? (v !== 0 ? 1 : 0) : truncate ? Math.trunc(v) : v;

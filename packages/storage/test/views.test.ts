@@ -8,21 +8,10 @@ import {
   numel,
   StridedArray,
   TorchletError,
+  unravelIndex,
 } from "../src/index.js";
 
 // Property tests: strided views against a plain reference that works on row-major lists of values.
-
-/** The multi-index of flat position `i` in row-major order of `shape`. */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  let rest = i;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const size = shape[d] as number;
-    index[d] = rest % size;
-    rest = Math.floor(rest / size);
-  }
-  return index;
-}
 
 function ravel(index: readonly number[], shape: readonly number[]): number {
   return index.reduce((acc, x, d) => acc * (shape[d] as number) + x, 0);
@@ -32,7 +21,7 @@ function ravel(index: readonly number[], shape: readonly number[]): number {
 function refPermute(values: readonly number[], shape: readonly number[], order: readonly number[]): number[] {
   const outShape = order.map((d) => shape[d] as number);
   return Array.from({ length: values.length }, (_, i) => {
-    const j = unravel(i, outShape);
+    const j = unravelIndex(i, outShape);
     const src = new Array<number>(shape.length);
     order.forEach((d, k) => {
       src[d] = j[k] as number;
@@ -164,7 +153,7 @@ describe("expand, unsqueeze, squeeze", () => {
         expect(e.data).toBe(a.data);
         const got = values(e);
         got.forEach((v, i) => {
-          const idx = unravel(i, target).slice(lead.length);
+          const idx = unravelIndex(i, target).slice(lead.length);
           expect(v).toBe(
             ravel(
               idx.map((x, d) => (small[d] === 1 ? 0 : x)),
