@@ -1,5 +1,5 @@
-import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
+import * as torch from "./support/torch.js";
 
 // x row i is [10 i, 10 i + 5] and y row i is [i], so every gathered row shows where it came from.
 function data(n: number, dtype: "float32" | "float64" = "float32") {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import * as torch from "torchlet";
 import { afterAll, describe, expect, it } from "vitest";
+import * as torch from "./support/torch.js";
 import { ulpOf, ulpsApart } from "./support/ulps.js";
 
 // Replays fixtures/api/api.json (fixtures/api/gen_api.py, PyTorch 1.13 on an AVX2 CPU) through the

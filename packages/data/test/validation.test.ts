@@ -1,5 +1,5 @@
-import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
+import * as torch from "./support/torch.js";
 
 // Every bad argument throws a TorchletError that names the function and the offending value, and
 // draws nothing: neither the global generator nor the one passed in moves.
