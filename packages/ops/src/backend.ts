@@ -1,5 +1,5 @@
 import { binary, unary, where } from "./elementwise.js";
-import { fastBinary, fastReduce, fastUnary } from "./elementwise-wasm.js";
+import { fastBinary, fastReduce, fastUnary, fastWhere } from "./elementwise-wasm.js";
 import { bmm, mm } from "./matmul.js";
 import { bmm as fastBmm, mm as fastMm } from "./matmul-wasm.js";
 import { reduce } from "./reduce.js";
@@ -45,7 +45,8 @@ export const referenceBackend: Backend = { name: "reference", unary, binary, red
 /**
  * The default: the reference kernels except for float32/float64 matmul, which runs on generated Wasm
  * SIMD kernels (and worker threads when large, in Node), and the streaming float32 ops of large
- * contiguous arrays (add, sub, mul, div, relu, whole-array sum and mean; see elementwise-wasm.ts),
+ * contiguous arrays (add, sub, mul, div, relu, comparisons with a scalar, where with a scalar, whole-array
+ * and column sums and means; see elementwise-wasm.ts),
  * falling back to the reference kernels for other dtypes, small or strided arrays, or where
  * WebAssembly SIMD is unavailable.
  *
@@ -62,6 +63,7 @@ export const fastBackend: Backend = {
   binary: fastBinary,
   unary: fastUnary,
   reduce: fastReduce,
+  where: fastWhere,
 };
 
 let current: Backend = fastBackend;

@@ -7,7 +7,7 @@ import {
   StridedArray,
   shapesEqual,
 } from "@torchlet/storage";
-import { type BinaryOp, binary, type UnaryOp, unary } from "./elementwise.js";
+import { type BinaryOp, binary, type UnaryOp, unary, where } from "./elementwise.js";
 import { type ReduceOp, reduce, reducedShape } from "./reduce.js";
 import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";
 
@@ -29,6 +29,8 @@ const A_AT = 0;
 const B_AT = CHUNK * 4;
 const D_AT = 2 * CHUNK * 4;
 const S_AT = 3 * CHUNK * 4;
+/** A chunk of bool conditions (one byte each) for where, after the sum's scratch. */
+const C_AT = S_AT + 64;
 const PAGES = 4;
 
 /** Below this many elements the JS loops win (a call and three copies per chunk cost a few hundred ns). */
@@ -42,12 +44,19 @@ type Kind = (typeof KINDS)[number];
 
 type Kernel = (...args: number[]) => void;
 
+const COMPARE = ["eq", "ne", "lt", "gt", "le", "ge"] as const;
+type Compare = (typeof COMPARE)[number];
+/** The comparison with its operands swapped: `s op x` is `x flip(op) s` (NaN included). */
+const FLIPPED: Record<Compare, Compare> = { eq: "eq", ne: "ne", lt: "gt", gt: "lt", le: "ge", ge: "le" };
+
 interface Kernels {
+  readonly u8: Uint8Array;
   readonly f32: Float32Array;
   readonly f64: Float64Array;
   readonly arith: Record<string, Kernel>;
   readonly relu: Kernel;
   readonly sum: Kernel;
+  readonly colsum: Kernel;
 }
 
 /** fn(d, a, b, bytes): d = a op b over `bytes` (a multiple of 64); scalars are read at a or b. */
@@ -151,6 +160,121 @@ function sumBody(): FunctionBody {
   return f;
 }
 
+/**
+ * cmp(d, a, b, bytes): bytes d[i] = a[i] op b (b a float32 scalar) as 1 or 0, for the floats at a over
+ * `bytes` (a multiple of 64); the f32x4 comparison agrees with the double one of the reference.
+ */
+function compareBody(op: Compare): FunctionBody {
+  const f = new FunctionBody(4);
+  const [d, a, b, bytes] = [0, 1, 2, 3];
+  const p = f.local(I32);
+  const q = f.local(I32);
+  const s = f.local(V128);
+  f.get(b).loadSplat(4, 0).set(s);
+  f.block().loop();
+  f.get(p).get(bytes).geS().brIf(1);
+  f.get(d).get(q).add();
+  for (let half = 0; half < 2; half++) {
+    for (let u = 0; u < 2; u++)
+      f.get(a)
+        .get(p)
+        .add()
+        .v128Load(16 * (2 * half + u))
+        .get(s)
+        .f32x4Cmp(op);
+    f.i16x8NarrowS();
+  }
+  f.i8x16NarrowS().i8x16Abs().v128Store(0);
+  f.get(p).i32(64).add().set(p);
+  f.get(q).i32(16).add().set(q);
+  f.br(0).end().end();
+  return f;
+}
+
+/**
+ * where(d, a, b, bytes) with the bool conditions at C_AT: d = cond ? x : y, one of x, y a scalar
+ * (`vs`: x the floats at a, y the scalar at b; `sv`: x the scalar at a, y the floats at b), on bits.
+ */
+function whereBody(kind: "vs" | "sv"): FunctionBody {
+  const f = new FunctionBody(4);
+  const [d, a, b, bytes] = [0, 1, 2, 3];
+  const p = f.local(I32);
+  const q = f.local(I32);
+  const s = f.local(V128);
+  const zero = f.local(V128);
+  const m = f.local(V128);
+  f.i32(0).i32x4Splat().set(zero);
+  f.get(kind === "vs" ? b : a)
+    .loadSplat(4, 0)
+    .set(s);
+  f.block().loop();
+  f.get(p).get(bytes).geS().brIf(1);
+  f.i32(C_AT).get(q).add().v128Load(0).get(zero).i8x16Ne().set(m);
+  for (let u = 0; u < 4; u++) {
+    f.get(d).get(p).add();
+    if (kind === "vs")
+      f.get(a)
+        .get(p)
+        .add()
+        .v128Load(16 * u)
+        .get(s);
+    else
+      f.get(s)
+        .get(b)
+        .get(p)
+        .add()
+        .v128Load(16 * u);
+    f.get(m)
+      .i16x8ExtendS(u >= 2)
+      .i32x4ExtendS(u % 2 === 1)
+      .bitselect();
+    f.v128Store(16 * u);
+  }
+  f.get(p).i32(64).add().set(p);
+  f.get(q).i32(16).add().set(q);
+  f.br(0).end().end();
+  return f;
+}
+
+/**
+ * colsum(acc, a, total, rowBytes): acc[j] += a[r][j] (doubles at acc, floats at a) for every row r of
+ * `rowBytes` in `total` bytes, row by row, so each column adds left to right as the reference does.
+ * Columns run in steps of four, so up to three lanes past the row end land in padding of acc.
+ */
+function colsumBody(): FunctionBody {
+  const f = new FunctionBody(4);
+  const [acc, a, total, rowBytes] = [0, 1, 2, 3];
+  const row = f.local(I32);
+  const end = f.local(I32);
+  const inner = f.local(I32);
+  const j = f.local(I32);
+  const ap = f.local(I32);
+  const cp = f.local(I32);
+  f.get(a).set(row);
+  f.get(a).get(total).add().set(end);
+  f.get(rowBytes).i32(12).add().i32(-16).and().set(inner);
+  f.block().loop();
+  f.get(row).get(end).geS().brIf(1);
+  f.i32(0).set(j);
+  f.block().loop();
+  f.get(j).get(inner).geS().brIf(1);
+  f.get(row).get(j).add().set(ap);
+  f.get(acc).get(j).add().get(j).add().set(cp);
+  for (let h = 0; h < 2; h++) {
+    f.get(cp);
+    f.get(cp).v128Load(16 * h);
+    f.get(ap)
+      .load64Zero(8 * h)
+      .promoteLow();
+    f.vAdd(8).v128Store(16 * h);
+  }
+  f.get(j).i32(16).add().set(j);
+  f.br(0).end().end();
+  f.get(row).get(rowBytes).add().set(row);
+  f.br(0).end().end();
+  return f;
+}
+
 let kernels: Kernels | null | undefined;
 
 function createKernels(): Kernels | null {
@@ -160,6 +284,9 @@ function createKernels(): Kernels | null {
     for (const op of ARITH)
       for (const kind of KINDS) fns.push({ name: `${op}_${kind}`, body: arithBody(op, kind) });
     fns.push({ name: "relu", body: reluBody() }, { name: "sum", body: sumBody() });
+    for (const op of COMPARE) fns.push({ name: op, body: compareBody(op) });
+    fns.push({ name: "where_vs", body: whereBody("vs") }, { name: "where_sv", body: whereBody("sv") });
+    fns.push({ name: "colsum", body: colsumBody() });
     const bytes = encodeModule(fns, { initialPages: PAGES, maximumPages: PAGES, shared: false });
     if (!WebAssembly.validate(bytes)) return null; // no SIMD here
     const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
@@ -168,11 +295,13 @@ function createKernels(): Kernels | null {
     for (const { name } of fns) arith[name] = exports[name] as Kernel;
     // The memory never grows, so these views stay valid.
     return {
+      u8: new Uint8Array(memory.buffer),
       f32: new Float32Array(memory.buffer),
       f64: new Float64Array(memory.buffer),
       arith,
       relu: exports.relu as Kernel,
       sum: exports.sum as Kernel,
+      colsum: exports.colsum as Kernel,
     };
   } catch {
     return null;
@@ -278,7 +407,7 @@ export function fastBinary(
     b.isContiguous()
       ? getKernels()
       : null;
-  if (k === null) return binary(op, a, b, outDtype, name, into);
+  if (k === null) return compareBinary(op, a, b, outDtype, name, into);
   let shape: readonly number[];
   let kind: Kind;
   if (shapesEqual(a.shape, b.shape)) {
@@ -316,6 +445,98 @@ export function fastBinary(
   return out;
 }
 
+/**
+ * `binary` for the rest, with a float32 comparison of a large contiguous array against a float32
+ * scalar (x.gt(0)) into bool on Wasm SIMD.
+ */
+function compareBinary(
+  op: BinaryOp,
+  a: StridedArray,
+  b: StridedArray,
+  outDtype: DType,
+  name: string,
+  into: StridedArray | undefined,
+): StridedArray {
+  const cmp = (COMPARE as readonly string[]).includes(op) ? (op as Compare) : null;
+  const vs = b.numel === 1 && a.numel >= MIN_WASM;
+  const k =
+    cmp !== null &&
+    outDtype === "bool" &&
+    a.dtype === "float32" &&
+    b.dtype === "float32" &&
+    (vs || (a.numel === 1 && b.numel >= MIN_WASM)) &&
+    a.isContiguous() &&
+    b.isContiguous()
+      ? getKernels()
+      : null;
+  if (k === null || cmp === null) return binary(op, a, b, outDtype, name, into);
+  const [full, one] = vs ? [a, b] : [b, a];
+  const shape = broadcastShapes(name, a.shape, b.shape);
+  const n = full.numel;
+  if (numel(shape) !== n) return binary(op, a, b, outDtype, name, into);
+  const out =
+    into !== undefined && into.dtype === "bool" && shapesEqual(into.shape, shape) && into.isContiguous()
+      ? into
+      : new StridedArray(allocate("bool", n), "bool", shape, contiguousStrides(shape));
+  const fn = k.arith[vs ? cmp : FLIPPED[cmp]] as Kernel;
+  const d = out.data as Uint8Array;
+  const F = full.data as Float32Array;
+  k.f32[B_AT / 4] = one.data[one.offset] as number;
+  for (let i = 0; i < n; i += CHUNK) {
+    const c = Math.min(CHUNK, n - i);
+    k.f32.set(F.subarray(full.offset + i, full.offset + i + c), A_AT / 4);
+    fn(D_AT, A_AT, B_AT, stepBytes(c));
+    d.set(k.u8.subarray(D_AT, D_AT + c), out.offset + i);
+  }
+  return out;
+}
+
+/**
+ * `where` (same contract), with a large contiguous bool condition choosing between a contiguous
+ * float32 array of its shape and a float32 scalar (where(mask, g, 0), relu's gradient) on Wasm SIMD.
+ */
+export function fastWhere(
+  cond: StridedArray,
+  x: StridedArray,
+  y: StridedArray,
+  outDtype: DType,
+): StridedArray {
+  const n = cond.numel;
+  const vs = y.numel === 1 && x.numel === n;
+  const k =
+    outDtype === "float32" &&
+    cond.dtype === "bool" &&
+    x.dtype === "float32" &&
+    y.dtype === "float32" &&
+    n >= MIN_WASM &&
+    (vs || (x.numel === 1 && y.numel === n)) &&
+    cond.isContiguous() &&
+    x.isContiguous() &&
+    y.isContiguous()
+      ? getKernels()
+      : null;
+  if (k === null) return where(cond, x, y, outDtype);
+  const full = vs ? x : y;
+  const one = vs ? y : x;
+  const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, x.shape), y.shape);
+  if (!shapesEqual(shape, cond.shape) || !shapesEqual(full.shape, shape)) return where(cond, x, y, outDtype);
+  const out = new StridedArray(allocate("float32", n), "float32", shape, contiguousStrides(shape));
+  const d = out.data as Float32Array;
+  const F = full.data as Float32Array;
+  const C = cond.data as Uint8Array;
+  const fn = k.arith[vs ? "where_vs" : "where_sv"] as Kernel;
+  const fullAt = vs ? A_AT : B_AT;
+  k.f32[(vs ? B_AT : A_AT) / 4] = one.data[one.offset] as number;
+  for (let i = 0; i < n; i += CHUNK) {
+    const c = Math.min(CHUNK, n - i);
+    k.f32.set(F.subarray(full.offset + i, full.offset + i + c), fullAt / 4);
+    k.u8.set(C.subarray(cond.offset + i, cond.offset + i + c), C_AT);
+    fn(D_AT, A_AT, B_AT, stepBytes(c));
+    d.set(k.f32.subarray(D_AT / 4, D_AT / 4 + c), i);
+  }
+  return out;
+}
+
 /** `unary` (same contract), with the relu of a large contiguous float32 array on Wasm SIMD. */
 export function fastUnary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
   const k =
@@ -349,14 +570,9 @@ export function fastReduce(
   keepdim: boolean,
   outDtype: DType = a.dtype,
 ): StridedArray {
-  const k =
-    (op === "sum" || op === "mean") &&
-    a.dtype === "float32" &&
-    a.numel >= MIN_WASM &&
-    dims.length === a.ndim &&
-    a.isContiguous()
-      ? getKernels()
-      : null;
+  const sum = (op === "sum" || op === "mean") && a.dtype === "float32" && a.numel >= MIN_WASM;
+  if (sum && a.ndim === 2 && dims.length === 1 && dims[0] === 0) return columnSum(op, a, keepdim, outDtype);
+  const k = sum && dims.length === a.ndim && a.isContiguous() ? getKernels() : null;
   if (k === null) return reduce(op, a, dims, keepdim, outDtype);
   const n = a.numel;
   const A = a.data as Float32Array;
@@ -372,5 +588,32 @@ export function fastReduce(
   }
   const out = StridedArray.zeros(reducedShape(a.shape, dims, keepdim), outDtype);
   out.data[0] = op === "mean" ? total / n : total;
+  return out;
+}
+
+/** Most columns for `columnSum`: their double accumulators (and three of padding) fill B's region. */
+const MAX_COLS = CHUNK / 2 - 4;
+
+/**
+ * The sum/mean over dim 0 of a contiguous float32 matrix (a bias gradient): rows stream through the
+ * scratch memory and add into double accumulators, each column left to right, as the reference does.
+ */
+function columnSum(op: "sum" | "mean", a: StridedArray, keepdim: boolean, outDtype: DType): StridedArray {
+  const [rows, cols] = a.shape as [number, number];
+  const k = cols <= MAX_COLS && a.isContiguous() ? getKernels() : null;
+  if (k === null) return reduce(op, a, [0], keepdim, outDtype);
+  const A = a.data as Float32Array;
+  const f64 = k.f64;
+  f64.fill(0, B_AT / 8, B_AT / 8 + cols + 4);
+  const step = Math.floor(CHUNK / cols);
+  for (let r = 0; r < rows; r += step) {
+    const len = Math.min(step, rows - r) * cols;
+    k.f32.set(A.subarray(a.offset + r * cols, a.offset + r * cols + len), A_AT / 4);
+    k.colsum(B_AT, A_AT, len * 4, cols * 4);
+  }
+  const out = StridedArray.zeros(reducedShape(a.shape, [0], keepdim), outDtype);
+  const acc = f64.subarray(B_AT / 8, B_AT / 8 + cols);
+  if (op === "mean") for (let j = 0; j < cols; j++) out.data[j] = (acc[j] as number) / rows;
+  else out.data.set(acc);
   return out;
 }

@@ -198,3 +198,98 @@ describe("fast backend: Wasm SIMD elementwise", () => {
     );
   });
 });
+
+describe("fast backend: Wasm SIMD comparisons, where and column sums", () => {
+  const CMP = ["gt", "ge", "lt", "le", "eq", "ne"] as const;
+  const SCALARS = [0, -0, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  const scalar = (v: number, shape: number[] = []) => StridedArray.fromFlat(new Float32Array([v]), shape);
+
+  it("float32 compared with a float32 scalar on either side equals the reference bit for bit", () => {
+    for (const n of SIZES) {
+      const a = array("float32", [n], n + 7, 2);
+      for (const v of SCALARS) {
+        for (const op of CMP) {
+          const s = scalar(v);
+          expectSame(fastBackend.binary(op, a, s, "bool"), referenceBackend.binary(op, a, s, "bool"));
+          expectSame(fastBackend.binary(op, s, a, "bool"), referenceBackend.binary(op, s, a, "bool"));
+        }
+      }
+    }
+    const m = array("float32", [129, 130], 5);
+    const s = scalar(0, [1, 1, 1]); // broadcasting adds a dim: the reference's shape
+    expectSame(fastBackend.binary("gt", m, s, "bool"), referenceBackend.binary("gt", m, s, "bool"));
+  });
+
+  it("comparisons: strided, float64, int32 and non-scalar operands go to the reference", () => {
+    const m = array("float32", [300, 40], 9).transpose(0, 1);
+    const s = scalar(0.25);
+    expectSame(fastBackend.binary("lt", m, s, "bool"), referenceBackend.binary("lt", m, s, "bool"));
+    const d = array("float64", [5000], 3);
+    const sd = StridedArray.fromFlat(new Float64Array([0]), []);
+    expectSame(fastBackend.binary("ge", d, sd, "bool"), referenceBackend.binary("ge", d, sd, "bool"));
+    const i = array("int32", [5000], 4);
+    const si = StridedArray.fromFlat(new Int32Array([0]), []);
+    expectSame(fastBackend.binary("ne", i, si, "bool"), referenceBackend.binary("ne", i, si, "bool"));
+    const b = array("float32", [5000], 6);
+    const a = array("float32", [5000], 7);
+    expectSame(fastBackend.binary("le", a, b, "bool"), referenceBackend.binary("le", a, b, "bool"));
+  });
+
+  it("where(mask, x, scalar) and where(mask, scalar, y) equal the reference bit for bit", () => {
+    for (const n of SIZES) {
+      const x = array("float32", [n], n + 3, 1);
+      const c = array("bool", [n], n + 11, 3);
+      for (const v of SCALARS) {
+        const s = scalar(v);
+        expectSame(fastBackend.where(c, x, s, "float32"), referenceBackend.where(c, x, s, "float32"));
+        expectSame(fastBackend.where(c, s, x, "float32"), referenceBackend.where(c, s, x, "float32"));
+      }
+    }
+    // A condition holding other nonzero bytes still selects x.
+    const c = new StridedArray(
+      new Uint8Array(4099).map((_, i) => i % 3),
+      "bool",
+      [4099],
+      [1],
+    );
+    const x = array("float32", [4099], 8);
+    const s = scalar(-0);
+    expectSame(fastBackend.where(c, x, s, "float32"), referenceBackend.where(c, x, s, "float32"));
+  });
+
+  it("where: strided, broadcast, float64 and three-array cases go to the reference", () => {
+    const c = array("bool", [64, 70], 1);
+    const x = array("float32", [70, 64], 2).transpose(0, 1);
+    const s = scalar(1);
+    expectSame(fastBackend.where(c, x, s, "float32"), referenceBackend.where(c, x, s, "float32"));
+    const row = array("bool", [1, 70], 3);
+    const full = array("float32", [64, 70], 4);
+    expectSame(fastBackend.where(row, full, s, "float32"), referenceBackend.where(row, full, s, "float32"));
+    const y = array("float32", [64, 70], 5);
+    expectSame(fastBackend.where(c, full, y, "float32"), referenceBackend.where(c, full, y, "float32"));
+    const d = array("float64", [64, 70], 6);
+    const sd = StridedArray.fromFlat(new Float64Array([0]), []);
+    expectSame(fastBackend.where(c, d, sd, "float64"), referenceBackend.where(c, d, sd, "float64"));
+    const s3 = scalar(2, [1, 1, 1]);
+    expectSame(fastBackend.where(c, full, s3, "float32"), referenceBackend.where(c, full, s3, "float32"));
+  });
+
+  it("sum/mean over dim 0 of a float32 matrix equal the reference bit for bit", () => {
+    for (const cols of [1, 3, 4, 5, 255, 256, 257, 1000, 8188, 8189]) {
+      for (const n of [2048, 16385, 50_003]) {
+        const rows = Math.ceil(n / cols);
+        const a = array("float32", [rows, cols], rows + cols, 1);
+        for (const op of ["sum", "mean"] as const) {
+          for (const keepdim of [false, true]) {
+            expectSame(fastBackend.reduce(op, a, [0], keepdim), referenceBackend.reduce(op, a, [0], keepdim));
+          }
+        }
+      }
+    }
+    const t = array("float32", [300, 40], 2).transpose(0, 1);
+    expectSame(fastBackend.reduce("sum", t, [0], false), referenceBackend.reduce("sum", t, [0], false));
+    const f = array("float32", [300, 40], 3);
+    expectSame(fastBackend.reduce("sum", f, [1], false), referenceBackend.reduce("sum", f, [1], false));
+    expectSame(fastBackend.reduce("max", f, [0], false), referenceBackend.reduce("max", f, [0], false));
+  });
+});

@@ -99,6 +99,10 @@ export class FunctionBody {
   ne(): this {
     return this.op(0x47);
   }
+  /** i32.and */
+  and(): this {
+    return this.op(0x71);
+  }
   or(): this {
     return this.op(0x72);
   }
@@ -206,6 +210,39 @@ export class FunctionBody {
   /** f64x2.promote_low_f32x4 */
   promoteLow(): this {
     return this.simd(0x5f);
+  }
+
+  /** f32x4 comparison against the second operand: all-ones lanes where true (NaN: only `ne` is true) */
+  f32x4Cmp(op: "eq" | "ne" | "lt" | "gt" | "le" | "ge"): this {
+    return this.simd({ eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46 }[op]);
+  }
+  /** i16x8.narrow_i32x4_s: two i32x4 into one i16x8, saturating (all-ones lanes stay all ones) */
+  i16x8NarrowS(): this {
+    return this.simd(0x85);
+  }
+  /** i8x16.narrow_i16x8_s: two i16x8 into one i8x16, saturating */
+  i8x16NarrowS(): this {
+    return this.simd(0x65);
+  }
+  /** i8x16.abs (turns all-ones bytes into 1) */
+  i8x16Abs(): this {
+    return this.simd(0x60);
+  }
+  /** i8x16.ne: all-ones bytes where the operands differ */
+  i8x16Ne(): this {
+    return this.simd(0x24);
+  }
+  /** i16x8.extend_{low,high}_i8x16_s */
+  i16x8ExtendS(high: boolean): this {
+    return this.simd(high ? 0x88 : 0x87);
+  }
+  /** i32x4.extend_{low,high}_i16x8_s */
+  i32x4ExtendS(high: boolean): this {
+    return this.simd(high ? 0xa8 : 0xa7);
+  }
+  /** v128.bitselect(a, b, mask): a where mask bits are set, else b */
+  bitselect(): this {
+    return this.simd(0x52);
   }
 
   /** The encoded body: local declarations, code, end. */
