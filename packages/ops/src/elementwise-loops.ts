@@ -300,62 +300,6 @@ function negLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number
   }
 }
 
-function expLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = Math.exp(x);
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = Math.exp(x);
-    }
-  }
-}
-
-function logLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = Math.log(x);
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = Math.log(x);
-    }
-  }
-}
-
-function sqrtLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = Math.sqrt(x);
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = Math.sqrt(x);
-    }
-  }
-}
-
-function absLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = Math.abs(x);
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = Math.abs(x);
-    }
-  }
-}
-
 function signLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
   if (ia === 1) {
     for (let j = 0; j < n; j++) {
@@ -384,32 +328,14 @@ function reluLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: numbe
   }
 }
 
-function sigmoidLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = 1 / (1 + Math.exp(-x));
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = 1 / (1 + Math.exp(-x));
-    }
-  }
-}
-
-function tanhLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = Math.tanh(x);
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = Math.tanh(x);
-    }
-  }
+/**
+ * The loop of a unary op whose cost is its math function (exp, log, ...): one shared body calling `f`.
+ * The hot cheap ops (neg, sign, relu) keep hand-written loops, where the call would dominate.
+ */
+function mathLoop(f: (x: number) => number): UnaryLoop {
+  return (d, o, A, pa, ia, n) => {
+    for (let j = 0; j < n; j++) d[o + j] = f(A[pa + j * ia] as number);
+  };
 }
 
 /** The loop of each binary op. */
@@ -430,14 +356,14 @@ export const BINARY_LOOPS = {
 /** The loop of each unary op. */
 export const UNARY_LOOPS = {
   neg: negLoop,
-  exp: expLoop,
-  log: logLoop,
-  sqrt: sqrtLoop,
-  abs: absLoop,
+  exp: mathLoop(Math.exp),
+  log: mathLoop(Math.log),
+  sqrt: mathLoop(Math.sqrt),
+  abs: mathLoop(Math.abs),
   sign: signLoop,
   relu: reluLoop,
-  sigmoid: sigmoidLoop,
-  tanh: tanhLoop,
+  sigmoid: mathLoop((x) => 1 / (1 + Math.exp(-x))),
+  tanh: mathLoop(Math.tanh),
 } satisfies Record<string, UnaryLoop>;
 
 // ---- bit-level loops for 32-bit data: the same results without data-dependent branches ----
