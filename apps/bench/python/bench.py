@@ -28,7 +28,7 @@ def prepare(case, a):
     kind = case["kind"]
     if kind == "train":
         x, y = a["x"], a["y"]
-        params = [a[k].requires_grad_(True) for k in ("w1", "b1", "w2", "b2")]
+        params = [a[k].clone().requires_grad_(True) for k in ("w1", "b1", "w2", "b2")]
         w1, b1, w2, b2 = params
         lr = case["lr"]
 
@@ -111,6 +111,12 @@ def measure(run, options, limit):
     }
 
 
+def warm_up_training(run, epochs):
+    """One whole untimed training before the timed one, as src/cli.ts does for every JS peer."""
+    for _ in range(epochs):
+        run()
+
+
 def main():
     directory = sys.argv[1]
     with open(os.path.join(directory, "manifest.json")) as f:
@@ -121,6 +127,8 @@ def main():
         arrays = {name: load(directory, spec) for name, spec in case["arrays"].items()}
         limit = case["epochs"] if case["kind"] == "train" else float("inf")
         try:
+            if case["kind"] == "train":
+                warm_up_training(prepare(case, arrays), case["epochs"])
             results[case["id"]] = measure(prepare(case, arrays), options, limit)
         except Exception as error:  # reported as n/a in the table, never fatal
             results[case["id"]] = {"na": f"error: {error}"}

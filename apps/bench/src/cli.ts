@@ -1,6 +1,13 @@
 import { cpus, loadavg } from "node:os";
 import { measure } from "./measure.js";
-import { isNotAvailable, type MeasureOptions, PEER_IDS, type Peer, type PeerId } from "./peer.js";
+import {
+  type InProcessPeer,
+  isNotAvailable,
+  type MeasureOptions,
+  PEER_IDS,
+  type Peer,
+  type PeerId,
+} from "./peer.js";
 import { type CaseResult, fmt, formatTables, type Outcome, toJson } from "./report.js";
 import {
   allCases,
@@ -9,6 +16,7 @@ import {
   makeData,
   maxRunsOf,
   metricOf,
+  type TrainCase,
   WORKLOADS,
   type WorkloadId,
 } from "./workloads.js";
@@ -98,6 +106,22 @@ async function loadPeer(id: PeerId): Promise<Peer> {
 const message = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 
+/**
+ * One whole untimed training on fresh parameters before the timed one. The per-run warm-up of
+ * `measure` stops after at most 20 epochs, too few for a JS engine to optimise a training step (or
+ * for jit peers to settle), so without this the timed epochs would mostly measure unoptimised code.
+ * Every peer gets the same warm-up; PyTorch's runner (python/bench.py) does the same.
+ */
+export async function warmUpTraining(peer: InProcessPeer, c: TrainCase, data: CaseData): Promise<void> {
+  const task = await peer.prepare(c, data);
+  if (isNotAvailable(task)) return;
+  try {
+    for (let epoch = 0; epoch < c.epochs; epoch++) await task.run();
+  } finally {
+    task.dispose?.();
+  }
+}
+
 /** Runs the selected cases on the selected peers; a failing peer becomes "n/a (reason)", never a crash. */
 export async function runBench(options: Options, io: Io): Promise<CaseResult[]> {
   const cases = allCases().filter((c) => options.workloads.includes(c.workload));
@@ -129,6 +153,7 @@ export async function runBench(options: Options, io: Io): Promise<CaseResult[]> 
       let outcome: Outcome | undefined = unavailable.get(peer.id);
       if (!outcome) {
         try {
+          if (r.c.kind === "train") await warmUpTraining(peer, r.c, data);
           const task = await peer.prepare(r.c, data);
           if (isNotAvailable(task)) outcome = task;
           else {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../src/cli.js";
+import { runCli, warmUpTraining } from "../src/cli.js";
+import type { InProcessPeer } from "../src/peer.js";
+import { allCases, makeData } from "../src/workloads.js";
 
 /** Runs the CLI in-process and returns what it printed. */
 async function bench(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -55,5 +57,21 @@ describe("pnpm bench --quick (torchlet only)", () => {
     expect((await bench(["--only", "W9"])).code).toBe(2);
     expect((await bench(["--peers", "numpy"])).code).toBe(2);
     expect((await bench(["--help"])).out).toContain("--only");
+  });
+});
+
+describe("warmUpTraining", () => {
+  it("runs one whole untimed training on a freshly prepared task and frees it", async () => {
+    const events: string[] = [];
+    const peer: InProcessPeer = {
+      kind: "in-process",
+      id: "torchlet",
+      init: async () => undefined,
+      prepare: () => ({ run: () => void events.push("run"), dispose: () => void events.push("dispose") }),
+    };
+    const w1 = allCases().find((c) => c.workload === "W1");
+    if (w1?.kind !== "train") throw new Error("W1 is a training case");
+    await warmUpTraining(peer, w1, makeData(w1));
+    expect(events).toEqual([...Array.from({ length: w1.epochs }, () => "run"), "dispose"]);
   });
 });
