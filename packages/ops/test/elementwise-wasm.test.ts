@@ -138,7 +138,7 @@ describe("fast backend: Wasm SIMD elementwise", () => {
   it("relu equals the reference bit for bit (NaN of either sign kept, -0 to 0)", () => {
     for (const n of SIZES) {
       const a = array("float32", [n], 30 + n, 2);
-      const bits = new Int32Array(a.data.buffer);
+      const bits = new Int32Array(a.data.buffer, a.data.byteOffset, a.data.length);
       bits[7] = -1; // a NaN with the sign bit set
       bits[9] = 0x80000000 | 0; // -0
       expectSame(fastBackend.unary("relu", a), referenceBackend.unary("relu", a));
