@@ -13,6 +13,7 @@ import {
   promoteWithScalar,
   StridedArray,
   shapesEqual,
+  sharesMemory,
   TorchletError,
   typeName,
 } from "@torchlet/storage";
@@ -234,7 +235,9 @@ export class Tensor {
 
   /** The values in row-major order as a fresh typed array of the tensor's dtype. */
   toTypedArray(): StridedArray["data"] {
-    return this._array.copy().data;
+    const data = this._array.copy().data;
+    // an array of its own, never a view into a shared slab (see storage's allocate)
+    return data.byteLength === data.buffer.byteLength ? data : data.slice();
   }
 
   /** Printed as R torch prints: values, then `[ CPUFloatType{2,3} ][ grad_fn = <AddBackward0> ]`. */
@@ -820,7 +823,7 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
     if (!broadcastsTo(b.shape, a.shape)) return false;
     const sameLayout =
       b.offset === a.offset && shapesEqual(b.shape, a.shape) && shapesEqual(b.strides, a.strides);
-    if (b.data.buffer === a.data.buffer && !sameLayout) return false;
+    if (!sameLayout && sharesMemory(b.data, a.data)) return false;
   } else {
     b = scalarTensor(other, dtype)._array;
   }

@@ -89,6 +89,25 @@ describe("in-place ops outside the graph", () => {
     expect(values(m)).toEqual([2, 5, 5, 8]);
   });
 
+  it("between neighbours in one slab write only their own tensor", () => {
+    // 100 floats: allocated side by side in one shared buffer (storage's slab.ts)
+    const a = tensor(Array.from({ length: 100 }, (_, i) => i)).mul(1);
+    const b = tensor(Array.from({ length: 100 }, () => 1)).mul(1);
+    expect(a._array.data.buffer).toBe(b._array.data.buffer);
+    noGrad(() => a.add_(b));
+    expect(values(a)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(values(b)).toEqual(Array.from({ length: 100 }, () => 1));
+  });
+
+  it("toTypedArray hands out an array that owns its whole buffer", () => {
+    const a = tensor(Array.from({ length: 100 }, (_, i) => i)).mul(2);
+    const out = a.toTypedArray();
+    expect(out.byteOffset).toBe(0);
+    expect(out.buffer.byteLength).toBe(out.byteLength);
+    structuredClone(out.buffer, { transfer: [out.buffer] }); // detaches only the copy
+    expect(values(a)[99]).toBe(198);
+  });
+
   it("write through views into the shared storage, contiguous or not", () => {
     const base = tensor([
       [1, 2, 3],

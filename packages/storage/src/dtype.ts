@@ -1,3 +1,5 @@
+import { slabRegion } from "./slab.js";
+
 /**
  * The element types a tensor can hold.
  *
@@ -35,23 +37,28 @@ export function isDType(value: unknown): value is DType {
   return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
 }
 
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
 /**
- * Allocates a zero-filled typed array of `length` elements for `dtype`.
+ * Allocates a zero-filled typed array of `length` elements for `dtype`. Arrays of a few hundred
+ * bytes to 16 KiB are views into shared slabs (see slab.ts), so hand out a copy (`slice()`), never
+ * their `.buffer`, where a caller could transfer or reinterpret the whole buffer.
  *
  * @example
  * allocate("float64", 3); // [0, 0, 0]
  * allocate("bool", 2) instanceof Uint8Array; // true
  */
 export function allocate(dtype: DType, length: number): TypedArray {
+  const region = slabRegion(length * BYTES_PER_ELEMENT[dtype]);
   switch (dtype) {
     case "float32":
-      return new Float32Array(length);
+      return region ? new Float32Array(region.buffer, region.byteOffset, length) : new Float32Array(length);
     case "float64":
-      return new Float64Array(length);
+      return region ? new Float64Array(region.buffer, region.byteOffset, length) : new Float64Array(length);
     case "int32":
-      return new Int32Array(length);
+      return region ? new Int32Array(region.buffer, region.byteOffset, length) : new Int32Array(length);
     case "bool":
-      return new Uint8Array(length);
+      return region ? new Uint8Array(region.buffer, region.byteOffset, length) : new Uint8Array(length);
   }
 }
 

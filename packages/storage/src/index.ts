@@ -4,4 +4,5 @@ export * from "./format.js";
 export * from "./layout.js";
 export * from "./nested.js";
 export * from "./shape.js";
+export { sharesMemory } from "./slab.js";
 export * from "./strided.js";
