@@ -111,10 +111,15 @@ def measure(run, options, limit):
     }
 
 
-def warm_up_training(run, epochs):
-    """One whole untimed training before the timed one, as src/cli.ts does for every JS peer."""
-    for _ in range(epochs):
-        run()
+def warm_up_training(case, arrays, seconds):
+    """Whole untimed trainings until `seconds` have passed (at least one), as src/cli.ts does."""
+    start = time.perf_counter()
+    while True:
+        run = prepare(case, arrays)
+        for _ in range(case["epochs"]):
+            run()
+        if time.perf_counter() - start >= seconds:
+            return
 
 
 def main():
@@ -128,7 +133,7 @@ def main():
         limit = case["epochs"] if case["kind"] == "train" else float("inf")
         try:
             if case["kind"] == "train":
-                warm_up_training(prepare(case, arrays), case["epochs"])
+                warm_up_training(case, arrays, options["budgetSeconds"])
             results[case["id"]] = measure(prepare(case, arrays), options, limit)
         except Exception as error:  # reported as n/a in the table, never fatal
             results[case["id"]] = {"na": f"error: {error}"}

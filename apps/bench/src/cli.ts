@@ -107,19 +107,29 @@ const message = (error: unknown) =>
   (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 
 /**
- * One whole untimed training on fresh parameters before the timed one. The per-run warm-up of
- * `measure` stops after at most 20 epochs, too few for a JS engine to optimise a training step (or
- * for jit peers to settle), so without this the timed epochs would mostly measure unoptimised code.
- * Every peer gets the same warm-up; PyTorch's runner (python/bench.py) does the same.
+ * Whole untimed trainings on fresh parameters before the timed one, repeated until `seconds` have
+ * passed (at least one). The per-run warm-up of `measure` stops after at most 20 epochs, far too
+ * few for a JS engine to finish optimising a training step (V8 takes a few thousand of the chapter's
+ * epochs here) or for jit peers to settle, so without this the timed epochs would mostly measure
+ * code that is still being compiled. Every peer gets the same warm-up; PyTorch's runner
+ * (python/bench.py) does the same.
  */
-export async function warmUpTraining(peer: InProcessPeer, c: TrainCase, data: CaseData): Promise<void> {
-  const task = await peer.prepare(c, data);
-  if (isNotAvailable(task)) return;
-  try {
-    for (let epoch = 0; epoch < c.epochs; epoch++) await task.run();
-  } finally {
-    task.dispose?.();
-  }
+export async function warmUpTraining(
+  peer: InProcessPeer,
+  c: TrainCase,
+  data: CaseData,
+  seconds: number,
+): Promise<void> {
+  const start = performance.now();
+  do {
+    const task = await peer.prepare(c, data);
+    if (isNotAvailable(task)) return;
+    try {
+      for (let epoch = 0; epoch < c.epochs; epoch++) await task.run();
+    } finally {
+      task.dispose?.();
+    }
+  } while ((performance.now() - start) / 1e3 < seconds);
 }
 
 /** Runs the selected cases on the selected peers; a failing peer becomes "n/a (reason)", never a crash. */
@@ -153,7 +163,7 @@ export async function runBench(options: Options, io: Io): Promise<CaseResult[]> 
       let outcome: Outcome | undefined = unavailable.get(peer.id);
       if (!outcome) {
         try {
-          if (r.c.kind === "train") await warmUpTraining(peer, r.c, data);
+          if (r.c.kind === "train") await warmUpTraining(peer, r.c, data, options.measure.budgetSeconds);
           const task = await peer.prepare(r.c, data);
           if (isNotAvailable(task)) outcome = task;
           else {

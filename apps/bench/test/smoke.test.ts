@@ -61,7 +61,7 @@ describe("pnpm bench --quick (torchlet only)", () => {
 });
 
 describe("warmUpTraining", () => {
-  it("runs one whole untimed training on a freshly prepared task and frees it", async () => {
+  it("runs whole untimed trainings on freshly prepared tasks and frees them (one at least)", async () => {
     const events: string[] = [];
     const peer: InProcessPeer = {
       kind: "in-process",
@@ -71,7 +71,7 @@ describe("warmUpTraining", () => {
     };
     const w1 = allCases().find((c) => c.workload === "W1");
     if (w1?.kind !== "train") throw new Error("W1 is a training case");
-    await warmUpTraining(peer, w1, makeData(w1));
+    await warmUpTraining(peer, w1, makeData(w1), 0);
     expect(events).toEqual([...Array.from({ length: w1.epochs }, () => "run"), "dispose"]);
   });
 });
