@@ -1,4 +1,12 @@
-import { fmtShape, shapesEqual, TorchletError } from "@torchlet/storage";
+import {
+  collectAllocations,
+  fmtShape,
+  recycle,
+  shapesEqual,
+  sharesMemory,
+  TorchletError,
+  type TypedArray,
+} from "@torchlet/storage";
 import { onesLike } from "./factories.js";
 import { AccumulateGrad, type GradFn } from "./grad-fn.js";
 import { enableGrad, isGradEnabled, noGrad } from "./grad-mode.js";
@@ -65,33 +73,60 @@ function execute(
   const captured = new Map<GradFn, Tensor>();
   const wanted = capture ? new Set(capture.map(rootNode)) : null;
   roots.forEach((root, i) => {
-    addInto(buffers, rootNode(root), seeds[i] as Tensor);
+    addInto(buffers, rootNode(root), seeds[i] as Tensor, null);
   });
   const ready = [...new Set(roots.map(rootNode))].filter((n) => (dependencies.get(n) ?? 0) === 0);
-  while (ready.length > 0) {
-    const node = ready.pop() as GradFn;
-    const grad = buffers.get(node);
-    buffers.delete(node);
-    if (grad && wanted?.has(node)) captured.set(node, grad);
-    if (grad && !wanted && node._retained) for (const t of node._retained) t.grad = keep(grad, createGraph);
-    if (node instanceof AccumulateGrad) {
-      if (grad && !wanted) accumulate(node.variable, grad, createGraph);
-      continue;
+  const run = (fresh: ReadonlySet<TypedArray> | null) => {
+    // gradients this node consumed, released once all its outputs are in place
+    const consumed: Tensor[] = [];
+    while (ready.length > 0) {
+      const node = ready.pop() as GradFn;
+      const grad = buffers.get(node);
+      buffers.delete(node);
+      if (grad && wanted?.has(node)) captured.set(node, grad);
+      if (grad && !wanted && node._retained) for (const t of node._retained) t.grad = keep(grad, createGraph);
+      if (node instanceof AccumulateGrad) {
+        if (grad && !wanted) accumulate(node.variable, grad, createGraph);
+        if (grad && fresh) release(grad, buffers, fresh);
+        continue;
+      }
+      const inputGrads = grad ? node.apply(grad) : [];
+      if (grad && !retainGraph) node.release();
+      const nexts = node._next;
+      for (let i = 0; i < nexts.length; i++) {
+        const next = nexts[i];
+        if (!next) continue;
+        const g = inputGrads[i];
+        if (g) addInto(buffers, next, conform(g, node, i), fresh ? consumed : null);
+        const left = (dependencies.get(next) as number) - 1;
+        dependencies.set(next, left);
+        if (left === 0) ready.push(next);
+      }
+      if (fresh) {
+        if (grad) consumed.push(grad);
+        for (const t of consumed) release(t, buffers, fresh);
+        consumed.length = 0;
+      }
     }
-    const inputGrads = grad ? node.apply(grad) : [];
-    if (grad && !retainGraph) node.release();
-    const nexts = node._next;
-    for (let i = 0; i < nexts.length; i++) {
-      const next = nexts[i];
-      if (!next) continue;
-      const g = inputGrads[i];
-      if (g) addInto(buffers, next, conform(g, node, i));
-      const left = (dependencies.get(next) as number) - 1;
-      dependencies.set(next, left);
-      if (left === 0) ready.push(next);
-    }
-  }
+  };
+  // Gradients are recycled only when nothing outside the engine can hold them: not while the backward
+  // pass is itself recorded (createGraph) and not when autograd.grad hands them out (capture).
+  if (createGraph || capture) run(null);
+  else collectAllocations(run);
   return captured;
+}
+
+/**
+ * Hands a consumed gradient's memory back to storage for reuse when the engine allocated it during
+ * this pass (so no user tensor, saved tensor or seed owns it) and no pending gradient shares it (a
+ * pass-through formula such as add's forwards the very same tensor to the next node). Retained grads
+ * and leaf grads are copies, so they never share it either.
+ */
+function release(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<TypedArray>): void {
+  const data = grad._array.data;
+  if (!fresh.has(data)) return;
+  for (const pending of buffers.values()) if (sharesMemory(pending._array.data, data)) return;
+  recycle(data, grad.dtype);
 }
 
 /** For each node reachable from `starts`, the number of edges that point at it. */
@@ -121,9 +156,15 @@ function conform(grad: Tensor, node: GradFn, input: number): Tensor {
   return shaped.dtype === dtype ? shaped : shaped.to(dtype);
 }
 
-function addInto(buffers: Map<GradFn, Tensor>, node: GradFn, grad: Tensor): void {
+/** Adds `grad` to the node's pending gradient; a sum replaces both addends, noted in `consumed`. */
+function addInto(buffers: Map<GradFn, Tensor>, node: GradFn, grad: Tensor, consumed: Tensor[] | null): void {
   const existing = buffers.get(node);
-  buffers.set(node, existing ? existing.add(grad) : grad);
+  if (!existing) {
+    buffers.set(node, grad);
+    return;
+  }
+  buffers.set(node, existing.add(grad));
+  consumed?.push(existing, grad);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { TorchletError } from "@torchlet/storage";
+import { allocate, recycledBytes, TorchletError } from "@torchlet/storage";
 import { describe, expect, it } from "vitest";
 import {
   autograd,
@@ -220,5 +220,79 @@ describe("autograd.grad and higher order", () => {
     expect(() => autograd.grad(x.mul(2).sum(), [x, y])).toThrow(/input 1 appears to not have been used/);
     expect(autograd.grad(x.mul(2).sum(), [x, y], { allowUnused: true })[1]).toBeNull();
     expect(() => autograd.grad(x.sum(), zeros(1))).toThrow(/autograd.grad: input 0 does not require grad/);
+  });
+});
+
+describe("recycling of dead gradients", () => {
+  /** Takes every recycled array of these lengths and scribbles on it, as later ops would. */
+  const scribble = (...lengths: number[]) => {
+    for (let round = 0; round < 4; round++)
+      for (const n of lengths) {
+        allocate("float64", n).fill(Number.NaN);
+        allocate("float32", n).fill(Number.NaN);
+      }
+  };
+  const range = (n: number) => Array.from({ length: n }, (_, i) => (i % 7) - 3);
+
+  it("hands gradients the engine created and consumed back to storage", () => {
+    const x = leaf(range(3000));
+    const before = recycledBytes();
+    x.mul(2).exp().mul(3).sum().backward();
+    expect(recycledBytes()).toBeGreaterThan(before);
+  });
+
+  it("never recycles what stays reachable: leaf grads, retained grads, autograd.grad results", () => {
+    const n = 3000;
+    const x = leaf(range(n));
+    const y = x.mul(2);
+    y.retainGrad();
+    const z = y.mul(y).add(y);
+    z.sum().backward();
+    scribble(n);
+    expect(values(x.grad)).toEqual(range(n).map((v) => 2 * (4 * v + 1)));
+    expect(values(y.grad)).toEqual(range(n).map((v) => 4 * v + 1));
+    const [gx] = autograd.grad([x.mul(3).mul(x).sum()], [x]);
+    scribble(n);
+    expect(values(gx ?? null)).toEqual(range(n).map((v) => 6 * v));
+  });
+
+  it("never recycles the gradient handed to backward", () => {
+    const n = 2500;
+    const x = leaf(range(n));
+    const seed = tensor(range(n).map((v) => v / 2), { dtype: "float64" });
+    x.mul(3).exp().backward(seed);
+    scribble(n);
+    expect(values(seed)).toEqual(range(n).map((v) => v / 2));
+  });
+
+  it("keeps a gradient forwarded by a pass-through formula to several nodes until the last one used it", () => {
+    const n = 2000;
+    const x = leaf(range(n));
+    const w = leaf(range(n).map((v) => v + 10));
+    // add forwards the same tensor to both of its inputs; x reaches the loss along three paths
+    const s = x.mul(w).add(x.exp());
+    s.add(s.mul(x)).sum().backward();
+    scribble(n);
+    const want = range(n).map((v) => {
+      const wv = v + 10;
+      const sv = v * wv + Math.exp(v);
+      return (wv + Math.exp(v)) * (1 + v) + sv;
+    });
+    const got = values(x.grad) as number[];
+    got.forEach((g, i) => {
+      expect(g).toBeCloseTo(want[i] as number, 9);
+    });
+    expect(values(w.grad)).toEqual(range(n).map((v) => v * (1 + v)));
+  });
+
+  it("gives the same gradients twice over a retained graph and leaves saved tensors intact", () => {
+    const x = leaf(range(1500));
+    const loss = x.mul(x).mul(x).sum();
+    loss.backward(undefined, { retainGraph: true });
+    const first = values(x.grad);
+    scribble(1500);
+    x.grad?.zero_();
+    loss.backward();
+    expect(values(x.grad)).toEqual(first);
   });
 });

@@ -1,3 +1,4 @@
+import { noteAllocation, takeRecycled } from "./recycle.js";
 import { slabRegion } from "./slab.js";
 
 /**
@@ -40,7 +41,8 @@ export function isDType(value: unknown): value is DType {
 const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /**
- * Allocates a zero-filled typed array of `length` elements for `dtype`. Arrays of a few hundred
+ * Allocates a zero-filled typed array of `length` elements for `dtype`: one the backward engine
+ * recycled (recycle.ts) when there is one of that size, else a new one. Arrays of a few hundred
  * bytes to 16 KiB are views into shared slabs (see slab.ts), so hand out a copy (`slice()`), never
  * their `.buffer`, where a caller could transfer or reinterpret the whole buffer.
  *
@@ -49,6 +51,12 @@ const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32
  * allocate("bool", 2) instanceof Uint8Array; // true
  */
 export function allocate(dtype: DType, length: number): TypedArray {
+  const array = takeRecycled(dtype, length) ?? create(dtype, length);
+  noteAllocation(array);
+  return array;
+}
+
+function create(dtype: DType, length: number): TypedArray {
   const region = slabRegion(length * BYTES_PER_ELEMENT[dtype]);
   switch (dtype) {
     case "float32":

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { allocate, collectAllocations, recycle, recycledBytes } from "../src/index.js";
+
+describe("recycle", () => {
+  it("hands a recycled array out again, zero-filled, to the next allocation of its dtype and length", () => {
+    const dead = allocate("float64", 5000).fill(3);
+    recycle(dead);
+    expect(allocate("float32", 5000)).not.toBe(dead);
+    expect(allocate("float64", 4999)).not.toBe(dead);
+    const again = allocate("float64", 5000);
+    expect(again).toBe(dead);
+    expect(again.every((v) => v === 0)).toBe(true);
+    expect(allocate("float64", 5000)).not.toBe(dead);
+  });
+
+  it("keeps an array once however often it is recycled", () => {
+    const dead = allocate("int32", 3000);
+    recycle(dead);
+    recycle(dead);
+    const first = allocate("int32", 3000);
+    const second = allocate("int32", 3000);
+    expect(first).toBe(dead);
+    expect(second).not.toBe(dead);
+  });
+
+  it("is bounded: tiny arrays and arrays past the cap go to the collector", () => {
+    const before = recycledBytes();
+    recycle(allocate("float32", 4));
+    expect(recycledBytes()).toBe(before);
+    const big = Array.from({ length: 5 }, () => allocate("bool", 20 * 1024 * 1024));
+    for (const b of big) recycle(b);
+    expect(recycledBytes()).toBeLessThanOrEqual(64 * 1024 * 1024);
+    for (let i = 0; i < 5; i++) allocate("bool", 20 * 1024 * 1024);
+    expect(recycledBytes()).toBe(before);
+  });
+});
+
+describe("collectAllocations", () => {
+  it("sees the arrays allocated inside it, nested calls included, and nothing after", () => {
+    const outside = allocate("float32", 100);
+    let inner: ReadonlySet<unknown> = new Set();
+    const seen = collectAllocations((fresh) => {
+      const a = allocate("float32", 100);
+      collectAllocations((nested) => {
+        allocate("float32", 7);
+        inner = nested;
+      });
+      expect(fresh.has(a)).toBe(true);
+      return fresh;
+    });
+    allocate("float32", 100);
+    expect(seen.has(outside)).toBe(false);
+    expect(seen.size).toBe(2);
+    expect(inner.size).toBe(1);
+  });
+});
