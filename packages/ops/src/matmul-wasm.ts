@@ -1,6 +1,7 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
 import { bmm as referenceBmm, mm as referenceMm } from "./matmul.js";
 import { availableHelpers, CONTROL_BYTES, ThreadPool } from "./matmul-threads.js";
+import { unitBmm } from "./matvec.js";
 import { GEMM_F32, GEMM_F64, type GemmShape, gemmModuleBytes } from "./wasm/gemm-kernels.js";
 
 /**
@@ -26,13 +27,23 @@ export interface MatmulOptions {
   minThreads: number;
   /** helper threads to use at most (0: single-threaded) */
   threads: number;
+  /** whether products with m, n or k equal to 1 take the matrix-vector and outer-product paths of matvec.ts */
+  unitDims: boolean;
+  /** smallest m*n*k (per batch item) of those sent to their Wasm kernels; below it JS loops */
+  unitWasm: number;
 }
 
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB; larger products fall back to the reference kernel
 
 // Measured here: the Wasm path wins from about 8x8x8 on (packing and copying out included).
-const options: MatmulOptions = { minWasm: 256, minThreads: 1 << 20, threads: availableHelpers() };
+const options: MatmulOptions = {
+  minWasm: 256,
+  minThreads: 1 << 20,
+  threads: availableHelpers(),
+  unitDims: true,
+  unitWasm: 64,
+};
 
 /**
  * Adjusts the fast matmul's thresholds (tests force tiny thresholds); returns the previous options.
@@ -227,6 +238,8 @@ function eligible(a: StridedArray, b: StridedArray, outDtype: DType): boolean {
 
 /** bmm with the same contract as the reference kernel (matmul.ts), fast where it can be. */
 export function bmm(a: StridedArray, b: StridedArray, outDtype: DType, name = "bmm"): StridedArray {
+  const unit = options.unitDims ? unitBmm(a, b, outDtype, options.unitWasm) : null;
+  if (unit) return unit;
   if (!eligible(a, b, outDtype)) return referenceBmm(a, b, outDtype, name);
   const e = getEngine();
   if (!e) return referenceBmm(a, b, outDtype, name);
