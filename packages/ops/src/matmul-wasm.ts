@@ -42,7 +42,7 @@ const options: MatmulOptions = {
   minThreads: 1 << 20,
   threads: availableHelpers(),
   unitDims: true,
-  unitWasm: 64,
+  unitWasm: 256,
 };
 
 /**

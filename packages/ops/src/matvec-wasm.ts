@@ -15,8 +15,11 @@ export const X_AT = 0;
 export const D_AT = 128 * 1024;
 /** A chunk of the matrix operand, or of the outer product's rows. */
 export const A_AT = 256 * 1024;
-/** Usable bytes of the matrix region; 64 bytes stay free for the kernels' padded reads and writes. */
-export const A_BYTES = 256 * 1024 - 64;
+/**
+ * Usable bytes of the matrix region: 64 bytes stay free for the kernels' padded reads and writes, and
+ * 4 KiB for the outer product to shift its rows by (see `unaliased` in matvec.ts).
+ */
+export const A_BYTES = 256 * 1024 - 4096 - 64;
 /** Usable bytes of the vector regions (same slack). */
 export const V_BYTES = 128 * 1024 - 64;
 const PAGES = 8;
