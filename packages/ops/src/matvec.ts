@@ -100,6 +100,9 @@ function outer(
 
 const ceil16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
+/** Shortest row or column of a gapped matrix worth staging with one copy per line (else the JS loop). */
+const MIN_LINE = 64;
+
 /**
  * A byte address in [at, at + 4096) for data to be copied from Wasm memory to `out` at element `o`:
  * 2 KiB apart from the destination modulo 4 KiB. When source and destination share their address
@@ -249,9 +252,14 @@ function anyMatvec(
   sx: number,
 ): void {
   if (K !== null) {
+    // Gapped lines are staged one copy each, which pays only when the lines are long.
     const columns = Math.abs(sm) < Math.abs(sk);
-    if (columns && sm === 1 && sk >= m && wasmColumns(K, E, out, o, A, a, sk, m, k, X, x, sx)) return;
-    if (!columns && sk === 1 && sm >= k && wasmRows(K, E, out, o, A, a, sm, m, k, X, x, sx)) return;
+    if (columns && sm === 1 && (sk === m || (sk > m && m >= MIN_LINE))) {
+      if (wasmColumns(K, E, out, o, A, a, sk, m, k, X, x, sx)) return;
+    }
+    if (!columns && sk === 1 && (sm === k || (sm > k && k >= MIN_LINE))) {
+      if (wasmRows(K, E, out, o, A, a, sm, m, k, X, x, sx)) return;
+    }
   }
   matvec(out, o, A, a, sm, sk, m, k, X, x, sx);
 }

@@ -179,6 +179,27 @@ describe("unit-dim products run where chosen", () => {
     }
   });
 
+  it("matrices with gapped long lines are staged line by line, in both layouts and dtypes", () => {
+    if (K === null) throw new Error("no Wasm SIMD");
+    for (const dtype of ["float32", "float64"] as const) {
+      const data = operand(dtype, 1, 1, 100 * 75 + 3, "contiguous", 7).data;
+      // rows of 72 in 75 (72: no products left for JS after the kernel's 16-byte blocks)
+      const rows = new StridedArray(data, dtype, [1, 100, 72], [0, 75, 1], 3);
+      const cols = new StridedArray(data, dtype, [1, 72, 100], [0, 1, 75], 3); // its transpose
+      for (const [a, m, k] of [
+        [rows, 100, 72],
+        [cols, 72, 100],
+      ] as const) {
+        K.f64.fill(0);
+        const out = expectSame(a, operand(dtype, 1, k, 1, "contiguous", 8), dtype);
+        const sums = K.f64.subarray(D_AT / 8, D_AT / 8 + m);
+        expect(Array.from(dtype === "float32" ? Float32Array.from(sums) : sums)).toEqual(
+          Array.from(out.data),
+        );
+      }
+    }
+  });
+
   it("outer products leave their rows in the Wasm scratch", () => {
     if (K === null) throw new Error("no Wasm SIMD");
     const g = operand("float64", 1, 30, 1, "contiguous", 3);
