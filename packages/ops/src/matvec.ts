@@ -5,8 +5,9 @@ import { A_AT, A_BYTES, D_AT, type MatvecKernels, matvecKernels, V_BYTES, X_AT }
  * Matrix products with a unit dimension: n == 1 (matrix-vector), m == 1 (vector-matrix) and k == 1
  * (outer product), which a raw-tensor network does three times per layer and step (h.mm(w2),
  * h.t().mm(g), g.mm(w2.t())). The tiled GEMM would pad the unit dim to its 8-column tile, pack the
- * whole other operand and copy out a padded tile grid; these loops read the operands where they lie
- * (any strides: transposed, offset, stride-0 batch) and write the result once.
+ * whole other operand and copy out a padded tile grid; here the Wasm kernels stream the matrix
+ * operand once through a small scratch memory and the JS loops read it where it lies (any strides:
+ * transposed, offset, stride-0 batch), and each result element is written once.
  *
  * Every output sums its products in ascending p into a double starting at 0, as the reference
  * kernel (matmul.ts) does, so float64 and float32 results are bit-identical to it (a float32 product
