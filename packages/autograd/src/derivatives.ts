@@ -1,6 +1,9 @@
+import { backend } from "@torchlet/ops";
+import { shapesEqual } from "@torchlet/storage";
 import type { InputGrad } from "./grad-fn.js";
+import { isGradEnabled } from "./grad-mode.js";
 import { sumTo } from "./sum-to.js";
-import { type Tensor, where } from "./tensor.js";
+import { Tensor, where } from "./tensor.js";
 
 /**
  * One row of the derivative table: the grad_fn's name and, per input in order, the formula of that
@@ -49,6 +52,18 @@ const evenlyDistribute: InputGrad<undefined> = (g, c) => {
   // x.ne(x) is isnan(x); bool add/mul are logical or/and. A NaN result sends the gradient to the NaNs.
   const mask = input.eq(result).add(input.ne(input).mul(result.ne(result)));
   return where(mask, g.div(mask.sum()), 0);
+};
+
+/**
+ * relu's gradient, `where(result <= 0, 0, g)`, in one fused kernel (no bool mask, one pass) unless the
+ * backward pass is itself being recorded (createGraph), where the composition keeps it differentiable.
+ */
+const reluGrad: InputGrad<undefined> = (g, c) => {
+  const result = c.result();
+  const fused =
+    !(isGradEnabled() && g.requiresGrad) && g.dtype === result.dtype && shapesEqual(g.shape, result.shape);
+  if (!fused) return where(result.le(0), 0, g);
+  return new Tensor(backend().thresholdBackward(g._array, result._array, 0));
 };
 
 /**
@@ -117,7 +132,7 @@ export const derivatives = {
   abs: row({ name: "AbsBackward0", grads: [(g, c) => g.mul(c.input(0).sign())] }),
   sign: row({ name: "SignBackward0", grads: [(g) => g.mul(0)] }),
   // PyTorch's threshold_backward: zero where the result is <= 0 (so at 0 too), the gradient elsewhere (NaN too).
-  relu: row({ name: "ReluBackward0", grads: [(g, c) => where(c.result().le(0), 0, g)] }),
+  relu: row({ name: "ReluBackward0", grads: [reluGrad] }),
   sigmoid: row({
     name: "SigmoidBackward0",
     grads: [(g, c) => g.mul(c.result().mul(c.result().neg().add(1)))],

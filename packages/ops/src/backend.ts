@@ -1,8 +1,9 @@
 import { binary, unary, where } from "./elementwise.js";
-import { fastBinary, fastReduce, fastUnary, fastWhere } from "./elementwise-wasm.js";
+import { fastBinary, fastReduce, fastThresholdBackward, fastUnary, fastWhere } from "./elementwise-wasm.js";
 import { bmm, mm } from "./matmul.js";
 import { bmm as fastBmm, mm as fastMm } from "./matmul-wasm.js";
 import { reduce } from "./reduce.js";
+import { thresholdBackward } from "./threshold-backward.js";
 
 /**
  * The seam between the math and where it runs. Autograd calls kernels only through `backend()`, so a
@@ -30,6 +31,8 @@ export interface Backend {
   bmm: typeof bmm;
   /** Elementwise choice between two arrays by a condition. */
   where: typeof where;
+  /** relu's backward: the gradient where the input is above a threshold, else 0. */
+  thresholdBackward: typeof thresholdBackward;
 }
 
 /**
@@ -40,13 +43,22 @@ export interface Backend {
  * referenceBackend.mm(a, a, "float32").toNested(); // [[7, 10], [15, 22]]
  * referenceBackend.unary("neg", a).toNested(); // [[-1, -2], [-3, -4]]
  */
-export const referenceBackend: Backend = { name: "reference", unary, binary, reduce, mm, bmm, where };
+export const referenceBackend: Backend = {
+  name: "reference",
+  unary,
+  binary,
+  reduce,
+  mm,
+  bmm,
+  where,
+  thresholdBackward,
+};
 
 /**
  * The default: the reference kernels except for float32/float64 matmul, which runs on generated Wasm
  * SIMD kernels (and worker threads when large, in Node), and the streaming float32 ops of large
- * contiguous arrays (add, sub, mul, div, relu, comparisons with a scalar, where with a scalar, whole-array
- * and column sums and means; see elementwise-wasm.ts),
+ * contiguous arrays (add, sub, mul, div, relu and its backward, comparisons with a scalar, where with a
+ * scalar, whole-array and column sums and means; see elementwise-wasm.ts),
  * falling back to the reference kernels for other dtypes, small or strided arrays, or where
  * WebAssembly SIMD is unavailable.
  *
@@ -64,6 +76,7 @@ export const fastBackend: Backend = {
   unary: fastUnary,
   reduce: fastReduce,
   where: fastWhere,
+  thresholdBackward: fastThresholdBackward,
 };
 
 let current: Backend = fastBackend;

@@ -9,6 +9,7 @@ import {
 } from "@torchlet/storage";
 import { type BinaryOp, binary, type UnaryOp, unary, where } from "./elementwise.js";
 import { type ReduceOp, reduce, reducedShape } from "./reduce.js";
+import { thresholdBackward } from "./threshold-backward.js";
 import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";
 
 /**
@@ -121,6 +122,38 @@ function reluBody(): FunctionBody {
     f.get(inf).get(v).get(abs).vAnd().i32x4Sub().i32(31).i32x4ShrS(); // NaN: all ones
     f.vAndNot(); // negative and no NaN
     f.vAndNot(); // v & ~that
+    f.v128Store(16 * u);
+  }
+  f.get(p).i32(64).add().set(p);
+  f.br(0).end().end();
+  return f;
+}
+
+/**
+ * relugrad(d, a, b, bytes): d = b <= 0 ? +0 : a, relu's backward with the gradient at a and the
+ * forward's input or result at b (a NaN at b compares false and passes the gradient on).
+ */
+function reluGradBody(): FunctionBody {
+  const f = new FunctionBody(4);
+  const [d, a, b, bytes] = [0, 1, 2, 3];
+  const p = f.local(I32);
+  const zero = f.local(V128);
+  f.i32(0).i32x4Splat().set(zero);
+  f.block().loop();
+  f.get(p).get(bytes).geS().brIf(1);
+  for (let u = 0; u < 4; u++) {
+    f.get(d).get(p).add();
+    f.get(a)
+      .get(p)
+      .add()
+      .v128Load(16 * u);
+    f.get(b)
+      .get(p)
+      .add()
+      .v128Load(16 * u)
+      .get(zero)
+      .f32x4Cmp("le");
+    f.vAndNot();
     f.v128Store(16 * u);
   }
   f.get(p).i32(64).add().set(p);
@@ -286,7 +319,7 @@ function createKernels(): Kernels | null {
     fns.push({ name: "relu", body: reluBody() }, { name: "sum", body: sumBody() });
     for (const op of COMPARE) fns.push({ name: op, body: compareBody(op) });
     fns.push({ name: "where_vs", body: whereBody("vs") }, { name: "where_sv", body: whereBody("sv") });
-    fns.push({ name: "colsum", body: colsumBody() });
+    fns.push({ name: "colsum", body: colsumBody() }, { name: "relugrad", body: reluGradBody() });
     const bytes = encodeModule(fns, { initialPages: PAGES, maximumPages: PAGES, shared: false });
     if (!WebAssembly.validate(bytes)) return null; // no SIMD here
     const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
@@ -533,6 +566,53 @@ export function fastWhere(
     k.u8.set(C.subarray(cond.offset + i, cond.offset + i + c), C_AT);
     fn(D_AT, A_AT, B_AT, stepBytes(c));
     d.set(k.f32.subarray(D_AT / 4, D_AT / 4 + c), i);
+  }
+  return out;
+}
+
+/**
+ * `thresholdBackward` (same contract), fused for contiguous float operands of one shape: one pass and
+ * no bool mask, on Wasm SIMD for large float32 arrays at threshold 0 (relu), a JS loop otherwise.
+ */
+export function fastThresholdBackward(
+  grad: StridedArray,
+  input: StridedArray,
+  threshold: number,
+): StridedArray {
+  const dtype = grad.dtype;
+  if (
+    (dtype !== "float32" && dtype !== "float64") ||
+    input.dtype !== dtype ||
+    !shapesEqual(grad.shape, input.shape) ||
+    !grad.isContiguous() ||
+    !input.isContiguous()
+  ) {
+    return thresholdBackward(grad, input, threshold);
+  }
+  const n = grad.numel;
+  const out = new StridedArray(allocate(dtype, n), dtype, grad.shape, contiguousStrides(grad.shape));
+  const G = grad.data as Float32Array | Float64Array;
+  const R = input.data as Float32Array | Float64Array;
+  const k = dtype === "float32" && threshold === 0 && n >= MIN_WASM ? getKernels() : null;
+  if (k !== null) {
+    const relugrad = k.arith.relugrad as Kernel;
+    arithF32(
+      k,
+      relugrad,
+      "vv",
+      out.data as Float32Array,
+      0,
+      G as Float32Array,
+      grad.offset,
+      R as Float32Array,
+      input.offset,
+      n,
+    );
+    return out;
+  }
+  const d = out.data as Float32Array | Float64Array;
+  for (let i = 0, g = grad.offset, r = input.offset; i < n; i++, g++, r++) {
+    d[i] = (R[r] as number) <= threshold ? 0 : (G[g] as number);
   }
   return out;
 }

@@ -293,3 +293,43 @@ describe("fast backend: Wasm SIMD comparisons, where and column sums", () => {
     expectSame(fastBackend.reduce("max", f, [0], false), referenceBackend.reduce("max", f, [0], false));
   });
 });
+
+describe("fast backend: relu's backward (thresholdBackward), fused", () => {
+  it("equals the reference bit for bit: float32 (Wasm from 2048 elements) and float64, offsets and specials", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const n of [...SIZES, 5, 100]) {
+        const grad = array(dtype, [n], 2 * n, 1);
+        const input = array(dtype, [n], 3 * n, 2);
+        for (const threshold of [0, 0.5]) {
+          expectSame(
+            fastBackend.thresholdBackward(grad, input, threshold),
+            referenceBackend.thresholdBackward(grad, input, threshold),
+          );
+        }
+      }
+    }
+  });
+
+  it("passes the gradient where the input is NaN and stops it at -0, 0 and below", () => {
+    const grad = StridedArray.fromFlat(new Float32Array(4096).fill(2), [4096]);
+    const values = new Float32Array(4096);
+    values.set([Number.NaN, -0, 0, -1, 1e-40, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    const out = fastBackend.thresholdBackward(grad, StridedArray.fromFlat(values, [4096]), 0).data;
+    expect(Array.from(out.subarray(0, 8))).toEqual([2, 0, 0, 0, 2, 0, 2, 0]);
+  });
+
+  it("hands strided operands to the reference and rejects operands of another shape or dtype", () => {
+    const grad = array("float32", [64, 48], 7).transpose(0, 1);
+    const input = array("float32", [48, 64], 8);
+    expectSame(
+      fastBackend.thresholdBackward(grad, input, 0),
+      referenceBackend.thresholdBackward(grad, input, 0),
+    );
+    expect(() =>
+      fastBackend.thresholdBackward(array("float32", [3], 1), array("float32", [4], 2), 0),
+    ).toThrow(/threshold_backward: grad float32 \[3\] and input float32 \[4\]/);
+    expect(() =>
+      fastBackend.thresholdBackward(array("float32", [3], 1), array("float64", [3], 2), 0),
+    ).toThrow(/must have one shape and dtype/);
+  });
+});
