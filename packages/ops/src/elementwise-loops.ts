@@ -133,7 +133,13 @@ function powLoop(
     for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) ** (B[pb + j] as number);
   } else if (ia === 1 && ib === 0) {
     const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) ** y;
+    if (y === 2) {
+      // a square is a * a, exactly as PyTorch computes pow(x, 2), and several times cheaper than **
+      for (let j = 0; j < n; j++) {
+        const a = A[pa + j] as number;
+        d[o + j] = a * a;
+      }
+    } else for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) ** y;
   } else if (ia === 0 && ib === 1) {
     const x = A[pa] as number;
     for (let j = 0; j < n; j++) d[o + j] = x ** (B[pb + j] as number);

@@ -113,9 +113,12 @@ export function checkShape(op: string, shape: Shape): void {
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
+  // Index checks instead of reading past the start (`a[-1] ?? 1`): out-of-bounds reads are slow in V8.
+  const skipA = n - a.length;
+  const skipB = n - b.length;
   for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
+    const da = i < skipA ? 1 : (a[i - skipA] as number);
+    const db = i < skipB ? 1 : (b[i - skipB] as number);
     if (da === db || db === 1) out[i] = da;
     else if (da === 1) out[i] = db;
     else throw new TorchletError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast`);
