@@ -412,7 +412,9 @@ function rowF32(
   const fullAt = (rowB ? A_AT : B_AT) / 4;
   const rowAt = (rowB ? B_AT : A_AT) / 4;
   const step = Math.min(Math.floor(CHUNK / c) * c, n);
-  for (let t = 0; t < step; t += c) mem.set(R, rowAt + t);
+  // Tile the row by doubling: a few copies instead of one call per row (100 for a [100, 32] bias add).
+  mem.set(R, rowAt);
+  for (let t = c; t < step; t *= 2) mem.copyWithin(rowAt + t, rowAt, rowAt + Math.min(t, step - t));
   for (let i = 0; i < n; i += step) {
     const len = Math.min(step, n - i);
     mem.set(F.subarray(full.offset + i, full.offset + i + len), fullAt);
