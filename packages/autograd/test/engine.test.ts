@@ -259,7 +259,10 @@ describe("recycling of dead gradients", () => {
   it("never recycles the gradient handed to backward", () => {
     const n = 2500;
     const x = leaf(range(n));
-    const seed = tensor(range(n).map((v) => v / 2), { dtype: "float64" });
+    const seed = tensor(
+      range(n).map((v) => v / 2),
+      { dtype: "float64" },
+    );
     x.mul(3).exp().backward(seed);
     scribble(n);
     expect(values(seed)).toEqual(range(n).map((v) => v / 2));
