@@ -1,6 +1,7 @@
 import {
   collectAllocations,
   fmtShape,
+  RECYCLED_MIN_BYTES,
   recycle,
   shapesEqual,
   sharesMemory,
@@ -124,7 +125,7 @@ function execute(
  */
 function release(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<TypedArray>): void {
   const data = grad._array.data;
-  if (!fresh.has(data)) return;
+  if (data.byteLength < RECYCLED_MIN_BYTES || !fresh.has(data)) return;
   for (const pending of buffers.values()) if (sharesMemory(pending._array.data, data)) return;
   recycle(data, grad.dtype);
 }

@@ -12,8 +12,13 @@ import type { DType, TypedArray } from "./dtype.js";
 
 const POOL_BYTES = 64 * 1024 * 1024;
 const PER_SIZE = 4;
-/** Smaller arrays live inside V8's heap, where allocation is cheap. */
-const MIN_BYTES = 65;
+/**
+ * The smallest array `recycle` keeps: smaller ones live inside V8's heap, where allocation is cheap.
+ *
+ * @example
+ * allocate("float32", 16).byteLength < RECYCLED_MIN_BYTES; // true: not worth recycling
+ */
+export const RECYCLED_MIN_BYTES = 65;
 
 const pools: Record<DType, Map<number, TypedArray[]>> = {
   float32: new Map(),
@@ -36,7 +41,7 @@ let fresh: Set<TypedArray> | null = null;
  */
 export function recycle(array: TypedArray, dtype: DType = dtypeOf(array)): void {
   const bytes = array.byteLength;
-  if (bytes < MIN_BYTES || pooledBytes + bytes > POOL_BYTES) return;
+  if (bytes < RECYCLED_MIN_BYTES || pooledBytes + bytes > POOL_BYTES) return;
   const pool = pools[dtype];
   const list = pool.get(array.length);
   if (list === undefined) pool.set(array.length, [array]);

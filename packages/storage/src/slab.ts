@@ -50,6 +50,7 @@ export function slabRegion(bytes: number): { buffer: ArrayBuffer; byteOffset: nu
  * sharesMemory(a, allocate("float32", 100)); // false
  */
 export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a === b) return a.byteLength > 0;
   if (a.buffer !== b.buffer) return false;
   return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
