@@ -13,9 +13,9 @@
 export const SEQ = 0; // bumped once per job
 export const DONE = 1; // workers finished with the current job
 export const FAILED = 2; // set by a worker whose kernel threw
-const NEXT = 3; // the next row panel to take: threads take chunks until the panels run out
+const NEXT = 3; // the next work unit (row or column panel) to take: threads take chunks until none are left
 const READY = 8; // READY + w: worker w has instantiated the module
-const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ap, bp, cp, k, np, ldc, panels, chunk]
+const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ap, bp, cp, k, np, ldc, ldb, panel, byColumns, rows, columnBytes, units, chunk]
 const PARAM_SLOTS = 16;
 export const MAX_WORKERS = 7;
 export const CONTROL_BYTES = (PARAMS + MAX_WORKERS * PARAM_SLOTS) * 4;
@@ -37,9 +37,14 @@ for (;;) {
   if (Atomics.load(ctl, slot) !== 1) continue;
   try {
     const run = kernels[ctl[slot + 1]];
-    const [ap, bp, cp, k, np, ldc, panels, chunk] = ctl.subarray(slot + 2, slot + 10);
-    for (let ip = Atomics.add(ctl, ${NEXT}, chunk); ip < panels; ip = Atomics.add(ctl, ${NEXT}, chunk)) {
-      run(ap, bp, cp, k, ip, Math.min(ip + chunk, panels), np, ldc);
+    const [ap, bp, cp, k, np, ldc, ldb, panel, byColumns, rows, columnBytes, units, chunk] = ctl.subarray(
+      slot + 2,
+      slot + 15,
+    );
+    for (let u = Atomics.add(ctl, ${NEXT}, chunk); u < units; u = Atomics.add(ctl, ${NEXT}, chunk)) {
+      const u1 = Math.min(u + chunk, units);
+      if (byColumns) run(ap, bp + u * panel, cp + u * columnBytes, k, 0, rows, u1 - u, ldc, ldb, panel);
+      else run(ap, bp, cp, k, u, u1, np, ldc, ldb, panel);
     }
   } catch (e) {
     Atomics.store(ctl, ${FAILED}, 1);
@@ -131,15 +136,16 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `fn` (0 gemm32, 1 gemm64) over the row panels [0, panels): this thread (`local`, called with
-   * a panel range) and the ready `helpers` take chunks of `chunk` panels from a shared counter until
-   * none are left, so a thread slowed by other load simply takes fewer. `args` are the kernel's
-   * [ap, bp, cp, k, np, ldcBytes]. Returns false if a worker failed.
+   * Runs `fn` (0 gemm32, 1 gemm64) over the work units [0, units), the row panels or (byColumns) the
+   * column panels: this thread (`local`, called with a unit range) and the ready `helpers` take
+   * chunks of `chunk` units from a shared counter until none are left, so a thread slowed by other
+   * load simply takes fewer. `args` are [ap, bp, cp, k, np, ldcBytes, ldbBytes, panelBytes,
+   * byColumns, rows (A panels), columnBytes (NR * E)]. Returns false if a worker failed.
    */
   run(
     fn: 0 | 1,
     args: readonly number[],
-    panels: number,
+    units: number,
     chunk: number,
     helpers: readonly number[],
     local: (ip0: number, ip1: number) => void,
@@ -149,7 +155,7 @@ export class ThreadPool {
     for (const h of helpers) {
       const slot = PARAMS + h * PARAM_SLOTS;
       ctl[slot + 1] = fn;
-      ctl.set([...args, panels, chunk], slot + 2);
+      ctl.set([...args, units, chunk], slot + 2);
       Atomics.store(ctl, slot, 1);
     }
     const expected = helpers.length;
@@ -158,8 +164,8 @@ export class ThreadPool {
     Atomics.store(ctl, FAILED, 0);
     Atomics.add(ctl, SEQ, 1);
     if (expected > 0) Atomics.notify(ctl, SEQ);
-    for (let ip = Atomics.add(ctl, NEXT, chunk); ip < panels; ip = Atomics.add(ctl, NEXT, chunk)) {
-      local(ip, Math.min(ip + chunk, panels));
+    for (let u = Atomics.add(ctl, NEXT, chunk); u < units; u = Atomics.add(ctl, NEXT, chunk)) {
+      local(u, Math.min(u + chunk, units));
     }
     for (;;) {
       const done = Atomics.load(ctl, DONE);

@@ -31,6 +31,8 @@ export interface MatmulOptions {
   unitDims: boolean;
   /** smallest m*n*k (per batch item) of those sent to their Wasm kernels; below it JS loops */
   unitWasm: number;
+  /** largest m for which a B with unit column stride is read in place by the kernels, not packed (-1: never) */
+  inPlaceB: number;
 }
 
 const PAGE = 65536;
@@ -43,6 +45,7 @@ const options: MatmulOptions = {
   threads: availableHelpers(),
   unitDims: true,
   unitWasm: 256,
+  inPlaceB: 64,
 };
 
 /**
@@ -73,6 +76,9 @@ interface Engine {
 type Gemm = (...args: number[]) => void;
 
 let engine: Engine | null | undefined;
+
+/** Products so far on each path of wasmBmm (matmulInfo reports them; tests check a path ran). */
+const counts = { packedB: 0, inPlaceB: 0, byRows: 0, byColumns: 0 };
 
 function createEngine(): Engine | null {
   if (typeof WebAssembly === "undefined") return null;
@@ -262,17 +268,23 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   const mp = Math.ceil(m / shape.mr);
   const np = Math.ceil(n / shape.nr);
   const ldc = np * shape.nr; // elements per C row
-  const apBytes = CONTROL_BYTES < 1024 ? 1024 : align(CONTROL_BYTES);
-  const bpBytes = apBytes + align(mp * shape.mr * k * E);
-  const cpBytes = bpBytes + align(np * shape.nr * k * E);
   const [sab, sam, sak] = a.strides as [number, number, number];
   const [sbb, sbk, sbn] = b.strides as [number, number, number];
   // An operand whose elements lie in a compact span is copied in with one memcpy and packed by the
   // Wasm packer (several times faster than a JS gather); others are gathered by packA/packB.
   const spanA = stagedSpan(m, k, sam, sak);
   const spanB = stagedSpan(k, n, sbk, sbn);
+  // A B with unit column stride is not packed when m is small (few A panels share each packed B
+  // panel, so packing costs about as much as the product): the kernels read its staged rows in place,
+  // ldb apart. Row strides of a multiple of 2 KiB would put a panel's rows in too few L1 sets, so
+  // those are packed. Columns past n in the last panel read whatever follows (the slack below keeps
+  // that inside memory) and land only in C's padding columns, which are not copied out.
+  const inPlaceB = spanB > 0 && sbn === 1 && m <= options.inPlaceB && (sbk * E) % 2048 !== 0;
+  const apBytes = CONTROL_BYTES < 1024 ? 1024 : align(CONTROL_BYTES);
+  const bpBytes = apBytes + align(mp * shape.mr * k * E);
+  const cpBytes = bpBytes + align((inPlaceB ? spanB + shape.nr : np * shape.nr * k) * E);
   const stageBytes = cpBytes + align(mp * shape.mr * ldc * E);
-  const end = stageBytes + Math.max(spanA, spanB) * E;
+  const end = stageBytes + (inPlaceB ? spanA : Math.max(spanA, spanB)) * E;
   if (end > MAX_PAGES * PAGE || !reserve(e, end)) return null;
   const view = outDtype === "float32" ? e.f32 : e.f64;
   const ap = apBytes / E;
@@ -283,13 +295,22 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   const fn: 0 | 1 = outDtype === "float32" ? 0 : 1;
   const gemm = e.gemm[fn];
   const [packAw, packBw] = fn === 0 ? [e.pack[0], e.pack[1]] : [e.pack[2], e.pack[3]];
-  const args = [apBytes, bpBytes, cpBytes, k, np, ldc * E];
-  const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && mp > 1 ? e.pool : null;
+  const ldb = inPlaceB ? sbk * E : shape.nr * E;
+  const panel = inPlaceB ? shape.nr * E : k * shape.nr * E;
+  // Threads split the row panels, each chunk streaming all of B; with more column panels than row
+  // panels (a short, wide product such as x.t().mm(g)) they split the column panels instead, each
+  // chunk streaming all of the smaller A.
+  const byColumns = np > mp;
+  const units = byColumns ? np : mp;
+  const args = [apBytes, bpBytes, cpBytes, k, np, ldc * E, ldb, panel, byColumns ? 1 : 0, mp, shape.nr * E];
+  const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && units > 1 ? e.pool : null;
   let helpers: number[] = [];
   if (pool) {
     pool.start();
     helpers = pool.ready().slice(0, options.threads);
   }
+  counts[inPlaceB ? "inPlaceB" : "packedB"]++;
+  if (helpers.length > 0) counts[byColumns ? "byColumns" : "byRows"]++;
   for (let t = 0; t < batch; t++) {
     // A stride-0 batch dim (a broadcast operand) is packed once.
     if (t === 0 || sab !== 0) {
@@ -301,19 +322,36 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
     }
     if (t === 0 || sbb !== 0) {
       const base = b.offset + t * sbb;
-      if (spanB > 0) {
+      if (inPlaceB) view.set((b.data as Float32Array | Float64Array).subarray(base, base + spanB), bp);
+      else if (spanB > 0) {
         view.set((b.data as Float32Array | Float64Array).subarray(base, base + spanB), stageBytes / E);
         packBw(bpBytes, stageBytes, n, k, sbn * E, sbk * E);
       } else packB(view, bp, b.data, base, sbk, sbn, k, n, shape.nr);
     }
-    const local = (ip0: number, ip1: number) => {
-      if (ip0 < ip1) gemm(apBytes, bpBytes, cpBytes, k, ip0, ip1, np, ldc * E);
-    };
     if (pool && helpers.length > 0) {
+      const local = (u0: number, u1: number) => {
+        if (byColumns) {
+          gemm(
+            apBytes,
+            bpBytes + u0 * panel,
+            cpBytes + u0 * shape.nr * E,
+            k,
+            0,
+            mp,
+            u1 - u0,
+            ldc * E,
+            ldb,
+            panel,
+          );
+        } else gemm(apBytes, bpBytes, cpBytes, k, u0, u1, np, ldc * E, ldb, panel);
+      };
       // about four chunks per thread, at most one L2 row block each
-      const chunk = Math.max(1, Math.min(shape.mcPanels, Math.ceil(mp / (4 * (helpers.length + 1)))));
-      if (!pool.run(fn, args, mp, chunk, helpers, local)) return null;
-    } else local(0, mp);
+      const threads = helpers.length + 1;
+      const chunk = byColumns
+        ? Math.max(1, Math.ceil(np / (4 * threads)))
+        : Math.max(1, Math.min(shape.mcPanels, Math.ceil(mp / (4 * threads))));
+      if (!pool.run(fn, args, units, chunk, helpers, local)) return null;
+    } else gemm(apBytes, bpBytes, cpBytes, k, 0, mp, np, ldc * E, ldb, panel);
     if (n === ldc) dst.set(view.subarray(cp, cp + m * n), t * m * n);
     else if (n >= 64) {
       for (let i = 0; i < m; i++) {
@@ -332,15 +370,21 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
 }
 
 /**
- * Whether the fast path runs here (Wasm SIMD) and how many helper threads are ready now.
+ * Whether the fast path runs here (Wasm SIMD), how many helper threads are ready now, and how many
+ * products so far took each of its paths: B packed or read in place, threads splitting row panels or
+ * column panels.
  *
  * @example
  * const { simd, threads } = matmulInfo(); // simd: true in Node 20 and current browsers
  * typeof threads; // "number"
  */
-export function matmulInfo(): { simd: boolean; threads: number } {
+export function matmulInfo(): {
+  simd: boolean;
+  threads: number;
+  paths: { packedB: number; inPlaceB: number; byRows: number; byColumns: number };
+} {
   const e = getEngine();
-  return { simd: e !== null, threads: e?.pool?.ready().length ?? 0 };
+  return { simd: e !== null, threads: e?.pool?.ready().length ?? 0, paths: { ...counts } };
 }
 
 /**

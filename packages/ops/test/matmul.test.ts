@@ -10,7 +10,7 @@ import {
   setBackend,
   warmUpMatmulThreads,
 } from "../src/index.js";
-import { type Layout, operand } from "./operands.js";
+import { filled, type Layout, operand } from "./operands.js";
 
 type Float = "float32" | "float64";
 
@@ -215,3 +215,154 @@ describe("fast matmul, worker threads", () => {
 });
 
 suite("fast matmul, split across worker threads", { minWasm: 0, minThreads: 0, unitDims: false });
+
+/** A [batch, rows, cols] operand with unit column stride and rows `pad` elements longer than cols. */
+function wideRows(
+  dtype: Float,
+  batch: number,
+  rows: number,
+  cols: number,
+  pad: number,
+  seed: number,
+): StridedArray {
+  const ld = cols + pad;
+  const data = filled(dtype, 2 + batch * rows * ld, seed);
+  return new StridedArray(data, dtype, [batch, rows, cols], [rows * ld, ld, 1], 2);
+}
+
+describe("fast matmul, B read in place (no packing) and threads split by column panels", () => {
+  let previous: MatmulOptions;
+  beforeAll(async () => {
+    await warmUpMatmulThreads();
+    previous = configureMatmul({ minWasm: 0, unitDims: false, inPlaceB: 1 << 30 });
+  });
+  afterAll(() => {
+    configureMatmul(previous);
+  });
+
+  /** Runs `cases` and checks each took the expected B path (and thread split, when threads run). */
+  function expectPaths(cases: () => void, inPlace: number, packed: number): void {
+    const before = matmulInfo().paths;
+    cases();
+    const after = matmulInfo().paths;
+    expect(after.inPlaceB - before.inPlaceB).toBe(inPlace);
+    expect(after.packedB - before.packedB).toBe(packed);
+  }
+
+  for (const threads of [0, 7]) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`${dtype}, ${threads ? "worker threads" : "single-threaded"}: odd k, n a multiple of NR or not, offsets and row gaps`, () => {
+        const old = configureMatmul({ threads, minThreads: 0 });
+        try {
+          let seed = 300;
+          let cases = 0;
+          expectPaths(
+            () => {
+              for (const [m, k, n] of [
+                [5, 1, 16],
+                [9, 17, 24],
+                [33, 129, 13],
+                [3, 300, 40],
+                [17, 65, 5],
+                [65, 33, 64],
+                [2, 257, 7],
+              ] as const)
+                for (const pad of [0, 3]) {
+                  for (const la of ["contiguous", "transposed", "offset"] as const) {
+                    expectClose(
+                      operand(dtype, 2, m, k, la, seed++),
+                      wideRows(dtype, 2, k, n, pad, seed++),
+                      dtype,
+                    );
+                    cases++;
+                  }
+                }
+            },
+            42,
+            0,
+          );
+          expect(cases).toBe(42);
+        } finally {
+          configureMatmul(old);
+        }
+      });
+
+      it(`${dtype}, ${threads ? "worker threads" : "single-threaded"}: broadcast batches, and the paths that still pack`, () => {
+        const old = configureMatmul({ threads, minThreads: 0 });
+        try {
+          expectPaths(
+            () => {
+              // stride-0 batch B (staged once) and stride-0 batch A
+              expectClose(
+                operand(dtype, 3, 20, 33, "transposed", 1),
+                operand(dtype, 3, 33, 40, "broadcast", 2),
+                dtype,
+              );
+              expectClose(operand(dtype, 3, 20, 33, "broadcast", 3), wideRows(dtype, 3, 33, 19, 1, 4), dtype);
+            },
+            2,
+            0,
+          );
+          expectPaths(
+            () => {
+              // strided columns, and rows 0 or 2 KiB apart (too few L1 sets), are packed
+              const row = StridedArray.fromFlat(filled(dtype, 24, 5), [1, 1, 24], dtype);
+              expectClose(operand(dtype, 1, 10, 30, "contiguous", 6), row.expand([1, 30, 24]), dtype);
+              expectClose(
+                operand(dtype, 1, 9, 40, "contiguous", 7),
+                operand(dtype, 1, 40, 20, "offset", 8),
+                dtype,
+              );
+              expectClose(
+                operand(dtype, 1, 9, 40, "contiguous", 9),
+                operand(dtype, 1, 40, 20, "transposed", 10),
+                dtype,
+              );
+              expectClose(
+                operand(dtype, 1, 9, 40, "contiguous", 11),
+                wideRows(dtype, 1, 40, 30, 2048 / (dtype === "float32" ? 4 : 8) - 30, 12),
+                dtype,
+              );
+              const old2 = configureMatmul({ inPlaceB: 8 }); // m above the threshold
+              try {
+                expectClose(
+                  operand(dtype, 1, 9, 40, "contiguous", 13),
+                  wideRows(dtype, 1, 40, 30, 0, 14),
+                  dtype,
+                );
+              } finally {
+                configureMatmul(old2);
+              }
+            },
+            0,
+            5,
+          );
+        } finally {
+          configureMatmul(old);
+        }
+      });
+    }
+  }
+
+  it("threads split the column panels of a short, wide product and the row panels of a tall one", () => {
+    const old = configureMatmul({ minThreads: 0 });
+    try {
+      const before = matmulInfo().paths;
+      for (const dtype of ["float32", "float64"] as const) {
+        // m = 9: 3 row panels, n = 200: 25 or 50 column panels
+        expectClose(operand(dtype, 2, 9, 70, "transposed", 31), wideRows(dtype, 2, 70, 200, 1, 32), dtype);
+        expectClose(
+          operand(dtype, 1, 9, 70, "contiguous", 33),
+          operand(dtype, 1, 70, 203, "offset", 34),
+          dtype,
+        );
+        expectClose(operand(dtype, 1, 200, 70, "contiguous", 35), wideRows(dtype, 1, 70, 9, 0, 36), dtype);
+      }
+      const after = matmulInfo().paths;
+      expect(after.byColumns - before.byColumns).toBe(4);
+      expect(after.byRows - before.byRows).toBe(2);
+    } finally {
+      configureMatmul(old);
+    }
+  });
+});

@@ -27,12 +27,15 @@ export interface GemmShape {
 export const GEMM_F32: GemmShape = { elementBytes: 4, mr: 4, nr: 8, kc: 256, mcPanels: 32 };
 export const GEMM_F64: GemmShape = { elementBytes: 8, mr: 4, nr: 4, kc: 128, mcPanels: 32 };
 
-/** micro(a, b, c, kc, ldcBytes, accumulate): C[tile] (+)= Apanel[kc] * Bpanel[kc], kc >= 1. */
+/**
+ * micro(a, b, c, kc, ldcBytes, accumulate, ldbBytes): C[tile] (+)= Apanel[kc] * Bpanel[kc], kc >= 1,
+ * where the B panel's k steps lie ldbBytes apart (NR * E packed, a row stride read in place).
+ */
 function microKernel(s: GemmShape): FunctionBody {
   const E = s.elementBytes;
   const nv = (s.nr * E) / 16;
-  const f = new FunctionBody(6);
-  const [a, b, c, kc, ldc, acc] = [0, 1, 2, 3, 4, 5];
+  const f = new FunctionBody(7);
+  const [a, b, c, kc, ldc, acc, ldb] = [0, 1, 2, 3, 4, 5, 6];
   const row = f.local(0x7f);
   const cs: number[] = [];
   for (let i = 0; i < s.mr * nv; i++) cs.push(f.local(V128));
@@ -75,10 +78,7 @@ function microKernel(s: GemmShape): FunctionBody {
     .i32(s.mr * E)
     .add()
     .set(a);
-  f.get(b)
-    .i32(s.nr * E)
-    .add()
-    .set(b);
+  f.get(b).get(ldb).add().set(b);
   f.get(kc).i32(1).sub().set(kc);
   f.get(kc).brIf(0);
   f.end();
@@ -95,13 +95,16 @@ function microKernel(s: GemmShape): FunctionBody {
 }
 
 /**
- * gemm(ap, bp, cp, k, ip0, ip1, np, ldcBytes): the C tiles of A panels [ip0, ip1) x all np B panels,
- * k >= 1. Disjoint [ip0, ip1) ranges touch disjoint C rows, which is how threads split the work.
+ * gemm(ap, bp, cp, k, ip0, ip1, np, ldcBytes, ldbBytes, panelBytes): the C tiles of A panels
+ * [ip0, ip1) x all np B panels, k >= 1. B panel jp starts at bp + jp * panelBytes, its k steps
+ * ldbBytes apart: packed B has ldb = NR * E and panel = k * NR * E, a row-major B read in place
+ * ldb = its row stride and panel = NR * E. Disjoint [ip0, ip1) ranges touch disjoint C rows, which
+ * is how threads split the work.
  */
 function macroKernel(s: GemmShape, micro: number): FunctionBody {
   const E = s.elementBytes;
-  const f = new FunctionBody(8);
-  const [ap, bp, cp, k, ip0, ip1, np, ldc] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const f = new FunctionBody(10);
+  const [ap, bp, cp, k, ip0, ip1, np, ldc, ldb, panel] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const pc = f.local(0x7f);
   const kc = f.local(0x7f);
   const ic = f.local(0x7f);
@@ -142,16 +145,8 @@ function macroKernel(s: GemmShape, micro: number): FunctionBody {
     .i32(s.mr * E)
     .mul()
     .add();
-  // b = bp + (jp * k + pc) * NR * E
-  f.get(bp)
-    .get(jp)
-    .get(k)
-    .mul()
-    .get(pc)
-    .add()
-    .i32(s.nr * E)
-    .mul()
-    .add();
+  // b = bp + jp * panel + pc * ldb
+  f.get(bp).get(jp).get(panel).mul().add().get(pc).get(ldb).mul().add();
   // c = cp + ip * MR * ldc + jp * NR * E
   f.get(cp)
     .get(ip)
@@ -164,7 +159,7 @@ function macroKernel(s: GemmShape, micro: number): FunctionBody {
     .i32(s.nr * E)
     .mul()
     .add();
-  f.get(kc).get(ldc).get(acc).call(micro);
+  f.get(kc).get(ldc).get(acc).get(ldb).call(micro);
   f.get(ip).i32(1).add().set(ip);
   f.br(0).end().end();
   f.get(jp).i32(1).add().set(jp);
