@@ -2,7 +2,7 @@
  * Where the small arrays of tensors come from. V8 gives every typed array over 64 bytes its own
  * backing store outside the JS heap: a calloc, a BackingStore object and external-memory accounting
  * that schedules extra collections, about 0.6 to 1 µs each, which is more than the kernel that fills
- * a 100x32 tensor of the chapter. So, as Node's `Buffer` pool does, arrays of up to `MAX_BYTES` are
+ * a 100x32 tensor of the chapter. So, as Node's `Buffer` pool does, arrays of up to `SLAB_MAX_BYTES` are
  * carved as views out of shared slabs. Nothing is ever freed by hand: a slab goes back to the
  * garbage collector with its last view. Each size class (a power of two) has its own slab holding
  * `SLOTS` arrays of the class, so one long-lived array keeps at most `2 * SLOTS` times its own size
@@ -12,7 +12,7 @@
 /** Up to this size V8 keeps a typed array inside its heap, which is cheaper still. */
 const HEAP_BYTES = 64;
 /** Larger arrays get their own buffer: there the zero-fill dominates and a slab saves nothing. */
-const MAX_BYTES = 16384;
+export const SLAB_MAX_BYTES = 16384;
 const SLOTS = 8;
 
 interface Slab {
@@ -27,7 +27,7 @@ const slabs: (Slab | undefined)[] = [];
  * should get a buffer of its own.
  */
 export function slabRegion(bytes: number): { buffer: ArrayBuffer; byteOffset: number } | null {
-  if (bytes <= HEAP_BYTES || bytes > MAX_BYTES) return null;
+  if (bytes <= HEAP_BYTES || bytes > SLAB_MAX_BYTES) return null;
   const sizeClass = 32 - Math.clz32(bytes - 1);
   const size = (bytes + 7) & ~7;
   let slab = slabs[sizeClass];

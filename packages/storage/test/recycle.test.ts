@@ -14,11 +14,11 @@ describe("recycle", () => {
   });
 
   it("keeps an array once however often it is recycled", () => {
-    const dead = allocate("int32", 3000);
+    const dead = allocate("int32", 5000);
     recycle(dead);
     recycle(dead);
-    const first = allocate("int32", 3000);
-    const second = allocate("int32", 3000);
+    const first = allocate("int32", 5000);
+    const second = allocate("int32", 5000);
     expect(first).toBe(dead);
     expect(second).not.toBe(dead);
   });
@@ -26,6 +26,7 @@ describe("recycle", () => {
   it("is bounded: tiny arrays and arrays past the cap go to the collector", () => {
     const before = recycledBytes();
     recycle(allocate("float32", 4));
+    recycle(allocate("float32", 4096)); // a slab array: cheap to allocate, not kept
     expect(recycledBytes()).toBe(before);
     const big = Array.from({ length: 5 }, () => allocate("bool", 20 * 1024 * 1024));
     for (const b of big) recycle(b);
@@ -37,12 +38,13 @@ describe("recycle", () => {
 
 describe("collectAllocations", () => {
   it("sees the arrays allocated inside it, nested calls included, and nothing after", () => {
-    const outside = allocate("float32", 100);
+    const outside = allocate("float32", 5000);
     let inner: ReadonlySet<unknown> = new Set();
     const seen = collectAllocations((fresh) => {
-      const a = allocate("float32", 100);
+      const a = allocate("float32", 5000);
+      allocate("float32", 100); // a slab array: not reported
       collectAllocations((nested) => {
-        allocate("float32", 7);
+        allocate("float32", 8000);
         inner = nested;
       });
       expect(fresh.has(a)).toBe(true);
