@@ -60,6 +60,18 @@ interface Kernels {
   readonly colsum: Kernel;
 }
 
+/**
+ * The loop of the streaming kernels: p runs over [0, bytes) in 64-byte steps, and `step(u)` emits the
+ * work on the u-th of its four 16-byte vectors (at p + 16u), unrolled.
+ */
+function stepLoop(f: FunctionBody, p: number, bytes: number, step: (u: number) => void): void {
+  f.block().loop();
+  f.get(p).get(bytes).geS().brIf(1);
+  for (let u = 0; u < 4; u++) step(u);
+  f.get(p).i32(64).add().set(p);
+  f.br(0).end().end();
+}
+
 /** fn(d, a, b, bytes): d = a op b over `bytes` (a multiple of 64); scalars are read at a or b. */
 function arithBody(op: Arith, kind: Kind): FunctionBody {
   const f = new FunctionBody(4);
@@ -68,9 +80,7 @@ function arithBody(op: Arith, kind: Kind): FunctionBody {
   const s = f.local(V128);
   if (kind === "vs") f.get(b).loadSplat(4, 0).set(s);
   if (kind === "sv") f.get(a).loadSplat(4, 0).set(s);
-  f.block().loop();
-  f.get(p).get(bytes).geS().brIf(1);
-  for (let u = 0; u < 4; u++) {
+  stepLoop(f, p, bytes, (u) => {
     f.get(d).get(p).add();
     if (kind === "sv") f.get(s);
     else
@@ -89,9 +99,7 @@ function arithBody(op: Arith, kind: Kind): FunctionBody {
     else if (op === "mul") f.vMul(4);
     else f.vDiv(4);
     f.v128Store(16 * u);
-  }
-  f.get(p).i32(64).add().set(p);
-  f.br(0).end().end();
+  });
   return f;
 }
 
@@ -108,9 +116,7 @@ function reluBody(): FunctionBody {
   const abs = f.local(V128);
   f.i32(0x7f800000).i32x4Splat().set(inf);
   f.i32(0x7fffffff).i32x4Splat().set(abs);
-  f.block().loop();
-  f.get(p).get(bytes).geS().brIf(1);
-  for (let u = 0; u < 4; u++) {
+  stepLoop(f, p, bytes, (u) => {
     f.get(d).get(p).add();
     f.get(a)
       .get(p)
@@ -123,9 +129,7 @@ function reluBody(): FunctionBody {
     f.vAndNot(); // negative and no NaN
     f.vAndNot(); // v & ~that
     f.v128Store(16 * u);
-  }
-  f.get(p).i32(64).add().set(p);
-  f.br(0).end().end();
+  });
   return f;
 }
 
@@ -139,9 +143,7 @@ function reluGradBody(): FunctionBody {
   const p = f.local(I32);
   const zero = f.local(V128);
   f.i32(0).i32x4Splat().set(zero);
-  f.block().loop();
-  f.get(p).get(bytes).geS().brIf(1);
-  for (let u = 0; u < 4; u++) {
+  stepLoop(f, p, bytes, (u) => {
     f.get(d).get(p).add();
     f.get(a)
       .get(p)
@@ -155,9 +157,7 @@ function reluGradBody(): FunctionBody {
       .f32x4Cmp("le");
     f.vAndNot();
     f.v128Store(16 * u);
-  }
-  f.get(p).i32(64).add().set(p);
-  f.br(0).end().end();
+  });
   return f;
 }
 
