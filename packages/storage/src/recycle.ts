@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from "./dtype.js";
+import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { SLAB_MAX_BYTES } from "./slab.js";
 
 /**
@@ -42,7 +42,7 @@ let fresh: Set<TypedArray> | null = null;
  * recycle(dead);
  * allocate("float32", 5000) === dead; // true, and zero-filled again
  */
-export function recycle(array: TypedArray, dtype: DType = dtypeOf(array)): void {
+export function recycle(array: TypedArray, dtype: DType = dtypeOfArray(array) ?? "bool"): void {
   const bytes = array.byteLength;
   if (bytes < RECYCLED_MIN_BYTES || pooledBytes + bytes > POOL_BYTES) return;
   const pool = pools[dtype];
@@ -100,11 +100,4 @@ export function collectAllocations<T>(fn: (fresh: ReadonlySet<TypedArray>) => T)
     fresh = outer;
     if (outer) for (const array of mine) outer.add(array);
   }
-}
-
-function dtypeOf(array: TypedArray): DType {
-  if (array instanceof Float32Array) return "float32";
-  if (array instanceof Float64Array) return "float64";
-  if (array instanceof Int32Array) return "int32";
-  return "bool";
 }
