@@ -89,6 +89,12 @@ export class ThreadPool {
   private started = 0;
   private broken = false;
   private canBlock = true;
+  /**
+   * How long the calling thread waits for the helpers after finishing its own share, at least (ms);
+   * it also waits ten times as long as its own share took. A helper that has not finished by then
+   * is taken for dead (a crashed worker never reports back) and the pool is given up.
+   */
+  patienceMs = 10_000;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -140,7 +146,8 @@ export class ThreadPool {
    * column panels: this thread (`local`, called with a unit range) and the ready `helpers` take
    * chunks of `chunk` units from a shared counter until none are left, so a thread slowed by other
    * load simply takes fewer. `args` are [ap, bp, cp, k, np, ldcBytes, ldbBytes, panelBytes,
-   * byColumns, rows (A panels), columnBytes (NR * E)]. Returns false if a worker failed.
+   * byColumns, rows (A panels), columnBytes (NR * E)]. Returns false if a worker failed, or did not
+   * finish within the patience (then the pool is broken for good, see `patienceMs`).
    */
   run(
     fn: 0 | 1,
@@ -164,12 +171,17 @@ export class ThreadPool {
     Atomics.store(ctl, FAILED, 0);
     Atomics.add(ctl, SEQ, 1);
     if (expected > 0) Atomics.notify(ctl, SEQ);
+    const started = performance.now();
     for (let u = Atomics.add(ctl, NEXT, chunk); u < units; u = Atomics.add(ctl, NEXT, chunk)) {
       local(u, Math.min(u + chunk, units));
     }
+    const finished = performance.now();
+    const deadline = finished + Math.max(this.patienceMs, 10 * (finished - started));
     for (;;) {
       const done = Atomics.load(ctl, DONE);
       if (done >= expected) break;
+      // The error event of a crashed worker cannot run while this thread waits, so time decides.
+      if (performance.now() > deadline) this.broken = true;
       // Where this thread may not block (a browser-like main thread that still has worker_threads,
       // e.g. an Electron renderer), spin on the counter instead.
       if (this.canBlock) {

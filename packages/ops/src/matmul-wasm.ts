@@ -82,7 +82,7 @@ const counts = { packedB: 0, inPlaceB: 0, byRows: 0, byColumns: 0 };
 
 function createEngine(): Engine | null {
   if (typeof WebAssembly === "undefined") return null;
-  const helpers = availableHelpers();
+  const helpers = threadsFailed ? 0 : availableHelpers();
   for (const shared of helpers > 0 ? [true, false] : [false]) {
     try {
       const bytes = gemmModuleBytes({ initialPages: 1, maximumPages: MAX_PAGES, shared });
@@ -113,6 +113,18 @@ function createEngine(): Engine | null {
     }
   }
   return null;
+}
+
+/** Set once a helper thread failed: from then on products run single-threaded. */
+let threadsFailed = false;
+
+/**
+ * Drops the engine after its threads failed: a worker that missed its deadline may still be alive and
+ * write into the shared memory later, so the next product gets a new engine with a memory of its own.
+ */
+function abandonEngine(): void {
+  threadsFailed = true;
+  engine = undefined;
 }
 
 function getEngine(): Engine | null {
@@ -350,7 +362,10 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
       const chunk = byColumns
         ? Math.max(1, Math.ceil(np / (4 * threads)))
         : Math.max(1, Math.min(shape.mcPanels, Math.ceil(mp / (4 * threads))));
-      if (!pool.run(fn, args, units, chunk, helpers, local)) return null;
+      if (!pool.run(fn, args, units, chunk, helpers, local)) {
+        abandonEngine();
+        return null;
+      }
     } else gemm(apBytes, bpBytes, cpBytes, k, 0, mp, np, ldc * E, ldb, panel);
     if (n === ldc) dst.set(view.subarray(cp, cp + m * n), t * m * n);
     else if (n >= 64) {
