@@ -133,8 +133,10 @@ function powLoop(
     for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) ** (B[pb + j] as number);
   } else if (ia === 1 && ib === 0) {
     const y = B[pb] as number;
-    if (y === 2) {
-      // a square is a * a, exactly as PyTorch computes pow(x, 2), and several times cheaper than **
+    // x ** 1 is x and x ** 2 is x * x, exactly as PyTorch computes them, and several times cheaper
+    // than ** (pow(x, 2) is the chapter's loss, pow(x, 1) its backward)
+    if (y === 1) for (let j = 0; j < n; j++) d[o + j] = A[pa + j] as number;
+    else if (y === 2) {
       for (let j = 0; j < n; j++) {
         const a = A[pa + j] as number;
         d[o + j] = a * a;
