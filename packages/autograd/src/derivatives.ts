@@ -55,15 +55,16 @@ const evenlyDistribute: InputGrad<undefined> = (g, c) => {
 };
 
 /**
- * relu's gradient, `where(result <= 0, 0, g)`, in one fused kernel (no bool mask, one pass) unless the
- * backward pass is itself being recorded (createGraph), where the composition keeps it differentiable.
+ * relu's gradient, `where(result <= 0, 0, g)`, in one fused kernel (no bool mask, one pass, written
+ * over `g` when the engine owns it) unless the backward pass is itself being recorded (createGraph),
+ * where the composition keeps it differentiable.
  */
-const reluGrad: InputGrad<undefined> = (g, c) => {
+const reluGrad: InputGrad<undefined> = (g, c, owned) => {
   const result = c.result();
   const fused =
     !(isGradEnabled() && g.requiresGrad) && g.dtype === result.dtype && shapesEqual(g.shape, result.shape);
   if (!fused) return where(result.le(0), 0, g);
-  return new Tensor(backend().thresholdBackward(g._array, result._array, 0));
+  return new Tensor(backend().thresholdBackward(g._array, result._array, 0, owned ? g._array : undefined));
 };
 
 /**

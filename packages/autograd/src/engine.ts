@@ -91,7 +91,7 @@ function execute(
         if (grad && fresh) release(grad, buffers, fresh);
         continue;
       }
-      const inputGrads = grad ? node.apply(grad) : [];
+      const inputGrads = grad ? node.apply(grad, fresh !== null && isExclusive(grad, buffers, fresh)) : [];
       if (grad && !retainGraph) node.release();
       const nexts = node._next;
       for (let i = 0; i < nexts.length; i++) {
@@ -118,16 +118,24 @@ function execute(
 }
 
 /**
- * Hands a consumed gradient's memory back to storage for reuse when the engine allocated it during
- * this pass (so no user tensor, saved tensor or seed owns it) and no pending gradient shares it (a
- * pass-through formula such as add's forwards the very same tensor to the next node). Retained grads
- * and leaf grads are copies, so they never share it either.
+ * Hands a consumed gradient's memory back to storage for reuse when the engine alone holds it (a
+ * pass-through formula such as add's forwards the very same tensor to the next node, which keeps it).
+ * Retained grads and leaf grads are copies, so they never share it.
  */
 function release(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<TypedArray>): void {
+  if (isExclusive(grad, buffers, fresh)) recycle(grad._array.data, grad.dtype);
+}
+
+/**
+ * Whether the engine alone holds this gradient's memory: it allocated it during this pass (so no user
+ * tensor, saved tensor or seed owns it) and no pending gradient shares it. Only arrays large enough
+ * to be worth recycling are considered.
+ */
+function isExclusive(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<TypedArray>): boolean {
   const data = grad._array.data;
-  if (data.byteLength < RECYCLED_MIN_BYTES || !fresh.has(data)) return;
-  for (const pending of buffers.values()) if (sharesMemory(pending._array.data, data)) return;
-  recycle(data, grad.dtype);
+  if (data.byteLength < RECYCLED_MIN_BYTES || !fresh.has(data)) return false;
+  for (const pending of buffers.values()) if (sharesMemory(pending._array.data, data)) return false;
+  return true;
 }
 
 /** For each node reachable from `starts`, the number of edges that point at it. */

@@ -66,8 +66,12 @@ export class SavedContext<Attrs = unknown> {
   }
 }
 
-/** A gradient formula for one input: upstream gradient and saved context in, gradient of that input out. */
-export type InputGrad<Attrs> = (grad: Tensor, ctx: SavedContext<Attrs>) => Tensor;
+/**
+ * A gradient formula for one input: upstream gradient and saved context in, gradient of that input
+ * out. `owned` says the engine gives the formula the upstream gradient's memory: nothing else reads
+ * it, so the formula may write its result there (relu's backward does) instead of into fresh memory.
+ */
+export type InputGrad<Attrs> = (grad: Tensor, ctx: SavedContext<Attrs>, owned: boolean) => Tensor;
 
 /** The per-input formulas of one derivative-table row, with their attributes erased. */
 export type Formulas = ReadonlyArray<InputGrad<unknown> | null>;
@@ -146,8 +150,12 @@ export class GradFn {
     return this.inputs !== null ? (this.inputs[i] as Tensor).dtype : (this.inputMeta[i] as InputMeta).dtype;
   }
 
-  /** Gradients for each input (null where none flows), from the gradient of this node's output. */
-  apply(grad: Tensor): (Tensor | null)[] {
+  /**
+   * Gradients for each input (null where none flows), from the gradient of this node's output; with
+   * `owned` (the engine's say-so that nothing else reads `grad`) a formula may overwrite `grad`, when
+   * it is the only formula to run.
+   */
+  apply(grad: Tensor, owned = false): (Tensor | null)[] {
     const ctx = this.ctx;
     if (!ctx) {
       throw new TorchletError(
@@ -156,9 +164,11 @@ export class GradFn {
     }
     const next = this._next;
     const out = new Array<Tensor | null>(next.length);
+    let runs = 0;
+    for (let i = 0; i < next.length; i++) if (next[i] && this.formulas[i]) runs++;
     for (let i = 0; i < next.length; i++) {
       const formula = this.formulas[i];
-      out[i] = next[i] && formula ? formula(grad, ctx) : null;
+      out[i] = next[i] && formula ? formula(grad, ctx, owned && runs === 1) : null;
     }
     return out;
   }

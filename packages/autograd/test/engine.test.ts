@@ -1,3 +1,4 @@
+import { type Backend, backend, setBackend } from "@torchlet/ops";
 import { allocate, recycledBytes, TorchletError } from "@torchlet/storage";
 import { describe, expect, it } from "vitest";
 import {
@@ -286,6 +287,38 @@ describe("recycling of dead gradients", () => {
       expect(g).toBeCloseTo(want[i] as number, 9);
     });
     expect(values(w.grad)).toEqual(range(n).map((v) => v * (1 + v)));
+  });
+
+  it("lets relu's backward write over the gradient the engine owns, and only that one", () => {
+    const n = 3000;
+    const x = leaf(range(n).map((v) => v - 0.5));
+    const overwrites: boolean[] = [];
+    const fast = backend();
+    const watching: Backend = {
+      ...backend(),
+      thresholdBackward: (grad, input, threshold, into) => {
+        overwrites.push(into === grad);
+        return fast.thresholdBackward(grad, input, threshold, into);
+      },
+    };
+    const previous = setBackend(watching);
+    try {
+      // mul(3)'s gradient is the engine's own: relu's backward may write over it.
+      x.mul(2).relu().mul(3).sum().backward();
+      expect(values(x.grad)).toEqual(range(n).map((v) => (v - 0.5 > 0 ? 6 : 0)));
+      // A gradient handed to backward belongs to the caller: relu's backward must not touch it.
+      x.grad?.zero_();
+      const seed = tensor(
+        range(n).map(() => 1),
+        { dtype: "float64" },
+      );
+      x.mul(2).relu().backward(seed);
+      expect(values(seed)).toEqual(range(n).map(() => 1));
+      expect(values(x.grad)).toEqual(range(n).map((v) => (v - 0.5 > 0 ? 2 : 0)));
+    } finally {
+      setBackend(previous);
+    }
+    expect(overwrites).toEqual([true, false]);
   });
 
   it("gives the same gradients twice over a retained graph and leaves saved tensors intact", () => {

@@ -580,6 +580,7 @@ export function fastThresholdBackward(
   grad: StridedArray,
   input: StridedArray,
   threshold: number,
+  into?: StridedArray,
 ): StridedArray {
   const dtype = grad.dtype;
   if (
@@ -592,7 +593,11 @@ export function fastThresholdBackward(
     return thresholdBackward(grad, input, threshold);
   }
   const n = grad.numel;
-  const out = new StridedArray(allocate(dtype, n), dtype, grad.shape, contiguousStrides(grad.shape));
+  // Over the grad itself when the caller owns it: each element is read before it is written.
+  const out =
+    into === grad
+      ? grad
+      : new StridedArray(allocate(dtype, n), dtype, grad.shape, contiguousStrides(grad.shape));
   const G = grad.data as Float32Array | Float64Array;
   const R = input.data as Float32Array | Float64Array;
   const k = dtype === "float32" && threshold === 0 && n >= MIN_WASM ? getKernels() : null;
@@ -603,7 +608,7 @@ export function fastThresholdBackward(
       relugrad,
       "vv",
       out.data as Float32Array,
-      0,
+      out.offset,
       G as Float32Array,
       grad.offset,
       R as Float32Array,
@@ -613,8 +618,8 @@ export function fastThresholdBackward(
     return out;
   }
   const d = out.data as Float32Array | Float64Array;
-  for (let i = 0, g = grad.offset, r = input.offset; i < n; i++, g++, r++) {
-    d[i] = (R[r] as number) <= threshold ? 0 : (G[g] as number);
+  for (let o = out.offset, g = grad.offset, r = input.offset; o < out.offset + n; o++, g++, r++) {
+    d[o] = (R[r] as number) <= threshold ? 0 : (G[g] as number);
   }
   return out;
 }

@@ -310,6 +310,25 @@ describe("fast backend: relu's backward (thresholdBackward), fused", () => {
     }
   });
 
+  it("writes over the grad when handed it as `into` (a grad its caller owns), with the same values", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const n of [100, 2048, 16384 * 2 + 17]) {
+        const grad = array(dtype, [n], 5 * n);
+        const input = array(dtype, [n], 7 * n, 3);
+        const want = referenceBackend.thresholdBackward(grad, input, 0);
+        const out = fastBackend.thresholdBackward(grad, input, 0, grad);
+        expect(out).toBe(grad);
+        expectSame(out, want);
+      }
+    }
+    // a grad some way into its array is written over in place too
+    const offset = array("float32", [4096], 9, 2);
+    const input = array("float32", [4096], 10);
+    const want = referenceBackend.thresholdBackward(offset, input, 0);
+    expectSame(fastBackend.thresholdBackward(offset, input, 0, offset), want);
+    expect(offset.data[0]).toBe(array("float32", [4096], 9, 2).data[0]); // before the offset: untouched
+  });
+
   it("passes the gradient where the input is NaN and stops it at -0, 0 and below", () => {
     const grad = StridedArray.fromFlat(new Float32Array(4096).fill(2), [4096]);
     const values = new Float32Array(4096);
