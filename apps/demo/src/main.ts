@@ -35,6 +35,7 @@ const readout = {
   total: byId("epochs-total"),
   loss: byId("loss"),
   state: byId("state"),
+  backend: byId("backend"),
 };
 
 const code = new CodeView(byId("code"), byId("now"));
@@ -153,6 +154,12 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       }
       setRunState(m.state);
       break;
+    case "backend": {
+      const { simd, threads, checked } = m.status;
+      const helpers = threads === 1 ? "1 helper thread" : `${threads} helper threads`;
+      readout.backend.textContent = `${simd ? "Wasm SIMD" : "TypeScript"}, ${threads > 0 ? helpers : "one thread"}${checked ? " (checked)" : checked === false ? " (mismatch!)" : ""}`;
+      break;
+    }
     case "error":
       readout.state.textContent = `error: ${m.message}`;
       break;

@@ -1,6 +1,7 @@
 // The messages between the page and the training worker. Everything crossing the boundary is plain
 // data (numbers, typed arrays), never a Tensor: the worker owns the tensors, the page only draws.
 
+import type { BackendStatus } from "./backend-check.js";
 import type { GraphDescription } from "./graph.js";
 
 export type DatasetName = "chapter" | "sine" | "cubic";
@@ -69,4 +70,5 @@ export type FromWorker =
   | DataMessage
   | { type: "snapshot"; snapshot: Snapshot }
   | { type: "state"; state: RunState }
+  | { type: "backend"; status: BackendStatus }
   | { type: "error"; message: string };

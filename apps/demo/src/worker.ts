@@ -1,5 +1,6 @@
 // The training worker: owns the Trainer and paces it, so the page's thread only draws and stays
 // responsive however fast training runs.
+import { checkBackend } from "./backend-check.js";
 import type { FromWorker, RunState, ToWorker } from "./protocol.js";
 import { Trainer, toMatrix } from "./trainer.js";
 
@@ -121,3 +122,12 @@ scope.onmessage = (event) => {
     post({ type: "error", message: error instanceof Error ? error.message : String(error) });
   }
 };
+
+checkBackend().then(
+  (status) => post({ type: "backend", status }),
+  (error) =>
+    post({
+      type: "error",
+      message: `backend check: ${error instanceof Error ? error.message : String(error)}`,
+    }),
+);

@@ -159,6 +159,23 @@ describe("demo in Chromium", () => {
     expect(problems).toEqual([]);
   }, 20_000);
 
+  it("is cross-origin isolated, so its worker runs large matmuls on helper threads, checked", async () => {
+    ready();
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="backend"]')?.textContent !== "…",
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const status = await text("backend");
+    expect(status).toMatch(/^Wasm SIMD, /);
+    if (cores > 1) expect(status).toMatch(/^Wasm SIMD, \d+ helper threads? \(checked\)$/);
+    expect(problems).toEqual([]);
+  }, 20_000);
+
   it("trains: the epoch advances and the loss decreases", async () => {
     ready();
     const startLoss = await loss();

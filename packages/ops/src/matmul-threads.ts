@@ -1,9 +1,11 @@
 /**
- * Worker threads for large matmuls (Node only). The kernels' Wasm memory is shared with every worker;
- * a job is a few integers in a control block at the start of that memory, so dispatch is an
+ * Worker threads for large matmuls: Node's worker_threads, and in browsers Web Workers started from
+ * inside a worker of a cross-origin isolated page. The kernels' Wasm memory is shared with every
+ * worker; a job is a few integers in a control block at the start of that memory, so dispatch is an
  * Atomics.notify and completion an Atomics.wait on the calling thread. torchlet's ops are
- * synchronous, hence the blocking wait, which Node allows on its main thread but browsers do not
- * on theirs: browsers stay single-threaded.
+ * synchronous, hence the blocking wait, which Node allows on its main thread and browsers only in
+ * workers: a browser page's main thread, or a page that is not cross-origin isolated (no shared
+ * memory), stays single-threaded.
  *
  * Workers start lazily (the first large matmul asks for them and runs single-threaded while they
  * boot), are unref()'d so they never keep a process alive, and idle in Atomics.wait.
@@ -20,11 +22,8 @@ const PARAM_SLOTS = 16;
 export const MAX_WORKERS = 7;
 export const CONTROL_BYTES = (PARAMS + MAX_WORKERS * PARAM_SLOTS) * 4;
 
-// CommonJS source evaluated by Worker({ eval: true }): self-contained, so bundlers leave it alone (the
-// module id is computed so that no literal require of a Node built-in appears in browser bundles).
-const WORKER_SOURCE = `
-const { workerData } = require(["node", "worker_threads"].join(":"));
-const { memory, module, index } = workerData;
+/** The helper's loop, shared by both hosts: instantiate, report ready, take jobs forever. */
+const HELPER_LOOP = `
 const exports_ = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const kernels = [exports_.gemm32, exports_.gemm64];
 const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
@@ -54,6 +53,49 @@ for (;;) {
 }
 `;
 
+// Node: CommonJS evaluated by Worker({ eval: true }), self-contained so bundlers leave it alone (the
+// module id is computed so that no literal require of a Node built-in appears in browser bundles).
+const NODE_HELPER = `
+const { workerData } = require(["node", "worker_threads"].join(":"));
+const { memory, module, index } = workerData;
+${HELPER_LOOP}`;
+
+// Browsers: a classic worker from a Blob URL, handed the shared memory and the module by message.
+const BROWSER_HELPER = `
+self.onmessage = (event) => {
+  self.onmessage = null;
+  const { memory, module, index } = event.data;
+${HELPER_LOOP}
+};`;
+
+/** The slice of the browser's Worker API used here. */
+interface BrowserWorker {
+  postMessage(message: unknown): void;
+  onerror: ((event: unknown) => void) | null;
+}
+type BrowserWorkerCtor = new (url: string) => BrowserWorker;
+
+/**
+ * The browser's Worker constructor where helpers can run: inside a worker (only there may the caller
+ * block in Atomics.wait) of a cross-origin isolated page (only there is memory shareable).
+ */
+function browserWorker(): BrowserWorkerCtor | undefined {
+  const g = globalThis as {
+    Worker?: BrowserWorkerCtor;
+    WorkerGlobalScope?: unknown;
+    crossOriginIsolated?: boolean;
+    Blob?: unknown;
+    URL?: { createObjectURL?: unknown };
+  };
+  const ready =
+    g.WorkerGlobalScope !== undefined &&
+    g.crossOriginIsolated === true &&
+    typeof g.Worker === "function" &&
+    typeof g.Blob === "function" &&
+    typeof g.URL?.createObjectURL === "function";
+  return ready ? g.Worker : undefined;
+}
+
 interface NodeWorker {
   unref(): void;
   on(event: "error", listener: (err: unknown) => void): void;
@@ -78,8 +120,12 @@ export function availableHelpers(): number {
   if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return 0;
   const threads = nodeBuiltin<{ Worker?: WorkerCtor; isMainThread?: boolean }>("node:worker_threads");
   const os = nodeBuiltin<{ availableParallelism?: () => number; cpus?: () => unknown[] }>("node:os");
-  if (!threads?.Worker || !os) return 0;
-  const cores = os.availableParallelism?.() ?? os.cpus?.().length ?? 1;
+  let cores = 1;
+  if (threads?.Worker && os) cores = os.availableParallelism?.() ?? os.cpus?.().length ?? 1;
+  else if (browserWorker()) {
+    cores =
+      (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  }
   return Math.max(0, Math.min(MAX_WORKERS, cores - 1));
 }
 
@@ -108,13 +154,10 @@ export class ThreadPool {
   start(): boolean {
     if (this.started > 0 || this.broken) return !this.broken;
     const Worker = nodeBuiltin<{ Worker?: WorkerCtor }>("node:worker_threads")?.Worker;
-    if (!Worker) {
-      this.broken = true;
-      return false;
-    }
+    if (!Worker) return this.startInBrowser();
     try {
       for (let w = 0; w < this.size; w++) {
-        const worker = new Worker(WORKER_SOURCE, {
+        const worker = new Worker(NODE_HELPER, {
           eval: true,
           // The compiled module itself, not its bytes: V8 shares the code between threads, so the
           // workers run the optimised code the calling thread's tier-up produced (a worker compiling
@@ -125,6 +168,33 @@ export class ThreadPool {
           this.broken = true;
         });
         worker.unref();
+        this.started++;
+      }
+    } catch {
+      this.broken = true;
+    }
+    return !this.broken;
+  }
+
+  /** Browser workers from a Blob URL; the module and the shared memory travel by message. */
+  private startInBrowser(): boolean {
+    const Worker = browserWorker();
+    const g = globalThis as unknown as {
+      Blob: new (parts: string[], options: { type: string }) => unknown;
+      URL: { createObjectURL(blob: unknown): string };
+    };
+    if (!Worker) {
+      this.broken = true;
+      return false;
+    }
+    try {
+      const url = g.URL.createObjectURL(new g.Blob([BROWSER_HELPER], { type: "text/javascript" }));
+      for (let w = 0; w < this.size; w++) {
+        const worker = new Worker(url);
+        worker.onerror = () => {
+          this.broken = true;
+        };
+        worker.postMessage({ memory: this.memory, module: this.module, index: w });
         this.started++;
       }
     } catch {
