@@ -2,5 +2,6 @@
 // It has no code of its own; each name lives in exactly one layer.
 export * from "@torchlet/autograd";
 export * from "@torchlet/data";
+export * from "@torchlet/io";
 export * from "@torchlet/ops";
 export * from "@torchlet/storage";

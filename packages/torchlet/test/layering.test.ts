@@ -8,6 +8,7 @@ const RANK: Record<string, number> = {
   "@torchlet/ops": 1,
   "@torchlet/autograd": 2,
   "@torchlet/data": 3,
+  "@torchlet/io": 3,
   torchlet: 4,
   "@torchlet/cli": 5,
   "@torchlet/demo": 5,

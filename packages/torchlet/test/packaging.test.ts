@@ -27,6 +27,7 @@ const LIBRARIES = [
   { name: "@torchlet/ops", dir: "ops" },
   { name: "@torchlet/autograd", dir: "autograd" },
   { name: "@torchlet/data", dir: "data" },
+  { name: "@torchlet/io", dir: "io" },
   { name: "torchlet", dir: "torchlet" },
 ] as const;
 type LibraryName = (typeof LIBRARIES)[number]["name"];
@@ -38,6 +39,7 @@ const PROJECTS = {
   ops: NAMES.slice(0, 2),
   autograd: NAMES.slice(0, 3),
   data: NAMES.slice(0, 4),
+  io: [...NAMES.slice(0, 3), "@torchlet/io"],
   app: NAMES,
 } as const;
 type Project = keyof typeof PROJECTS;
@@ -406,6 +408,29 @@ console.log(JSON.stringify({ r: r.map((v) => Number(v.toFixed(4))), x: x.shape, 
     );
     // torch.manual_seed(42); torch.randn(3) -> tensor([0.3367, 0.1288, 0.2345])
     expect(JSON.parse(esm)).toEqual({ r: [0.3367, 0.1288, 0.2345], x: [100, 3], y: [100, 1] });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+
+  it("@torchlet/io on autograd: PyTorch's file formats without the data layer", async () => {
+    const { esm, cjs } = await runBoth(
+      "io",
+      { io: "@torchlet/io", autograd: "@torchlet/autograd" },
+      `const w = autograd.tensor([[1, 2], [3, 4]]);
+const back = io.load(io.save({ w, view: w.t() }));
+const st = io.safetensors.load(io.safetensors.save({ w }));
+console.log(JSON.stringify({ t: back.view.tolist(), shared: back.w._array.data === back.view._array.data, st: st.w.tolist() }));`,
+    );
+    expect(JSON.parse(esm)).toEqual({
+      t: [
+        [1, 3],
+        [2, 4],
+      ],
+      shared: true,
+      st: [
+        [1, 2],
+        [3, 4],
+      ],
+    });
     expect(cjs).toBe(esm);
   }, 60_000);
 });
