@@ -1,6 +1,6 @@
 import { fromArray, Tensor } from "@torchlet/autograd";
 import { fmtShape, numel, StridedArray, TorchletError } from "@torchlet/storage";
-import { decodeElements, encodeElements, FILE_DTYPES, fileDTypeOf, torchletDType } from "./file-dtypes.js";
+import { decodeElements, encodeElements, FILE_DTYPES, fileDTypeOf, loadedDType } from "./file-dtypes.js";
 
 /** Headers above this many bytes are refused before they are decoded (the reference implementation's limit). */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -70,7 +70,7 @@ function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor
         `tensor "${name}" of shape ${fmtShape(shape)} and dtype ${dtype} needs ${count * file.bytes} bytes, its offsets give ${end - begin}`,
       );
     }
-    const dt = torchletDType(op, file, `tensor "${name}"`);
+    const loadsAs = loadedDType(op, file, `tensor "${name}"`);
     entries.push({
       name,
       begin,
@@ -78,9 +78,9 @@ function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor
       build: () =>
         fromArray(
           StridedArray.fromFlat(
-            decodeElements(dt, buffer.subarray(dataStart + begin, dataStart + end), count),
+            decodeElements(file, buffer.subarray(dataStart + begin, dataStart + end), count),
             shape,
-            dt,
+            loadsAs,
           ),
         ),
     });

@@ -1,12 +1,19 @@
 import { fromArray, Tensor } from "@torchlet/autograd";
-import { fmtShape, isFloating, StridedArray, TorchletError, type TypedArray } from "@torchlet/storage";
+import {
+  type DType,
+  fmtShape,
+  isFloating,
+  StridedArray,
+  TorchletError,
+  type TypedArray,
+} from "@torchlet/storage";
 import {
   decodeElements,
   encodeElements,
   FILE_DTYPES,
   type FileDType,
   fileDTypeOf,
-  torchletDType,
+  loadedDType,
 } from "./file-dtypes.js";
 import { readFileBytes, writeFileAtomic } from "./node-file.js";
 import { PickleDict, type PickleGlobal, type PickleValue, unpickle } from "./pickle-read.js";
@@ -196,7 +203,7 @@ function rebuildParameter([data, requiresGrad]: PickleValue[]): Tensor {
 
 class LoadedStorage {
   constructor(
-    readonly dtype: ReturnType<typeof torchletDType>,
+    readonly dtype: DType,
     readonly data: TypedArray,
   ) {}
 }
@@ -217,7 +224,7 @@ function loadStorage(
   if (!file || typeof key !== "string" || typeof location !== "string" || !isInt(numel) || numel < 0) {
     return malformed(`storage ${String(key)}`);
   }
-  const dtype = torchletDType(op, file, `storage ${key}`);
+  const dtype = loadedDType(op, file, `storage ${key}`);
   let cached = cache.get(key);
   if (!cached) {
     const entry = entries.get(`${prefix}data/${key}`);
@@ -227,7 +234,7 @@ function loadStorage(
         `${op}: storage ${key} should hold ${numel} ${file.dtype} elements (${numel * file.bytes} bytes) but has ${entry.bytes.length} bytes`,
       );
     }
-    cached = { file, data: decodeElements(dtype, entry.bytes, numel) };
+    cached = { file, data: decodeElements(file, entry.bytes, numel) };
     cache.set(key, cached);
   } else if (cached.file !== file) {
     return malformed(`storage ${key} read as ${file.dtype} and ${cached.file.dtype}`);
