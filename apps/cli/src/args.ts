@@ -17,11 +17,13 @@ export type Parsed<F extends Flags> = { [K in keyof F]: F[K] extends Flag<infer 
 
 /**
  * Parses `--name value`, `--name=value` and boolean `--name` switches against `spec`. Unknown flags,
- * missing values and stray positional arguments are usage errors naming the culprit.
+ * missing values, stray positional arguments and a flag given twice (which value was meant?) are
+ * usage errors naming the culprit.
  */
 export function parseFlags<F extends Flags>(argv: readonly string[], spec: F): Parsed<F> {
   const out: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(spec)) out[name] = flag.default;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
@@ -30,6 +32,8 @@ export function parseFlags<F extends Flags>(argv: readonly string[], spec: F): P
     const name = camel(key);
     const flag = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!flag) throw new UsageError(`unknown option --${key}`);
+    if (given.has(name)) throw new UsageError(`option --${key} is given more than once`);
+    given.add(name);
     if (flag.value === undefined) {
       if (eq >= 0) throw new UsageError(`option --${key} takes no value`);
       out[name] = true;
@@ -104,11 +108,22 @@ export const optionalPositiveInt = (
   parse: (raw, flag) => integer(raw, flag, "a positive integer", 1, options.max),
 });
 
-export const nonNegativeInt = (help: string, def: number, options: NumberFlagOptions = {}): Flag<number> => ({
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * A seed: any integer in [0, 2^64 - 1], as `torch.manual_seed` takes it. Parsed as a BigInt, since
+ * a Number would round seeds above 2^53 to another seed.
+ */
+export const randomSeed = (help: string, def: bigint): Flag<bigint> => ({
   help,
-  value: options.value ?? "N",
+  value: "N",
   default: def,
-  parse: (raw, flag) => integer(raw, flag, "a non-negative integer", 0, options.max),
+  parse: (raw, flag) => {
+    const n = /^\s*[+-]?\d+\s*$/.test(raw) ? BigInt(raw) : -1n;
+    if (n < 0n) throw new UsageError(`${flag} expects a non-negative integer, got "${raw}"`);
+    if (n > UINT64_MAX) throw new UsageError(`${flag} is at most ${UINT64_MAX} (2^64 - 1), got "${raw}"`);
+    return n;
+  },
 });
 
 export const positiveNumber = (help: string, def: number, value = "X"): Flag<number> => ({
@@ -143,6 +158,7 @@ export const positiveIntList = (
 /**
  * Rows of numbers: values separated by commas or spaces, rows by semicolons or newlines
  * ("0.5,-1,2;1,0,0"). Every row must have the same length; what that length must be is the caller's.
+ * A comma separates two values, so an empty cell ("1,,3", "1,2,") is refused rather than dropped.
  */
 export function parseNumberRows(raw: string, flag: string): number[][] {
   const rows = raw
@@ -151,7 +167,8 @@ export function parseNumberRows(raw: string, flag: string): number[][] {
     .filter((line) => line !== "");
   if (rows.length === 0) throw new UsageError(`${flag} expects rows of numbers such as "0.5,-1,2", got none`);
   const parsed = rows.map((row, i) =>
-    row.split(/[\s,]+/).map((cell) => {
+    row.split(/\s*,\s*|\s+/).map((cell) => {
+      if (cell === "") throw new UsageError(`${flag}: row ${i + 1} has an empty value: "${row}"`);
       const x = decimal(cell);
       if (!Number.isFinite(x))
         throw new UsageError(`${flag} expects finite numbers, but row ${i + 1} has "${cell}"`);

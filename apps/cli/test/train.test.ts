@@ -60,6 +60,42 @@ describe("torchlet train", () => {
     expect(plot.at(-2)).toMatch(/^\s+1\s+200$/);
   });
 
+  it("--plot labels the x axis of a 1- or 2-epoch run 1 and 2, not 11 or 12", async () => {
+    const one = await cli(["train", "--plot", "--quiet", "--epochs", "1"]);
+    expect(one.stdout.trimEnd().split("\n").at(-1)).toMatch(/^ +1$/);
+    const two = await cli(["train", "--plot", "--quiet", "--epochs", "2"]);
+    expect(two.stdout.trimEnd().split("\n").at(-1)).toMatch(/^ +1 2$/);
+  });
+
+  it("--plot keeps a bounded summary of the losses, however many epochs are asked for", async () => {
+    // 10^11 epochs: a loss array for them could not even be allocated. Stopped after the first line.
+    const child = spawn(process.execPath, [
+      BIN,
+      "train",
+      "--epochs",
+      "99999999999",
+      "--plot",
+      "--log-every",
+      "1",
+    ]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await new Promise((resolve) => child.stdout.once("data", resolve));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(stderr).toMatch(/^torchlet: interrupted at epoch \d+ of 99999999999\n$/);
+    expect(code).toBe(130);
+  });
+
+  it("a network of 3,000 hidden layers trains: neither forward nor backward recurses per layer", async () => {
+    const hidden = Array(3000).fill("2").join(",");
+    const r = await cli(["train", "--hidden", hidden, "--epochs", "2", "--log-every", "1", "--json"]);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).map((l) => l.epoch)).toEqual([1, 2, undefined]);
+  });
+
   it("--hidden 32,16 trains a second hidden layer", async () => {
     const r = await cli(["train", "--hidden", "32,16", "--epochs", "10", "--quiet"]);
     expectPyTorchLines(r.stdout.trimEnd().split("\n"), pytorchLosses("--hidden", "32,16").slice(0, 1));

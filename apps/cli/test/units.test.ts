@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseFlags, parseNumberRows, positiveIntList, positiveNumber, UsageError } from "../src/args.js";
 import { exactNumber, formatR } from "../src/format-number.js";
-import { plotLoss } from "../src/plot.js";
+import { LossCurve, plotLoss } from "../src/plot.js";
 import { formatSeconds, ProgressBar, wantsProgress } from "../src/progress.js";
 
 describe("number formatting", () => {
@@ -116,5 +116,28 @@ describe("loss plot", () => {
   it("handles one epoch and a flat loss", () => {
     expect(plotLoss([5])).toContain("5 |*");
     expect(plotLoss([2, 2, 2, 2])).toContain("2 |****");
+  });
+
+  it("labels the x axis of one or two epochs as 1 and 1 2", () => {
+    expect(plotLoss([5]).trimEnd().split("\n").at(-1)).toBe("   1");
+    expect(plotLoss([3, 2]).trimEnd().split("\n").at(-1)).toBe("       1 2");
+    expect(plotLoss([3, 2, 1], { width: 2 }).trimEnd().split("\n").at(-1)).toBe("       1 3");
+  });
+
+  it("downsampled as the losses come, each column spans its epochs' lowest to highest loss", () => {
+    const losses = Array.from({ length: 12345 }, (_, i) => 50 + 40 * Math.cos(i / 700) + ((i * 7919) % 13));
+    const curve = new LossCurve(losses.length, 40);
+    for (const loss of losses) curve.add(loss);
+    // Each column drawn from its epochs' lowest, highest and last loss: column 0 spans epochs 1-308.
+    const first = losses.slice(0, 308);
+    const column = curve
+      .draw(10)
+      .split("\n")
+      .slice(1, 11)
+      .map((line) => line[line.indexOf("|") + 1]);
+    const rowOf = (v: number) =>
+      Math.round(((Math.max(...losses) - v) / (Math.max(...losses) - Math.min(...losses))) * 9);
+    expect(column.indexOf("*")).toBe(rowOf(Math.max(...first)));
+    expect(column.lastIndexOf("*")).toBe(rowOf(Math.min(...first)));
   });
 });
