@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseFlags, parseNumberRows, positiveIntList, positiveNumber, UsageError } from "../src/args.js";
+import {
+  parseFlags,
+  parseNumberRows,
+  positiveIntList,
+  positiveNumber,
+  text,
+  toggle,
+  UsageError,
+} from "../src/args.js";
 import { exactNumber, formatR } from "../src/format-number.js";
 import { LossCurve, plotLoss } from "../src/plot.js";
 import { formatSeconds, ProgressBar, wantsProgress } from "../src/progress.js";
@@ -29,6 +37,42 @@ describe("flag parsing", () => {
   it("accepts --flag value and --flag=value, kebab-case to camelCase", () => {
     expect(parseFlags(["--lr", "0.5", "--hidden=4,2"], spec)).toEqual({ lr: 0.5, hidden: [4, 2] });
     expect(parseFlags([], spec)).toEqual({ lr: 1, hidden: [32] });
+  });
+  const full = { ...spec, logEvery: positiveNumber("every", 10), json: toggle("json"), save: text("save") };
+  it.each([
+    [["extra"], 'unexpected argument "extra"'],
+    [[""], 'unexpected argument ""'],
+    [["-"], 'unexpected argument "-"'],
+    [["-x"], 'unexpected argument "-x"'],
+    [["-ab"], 'unexpected argument "-ab"'],
+    [["-n5"], 'unexpected argument "-n5"'],
+    [["--json", "x"], 'unexpected argument "x"'],
+    [["extra", "--bogus"], 'unexpected argument "extra"'],
+    [["--"], "unknown option --"],
+    [["--bogus", "5"], "unknown option --bogus"],
+    [["--bogus=5"], "unknown option --bogus"],
+    [["---lr"], "unknown option ---lr"],
+    // Options are spelled in kebab-case only.
+    [["--logEvery", "2"], "unknown option --logEvery"],
+    [["--lr"], "option --lr needs a value (X)"],
+    [["--lr", "--json"], "option --lr needs a value (X)"],
+    [["--json=yes"], "option --json takes no value"],
+    [["--json="], "option --json takes no value"],
+    [["--lr", "1", "--lr", "1"], "option --lr is given more than once"],
+    [["--json", "--json"], "option --json is given more than once"],
+    [["--lr="], '--lr expects a positive finite number, got ""'],
+    [["--lr", "-1"], '--lr expects a positive finite number, got "-1"'],
+    [["--save="], "--save expects FILE, got an empty string"],
+  ])("%j is refused: %s", (argv, message) => {
+    expect(() => parseFlags(argv, full)).toThrow(new UsageError(message));
+  });
+  it("values may start with one dash; kebab-case names; --name=value keeps what follows the first =", () => {
+    expect(parseFlags(["--save", "-", "--log-every=2", "--json"], full)).toMatchObject({
+      save: "-",
+      logEvery: 2,
+      json: true,
+    });
+    expect(parseFlags(["--save=a=b"], full)).toMatchObject({ save: "a=b" });
   });
   it.each(["0x10", "", " ", "1/2", "Infinity", "-1", "0"])("a learning rate of %j is refused", (raw) => {
     expect(() => parseFlags([`--lr=${raw}`], spec)).toThrow(UsageError);
