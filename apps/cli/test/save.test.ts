@@ -1,4 +1,4 @@
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import {
   chmodSync,
   lstatSync,
@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, type CliResult, cli } from "./cli.js";
+import { BIN, type CliResult, cli, start } from "./cli.js";
 
 /** Runs a shell script with `$TORCHLET` set to the command that runs the CLI. */
 function sh(script: string): Promise<CliResult> {
@@ -92,24 +92,10 @@ describe("train --save replaces the file all at once", () => {
 describe("a run's output and its save", () => {
   it("a reader that leaves early (| head -2) does not cancel the save", async () => {
     const path = join(freshDir(), "model.json");
-    const child = spawn(process.execPath, [
-      BIN,
-      "train",
-      "--epochs",
-      "3000",
-      "--log-every",
-      "1",
-      "--quiet",
-      "--save",
-      path,
-    ]);
-    await new Promise((resolve) => child.stdout.once("data", resolve));
-    child.stdout.destroy();
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const run = start(["train", "--epochs", "3000", "--log-every", "1", "--quiet", "--save", path]);
+    await run.firstOutput();
+    run.child.stdout?.destroy();
+    const { code, stderr } = await run.done;
     expect(code).toBe(0);
     expect(stderr).toBe("");
     const model = JSON.parse(readFileSync(path, "utf8")) as { training: { epochs: number } };
@@ -117,14 +103,7 @@ describe("a run's output and its save", () => {
   });
 
   it("a stdout that cannot be written (> /dev/full) ends the run with exit code 1 and says why", async () => {
-    const child = spawn(process.execPath, [BIN, "train"], {
-      stdio: ["ignore", openSync("/dev/full", "w"), "pipe"],
-    });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const { code, stderr } = await start(["train"], openSync("/dev/full", "w")).done;
     expect(code).toBe(1);
     expect(stderr).toBe("torchlet: cannot write to stdout: no space left on the disk\n");
   });

@@ -1,7 +1,7 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BIN, cli, jsonLines } from "./cli.js";
+import { BIN, cli, jsonLines, start } from "./cli.js";
 
 import { expectPyTorchLines, pytorchLosses } from "./fixture.js";
 
@@ -69,22 +69,10 @@ describe("torchlet train", () => {
 
   it("--plot keeps a bounded summary of the losses, however many epochs are asked for", async () => {
     // 10^11 epochs: a loss array for them could not even be allocated. Stopped after the first line.
-    const child = spawn(process.execPath, [
-      BIN,
-      "train",
-      "--epochs",
-      "99999999999",
-      "--plot",
-      "--log-every",
-      "1",
-    ]);
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    await new Promise((resolve) => child.stdout.once("data", resolve));
-    child.kill("SIGINT");
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const run = start(["train", "--epochs", "99999999999", "--plot", "--log-every", "1"]);
+    await run.firstOutput();
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.done;
     expect(stderr).toMatch(/^torchlet: interrupted at epoch \d+ of 99999999999\n$/);
     expect(code).toBe(130);
   });
@@ -161,30 +149,20 @@ describe.skipIf(!hasScript)("on a terminal", () => {
 
 describe("in a pipe", () => {
   it("streams lines as they come, and a reader that leaves early (| head) ends the run quietly", async () => {
-    const child = spawn(process.execPath, [BIN, "train", "--epochs", "100000", "--log-every", "1"]);
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const first = await new Promise<string>((resolve) =>
-      child.stdout.once("data", (c: Buffer) => resolve(c.toString())),
-    );
+    const run = start(["train", "--epochs", "100000", "--log-every", "1"]);
+    const first = await run.firstOutput();
     expect(first.startsWith("Epoch: 1   Loss: 124.6822\n")).toBe(true); // long before the run could end
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    run.child.stdout?.destroy();
+    const { code, stderr } = await run.done;
     expect(code).toBe(0);
     expect(stderr).toBe("");
   });
 
   it("Ctrl-C stops a run with one line and exit code 130", async () => {
-    const child = spawn(process.execPath, [BIN, "train", "--epochs", "100000", "--log-every", "1"]);
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    await new Promise((resolve) => child.stdout.once("data", resolve));
-    child.kill("SIGINT");
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const run = start(["train", "--epochs", "100000", "--log-every", "1"]);
+    await run.firstOutput();
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.done;
     expect(code).toBe(130);
     expect(stderr).toMatch(/^torchlet: interrupted at epoch \d+ of 100000\n$/);
   });
