@@ -89,6 +89,22 @@ describe("train --save replaces the file all at once", () => {
   });
 });
 
+describe("a destination that cannot be written is refused before training", () => {
+  it("a read-only disk (a tmpfs mounted read-only)", async (ctx) => {
+    if (!canMountTmpfs()) ctx.skip();
+    const disk = freshDir();
+    const inside = `
+      mount -t tmpfs -o size=16k,ro tmpfs ${disk} || exit 99
+      eval "$TORCHLET train --save ${disk}/model.json"; echo "exit $?"`;
+    const r = await sh(`exec unshare -rm sh -c '${inside}'`);
+    // Exit code 2 and no loss line: the run never started.
+    expect(r.stdout).toBe("exit 2\n");
+    expect(r.stderr.split("\n")[0]).toBe(
+      `torchlet: --save: cannot write ${disk}/model.json: read-only file system`,
+    );
+  });
+});
+
 describe("a run's output and its save", () => {
   it("a reader that leaves early (| head -2) does not cancel the save", async () => {
     const path = join(freshDir(), "model.json");
