@@ -1,3 +1,5 @@
+import { parseArgs } from "node:util";
+
 /** A command-line mistake: printed as one line plus a usage hint, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -16,29 +18,49 @@ export type Flags = Record<string, Flag<unknown>>;
 export type Parsed<F extends Flags> = { [K in keyof F]: F[K] extends Flag<infer T> ? T : never };
 
 /**
- * Parses `--name value`, `--name=value` and boolean `--name` switches against `spec`. Unknown flags,
- * missing values and stray positional arguments are usage errors naming the culprit.
+ * Parses `--name value`, `--name=value` and boolean `--name` switches against `spec`, with
+ * `node:util`'s parseArgs splitting the arguments. Unknown flags, missing values, stray positional
+ * arguments and a flag given twice (which value was meant?) are usage errors naming the culprit.
  */
 export function parseFlags<F extends Flags>(argv: readonly string[], spec: F): Parsed<F> {
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, flag]) => [
+      kebab(name),
+      { type: flag.value === undefined ? ("boolean" as const) : ("string" as const) },
+    ]),
+  );
+  // Not strict: parseArgs' own errors would not name the culprit as the CLI always has. The tokens,
+  // in the order given, are checked here instead.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const out: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(spec)) out[name] = flag.default;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf("=");
-    const key = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+  const given = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind === "positional") throw new UsageError(`unexpected argument "${token.value}"`);
+    if (token.kind === "option-terminator") throw new UsageError("unknown option --");
+    // Short options such as -x (or a group -ab): the CLI has none.
+    if (!token.rawName.startsWith("--")) throw new UsageError(`unexpected argument "${argv[token.index]}"`);
+    const key = token.name;
     const name = camel(key);
-    const flag = Object.hasOwn(spec, name) ? spec[name] : undefined;
+    const flag = kebab(name) === key && Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!flag) throw new UsageError(`unknown option --${key}`);
+    if (given.has(name)) throw new UsageError(`option --${key} is given more than once`);
+    given.add(name);
     if (flag.value === undefined) {
-      if (eq >= 0) throw new UsageError(`option --${key} takes no value`);
+      if (token.value !== undefined) throw new UsageError(`option --${key} takes no value`);
       out[name] = true;
       continue;
     }
-    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (raw === undefined || (eq < 0 && raw.startsWith("--")))
+    // parseArgs takes the next argument as the value even when it is the next option (`--epochs --json`).
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--")))
       throw new UsageError(`option --${key} needs a value (${flag.value})`);
-    out[name] = flag.parse(raw, `--${key}`);
+    out[name] = flag.parse(token.value, `--${key}`);
   }
   return out as Parsed<F>;
 }
@@ -104,11 +126,22 @@ export const optionalPositiveInt = (
   parse: (raw, flag) => integer(raw, flag, "a positive integer", 1, options.max),
 });
 
-export const nonNegativeInt = (help: string, def: number, options: NumberFlagOptions = {}): Flag<number> => ({
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * A seed: any integer in [0, 2^64 - 1], as `torch.manual_seed` takes it. Parsed as a BigInt, since
+ * a Number would round seeds above 2^53 to another seed.
+ */
+export const randomSeed = (help: string, def: bigint): Flag<bigint> => ({
   help,
-  value: options.value ?? "N",
+  value: "N",
   default: def,
-  parse: (raw, flag) => integer(raw, flag, "a non-negative integer", 0, options.max),
+  parse: (raw, flag) => {
+    const n = /^\s*[+-]?\d+\s*$/.test(raw) ? BigInt(raw) : -1n;
+    if (n < 0n) throw new UsageError(`${flag} expects a non-negative integer, got "${raw}"`);
+    if (n > UINT64_MAX) throw new UsageError(`${flag} is at most ${UINT64_MAX} (2^64 - 1), got "${raw}"`);
+    return n;
+  },
 });
 
 export const positiveNumber = (help: string, def: number, value = "X"): Flag<number> => ({
@@ -143,6 +176,7 @@ export const positiveIntList = (
 /**
  * Rows of numbers: values separated by commas or spaces, rows by semicolons or newlines
  * ("0.5,-1,2;1,0,0"). Every row must have the same length; what that length must be is the caller's.
+ * A comma separates two values, so an empty cell ("1,,3", "1,2,") is refused rather than dropped.
  */
 export function parseNumberRows(raw: string, flag: string): number[][] {
   const rows = raw
@@ -151,7 +185,8 @@ export function parseNumberRows(raw: string, flag: string): number[][] {
     .filter((line) => line !== "");
   if (rows.length === 0) throw new UsageError(`${flag} expects rows of numbers such as "0.5,-1,2", got none`);
   const parsed = rows.map((row, i) =>
-    row.split(/[\s,]+/).map((cell) => {
+    row.split(/\s*,\s*|\s+/).map((cell) => {
+      if (cell === "") throw new UsageError(`${flag}: row ${i + 1} has an empty value: "${row}"`);
       const x = decimal(cell);
       if (!Number.isFinite(x))
         throw new UsageError(`${flag} expects finite numbers, but row ${i + 1} has "${cell}"`);

@@ -9,7 +9,8 @@ export type Dataset = (typeof DATASETS)[number];
 
 /** Everything that defines one run of the chapter's program. */
 export interface ChapterConfig {
-  seed: number;
+  /** torch.manual_seed's seed, in [0, 2^64): only its low 32 bits reach the generator's state, as in PyTorch. */
+  seed: bigint;
   dataset: Dataset;
   n: number;
   /** Columns of x: any number for the linear data, 1 for the curves. */
@@ -22,7 +23,7 @@ export interface ChapterConfig {
 }
 
 export const CHAPTER_DEFAULTS: ChapterConfig = {
-  seed: 42,
+  seed: 42n,
   dataset: "linear",
   n: 100,
   features: 3,

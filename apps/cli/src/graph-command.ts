@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import type * as torch from "torchlet";
 import { describeFlags, parseFlags, toggle } from "./args.js";
 import { CHAPTER_DEFAULTS, forward, mseLoss, setup } from "./chapter.js";
@@ -25,7 +26,7 @@ ${usage}
 options:
 ${describeFlags(flags)}
 `,
-  run(argv) {
+  async run(argv) {
     const opts = parseFlags(argv, flags);
     const config = networkConfig(opts, { epochs: 1, lr: CHAPTER_DEFAULTS.lr });
     const run = setup(config);
@@ -40,10 +41,27 @@ ${describeFlags(flags)}
       process.stdout.write(graphDot(graph, loss));
     } else {
       const shape = (t: torch.Tensor) => `[${t.shape.join(", ")}]`;
+      await writeLines(graphText(graph, loss));
       process.stdout.write(
-        `${graphText(graph, loss)}\nx ${shape(run.x)} and y ${shape(run.y)} need no gradient, so they are not in the graph.\n`,
+        `\nx ${shape(run.x)} and y ${shape(run.y)} need no gradient, so they are not in the graph.\n`,
       );
     }
     return 0;
   },
 };
+
+/**
+ * Writes lines to stdout in chunks of about 64 KB, waiting whenever the reader is behind: a deep
+ * graph's text is never held in memory all at once.
+ */
+async function writeLines(lines: Iterable<string>): Promise<void> {
+  let chunk = "";
+  for (const line of lines) {
+    chunk += `${line}\n`;
+    if (chunk.length >= 65536) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
+      chunk = "";
+    }
+  }
+  process.stdout.write(chunk);
+}

@@ -1,6 +1,7 @@
 import { TorchletError } from "torchlet";
 import { UsageError } from "./args.js";
 import { COMMANDS, PROGRAM_USAGE, programHelp, VERSION } from "./commands.js";
+import { handleOutputErrors } from "./output-errors.js";
 
 const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h";
 
@@ -49,14 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// A reader that stops early (`torchlet train | head -3`) closes the pipe: the program then ends
-// quietly, as `seq` or `cat` do, instead of dying on an unhandled EPIPE with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    process.exit(error.code === "EPIPE" ? 0 : 1);
-  });
-}
-
+handleOutputErrors();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

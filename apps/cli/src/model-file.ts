@@ -1,9 +1,11 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import * as torch from "torchlet";
 import { UsageError } from "./args.js";
+import { AtomicFile } from "./atomic-file.js";
 import type { ChapterConfig, Network } from "./chapter.js";
 import { exactNumber } from "./format-number.js";
+import { reason } from "./system-error.js";
 
 /** Marks the JSON as ours, so that `predict` can refuse any other JSON file with a clear message. */
 export const MODEL_FORMAT = "torchlet-chapter-model";
@@ -28,7 +30,8 @@ export interface ModelFile {
   dtype: FloatType;
   activation: "relu";
   layers: { weight: TensorRecord; bias: TensorRecord }[];
-  training: Omit<ChapterConfig, "dtype"> & { finalLoss: number };
+  /** The seed is a JSON number up to 2^53 and a string of digits above, where a number would round. */
+  training: Omit<ChapterConfig, "dtype" | "seed"> & { seed: number | string; finalLoss: number };
 }
 
 /** A model read back: the network as tensors, and the file's description of it. */
@@ -47,7 +50,7 @@ function record(t: torch.Tensor, dtype: FloatType): TensorRecord {
 }
 
 export function modelFile(net: Network, config: ChapterConfig, finalLoss: number): ModelFile {
-  const { dtype, ...training } = config;
+  const { dtype, seed, ...training } = config;
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
@@ -57,27 +60,43 @@ export function modelFile(net: Network, config: ChapterConfig, finalLoss: number
       weight: record(w, dtype),
       bias: record(net.biases[i] as torch.Tensor, dtype),
     })),
-    training: { ...training, finalLoss: exactNumber(finalLoss, dtype) },
+    training: {
+      seed: seed <= Number.MAX_SAFE_INTEGER ? Number(seed) : String(seed),
+      ...training,
+      finalLoss: exactNumber(finalLoss, dtype),
+    },
   };
 }
 
 /**
  * Fails before training when the model could not be saved afterwards (a missing folder, a path that
- * is a folder), so a long run is never lost to a typo in --save.
+ * is a folder or a device, a folder that takes no new file), so a long run is never lost to a typo in
+ * --save: the file the save will write is created and removed here.
  */
-export function checkSavePath(path: string): void {
+export function checkSavePath(path: string): AtomicFile {
   const folder = dirname(resolve(path));
   if (!existsSync(folder) || !statSync(folder).isDirectory())
     throw new UsageError(`--save: the folder ${folder} does not exist`);
   if (existsSync(path) && statSync(path).isDirectory())
     throw new UsageError(`--save: ${path} is a folder, not a file`);
+  // Renaming over /dev/null or a pipe would replace it by a plain file.
+  if (existsSync(path) && !statSync(path).isFile())
+    throw new UsageError(`--save: ${path} is not a regular file`);
+  const file = new AtomicFile(path);
+  try {
+    file.probe();
+  } catch (error) {
+    throw new UsageError(`--save: cannot write ${path}: ${createReason(error)}`);
+  }
+  return file;
 }
 
-export function saveModel(path: string, model: ModelFile): void {
+/** Writes the model in place of the file all at once: on failure the previous file is untouched. */
+export function saveModel(file: AtomicFile, model: ModelFile): void {
   try {
-    writeFileSync(path, `${JSON.stringify(model)}\n`);
+    file.write(`${JSON.stringify(model)}\n`);
   } catch (error) {
-    throw new UsageError(`--save: cannot write ${path}: ${reason(error)}`);
+    throw new UsageError(`--save: cannot write ${file.path}: ${createReason(error)}`);
   }
 }
 
@@ -107,6 +126,13 @@ export function loadModel(path: string): LoadedModel {
   const dtype = json.dtype;
   if (dtype !== "float32" && dtype !== "float64")
     throw bad(`"dtype" must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+  // A model with another activation would run as a ReLU network and print wrong numbers.
+  if (json.activation !== "relu")
+    throw bad(
+      json.activation === undefined
+        ? `"activation" is missing (the chapter's network has "relu")`
+        : `"activation" must be "relu", got ${JSON.stringify(json.activation)}`,
+    );
   if (!Array.isArray(json.layers) || json.layers.length === 0)
     throw bad(`"layers" must be a non-empty array`);
 
@@ -150,21 +176,25 @@ function readTensor(
     throw bad(`${where}.data must hold ${rows * cols} numbers for shape [${rows}, ${cols}]`);
   const at = data.findIndex((v) => typeof v !== "number" || !Number.isFinite(v));
   if (at >= 0) throw bad(`${where}.data[${at}] is ${JSON.stringify(data[at])}, not a finite number`);
-  return torch.tensor(data as number[], { dtype }).reshape([rows, cols]);
+  const t = torch.tensor(data as number[], { dtype });
+  const over = firstNonFinite(t);
+  if (over >= 0) throw bad(`${where}.data[${over}] is ${data[over]}, beyond the range of ${dtype}`);
+  return t.reshape([rows, cols]);
+}
+
+/**
+ * The index of the first value that is not finite in the tensor's own dtype, or -1: 1e39 is a finite
+ * number but an Inf as float32, so values are checked after the conversion.
+ */
+export function firstNonFinite(t: torch.Tensor): number {
+  return (t.toTypedArray() as Float32Array | Float64Array).findIndex((v) => !Number.isFinite(v));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** The system's reason without the stack: "no such file or directory" rather than an Error dump. */
-export function reason(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return "no such file";
-    if (code === "EISDIR") return "it is a folder";
-    if (code === "EACCES") return "permission denied";
-    return error.message;
-  }
-  return String(error);
+/** Why a file could not be created in a folder that exists (/proc says ENOENT). */
+function createReason(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code === "ENOENT" ? "the folder takes no new files" : reason(error);
 }

@@ -4,7 +4,8 @@ import { describeFlags, numberRows, parseFlags, parseNumberRows, text, toggle, U
 import { forward } from "./chapter.js";
 import type { Command } from "./commands.js";
 import { exactNumber, formatR } from "./format-number.js";
-import { loadModel, reason } from "./model-file.js";
+import { firstNonFinite, loadModel } from "./model-file.js";
+import { reason } from "./system-error.js";
 
 const flags = {
   model: text("the model file written by torchlet train --save"),
@@ -43,6 +44,13 @@ Exit codes: 0 done, 2 bad options, an unreadable or malformed model file, or row
       throw new UsageError(`the model expects ${model.features} values per row, got ${width}`);
 
     const x = torch.tensor(rows, { dtype: model.dtype });
+    const over = firstNonFinite(x);
+    if (over >= 0) {
+      const row = Math.floor(over / width);
+      throw new UsageError(
+        `row ${row + 1} has ${rows[row]?.[over % width]}, beyond the range of the model's ${model.dtype}`,
+      );
+    }
     const predictions = torch.noGrad(() => forward(x, model.net)).toTypedArray();
     rows.forEach((input, i) => {
       const prediction = predictions[i] as number;

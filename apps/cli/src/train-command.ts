@@ -4,7 +4,8 @@ import type { Command } from "./commands.js";
 import { formatR } from "./format-number.js";
 import { checkSavePath, modelFile, saveModel } from "./model-file.js";
 import { networkConfig, networkFlags } from "./network-flags.js";
-import { plotLoss } from "./plot.js";
+import { finishWithoutOutput } from "./output-errors.js";
+import { LossCurve } from "./plot.js";
 import { ProgressBar, wantsProgress } from "./progress.js";
 import { jsonOutput, textOutput } from "./train-output.js";
 
@@ -44,7 +45,9 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const config = networkConfig(opts, { epochs: opts.epochs, lr: opts.lr });
     if (opts.json && opts.plot)
       throw new UsageError("--plot draws on stdout, which --json keeps for JSON lines: use one of them");
-    if (opts.save !== undefined) checkSavePath(opts.save);
+    const saveTo = opts.save === undefined ? null : checkSavePath(opts.save);
+    // The model is what a --save run is for: a reader leaving early must not cancel it.
+    if (saveTo) finishWithoutOutput();
 
     const stdout = (s: string) => process.stdout.write(s);
     const stderr = (s: string) => process.stderr.write(s);
@@ -52,8 +55,8 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const progress = wantsProgress(opts, process.stdout.isTTY === true, process.stderr.isTTY === true)
       ? new ProgressBar(process.stderr, { total: config.epochs, delayMs: progressDelay() })
       : null;
-    // Every epoch's loss, for the plot only: a long run without --plot keeps nothing.
-    const history = opts.plot ? new Float64Array(config.epochs) : null;
+    // The losses for the plot, downsampled as they come; a run without --plot keeps nothing.
+    const curve = opts.plot ? new LossCurve(config.epochs) : null;
 
     const run = setup(config);
     const start = performance.now();
@@ -77,7 +80,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
         process.off("SIGINT", interrupt);
         return 1;
       }
-      if (history) history[epoch - 1] = loss;
+      curve?.add(loss);
       if (epoch % opts.logEvery === 0) {
         progress?.clear();
         output.epoch(epoch, loss);
@@ -94,8 +97,8 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     progress?.clear();
     const seconds = (performance.now() - start) / 1000;
 
-    if (opts.save !== undefined) saveModel(opts.save, modelFile(run.net, config, loss));
-    if (history) stdout(`\n${plotLoss(history)}`);
+    if (saveTo) saveModel(saveTo, modelFile(run.net, config, loss));
+    if (curve) stdout(`\n${curve.draw()}`);
     output.done({
       epochs: config.epochs,
       finalLoss: loss,

@@ -10,6 +10,13 @@ const USAGE_ERRORS: [string[], string][] = [
   [["train", "--json=yes"], "option --json takes no value"],
   [["train", "--seed", "-1"], '--seed expects a non-negative integer, got "-1"'],
   [["train", "--seed", "4.5"], '--seed expects a non-negative integer, got "4.5"'],
+  [
+    ["train", "--seed", "18446744073709551616"],
+    '--seed is at most 18446744073709551615 (2^64 - 1), got "18446744073709551616"',
+  ],
+  [["train", "--lr", "0.1", "--lr=0.2"], "option --lr is given more than once"],
+  [["train", "--json", "--quiet", "--json"], "option --json is given more than once"],
+  [["graph", "--hidden", "8", "--hidden", "4"], "option --hidden is given more than once"],
   [["train", "--n", "0"], '--n expects a positive integer, got "0"'],
   [["train", "--n", "-5"], '--n expects a positive integer, got "-5"'],
   [["train", "--n", "ten"], '--n expects a positive integer, got "ten"'],
@@ -20,6 +27,10 @@ const USAGE_ERRORS: [string[], string][] = [
   [["train", "--hidden", "32,,16"], 'got "32,,16"'],
   [["train", "--hidden", "32,x"], 'got "32,x"'],
   [["train", "--hidden", "100000,100000"], "weight matrix 2 would be 100000x100000"],
+  [
+    ["train", "--n", "1000000", "--features", "32", "--hidden", "32,32,32,32", "--epochs", "1"],
+    "the run would need about 2.4 GiB of memory (1000000 rows of 32 features, hidden layers 32,32,32,32, float32); the limit is 1 GiB",
+  ],
   [["train", "--epochs", "0"], '--epochs expects a positive integer, got "0"'],
   [["train", "--epochs", "1e3"], '--epochs expects a positive integer, got "1e3"'],
   [["train", "--lr", "0"], '--lr expects a positive finite number, got "0"'],
@@ -37,6 +48,9 @@ const USAGE_ERRORS: [string[], string][] = [
   [["train", "--save", "/no/such/folder/model.json"], "--save: the folder /no/such/folder does not exist"],
   [["train", "--save", "."], "--save: . is a folder"],
   [["train", "--save="], "--save expects FILE, got an empty string"],
+  // Checked before training by creating the file the save will write: /proc takes no new files.
+  [["train", "--save", "/proc/model.json"], "--save: cannot write /proc/model.json: "],
+  [["train", "--save", "/dev/full"], "--save: /dev/full is not a regular file"],
   [["graph", "--hidden", "-3"], '--hidden expects a comma-separated list of positive integers, got "-3"'],
   [["graph", "--epochs", "3"], "unknown option --epochs"],
   [["predict", "--input", "1,2,3"], "--model FILE is required"],
@@ -51,6 +65,12 @@ const USAGE_ERRORS: [string[], string][] = [
   ],
   [["predict", "--model", "m.json", "--input", "1,2;3"], "--input: row 2 has 1 values but row 1 has 2"],
   [["predict", "--model", "m.json", "--input", ";"], "--input expects rows of numbers"],
+  [["predict", "--model", "m.json", "--input", "1,,3"], '--input: row 1 has an empty value: "1,,3"'],
+  [["predict", "--model", "m.json", "--input", "1,2;3,4,"], '--input: row 2 has an empty value: "3,4,"'],
+  [
+    ["predict", "--model", "m.json", "--input", "1", "--json", "--input", "2"],
+    "option --input is given more than once",
+  ],
   [["frobnicate"], 'unknown command "frobnicate" (the commands are train, predict, graph)'],
 ];
 
@@ -101,13 +121,13 @@ describe("a diverging run: a clear message and exit code 1", () => {
     expect(r.stderr).toMatch(/^torchlet: the loss became Inf/);
   });
 
-  it("--save writes nothing when the run diverges", async () => {
-    const { mkdtempSync, existsSync } = await import("node:fs");
+  it("--save writes nothing when the run diverges, and leaves no temporary file", async () => {
+    const { mkdtempSync, readdirSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { tmpdir } = await import("node:os");
-    const file = join(mkdtempSync(join(tmpdir(), "torchlet-")), "model.json");
-    const r = await cli(["train", "--lr", "1e10", "--save", file]);
+    const dir = mkdtempSync(join(tmpdir(), "torchlet-"));
+    const r = await cli(["train", "--lr", "1e10", "--save", join(dir, "model.json")]);
     expect(r.code).toBe(1);
-    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

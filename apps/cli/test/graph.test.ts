@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { cli, STACK } from "./cli.js";
+import { BIN, cli, STACK } from "./cli.js";
 import { fixture } from "./fixture.js";
 
 describe("torchlet graph", () => {
@@ -53,4 +54,45 @@ describe("torchlet graph", () => {
     expect(dot).toContain('loss [label="loss\\n[] float32"');
     expect(r.stderr).not.toMatch(STACK);
   });
+
+  it("a network of 2,000 hidden layers: walking and printing its graph keep their own stacks", async () => {
+    const hidden = Array(2000).fill("2").join(",");
+    // Mean, Pow, Sub; per layer Mm, Add, w and b; per hidden layer a Relu.
+    const nodes = 3 + 4 * 2001 + 2000;
+    const dot = await cli(["graph", "--hidden", hidden, "--dot"]);
+    expect(dot.code).toBe(0);
+    expect(dot.stdout.match(/^ {2}n\d+ \[label=/gm)).toHaveLength(nodes);
+    // The text tree grows with the square of its depth (some 160 MB here): count it as it streams by.
+    const text = await streamStats(["graph", "--hidden", hidden]);
+    expect(text.code).toBe(0);
+    expect(text.first).toMatch(/^loss \[\] float32 = MeanBackward0 <- PowBackward0 <- .* <- w1$/);
+    expect(text.lines).toBe(2 + nodes + 2);
+    expect(text.last).toBe("x [100, 3] and y [100, 1] need no gradient, so they are not in the graph.");
+  });
 });
+
+/** Runs the CLI and keeps only the first and last line of stdout and how many lines it had. */
+function streamStats(
+  args: string[],
+): Promise<{ code: number | null; lines: number; first: string; last: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args]);
+    let lines = 0;
+    let head = "";
+    let tail = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      for (let i = chunk.indexOf("\n"); i >= 0; i = chunk.indexOf("\n", i + 1)) lines++;
+      if (!head.includes("\n")) head += chunk;
+      tail = (tail + chunk).slice(-1000);
+    });
+    child.on("close", (code) =>
+      resolve({
+        code,
+        lines,
+        first: head.split("\n")[0] ?? "",
+        last: tail.trimEnd().split("\n").at(-1) ?? "",
+      }),
+    );
+  });
+}

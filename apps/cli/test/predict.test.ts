@@ -122,6 +122,31 @@ describe("train --save and predict", () => {
     expect(jsonLines(r.stdout)[0]?.prediction).toBeCloseTo(forwardByHand(m, [1, 2, 3]), 10);
   });
 
+  it("input values are checked in the model's dtype: 1e39 is beyond float32", async () => {
+    const r = await cli(["predict", "--model", modelPath, "--input", "1,2,3;4,-1e39,6"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n")[0]).toBe(
+      "torchlet: row 2 has -1e+39, beyond the range of the model's float32",
+    );
+  });
+
+  it("records a seed above 2^53 as a string of digits, which a JSON number would round", async () => {
+    const path = join(dir, "big-seed.json");
+    const r = await cli([
+      "train",
+      "--seed",
+      "18446744073709551615",
+      "--epochs",
+      "1",
+      "--quiet",
+      "--save",
+      path,
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(path, "utf8")).training.seed).toBe("18446744073709551615");
+  });
+
   it("rows of the wrong width are bad input", async () => {
     const r = await cli(["predict", "--model", modelPath, "--input", "1,2"]);
     expect(r.code).toBe(2);
@@ -151,6 +176,17 @@ describe("train --save and predict", () => {
         '"dtype" must be "float32" or "float64", got "int8"',
       ],
       ["no layers", variant((m) => (m.layers = [])), '"layers" must be a non-empty array'],
+      [
+        "another activation",
+        variant((m) => (m.activation = "sigmoid")),
+        '"activation" must be "relu", got "sigmoid"',
+      ],
+      ["no activation", variant((m) => delete m.activation), '"activation" is missing'],
+      [
+        "a value beyond float32",
+        variant((m) => (m.layers[1].weight.data[5] = 1e39)),
+        "layers[1].weight.data[5] is 1e+39, beyond the range of float32",
+      ],
       ["a missing bias", variant((m) => delete m.layers[1].bias), "layers[1].bias must be an object"],
       [
         "a 1-D weight",

@@ -1,7 +1,7 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BIN, cli, jsonLines } from "./cli.js";
+import { BIN, cli, jsonLines, start } from "./cli.js";
 
 import { expectPyTorchLines, pytorchLosses } from "./fixture.js";
 
@@ -58,6 +58,30 @@ describe("torchlet train", () => {
     expect(plot[2]).toMatch(/^\s*[\d.]+ \|\*/); // the highest loss, at epoch 1, top left
     expect(plot.at(-4)).toMatch(/^20\.04 \|\s+\*+$/); // the lowest, at the end, bottom right
     expect(plot.at(-2)).toMatch(/^\s+1\s+200$/);
+  });
+
+  it("--plot labels the x axis of a 1- or 2-epoch run 1 and 2, not 11 or 12", async () => {
+    const one = await cli(["train", "--plot", "--quiet", "--epochs", "1"]);
+    expect(one.stdout.trimEnd().split("\n").at(-1)).toMatch(/^ +1$/);
+    const two = await cli(["train", "--plot", "--quiet", "--epochs", "2"]);
+    expect(two.stdout.trimEnd().split("\n").at(-1)).toMatch(/^ +1 2$/);
+  });
+
+  it("--plot keeps a bounded summary of the losses, however many epochs are asked for", async () => {
+    // 10^11 epochs: a loss array for them could not even be allocated. Stopped after the first line.
+    const run = start(["train", "--epochs", "99999999999", "--plot", "--log-every", "1"]);
+    await run.firstOutput();
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.done;
+    expect(stderr).toMatch(/^torchlet: interrupted at epoch \d+ of 99999999999\n$/);
+    expect(code).toBe(130);
+  });
+
+  it("a network of 3,000 hidden layers trains: neither forward nor backward recurses per layer", async () => {
+    const hidden = Array(3000).fill("2").join(",");
+    const r = await cli(["train", "--hidden", hidden, "--epochs", "2", "--log-every", "1", "--json"]);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).map((l) => l.epoch)).toEqual([1, 2, undefined]);
   });
 
   it("--hidden 32,16 trains a second hidden layer", async () => {
@@ -125,30 +149,20 @@ describe.skipIf(!hasScript)("on a terminal", () => {
 
 describe("in a pipe", () => {
   it("streams lines as they come, and a reader that leaves early (| head) ends the run quietly", async () => {
-    const child = spawn(process.execPath, [BIN, "train", "--epochs", "100000", "--log-every", "1"]);
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const first = await new Promise<string>((resolve) =>
-      child.stdout.once("data", (c: Buffer) => resolve(c.toString())),
-    );
+    const run = start(["train", "--epochs", "100000", "--log-every", "1"]);
+    const first = await run.firstOutput();
     expect(first.startsWith("Epoch: 1   Loss: 124.6822\n")).toBe(true); // long before the run could end
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    run.child.stdout?.destroy();
+    const { code, stderr } = await run.done;
     expect(code).toBe(0);
     expect(stderr).toBe("");
   });
 
   it("Ctrl-C stops a run with one line and exit code 130", async () => {
-    const child = spawn(process.execPath, [BIN, "train", "--epochs", "100000", "--log-every", "1"]);
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    await new Promise((resolve) => child.stdout.once("data", resolve));
-    child.kill("SIGINT");
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const run = start(["train", "--epochs", "100000", "--log-every", "1"]);
+    await run.firstOutput();
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.done;
     expect(code).toBe(130);
     expect(stderr).toMatch(/^torchlet: interrupted at epoch \d+ of 100000\n$/);
   });

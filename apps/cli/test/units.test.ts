@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { parseFlags, parseNumberRows, positiveIntList, positiveNumber, UsageError } from "../src/args.js";
+import {
+  parseFlags,
+  parseNumberRows,
+  positiveIntList,
+  positiveNumber,
+  text,
+  toggle,
+  UsageError,
+} from "../src/args.js";
 import { exactNumber, formatR } from "../src/format-number.js";
-import { plotLoss } from "../src/plot.js";
+import { LossCurve, plotLoss } from "../src/plot.js";
 import { formatSeconds, ProgressBar, wantsProgress } from "../src/progress.js";
 
 describe("number formatting", () => {
@@ -29,6 +37,42 @@ describe("flag parsing", () => {
   it("accepts --flag value and --flag=value, kebab-case to camelCase", () => {
     expect(parseFlags(["--lr", "0.5", "--hidden=4,2"], spec)).toEqual({ lr: 0.5, hidden: [4, 2] });
     expect(parseFlags([], spec)).toEqual({ lr: 1, hidden: [32] });
+  });
+  const full = { ...spec, logEvery: positiveNumber("every", 10), json: toggle("json"), save: text("save") };
+  it.each([
+    [["extra"], 'unexpected argument "extra"'],
+    [[""], 'unexpected argument ""'],
+    [["-"], 'unexpected argument "-"'],
+    [["-x"], 'unexpected argument "-x"'],
+    [["-ab"], 'unexpected argument "-ab"'],
+    [["-n5"], 'unexpected argument "-n5"'],
+    [["--json", "x"], 'unexpected argument "x"'],
+    [["extra", "--bogus"], 'unexpected argument "extra"'],
+    [["--"], "unknown option --"],
+    [["--bogus", "5"], "unknown option --bogus"],
+    [["--bogus=5"], "unknown option --bogus"],
+    [["---lr"], "unknown option ---lr"],
+    // Options are spelled in kebab-case only.
+    [["--logEvery", "2"], "unknown option --logEvery"],
+    [["--lr"], "option --lr needs a value (X)"],
+    [["--lr", "--json"], "option --lr needs a value (X)"],
+    [["--json=yes"], "option --json takes no value"],
+    [["--json="], "option --json takes no value"],
+    [["--lr", "1", "--lr", "1"], "option --lr is given more than once"],
+    [["--json", "--json"], "option --json is given more than once"],
+    [["--lr="], '--lr expects a positive finite number, got ""'],
+    [["--lr", "-1"], '--lr expects a positive finite number, got "-1"'],
+    [["--save="], "--save expects FILE, got an empty string"],
+  ])("%j is refused: %s", (argv, message) => {
+    expect(() => parseFlags(argv, full)).toThrow(new UsageError(message));
+  });
+  it("values may start with one dash; kebab-case names; --name=value keeps what follows the first =", () => {
+    expect(parseFlags(["--save", "-", "--log-every=2", "--json"], full)).toMatchObject({
+      save: "-",
+      logEvery: 2,
+      json: true,
+    });
+    expect(parseFlags(["--save=a=b"], full)).toMatchObject({ save: "a=b" });
   });
   it.each(["0x10", "", " ", "1/2", "Infinity", "-1", "0"])("a learning rate of %j is refused", (raw) => {
     expect(() => parseFlags([`--lr=${raw}`], spec)).toThrow(UsageError);
@@ -116,5 +160,28 @@ describe("loss plot", () => {
   it("handles one epoch and a flat loss", () => {
     expect(plotLoss([5])).toContain("5 |*");
     expect(plotLoss([2, 2, 2, 2])).toContain("2 |****");
+  });
+
+  it("labels the x axis of one or two epochs as 1 and 1 2", () => {
+    expect(plotLoss([5]).trimEnd().split("\n").at(-1)).toBe("   1");
+    expect(plotLoss([3, 2]).trimEnd().split("\n").at(-1)).toBe("       1 2");
+    expect(plotLoss([3, 2, 1], { width: 2 }).trimEnd().split("\n").at(-1)).toBe("       1 3");
+  });
+
+  it("downsampled as the losses come, each column spans its epochs' lowest to highest loss", () => {
+    const losses = Array.from({ length: 12345 }, (_, i) => 50 + 40 * Math.cos(i / 700) + ((i * 7919) % 13));
+    const curve = new LossCurve(losses.length, 40);
+    for (const loss of losses) curve.add(loss);
+    // Each column drawn from its epochs' lowest, highest and last loss: column 0 spans epochs 1-308.
+    const first = losses.slice(0, 308);
+    const column = curve
+      .draw(10)
+      .split("\n")
+      .slice(1, 11)
+      .map((line) => line[line.indexOf("|") + 1]);
+    const rowOf = (v: number) =>
+      Math.round(((Math.max(...losses) - v) / (Math.max(...losses) - Math.min(...losses))) * 9);
+    expect(column.indexOf("*")).toBe(rowOf(Math.max(...first)));
+    expect(column.lastIndexOf("*")).toBe(rowOf(Math.min(...first)));
   });
 });
