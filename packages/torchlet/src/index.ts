@@ -2,5 +2,7 @@
 // It has no code of its own; each name lives in exactly one layer.
 export * from "@torchlet/autograd";
 export * from "@torchlet/data";
+export * as nn from "@torchlet/nn";
 export * from "@torchlet/ops";
+export * as optim from "@torchlet/optim";
 export * from "@torchlet/storage";

@@ -1,0 +1,70 @@
+import type { Tensor } from "@torchlet/autograd";
+import { leakyRelu, relu, sigmoid, silu, tanh } from "./functional.js";
+import { Module } from "./module.js";
+
+/**
+ * max(x, 0) (`torch.nn.ReLU`).
+ *
+ * @example
+ * new torch.nn.ReLU().forward(torch.tensor([-1, 2])).tolist(); // [0, 2]
+ */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+/**
+ * x where x > 0, else `negativeSlope · x` (`torch.nn.LeakyReLU`).
+ *
+ * @example
+ * new torch.nn.LeakyReLU(0.1).forward(torch.tensor([-2, 3])).tolist(); // [-0.2, 3]
+ * new torch.nn.LeakyReLU().toString(); // "LeakyReLU(negative_slope=0.01)"
+ */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negative_slope=${this.negativeSlope}`;
+  }
+}
+
+/**
+ * `x · sigmoid(x)` (`torch.nn.SiLU`).
+ *
+ * @example
+ * new torch.nn.SiLU().forward(torch.tensor([1])).tolist(); // [0.7311]
+ */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+/**
+ * 1 / (1 + exp(-x)) (`torch.nn.Sigmoid`).
+ *
+ * @example
+ * new torch.nn.Sigmoid().forward(torch.tensor([0])).tolist(); // [0.5]
+ */
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+/**
+ * The hyperbolic tangent (`torch.nn.Tanh`).
+ *
+ * @example
+ * new torch.nn.Tanh().forward(torch.tensor([0])).tolist(); // [0]
+ */
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}

@@ -1,0 +1,124 @@
+import { type Tensor, where } from "@torchlet/autograd";
+import { TorchletError } from "@torchlet/storage";
+
+/**
+ * `torch.nn.functional`: the layers and losses as functions of tensors. Each is built from torchlet's
+ * differentiable tensor ops, so gradients flow through autograd.
+ */
+
+/** How a loss reduces its elementwise values: their mean (default), their sum, or none. */
+export type Reduction = "mean" | "sum" | "none";
+
+/**
+ * `x · weightᵀ + bias` (`torch.nn.functional.linear`); `weight` is `[out, in]`, `bias` `[out]` or null.
+ *
+ * @example
+ * const w = torch.tensor([[1, 2], [3, 4], [5, 6]]);
+ * torch.nn.functional.linear(torch.tensor([[1, 1]]), w, torch.tensor([0, 0, 1])).tolist(); // [[3, 7, 12]]
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new TorchletError(
+      `linear: input [${x.shape.join(", ")}] and weight [${weight.shape.join(", ")}]: the input's last dim must equal the weight's dim 1`,
+    );
+  }
+  const product = x.matmul(weight.t());
+  return bias === null ? product : product.add(bias);
+}
+
+/**
+ * max(x, 0) (`torch.nn.functional.relu`).
+ *
+ * @example
+ * torch.nn.functional.relu(torch.tensor([-1, 2])).tolist(); // [0, 2]
+ */
+export function relu(x: Tensor): Tensor {
+  return x.relu();
+}
+
+/**
+ * x where x > 0, else `negativeSlope · x` (`torch.nn.functional.leaky_relu`).
+ *
+ * @example
+ * torch.nn.functional.leakyRelu(torch.tensor([-2, 3]), 0.1).tolist(); // [-0.2, 3]
+ */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return where(x.gt(0), x, x.mul(negativeSlope));
+}
+
+/**
+ * `x · sigmoid(x)`, computed as PyTorch's kernel does: `x / (1 + exp(-x))` (`torch.nn.functional.silu`).
+ *
+ * @example
+ * torch.nn.functional.silu(torch.tensor([0, 1])).tolist(); // [0, 0.7311]
+ */
+export function silu(x: Tensor): Tensor {
+  return x.div(x.neg().exp().add(1));
+}
+
+/**
+ * 1 / (1 + exp(-x)) (`torch.nn.functional.sigmoid`).
+ *
+ * @example
+ * torch.nn.functional.sigmoid(torch.tensor([0])).tolist(); // [0.5]
+ */
+export function sigmoid(x: Tensor): Tensor {
+  return x.sigmoid();
+}
+
+/**
+ * The hyperbolic tangent (`torch.nn.functional.tanh`).
+ *
+ * @example
+ * torch.nn.functional.tanh(torch.tensor([0])).tolist(); // [0]
+ */
+export function tanh(x: Tensor): Tensor {
+  return x.tanh();
+}
+
+function checkReduction(op: string, reduction: unknown): Reduction {
+  if (reduction === "mean" || reduction === "sum" || reduction === "none") return reduction;
+  throw new TorchletError(
+    `${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`,
+  );
+}
+
+function reduce(values: Tensor, reduction: Reduction): Tensor {
+  if (reduction === "mean") return values.mean();
+  if (reduction === "sum") return values.sum();
+  return values;
+}
+
+/**
+ * Options of the losses.
+ *
+ * @example
+ * const options: LossOptions = { reduction: "sum" };
+ * torch.nn.functional.mseLoss(torch.tensor([1, 2]), torch.tensor([0, 0]), options).item(); // 5
+ */
+export interface LossOptions {
+  /** `"mean"` (default), `"sum"` or `"none"`. */
+  reduction?: Reduction;
+}
+
+/**
+ * The squared error `(input - target)²` (broadcasting, as PyTorch does), reduced (`torch.nn.functional.mse_loss`).
+ *
+ * @example
+ * torch.nn.functional.mseLoss(torch.tensor([1, 2]), torch.tensor([0, 0])).item(); // 2.5
+ */
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction("mseLoss", options.reduction ?? "mean");
+  return reduce(input.sub(target).pow(2), reduction);
+}
+
+/**
+ * The absolute error `|input - target|`, reduced (`torch.nn.functional.l1_loss`).
+ *
+ * @example
+ * torch.nn.functional.l1Loss(torch.tensor([1, -2]), torch.tensor([0, 0])).item(); // 1.5
+ */
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction("l1Loss", options.reduction ?? "mean");
+  return reduce(input.sub(target).abs(), reduction);
+}
