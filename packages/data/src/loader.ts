@@ -83,8 +83,8 @@ export interface DataLoaderOptions {
  * const loader = new torch.utils.data.DataLoader(ds, { batchSize: 4, shuffle: true });
  * loader.length; // 2
  * const [xs, ys] = [...loader][0]!;
- * xs!.tolist(); // [3, 2, 5, 0]
- * ys!.tolist(); // [30, 20, 50, 0]
+ * xs!.tolist(); // [0, 4, 3, 5]
+ * ys!.tolist(); // [0, 40, 30, 50]
  */
 export class DataLoader implements Iterable<Tensor[]> {
   /** The dataset batched. */
@@ -119,17 +119,26 @@ export class DataLoader implements Iterable<Tensor[]> {
     const n = this.dataset.length;
     // _BaseDataLoaderIter draws its base seed (for worker processes) even with none.
     (this.generator ?? defaultGenerator).random64();
-    // The sampler runs when the first batch is taken.
-    let order: ArrayLike<number> | null = null;
     const rows = this.dataset.tensors.map(rowsOf);
     const last = this.dropLast ? n - (n % this.batchSize) : n;
+    // RandomSampler starts when the first batch is taken. Once its permutation is used up it draws
+    // one more (`randperm(n)[:0]`) before it stops: before a short last batch, else when the batch
+    // after the last is asked for.
+    let generator: Generator | null = null;
+    let order: ArrayLike<number> | null = null;
+    const exhaust = () => {
+      if (generator) randperm(generator, n);
+    };
     for (let start = 0; start < last; start += this.batchSize) {
-      order ??= this.shuffle
-        ? randperm(this.samplerGenerator(), n)
-        : Int32Array.from({ length: n }, (_, i) => i);
+      if (order === null) {
+        generator = this.shuffle ? this.samplerGenerator() : null;
+        order = generator ? randperm(generator, n) : Int32Array.from({ length: n }, (_, i) => i);
+      }
       const [from, end] = [start, Math.min(start + this.batchSize, last)];
+      if (end - from < this.batchSize) exhaust();
       const indices = order;
       yield rows.map((r) => gatherRows(r, indices, from, end));
+      if (end === last && end - from === this.batchSize) exhaust();
     }
   }
 

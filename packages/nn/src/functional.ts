@@ -6,7 +6,13 @@ import { TorchletError } from "@torchlet/storage";
  * differentiable tensor ops, so gradients flow through autograd.
  */
 
-/** How a loss reduces its elementwise values: their mean (default), their sum, or none. */
+/**
+ * How a loss reduces its elementwise values: their mean (default), their sum, or none.
+ *
+ * @example
+ * const reduction: torch.nn.functional.Reduction = "none";
+ * torch.nn.functional.l1Loss(torch.tensor([1, -2]), torch.tensor([0, 0]), { reduction }).tolist(); // [1, 2]
+ */
 export type Reduction = "mean" | "sum" | "none";
 
 /**

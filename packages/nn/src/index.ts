@@ -2,9 +2,7 @@
  * `torch.nn`: modules, layers, losses, their functional forms and PyTorch's initialisers.
  */
 export { LeakyReLU, ReLU, Sigmoid, SiLU, Tanh } from "./activations.js";
-export type { LossOptions, Reduction } from "./functional.js";
 export * as functional from "./functional.js";
-export type { KaimingOptions, Nonlinearity } from "./init.js";
 export * as init from "./init.js";
 export { Linear } from "./linear.js";
 export { L1Loss, MSELoss } from "./losses.js";

@@ -7,7 +7,13 @@ import { TorchletError } from "@torchlet/storage";
  * from the global generator with PyTorch's kernels, so the same seed gives PyTorch's values.
  */
 
-/** Nonlinearities `calculateGain` knows (PyTorch's names). */
+/**
+ * Nonlinearities `calculateGain` knows (PyTorch's names).
+ *
+ * @example
+ * const nonlinearity: torch.nn.init.Nonlinearity = "leaky_relu";
+ * torch.nn.init.calculateGain(nonlinearity, 0.2); // 1.3868
+ */
 export type Nonlinearity =
   | "linear"
   | "conv1d"

@@ -15,7 +15,7 @@ import { py } from "./repr.js";
  * torch.manualSeed(0);
  * const fc = new torch.nn.Linear(5, 7);
  * fc.weight.shape; // [7, 5]
- * fc.bias!.tolist()[0]; // -0.1455
+ * fc.bias!.tolist()[0]; // -0.4188
  * fc.forward(torch.ones(4, 5)).shape; // [4, 7]
  * fc.forward(torch.ones(4, 3)); // throws TorchletError: Linear(5, 7): input [4, 3]
  */

@@ -35,7 +35,17 @@ export interface ParamGroupInput {
   [option: string]: unknown;
 }
 
-/** The per-parameter state of an optimizer: buffers (tensors) and counters (numbers), PyTorch's names. */
+/**
+ * The per-parameter state of an optimizer: buffers (tensors) and counters (numbers), PyTorch's names.
+ *
+ * @example
+ * const w = torch.tensor([1, 2], { requiresGrad: true });
+ * const opt = new torch.optim.Adam([w]);
+ * w.sum().backward();
+ * opt.step();
+ * const state: torch.optim.ParamState = opt.state.get(w)!;
+ * Object.keys(state); // ["step", "exp_avg", "exp_avg_sq"]
+ */
 export type ParamState = Record<string, Tensor | number>;
 
 /**
