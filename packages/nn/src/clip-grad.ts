@@ -1,8 +1,6 @@
 import { noGrad, Tensor, tensor } from "@torchlet/autograd";
 import { TorchletError } from "@torchlet/storage";
 
-const f = Math.fround;
-
 /**
  * Scales the gradients of `parameters` in place so that their joint norm is at most `maxNorm`
  * (`torch.nn.utils.clip_grad_norm_`); returns the norm before clipping as a 0-d tensor. As in
@@ -27,21 +25,25 @@ export function clipGradNorm_(parameters: Tensor | readonly Tensor[], maxNorm: n
     throw new TorchletError(`clipGradNorm_: normType must be positive (2 or Infinity), got ${normType}`);
   const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return tensor(0);
-  const norms = grads.map((g) => norm(g.toTypedArray(), normType));
+  // PyTorch computes in the gradients' dtype: float32 unless they are float64.
+  const double = grads[0]?.dtype === "float64";
+  const f = double ? (v: number) => v : Math.fround;
+  const norms = grads.map((g) => f(norm(g.toTypedArray(), normType)));
   const total = f(norm(norms, normType));
   const coefficient = Math.min(f(f(1 / f(total + f(1e-6))) * f(maxNorm)), 1);
   noGrad(() => {
     for (const g of grads) g.mul_(coefficient);
   });
-  return tensor(total, { dtype: grads[0]?.dtype === "float64" ? "float64" : "float32" });
+  return tensor(total, { dtype: double ? "float64" : "float32" });
 }
 
+// The p-norm in float64 (Infinity: the largest magnitude).
 function norm(values: ArrayLike<number>, p: number): number {
   let acc = 0;
   if (p === Number.POSITIVE_INFINITY) {
     for (let i = 0; i < values.length; i++) acc = Math.max(acc, Math.abs(values[i] as number));
-    return f(acc);
+    return acc;
   }
   for (let i = 0; i < values.length; i++) acc += Math.abs(values[i] as number) ** p;
-  return f(acc ** (1 / p));
+  return acc ** (1 / p);
 }
