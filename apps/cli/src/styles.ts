@@ -17,7 +17,7 @@ export type Style = (typeof STYLES)[number];
 export const ADAM_LR = 0.01;
 
 export const styleFlag = choice(
-  "how the network is written: raw tensors (the chapter), nn modules with a hand-written update, nn.Sequential with optim.SGD, or optim.Adam (lr 0.01 unless --lr)",
+  "how the network is written: raw tensors (the chapter), nn modules, nn.Sequential with optim.SGD, or optim.Adam",
   STYLES,
   "raw",
 );
