@@ -143,7 +143,8 @@ async function runBoth(
 function importedPackages(code: string): string[] {
   const found = new Set<string>();
   for (const m of code.matchAll(
-    /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g,
+    // (`from` inside a string, as in `"from", from)`, is no import: the lookbehind skips it.)
+    /(?:(?<!["'])\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g,
   )) {
     const spec = m[1] as string;
     found.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] as string));
