@@ -121,123 +121,131 @@ export class Trainer {
   /** Runs the next step of the loop and returns which one ran. */
   runPhase(): Phase {
     const phase = this.next;
-    const { w1, b1, w2, b2 } = this.params;
     const net = this.net;
-    if (net) this.runModulePhase(phase, net);
-    else if (phase === "forward") {
-      // x.mm(w1).add(b1).relu().mm(w2).add(b2), one op at a time so every result can be named.
-      const h = this.x.mm(w1);
-      const hb = h.add(b1);
-      const hRelu = hb.relu();
-      const out = hRelu.mm(w2);
-      this.yPred = out.add(b2);
-      this.names = new Map<torch.Tensor, string>([
-        [this.x, "x"],
-        [this.y, "y"],
-        [w1, "w1"],
-        [b1, "b1"],
-        [w2, "w2"],
-        [b2, "b2"],
-        [h, "x.mm(w1)"],
-        [hb, "h"],
-        [hRelu, "h.relu()"],
-        [out, "out"],
-        [this.yPred, "yPred"],
-      ]);
-      this.inputNames = new Map<torch.Tensor, readonly string[]>([
-        [h, ["x", "w1"]],
-        [hb, ["x.mm(w1)", "b1"]],
-        [out, ["h.relu()", "w2"]],
-        [this.yPred, ["out", "b2"]],
-      ]);
+    if (phase === "forward") {
+      if (net) this.moduleForward(net);
+      else this.rawForward();
     } else if (phase === "loss") {
-      // yPred.sub(y).pow(2).mean(), again one op at a time for the labels.
-      const yPred = this.yPred as torch.Tensor;
-      const diff = yPred.sub(this.y);
-      const squared = diff.pow(2);
-      this.loss = squared.mean();
-      this.names.set(diff, "yPred.sub(y)").set(squared, "squared").set(this.loss, "loss");
-      this.inputNames.set(diff, ["yPred", "y"]).set(squared, ["yPred.sub(y)", "2"]);
+      this.loss = net ? this.moduleLoss(net) : this.rawLoss();
       this.lossValue = this.loss.item();
       this.losses.push(this.lossValue);
       this.graph = describeGraph(this.loss, this.names, this.inputNames);
     } else if (phase === "backward") {
       const loss = this.loss as torch.Tensor;
       loss.backward();
+      this.recordGrads();
       // Walked again now that the leaves hold gradients (the nodes outlive backward; only saved tensors go).
       this.graph = describeGraph(loss, this.names, this.inputNames);
     } else if (phase === "update") {
-      const lr = this.config.lr;
-      const all = [w1, b1, w2, b2];
-      torch.noGrad(() => {
-        for (const w of all) w.sub_((w.grad as torch.Tensor).mul(lr));
-        for (const w of all) (w.grad as torch.Tensor).zero_();
-      });
+      if (net) this.moduleUpdate(net);
+      else this.rawUpdate();
       this.epoch += 1;
     }
-    if (phase === "backward") this.recordGrads();
     this.last = phase;
     this.next = ORDER[(ORDER.indexOf(phase) + 1) % ORDER.length] as Phase;
     return phase;
   }
 
-  /** One step of the loop in a module style: the layers' forward, nn.MSELoss, the style's update. */
-  private runModulePhase(phase: Phase, net: ModuleNet): void {
-    const { fc1, fc2 } = net;
-    if (phase === "forward") {
-      const names: [torch.Tensor, string][] = [
-        [this.x, "x"],
-        [this.y, "y"],
-        ...(net.model.namedParameters().map(([name, p]) => [p, name]) as [torch.Tensor, string][]),
-      ];
-      if (net.optimizer) {
-        this.yPred = net.model.forward(this.x);
-        this.inputNames = new Map([[this.yPred, ["x"]]]);
-      } else {
-        // model.forward(x), the layers one at a time so their results can be named.
-        const h = fc1.forward(this.x);
-        const hRelu = h.relu();
-        this.yPred = fc2.forward(hRelu);
-        names.push([h, "fc1(x)"], [hRelu, "h.relu()"]);
-        this.inputNames = new Map([
-          [h, ["x"]],
-          [this.yPred, ["h.relu()"]],
-        ]);
-      }
-      names.push([this.yPred, "yPred"]);
-      this.names = new Map(names);
-    } else if (phase === "loss") {
-      this.loss = net.lossFn.forward(this.yPred as torch.Tensor, this.y);
-      this.names.set(this.loss, "loss");
-      this.lossValue = this.loss.item();
-      this.losses.push(this.lossValue);
-      this.graph = describeGraph(this.loss, this.names, this.inputNames);
-    } else if (phase === "backward") {
-      const loss = this.loss as torch.Tensor;
-      loss.backward();
-      this.graph = describeGraph(loss, this.names, this.inputNames);
-    } else if (phase === "update") {
-      if (net.optimizer) {
-        net.optimizer.step();
-        net.optimizer.zeroGrad();
-      } else {
-        const lr = this.config.lr;
-        torch.noGrad(() => {
-          for (const p of net.model.parameters()) p.sub_((p.grad as torch.Tensor).mul(lr));
-        });
-        net.model.zeroGrad();
-      }
-      this.epoch += 1;
+  private rawForward(): void {
+    const { w1, b1, w2, b2 } = this.params;
+    // x.mm(w1).add(b1).relu().mm(w2).add(b2), one op at a time so every result can be named.
+    const h = this.x.mm(w1);
+    const hb = h.add(b1);
+    const hRelu = hb.relu();
+    const out = hRelu.mm(w2);
+    this.yPred = out.add(b2);
+    this.names = new Map<torch.Tensor, string>([
+      [this.x, "x"],
+      [this.y, "y"],
+      [w1, "w1"],
+      [b1, "b1"],
+      [w2, "w2"],
+      [b2, "b2"],
+      [h, "x.mm(w1)"],
+      [hb, "h"],
+      [hRelu, "h.relu()"],
+      [out, "out"],
+      [this.yPred, "yPred"],
+    ]);
+    this.inputNames = new Map<torch.Tensor, readonly string[]>([
+      [h, ["x", "w1"]],
+      [hb, ["x.mm(w1)", "b1"]],
+      [out, ["h.relu()", "w2"]],
+      [this.yPred, ["out", "b2"]],
+    ]);
+  }
+
+  /** The layers' forward: model.forward(x), or for style 2 its layers one at a time, to name them. */
+  private moduleForward(net: ModuleNet): void {
+    const names: [torch.Tensor, string][] = [
+      [this.x, "x"],
+      [this.y, "y"],
+      ...net.model.namedParameters().map(([name, p]): [torch.Tensor, string] => [p, name]),
+    ];
+    if (net.optimizer) {
+      this.yPred = net.model.forward(this.x);
+      this.inputNames = new Map([[this.yPred, ["x"]]]);
+    } else {
+      const h = net.fc1.forward(this.x);
+      const hRelu = h.relu();
+      this.yPred = net.fc2.forward(hRelu);
+      names.push([h, "fc1(x)"], [hRelu, "h.relu()"]);
+      this.inputNames = new Map([
+        [h, ["x"]],
+        [this.yPred, ["h.relu()"]],
+      ]);
     }
+    names.push([this.yPred, "yPred"]);
+    this.names = new Map(names);
+  }
+
+  private rawLoss(): torch.Tensor {
+    // yPred.sub(y).pow(2).mean(), again one op at a time for the labels.
+    const diff = (this.yPred as torch.Tensor).sub(this.y);
+    const squared = diff.pow(2);
+    const loss = squared.mean();
+    this.names.set(diff, "yPred.sub(y)").set(squared, "squared").set(loss, "loss");
+    this.inputNames.set(diff, ["yPred", "y"]).set(squared, ["yPred.sub(y)", "2"]);
+    return loss;
+  }
+
+  private moduleLoss(net: ModuleNet): torch.Tensor {
+    const loss = net.lossFn.forward(this.yPred as torch.Tensor, this.y);
+    this.names.set(loss, "loss");
+    return loss;
+  }
+
+  private rawUpdate(): void {
+    const lr = this.config.lr;
+    const all = Object.values(this.params);
+    torch.noGrad(() => {
+      for (const w of all) w.sub_((w.grad as torch.Tensor).mul(lr));
+      for (const w of all) (w.grad as torch.Tensor).zero_();
+    });
+  }
+
+  /** The optimizer's step, or style 2's hand-written update. */
+  private moduleUpdate(net: ModuleNet): void {
+    if (net.optimizer) {
+      net.optimizer.step();
+      net.optimizer.zeroGrad();
+      return;
+    }
+    const lr = this.config.lr;
+    torch.noGrad(() => {
+      for (const p of net.model.parameters()) p.sub_((p.grad as torch.Tensor).mul(lr));
+    });
+    net.model.zeroGrad();
   }
 
   /** Keeps the gradients of the last backward, in the chapter's layout, for the heatmaps. */
   private recordGrads(): void {
     const net = this.net;
+    const h = this.config.hidden;
     const grads: Record<ParamName, torch.Tensor | null> = net
       ? {
           w1: net.fc1.weight.grad?.t() ?? null,
-          b1: net.fc1.bias?.grad?.view([1, this.config.hidden]) ?? null,
+          b1: net.fc1.bias?.grad?.view([1, h]) ?? null,
           w2: net.fc2.weight.grad?.t() ?? null,
           b2: net.fc2.bias?.grad?.view([1, 1]) ?? null,
         }

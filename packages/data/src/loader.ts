@@ -115,6 +115,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** One pass: the batches, each `Tensor[]` with one batch per dataset tensor. */
   *[Symbol.iterator](): Iterator<Tensor[]> {
     const n = this.dataset.length;
     // _BaseDataLoaderIter draws its base seed (for worker processes) even with none.

@@ -22,7 +22,10 @@ export class ReLU extends Module {
  * new torch.nn.LeakyReLU().toString(); // "LeakyReLU(negative_slope=0.01)"
  */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  constructor(
+    /** The slope for x < 0 (default 0.01). */
+    readonly negativeSlope = 0.01,
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {

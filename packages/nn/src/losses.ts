@@ -2,6 +2,16 @@ import type { Tensor } from "@torchlet/autograd";
 import { type LossOptions, l1Loss, mseLoss, type Reduction } from "./functional.js";
 import { Module } from "./module.js";
 
+/** What every loss module holds: its reduction (PyTorch's `_Loss`). */
+abstract class Loss extends Module {
+  /** `"mean"`, `"sum"` or `"none"`. */
+  readonly reduction: Reduction;
+  constructor(options: LossOptions = {}) {
+    super();
+    this.reduction = options.reduction ?? "mean";
+  }
+}
+
 /**
  * The mean (or summed, or elementwise) squared error (`torch.nn.MSELoss`); call
  * `lossFn.forward(input, target)`.
@@ -11,13 +21,7 @@ import { Module } from "./module.js";
  * lossFn.forward(torch.tensor([1, 2]), torch.tensor([0, 0])).item(); // 2.5
  * new torch.nn.MSELoss({ reduction: "sum" }).forward(torch.tensor([1, 2]), torch.tensor([0, 0])).item(); // 5
  */
-export class MSELoss extends Module {
-  /** `"mean"`, `"sum"` or `"none"`. */
-  readonly reduction: Reduction;
-  constructor(options: LossOptions = {}) {
-    super();
-    this.reduction = options.reduction ?? "mean";
-  }
+export class MSELoss extends Loss {
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, { reduction: this.reduction });
   }
@@ -29,13 +33,7 @@ export class MSELoss extends Module {
  * @example
  * new torch.nn.L1Loss().forward(torch.tensor([1, -2]), torch.tensor([0, 0])).item(); // 1.5
  */
-export class L1Loss extends Module {
-  /** `"mean"`, `"sum"` or `"none"`. */
-  readonly reduction: Reduction;
-  constructor(options: LossOptions = {}) {
-    super();
-    this.reduction = options.reduction ?? "mean";
-  }
+export class L1Loss extends Loss {
   forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, { reduction: this.reduction });
   }

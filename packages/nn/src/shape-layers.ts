@@ -23,7 +23,9 @@ export class Identity extends Module {
  */
 export class Flatten extends Module {
   constructor(
+    /** The first dim merged (default 1, after the batch dim). */
     readonly startDim = 1,
+    /** The last dim merged (default -1, the last). */
     readonly endDim = -1,
   ) {
     super();

@@ -27,6 +27,7 @@ export interface AdamOptions {
 // Adam and AdamW differ only in where weight decay enters (PyTorch 1.13's _single_tensor_adam and
 // _single_tensor_adamw, non-capturable path).
 abstract class AdamBase extends Optimizer {
+  /** AdamW's decoupled weight decay (`p *= 1 - lr·wd`) instead of Adam's L2 term in the gradient. */
   protected abstract readonly decoupled: boolean;
 
   protected validate(group: ParamGroup): void {
@@ -103,6 +104,7 @@ abstract class AdamBase extends Optimizer {
  * w.tolist(); // [0.9, -0.9]
  */
 export class Adam extends AdamBase {
+  /** Adam adds weight decay to the gradient. */
   protected readonly decoupled = false;
   constructor(params: readonly Tensor[] | readonly ParamGroupInput[], options: AdamOptions = {}) {
     super("Adam", params, {
@@ -127,6 +129,7 @@ export class Adam extends AdamBase {
  * w.tolist(); // [0.85, -0.85]
  */
 export class AdamW extends AdamBase {
+  /** AdamW shrinks the parameters instead. */
   protected readonly decoupled = true;
   constructor(params: readonly Tensor[] | readonly ParamGroupInput[], options: AdamOptions = {}) {
     super("AdamW", params, {

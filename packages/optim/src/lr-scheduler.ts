@@ -22,6 +22,7 @@ export abstract class LRScheduler {
   readonly baseLrs: number[];
   /** The number of `step()` calls so far (0 after construction). */
   lastEpoch = -1;
+  /** PyTorch's `_step_count`: calls of `step()`, the constructor's included. */
   protected stepCount = 0;
   private lastLr: number[] = [];
 
