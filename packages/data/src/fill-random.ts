@@ -1,6 +1,7 @@
 import { isGradEnabled, Tensor } from "@torchlet/autograd";
 import { copyInto, StridedArray, TorchletError } from "@torchlet/storage";
 import { type Generator, normalFill, normalFillSerial, uniformFill } from "./random/index.js";
+import { uniformDouble01 } from "./random/uniform.js";
 import { checkFinite, describe, generatorOf } from "./validate.js";
 
 /**
@@ -72,4 +73,21 @@ export function normal_(t: Tensor, mean = 0, std = 1, options: FillOptions = {})
   return fillInPlace("normal_", t, options, (gen, out, contiguous) =>
     contiguous ? normalFill(gen, out, mean, std) : normalFillSerial(gen, out, mean, std),
   );
+}
+
+/**
+ * Fills `t` in place with 1 (probability p) or 0 (PyTorch's `t.bernoulli_(p)` on its CPU build without
+ * MKL, as Debian's and most source builds are): one double uniform per element, in order, and 1 where
+ * it is below p. `nn.Dropout` draws its mask with it. Returns t.
+ *
+ * @example
+ * torch.manualSeed(0);
+ * torch.bernoulli_(torch.zeros(6), 0.7).tolist(); // [0, 0, 1, 0, 1, 0]
+ */
+export function bernoulli_(t: Tensor, p = 0.5, options: FillOptions = {}): Tensor {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1))
+    throw new TorchletError(`bernoulli_: expects 0 <= p <= 1, but got p=${describe(p)}`);
+  return fillInPlace("bernoulli_", t, options, (gen, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = uniformDouble01(gen) < p ? 1 : 0;
+  });
 }

@@ -17,6 +17,15 @@ describe("uniform_ and normal_ fill in place with the samplers' numbers", () => 
     }
   });
 
+  it("bernoulli_ is 1 where a double uniform (rand's float64 draw) is below p, else 0", () => {
+    torch.manualSeed(5);
+    const u = torch.rand([50], { dtype: "float64" }).toTypedArray();
+    torch.manualSeed(5);
+    const t = torch.bernoulli_(torch.zeros(50), 0.3);
+    expect([...t.toTypedArray()]).toEqual([...u].map((v) => (v < 0.3 ? 1 : 0)));
+    expect(() => torch.bernoulli_(torch.zeros(2), 1.5)).toThrow(/bernoulli_: expects 0 <= p <= 1, but got p=1.5/);
+  });
+
   it("writes through views into the base's storage and bumps the shared version counter", () => {
     const base = torch.zeros(4, 3);
     const view = base.t();

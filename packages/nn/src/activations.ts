@@ -1,6 +1,8 @@
 import type { Tensor } from "@torchlet/autograd";
-import { leakyRelu, relu, sigmoid, silu, tanh } from "./functional.js";
+import { checkProbability } from "./checks.js";
+import { dropout, leakyRelu, relu, sigmoid, silu, tanh } from "./functional.js";
 import { Module } from "./module.js";
+import { py } from "./repr.js";
 
 /**
  * max(x, 0) (`torch.nn.ReLU`).
@@ -69,5 +71,32 @@ export class Sigmoid extends Module {
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
+  }
+}
+
+/**
+ * Dropout (`torch.nn.Dropout`): in training mode zeroes each element with probability p and scales the
+ * rest by 1 / (1 - p), with PyTorch's mask for the same seed; in evaluation mode (`eval()`) the identity.
+ *
+ * @example
+ * const drop = new torch.nn.Dropout(0.3);
+ * torch.manualSeed(0);
+ * drop.forward(torch.ones(6)).tolist(); // [0, 0, 1.4286, 0, 1.4286, 0]
+ * drop.eval().forward(torch.ones(2)).tolist(); // [1, 1]
+ * drop.toString(); // "Dropout(p=0.3, inplace=False)"
+ */
+export class Dropout extends Module {
+  constructor(
+    /** The probability of zeroing an element (default 0.5). */
+    readonly p = 0.5,
+  ) {
+    super();
+    checkProbability("Dropout", p);
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, this.p, { training: this.training });
+  }
+  override extraRepr(): string {
+    return `p=${this.p}, inplace=${py(false)}`;
   }
 }

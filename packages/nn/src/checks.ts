@@ -18,3 +18,9 @@ export function checkLastDim(layer: string, x: unknown, size: number): void {
     );
   }
 }
+
+/** A dropout probability in [0, 1] (PyTorch's message). */
+export function checkProbability(op: string, p: unknown): void {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1))
+    throw new TorchletError(`${op}: dropout probability has to be between 0 and 1, but got ${String(p)}`);
+}

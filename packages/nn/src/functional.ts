@@ -1,5 +1,7 @@
-import { type Tensor, where } from "@torchlet/autograd";
+import { noGrad, type Tensor, where, zerosLike } from "@torchlet/autograd";
+import { bernoulli_ } from "@torchlet/data";
 import { TorchletError } from "@torchlet/storage";
+import { checkProbability } from "./checks.js";
 
 /**
  * `torch.nn.functional`: the layers and losses as functions of tensors. Each is built from torchlet's
@@ -80,6 +82,36 @@ export function sigmoid(x: Tensor): Tensor {
  */
 export function tanh(x: Tensor): Tensor {
   return x.tanh();
+}
+
+/**
+ * Options of `dropout`.
+ *
+ * @example
+ * const options: DropoutOptions = { training: false };
+ * torch.nn.functional.dropout(torch.ones(3), 0.5, options).tolist(); // [1, 1, 1]
+ */
+export interface DropoutOptions {
+  /** Drop (true, the default) or pass the input through unchanged (evaluation). */
+  training?: boolean;
+}
+
+/**
+ * Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training
+ * (`torch.nn.functional.dropout`). As PyTorch's CPU kernel: a mask `bernoulli_(1 - p)` drawn from the
+ * global generator, divided by 1 - p, times x (the gradient is the mask times the upstream gradient).
+ *
+ * @example
+ * torch.manualSeed(0);
+ * torch.nn.functional.dropout(torch.ones(6), 0.3).tolist(); // [0, 0, 1.4286, 0, 1.4286, 0]
+ * torch.nn.functional.dropout(torch.ones(2), 0.3, { training: false }).tolist(); // [1, 1]
+ */
+export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  checkProbability("dropout", p);
+  if (!(options.training ?? true) || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const noise = noGrad(() => bernoulli_(zerosLike(x), 1 - p).div_(1 - p));
+  return x.mul(noise);
 }
 
 function checkReduction(op: string, reduction: unknown): Reduction {

@@ -80,6 +80,43 @@ describe("layers: forward and gradients as PyTorch's", () => {
   });
 });
 
+describe("Dropout: PyTorch's mask for the same seed", () => {
+  const cases = fixture.dropout as {
+    seed: number;
+    shape: number[];
+    p: number;
+    input: number[];
+    output: number[];
+    upstream: number[];
+    inputGrad: number[];
+    gradFn: string;
+    after: number[];
+  }[];
+  it.each(cases.map((c) => [`seed ${c.seed}, [${c.shape}], p = ${c.p}`, c] as const))("%s", (_, c) => {
+    const x = torch.tensor(c.input).reshape(c.shape).requiresGrad_();
+    torch.manualSeed(c.seed);
+    const y = new nn.Dropout(c.p).forward(x);
+    // Generator state first: the mask drew exactly as many numbers as PyTorch's.
+    expect([...torch.randn(3).toTypedArray()]).toEqual(c.after);
+    expect([...y.toTypedArray()]).toEqual(c.output);
+    expect(y.gradFn?.name).toBe(c.gradFn);
+    y.backward(torch.tensor(c.upstream).reshape(c.shape));
+    expect([...(x.grad as torch.Tensor).toTypedArray()]).toEqual(c.inputGrad);
+  });
+
+  it("is the identity in eval mode and for p = 0; p = 1 zeroes; a bad p is refused", () => {
+    const x = torch.randn(4, 3);
+    const drop = new nn.Dropout(0.5);
+    expect(drop.eval().forward(x)).toBe(x);
+    expect(nn.functional.dropout(x, 0)).toBe(x);
+    expect(nn.functional.dropout(x, 1).abs().sum().item()).toBe(0);
+    expect(() => new nn.Dropout(1.5)).toThrow(
+      /Dropout: dropout probability has to be between 0 and 1, but got 1.5/,
+    );
+    expect(() => nn.functional.dropout(x, -0.1)).toThrow(/dropout: dropout probability/);
+  });
+});
+
 describe("losses: values and input gradients as PyTorch's", () => {
   const cases = fixture.losses as {
     loss: "MSELoss" | "L1Loss";

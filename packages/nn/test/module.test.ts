@@ -40,6 +40,7 @@ describe("Module registration, as PyTorch's", () => {
       new nn.L1Loss(),
       new nn.Flatten(0, 2),
       new nn.LeakyReLU(0.2),
+      new nn.Dropout(0.3),
     ];
     expect(misc.map(String)).toEqual(fixture.structure.misc);
   });
