@@ -141,6 +141,12 @@ export class DataLoader implements Iterable<Tensor[]> {
       yield rows.map((r) => gatherRows(r, indices, from, end));
       if (end === last && end - from === this.batchSize) exhaust();
     }
+    // Fewer rows than one batch, dropped: the sampler still ran to its end looking for a batch.
+    if (order === null && this.shuffle && n > 0) {
+      generator = this.samplerGenerator();
+      randperm(generator, n);
+      exhaust();
+    }
   }
 
   // RandomSampler without a generator seeds a fresh one from a 64-bit draw of the global generator

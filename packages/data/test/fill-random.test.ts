@@ -23,7 +23,9 @@ describe("uniform_ and normal_ fill in place with the samplers' numbers", () => 
     torch.manualSeed(5);
     const t = torch.bernoulli_(torch.zeros(50), 0.3);
     expect([...t.toTypedArray()]).toEqual([...u].map((v) => (v < 0.3 ? 1 : 0)));
-    expect(() => torch.bernoulli_(torch.zeros(2), 1.5)).toThrow(/bernoulli_: expects 0 <= p <= 1, but got p=1.5/);
+    expect(() => torch.bernoulli_(torch.zeros(2), 1.5)).toThrow(
+      /bernoulli_: expects 0 <= p <= 1, but got p=1.5/,
+    );
   });
 
   it("writes through views into the base's storage and bumps the shared version counter", () => {
