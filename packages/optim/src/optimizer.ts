@@ -127,6 +127,9 @@ export abstract class Optimizer {
       if (!p.isLeaf) throw new TorchletError(`${name}: can't optimize a non-leaf Tensor: ${where}`);
       if (p.dtype !== "float32" && p.dtype !== "float64")
         throw new TorchletError(`${name}: ${where} is ${p.dtype}; only float32 and float64 are optimized`);
+      // Updates write the storage in row-major order (checked here, so a step never stops halfway).
+      if (p.contiguous() !== p)
+        throw new TorchletError(`${name}: ${where} is not contiguous; optimize a contiguous copy (clone())`);
       if (known.has(p))
         throw new TorchletError(`${name}: some parameters appear in more than one parameter group`);
       known.add(p);

@@ -198,6 +198,10 @@ describe("optimizers refuse what PyTorch refuses (and what cannot be trained)", 
       /invalid beta parameter at index 0 1/,
     );
     expect(() => new torch.optim.RMSprop([])).toThrow(/empty parameter list/);
+    const transposed = torch.zeros(2, 3).t().requiresGrad_();
+    expect(() => new torch.optim.Adagrad([transposed])).toThrow(
+      /Adagrad: parameter 0 \(shape \[3, 2\]\) is not contiguous/,
+    );
   });
 
   it("an update bumps the version counter: a graph that saved the old values refuses backward", () => {
