@@ -31,10 +31,10 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
     super();
-    // torch.empty: storage only; resetParameters draws every value.
     checkFeatures("Linear", { inFeatures, outFeatures });
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+    // torch.empty: storage only; resetParameters draws every value.
     this.weight = Parameter(zeros([outFeatures, inFeatures]));
     this.bias = options.bias === false ? null : Parameter(zeros([outFeatures]));
     this.resetParameters();

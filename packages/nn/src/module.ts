@@ -21,7 +21,8 @@ export interface LoadResult {
  * The base of every layer (`torch.nn.Module`). Subclass it, assign submodules and parameters as fields
  * in the constructor, and write `forward`. Fields register in assignment order, as PyTorch's
  * `__setattr__` registers them, so `namedParameters()` and `stateDict()` have PyTorch's names in
- * PyTorch's order.
+ * PyTorch's order. (A TypeScript field declared without an initializer is created, empty, where it
+ * is declared: its place in that order is its declaration's.)
  *
  * @example
  * class Net extends torch.nn.Module {

@@ -45,6 +45,21 @@ describe("Module registration, as PyTorch's", () => {
     expect(misc.map(String)).toEqual(fixture.structure.misc);
   });
 
+  it("registers constructor assignments in assignment order", () => {
+    class Assigned extends nn.Module {
+      constructor() {
+        super();
+        const self = this as unknown as Record<string, unknown>;
+        self.second = new nn.Linear(2, 1);
+        self.first = nn.Parameter(torch.zeros(1));
+      }
+      forward(x: torch.Tensor) {
+        return x;
+      }
+    }
+    expect(Object.keys(new Assigned().stateDict())).toEqual(["first", "second.weight", "second.bias"]);
+  });
+
   it("lists a parameter shared by two modules once", () => {
     const a = new nn.Linear(2, 2);
     const model = new nn.Sequential(a, new nn.ReLU(), a);
