@@ -1,6 +1,6 @@
 import type { Tensor } from "@torchlet/autograd";
 import { checkProbability } from "./checks.js";
-import { dropout, leakyRelu, relu, sigmoid, silu, tanh } from "./functional.js";
+import { dropout, elu, leakyRelu, relu, sigmoid, silu, tanh } from "./functional.js";
 import { Module } from "./module.js";
 import { py } from "./repr.js";
 
@@ -35,6 +35,28 @@ export class LeakyReLU extends Module {
   }
   override extraRepr(): string {
     return `negative_slope=${this.negativeSlope}`;
+  }
+}
+
+/**
+ * x where x > 0, else `alpha · (exp(x) - 1)` (`torch.nn.ELU`).
+ *
+ * @example
+ * new torch.nn.ELU().forward(torch.tensor([-1, 2])).tolist(); // [-0.6321, 2]
+ * new torch.nn.ELU(0.5).toString(); // "ELU(alpha=0.5)"
+ */
+export class ELU extends Module {
+  constructor(
+    /** The value that the output approaches as x goes to -∞ is -alpha (default 1). */
+    readonly alpha = 1,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
   }
 }
 

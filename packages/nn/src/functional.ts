@@ -55,6 +55,21 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 }
 
 /**
+ * x where x > 0, else `alpha · (exp(x) - 1)` (`torch.nn.functional.elu`), in the order of PyTorch's
+ * kernel (and of its derivative, `grad · alpha · exp(x)`).
+ *
+ * @example
+ * torch.nn.functional.elu(torch.tensor([-1, 2])).tolist(); // [-0.6321, 2]
+ */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  const positive = x.gt(0);
+  // exp of the negative part only: where x > 0 the unused branch would overflow, and its zero
+  // gradient times exp(x) = Infinity would be NaN.
+  const negative = where(positive, 0, x).exp().sub(1).mul(alpha);
+  return where(positive, x, negative);
+}
+
+/**
  * `x · sigmoid(x)`, computed as PyTorch's kernel does: `x / (1 + exp(-x))` (`torch.nn.functional.silu`).
  *
  * @example

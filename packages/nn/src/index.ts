@@ -1,7 +1,7 @@
 /**
  * `torch.nn`: modules, layers, losses, their functional forms and PyTorch's initialisers.
  */
-export { Dropout, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh } from "./activations.js";
+export { Dropout, ELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh } from "./activations.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";
 export { Linear } from "./linear.js";

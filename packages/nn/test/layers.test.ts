@@ -26,6 +26,8 @@ const LAYERS: Record<string, () => torch.nn.Module> = {
   LeakyReLU: () => new nn.LeakyReLU(0.1),
   LeakyReLUDefault: () => new nn.LeakyReLU(),
   SiLU: () => new nn.SiLU(),
+  ELU: () => new nn.ELU(),
+  ELUAlpha: () => new nn.ELU(0.5),
   Sigmoid: () => new nn.Sigmoid(),
   Tanh: () => new nn.Tanh(),
   Identity: () => new nn.Identity(),
@@ -36,13 +38,15 @@ const LAYERS: Record<string, () => torch.nn.Module> = {
 // Exact where torchlet computes what PyTorch's kernel computes; within 2^-23 (2^-22 for two layers) of
 // the largest value where the summation order or the formula differs: Linear's matmul-then-add
 // against PyTorch's addmm, SiLU's backward through autograd against PyTorch's fused formula, and
-// the exp and tanh kernels, which are not Sleef's.
+// the exp and tanh kernels, which are not Sleef's (SiLU, ELU, Sigmoid, Tanh).
 const ULP = 2 ** -23;
 const TOLERANCE: Record<string, number> = {
   Linear: ULP,
   LinearNoBias: ULP,
   Sequential: 2 * ULP,
   SiLU: ULP,
+  ELU: ULP,
+  ELUAlpha: ULP,
   Sigmoid: 2 * ULP,
   Tanh: ULP,
 };
@@ -153,7 +157,7 @@ describe("functional forms", () => {
     );
   });
 
-  it("gradcheck in float64: leakyRelu, silu, linear and the losses", () => {
+  it("gradcheck in float64: leakyRelu, silu, elu, linear and the losses", () => {
     const x = torch.tensor(
       [
         [-1.5, 0.3, 2],
@@ -177,7 +181,8 @@ describe("functional forms", () => {
       { dtype: "float64" },
     );
     const f = (xv: torch.Tensor, wv: torch.Tensor, bv: torch.Tensor) => {
-      const h = nn.functional.silu(nn.functional.linear(nn.functional.leakyRelu(xv, 0.1), wv, bv));
+      const hidden = nn.functional.linear(nn.functional.leakyRelu(xv, 0.1), wv, bv);
+      const h = nn.functional.silu(hidden).add(nn.functional.elu(hidden, 0.7));
       return nn.functional.mseLoss(h, t).add(nn.functional.l1Loss(h, t.mul(0.5)));
     };
     const inputs = [x, w, b];

@@ -41,6 +41,7 @@ describe("Module registration, as PyTorch's", () => {
       new nn.Flatten(0, 2),
       new nn.LeakyReLU(0.2),
       new nn.Dropout(0.3),
+      new nn.ELU(0.5),
     ];
     expect(misc.map(String)).toEqual(fixture.structure.misc);
   });
