@@ -24,6 +24,17 @@ export interface AdamOptions {
   amsgrad?: boolean;
 }
 
+/** The options with PyTorch's defaults; only the default weight decay differs between Adam and AdamW. */
+function adamDefaults(options: AdamOptions, weightDecay: number): Required<AdamOptions> {
+  return {
+    lr: options.lr ?? 1e-3,
+    betas: options.betas ?? [0.9, 0.999],
+    eps: options.eps ?? 1e-8,
+    weightDecay: options.weightDecay ?? weightDecay,
+    amsgrad: options.amsgrad ?? false,
+  };
+}
+
 // Adam and AdamW differ only in where weight decay enters (PyTorch 1.13's _single_tensor_adam and
 // _single_tensor_adamw, non-capturable path).
 abstract class AdamBase extends Optimizer {
@@ -107,13 +118,7 @@ export class Adam extends AdamBase {
   /** Adam adds weight decay to the gradient. */
   protected readonly decoupled = false;
   constructor(params: readonly Tensor[] | readonly ParamGroupInput[], options: AdamOptions = {}) {
-    super("Adam", params, {
-      lr: options.lr ?? 1e-3,
-      betas: options.betas ?? [0.9, 0.999],
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 0,
-      amsgrad: options.amsgrad ?? false,
-    });
+    super("Adam", params, adamDefaults(options, 0));
   }
 }
 
@@ -132,12 +137,6 @@ export class AdamW extends AdamBase {
   /** AdamW shrinks the parameters instead. */
   protected readonly decoupled = true;
   constructor(params: readonly Tensor[] | readonly ParamGroupInput[], options: AdamOptions = {}) {
-    super("AdamW", params, {
-      lr: options.lr ?? 1e-3,
-      betas: options.betas ?? [0.9, 0.999],
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 1e-2,
-      amsgrad: options.amsgrad ?? false,
-    });
+    super("AdamW", params, adamDefaults(options, 1e-2));
   }
 }
