@@ -192,10 +192,12 @@ export abstract class Module {
    * b.loadStateDict({ weight: torch.zeros(2, 4) }); // throws TorchletError (missing bias, size mismatch)
    */
   loadStateDict(dict: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    if (typeof dict !== "object" || dict === null || Array.isArray(dict))
+      throw new TorchletError(`loadStateDict: expected a plain object of tensors, got ${String(dict)}`);
     const strict = options.strict ?? true;
     const own = this.stateDict();
     const params = new Map(this.namedParameters());
-    const given = Object.keys(dict ?? {});
+    const given = Object.keys(dict);
     const missingKeys = Object.keys(own).filter((k) => !(k in dict));
     const unexpectedKeys = given.filter((k) => !(k in own));
     const problems: string[] = [];

@@ -156,6 +156,16 @@ describe("stateDict and loadStateDict", () => {
     );
   });
 
+  it("refuses what is not a state dict", () => {
+    const lin = new nn.Linear(2, 1);
+    expect(() => lin.loadStateDict(null as unknown as Record<string, torch.Tensor>)).toThrow(
+      /loadStateDict: expected a plain object of tensors, got null/,
+    );
+    expect(() =>
+      lin.loadStateDict({ weight: [[1, 2]] as unknown as torch.Tensor, bias: torch.zeros(1) }),
+    ).toThrow(/weight: expected a Tensor/);
+  });
+
   it("copies across dtypes and bumps the version counter", () => {
     const lin = new nn.Linear(2, 1);
     const v = lin.weight._version.value;
