@@ -1,6 +1,6 @@
 import type { Tensor } from "@torchlet/autograd";
 import { TorchletError } from "@torchlet/storage";
-import { floatMath } from "./float-math.js";
+import { floatMath, powInt } from "./float-math.js";
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from "./optimizer.js";
 import { buffer, readable, touched, writable } from "./values.js";
 
@@ -69,8 +69,8 @@ abstract class AdamBase extends Optimizer {
     const weightDecay = group.weightDecay as number;
     const step = (state.step as number) + 1;
     state.step = step;
-    const bias1 = 1 - beta1 ** step;
-    const bias2Sqrt = round(Math.sqrt(1 - beta2 ** step));
+    const bias1 = 1 - powInt(beta1, step);
+    const bias2Sqrt = round(Math.sqrt(1 - powInt(beta2, step)));
     const negStepSize = round(-(lr / bias1));
     const [b1, b2, keep1, keep2] = [round(beta1), round(beta2), round(1 - beta1), round(1 - beta2)];
     const [wd, eps, shrink] = [round(weightDecay), round(group.eps as number), round(1 - lr * weightDecay)];

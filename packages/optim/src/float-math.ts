@@ -19,3 +19,26 @@ const FLOAT64: FloatMath = { round: (x) => x, fma: fma64 };
 export function floatMath(dtype: string): FloatMath {
   return dtype === "float64" ? FLOAT64 : FLOAT32;
 }
+
+/**
+ * `base ** n` for a whole n >= 0, correctly rounded (as glibc's `pow`, which Python's `beta ** step`
+ * calls, nearly always is; V8's `Math.pow` can be one unit off): square-and-multiply in double-double
+ * arithmetic, rounded once at the end. Adam's bias corrections need it for float64 parameters.
+ */
+export function powInt(base: number, n: number): number {
+  let [rh, rl] = [1, 0];
+  let [bh, bl] = [base, 0];
+  for (let k = n; k > 0; k = Math.floor(k / 2)) {
+    if (k % 2 === 1) [rh, rl] = mul2(rh, rl, bh, bl);
+    if (k > 1) [bh, bl] = mul2(bh, bl, bh, bl);
+  }
+  return rh + rl;
+}
+
+// (ah + al) · (bh + bl) as a normalised double-double; fma64(ah, bh, -p) is the product's exact error.
+function mul2(ah: number, al: number, bh: number, bl: number): [number, number] {
+  const p = ah * bh;
+  const e = fma64(ah, bh, -p) + (ah * bl + al * bh);
+  const s = p + e;
+  return [s, e - (s - p)];
+}

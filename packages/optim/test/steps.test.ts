@@ -42,6 +42,17 @@ describe("optimizer updates equal PyTorch 1.13's bit for bit (float32)", () => {
     }
   });
 
+  const steps64: { p0: number[]; grads: number[][]; cases: StepCase[] } = fixture.steps64;
+  it.each(steps64.cases.map((c) => [`float64 ${label(c)}`, c] as const))("%s", (_, c) => {
+    const p = torch.tensor(steps64.p0, { dtype: "float64", requiresGrad: true });
+    const opt = makeOptimizer(c.optimizer, [p], c.options);
+    for (const [t, grad] of steps64.grads.entries()) {
+      p.grad = torch.tensor(grad, { dtype: "float64" });
+      opt.step();
+      expect([...p.toTypedArray()], `step ${t + 1}`).toEqual(c.params[t]);
+    }
+  });
+
   it("would notice an update rounded twice where PyTorch fuses it (the check is not vacuous)", () => {
     const sgd = steps.cases.find((c) => c.optimizer === "SGD" && c.options.momentum === 0.9) as StepCase;
     const p = torch.tensor(steps.p0);
