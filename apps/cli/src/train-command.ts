@@ -1,5 +1,5 @@
 import { describeFlags, parseFlags, positiveInt, positiveNumber, text, toggle, UsageError } from "./args.js";
-import { CHAPTER_DEFAULTS, setup, trainEpoch } from "./chapter.js";
+import { CHAPTER_DEFAULTS } from "./chapter.js";
 import type { Command } from "./commands.js";
 import { formatR } from "./format-number.js";
 import { checkSavePath, modelFile, saveModel } from "./model-file.js";
@@ -7,12 +7,17 @@ import { networkConfig, networkFlags } from "./network-flags.js";
 import { finishWithoutOutput } from "./output-errors.js";
 import { LossCurve } from "./plot.js";
 import { ProgressBar, wantsProgress } from "./progress.js";
+import { ADAM_LR, startStyle, styleFlag } from "./styles.js";
 import { jsonOutput, textOutput } from "./train-output.js";
 
 const flags = {
   ...networkFlags,
+  style: styleFlag,
   epochs: positiveInt("training epochs", CHAPTER_DEFAULTS.epochs),
-  lr: positiveNumber("learning rate of plain SGD", CHAPTER_DEFAULTS.lr),
+  lr: {
+    ...positiveNumber(`learning rate; ${ADAM_LR} with --style adam (default: ${CHAPTER_DEFAULTS.lr})`, 0),
+    default: undefined,
+  },
   logEvery: positiveInt("print the loss every N epochs", 10),
   json: toggle('print JSON lines ({"epoch":10,"loss":24.927706}) and a summary object instead'),
   plot: toggle("draw the loss curve in the terminal after training"),
@@ -22,7 +27,7 @@ const flags = {
 
 const usage =
   "usage: torchlet train [--seed N] [--dataset NAME] [--n N] [--features N] [--hidden N[,N...]] [--dtype NAME]\n" +
-  "                      [--epochs N] [--lr X] [--log-every N] [--json] [--plot] [--save FILE] [--quiet]";
+  "                      [--style raw|modules|optim|adam] [--epochs N] [--lr X] [--log-every N] [--json] [--plot] [--save FILE] [--quiet]";
 
 export const trainCommand: Command = {
   summary: "train the chapter's network and print the loss every 10 epochs",
@@ -30,6 +35,11 @@ export const trainCommand: Command = {
   help: () => `Trains the chapter's regression network on raw tensors (ReLU hidden layers, MSE loss, plain SGD
 under noGrad) and prints "Epoch: 10   Loss: 24.92771" lines: with the defaults, the losses PyTorch
 prints for the same program with torch.manual_seed(42).
+
+--style writes the same network as the book refactors it: raw (the chapter, the default), modules
+(nn.Linear layers holding the same weights, the same hand-written update: the same losses), optim
+(nn.Sequential, nn.MSELoss and optim.SGD, whose fused update gives PyTorch's optim.SGD losses) and
+adam (optim.Adam).
 
 ${usage}
 
@@ -42,7 +52,8 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
 `,
   async run(argv) {
     const opts = parseFlags(argv, flags);
-    const config = networkConfig(opts, { epochs: opts.epochs, lr: opts.lr });
+    const lr = opts.lr ?? (opts.style === "adam" ? ADAM_LR : CHAPTER_DEFAULTS.lr);
+    const config = networkConfig(opts, { epochs: opts.epochs, lr });
     if (opts.json && opts.plot)
       throw new UsageError("--plot draws on stdout, which --json keeps for JSON lines: use one of them");
     const saveTo = opts.save === undefined ? null : checkSavePath(opts.save);
@@ -58,7 +69,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     // The losses for the plot, downsampled as they come; a run without --plot keeps nothing.
     const curve = opts.plot ? new LossCurve(config.epochs) : null;
 
-    const run = setup(config);
+    const run = startStyle(opts.style, config);
     const start = performance.now();
     let loss = Number.NaN;
     let lastYield = start;
@@ -71,7 +82,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     };
     process.once("SIGINT", interrupt);
     for (epoch = 1; epoch <= config.epochs; epoch++) {
-      loss = trainEpoch(run, config.lr);
+      loss = run.trainEpoch();
       if (!Number.isFinite(loss)) {
         progress?.clear();
         stderr(
@@ -97,8 +108,9 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     progress?.clear();
     const seconds = (performance.now() - start) / 1000;
 
-    if (saveTo) saveModel(saveTo, modelFile(run.net, config, loss));
-    if (curve) stdout(`\n${curve.draw()}`);
+    if (saveTo) saveModel(saveTo, modelFile(run.network(), config, loss));
+    if (curve) stdout(`
+${curve.draw()}`);
     output.done({
       epochs: config.epochs,
       finalLoss: loss,

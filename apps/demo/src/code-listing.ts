@@ -1,4 +1,4 @@
-// The chapter's training code as the visitor reads it, with each line tagged by the step of the loop it
+// The training code as the visitor reads it, in the chosen style, with each line tagged by the step of the loop it
 // belongs to. The numbers in it follow the controls, so the listing is always the code being run.
 import type { Phase, TrainConfig } from "./protocol.js";
 
@@ -26,29 +26,86 @@ export function codeLines(config: TrainConfig): CodeLine[] {
   const h = config.hidden;
   const setup = (text: string): CodeLine => ({ text, phase: "setup" });
   const update = (text: string): CodeLine => ({ text, phase: "update" });
-  return [
+  const blank: CodeLine = { text: "", phase: null };
+  const loop: CodeLine = { text: `for (let epoch = 0; epoch < ${config.epochs}; epoch++) {`, phase: null };
+  const end: CodeLine = { text: "}", phase: null };
+  const start = [
     setup(`torch.manualSeed(${config.seed});`),
     ...dataLines(config).map(setup),
     setup(`const w1 = torch.randn([${d}, ${h}], { requiresGrad: true });`),
     setup(`const b1 = torch.zeros([1, ${h}], { requiresGrad: true });`),
     setup(`const w2 = torch.randn([${h}, 1], { requiresGrad: true });`),
     setup("const b2 = torch.zeros([1, 1], { requiresGrad: true });"),
-    setup("const params = [w1, b1, w2, b2];"),
-    setup(`const lr = ${config.lr};`),
-    { text: "", phase: null },
-    { text: `for (let epoch = 0; epoch < ${config.epochs}; epoch++) {`, phase: null },
-    { text: "  const yPred = x.mm(w1).add(b1).relu().mm(w2).add(b2);", phase: "forward" },
-    { text: "  const loss = yPred.sub(y).pow(2).mean();", phase: "loss" },
-    { text: "  loss.backward();", phase: "backward" },
-    update("  torch.noGrad(() => {"),
-    update("    w1.sub_(w1.grad!.mul(lr));"),
-    update("    b1.sub_(b1.grad!.mul(lr));"),
-    update("    w2.sub_(w2.grad!.mul(lr));"),
-    update("    b2.sub_(b2.grad!.mul(lr));"),
-    update("    for (const w of params) w.grad!.zero_();"),
-    update("  });"),
-    { text: "}", phase: null },
   ];
+  // The module styles start from the same weights: nn.Linear keeps weight as [out, in], hence wᵀ.
+  const layers = [
+    setup(`const fc1 = new torch.nn.Linear(${d}, ${h});`),
+    setup(`fc1.loadStateDict({ weight: w1.t(), bias: b1.reshape([${h}]) });`),
+    setup(`const fc2 = new torch.nn.Linear(${h}, 1);`),
+    setup("fc2.loadStateDict({ weight: w2.t(), bias: b2.reshape([1]) });"),
+  ];
+  switch (config.style) {
+    case "raw":
+      return [
+        ...start,
+        setup("const params = [w1, b1, w2, b2];"),
+        setup(`const lr = ${config.lr};`),
+        blank,
+        loop,
+        { text: "  const yPred = x.mm(w1).add(b1).relu().mm(w2).add(b2);", phase: "forward" },
+        { text: "  const loss = yPred.sub(y).pow(2).mean();", phase: "loss" },
+        { text: "  loss.backward();", phase: "backward" },
+        update("  torch.noGrad(() => {"),
+        update("    w1.sub_(w1.grad!.mul(lr));"),
+        update("    b1.sub_(b1.grad!.mul(lr));"),
+        update("    w2.sub_(w2.grad!.mul(lr));"),
+        update("    b2.sub_(b2.grad!.mul(lr));"),
+        update("    for (const w of params) w.grad!.zero_();"),
+        update("  });"),
+        end,
+      ];
+    case "modules":
+      return [
+        setup("class Net extends torch.nn.Module {"),
+        setup("  constructor(readonly fc1: torch.nn.Linear, readonly fc2: torch.nn.Linear) { super(); }"),
+        setup("  forward(x: torch.Tensor) { return this.fc2.forward(this.fc1.forward(x).relu()); }"),
+        setup("}"),
+        ...start,
+        ...layers,
+        setup("const model = new Net(fc1, fc2);"),
+        setup("const lossFn = new torch.nn.MSELoss();"),
+        setup(`const lr = ${config.lr};`),
+        blank,
+        loop,
+        { text: "  const yPred = model.forward(x);", phase: "forward" },
+        { text: "  const loss = lossFn.forward(yPred, y);", phase: "loss" },
+        { text: "  loss.backward();", phase: "backward" },
+        update("  torch.noGrad(() => {"),
+        update("    for (const p of model.parameters()) p.sub_(p.grad!.mul(lr));"),
+        update("  });"),
+        update("  model.zeroGrad();"),
+        end,
+      ];
+    case "optim":
+    case "adam": {
+      const optimizer = config.style === "adam" ? "Adam" : "SGD";
+      return [
+        ...start,
+        ...layers,
+        setup("const model = new torch.nn.Sequential(fc1, new torch.nn.ReLU(), fc2);"),
+        setup("const lossFn = new torch.nn.MSELoss();"),
+        setup(`const optimizer = new torch.optim.${optimizer}(model.parameters(), { lr: ${config.lr} });`),
+        blank,
+        loop,
+        { text: "  const yPred = model.forward(x);", phase: "forward" },
+        { text: "  const loss = lossFn.forward(yPred, y);", phase: "loss" },
+        { text: "  loss.backward();", phase: "backward" },
+        update("  optimizer.step();"),
+        update("  optimizer.zeroGrad();"),
+        end,
+      ];
+    }
+  }
 }
 
 export const PHASE_LABELS: Record<Phase, string> = {
@@ -56,5 +113,5 @@ export const PHASE_LABELS: Record<Phase, string> = {
   forward: "forward pass",
   loss: "loss",
   backward: "backward",
-  update: "SGD update",
+  update: "update",
 };

@@ -3,7 +3,16 @@
 import { codeLines } from "./code-listing.js";
 import { DATASETS } from "./dataset-info.js";
 import type { GraphDescription } from "./graph.js";
-import type { DatasetName, FromWorker, RunState, Snapshot, ToWorker, TrainConfig } from "./protocol.js";
+import type {
+  DatasetName,
+  FromWorker,
+  RunState,
+  Snapshot,
+  StyleName,
+  ToWorker,
+  TrainConfig,
+} from "./protocol.js";
+import { STYLES } from "./style-info.js";
 import { CodeView } from "./views/code-view.js";
 import { GraphView } from "./views/graph-view.js";
 import { Heatmaps } from "./views/heatmaps.js";
@@ -17,6 +26,7 @@ function byId<T extends HTMLElement>(id: string): T {
 }
 
 const inputs = {
+  style: byId<HTMLSelectElement>("style"),
   dataset: byId<HTMLSelectElement>("dataset"),
   hidden: byId<HTMLInputElement>("hidden"),
   lr: byId<HTMLInputElement>("lr"),
@@ -45,6 +55,7 @@ const graphView = new GraphView(byId("graph"));
 const heatmaps = new Heatmaps(byId("heatmaps"));
 
 for (const [name, info] of Object.entries(DATASETS)) inputs.dataset.add(new Option(info.label, name));
+for (const [name, info] of Object.entries(STYLES)) inputs.style.add(new Option(info.label, name));
 
 /** A whole number in [min, max] from an input, or the fallback (and the input marked invalid). */
 function readNumber(input: HTMLInputElement, fallback: number, integer: boolean): number {
@@ -61,11 +72,12 @@ function readNumber(input: HTMLInputElement, fallback: number, integer: boolean)
   return ok ? v : fallback;
 }
 
-let config: TrainConfig = { dataset: "chapter", hidden: 32, lr: 1e-4, epochs: 200, seed: 42 };
+let config: TrainConfig = { dataset: "chapter", style: "raw", hidden: 32, lr: 1e-4, epochs: 200, seed: 42 };
 
 function readConfig(): TrainConfig {
   return {
     dataset: inputs.dataset.value as DatasetName,
+    style: inputs.style.value as StyleName,
     hidden: readNumber(inputs.hidden, config.hidden, true),
     lr: readNumber(inputs.lr, config.lr, false),
     epochs: readNumber(inputs.epochs, config.epochs, true),
@@ -191,8 +203,14 @@ buttons.reset.addEventListener("click", reset);
 inputs.dataset.addEventListener("change", () => {
   // Each set comes with settings that train it visibly; load them, then start over.
   const info = DATASETS[inputs.dataset.value as DatasetName];
-  inputs.lr.value = String(info.lr);
+  inputs.lr.value = String(STYLES[inputs.style.value as StyleName].lr ?? info.lr);
   inputs.epochs.value = String(info.epochs);
+  reset();
+});
+inputs.style.addEventListener("change", () => {
+  // Adam wants another learning rate than SGD; the other styles keep the data set's.
+  const style = STYLES[inputs.style.value as StyleName];
+  inputs.lr.value = String(style.lr ?? DATASETS[inputs.dataset.value as DatasetName].lr);
   reset();
 });
 for (const input of [inputs.hidden, inputs.lr, inputs.epochs, inputs.seed])

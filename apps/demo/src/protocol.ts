@@ -6,8 +6,12 @@ import type { GraphDescription } from "./graph.js";
 
 export type DatasetName = "chapter" | "sine" | "cubic";
 
+/** How the network is written: the chapter's raw tensors, then as the book refactors it. */
+export type StyleName = "raw" | "modules" | "optim" | "adam";
+
 export interface TrainConfig {
   dataset: DatasetName;
+  style: StyleName;
   hidden: number;
   lr: number;
   epochs: number;

@@ -214,6 +214,42 @@ describe("demo in Chromium", () => {
     expect(await epoch()).toBe(paused + 1);
   }, 20_000);
 
+  it("shows the chosen style's code beside its live loss curve: modules, optim.SGD, optim.Adam, raw", async () => {
+    ready();
+    const styles = [
+      ["modules", "model.zeroGrad();", "0.0001"],
+      ["optim", "new torch.optim.SGD(model.parameters(), { lr: 0.0001 });", "0.0001"],
+      ["adam", "new torch.optim.Adam(model.parameters(), { lr: 0.01 });", "0.01"],
+      ["raw", "w1.sub_(w1.grad!.mul(lr));", "0.0001"],
+    ] as const;
+    for (const [style, line, lr] of styles) {
+      await page.selectOption("#style", style);
+      // The reset shows the untrained network again: epoch 0 and its loss.
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="epoch"]')?.textContent === "0" &&
+          document.body.dataset.state === "idle" &&
+          document.querySelector('[data-testid="loss"]')?.textContent !== "–",
+        null,
+        { timeout: 10_000 },
+      );
+      expect(await text("code"), style).toContain(line);
+      expect(await page.inputValue("#lr"), style).toBe(lr);
+      const startLoss = await loss();
+      await page.getByTestId("train").click();
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="epoch"]')?.textContent) >= 20,
+        null,
+        { timeout: 20_000 },
+      );
+      await page.getByTestId("pause").click();
+      await page.waitForFunction(() => document.body.dataset.state === "paused", null, { timeout: 5_000 });
+      expect(await loss(), style).toBeLessThan(startLoss);
+      expect(await page.getByTestId("loss-chart").locator("polyline").count(), style).toBe(1);
+    }
+    expect(problems).toEqual([]);
+  }, 90_000);
+
   it("fits a laptop and a phone screen; screenshots go to test-output/", async () => {
     ready();
     mkdirSync(outDir, { recursive: true });

@@ -3,7 +3,7 @@ import { Trainer } from "../src/trainer.js";
 import { layoutGraph } from "../src/views/graph-layout.js";
 
 describe("describeGraph", () => {
-  const trainer = new Trainer({ dataset: "chapter", hidden: 8, lr: 1e-4, epochs: 5, seed: 3 });
+  const trainer = new Trainer({ dataset: "chapter", style: "raw", hidden: 8, lr: 1e-4, epochs: 5, seed: 3 });
   const before = trainer.snapshot().graph;
 
   it("walks the chapter's forward pass: grad_fn nodes, parameters and no-grad inputs, with shapes", () => {
@@ -39,7 +39,14 @@ describe("describeGraph", () => {
   });
 
   it("names the no-grad inputs by the code's names even when their shapes agree (1-D data: x, y both [100, 1])", () => {
-    const graph = new Trainer({ dataset: "sine", hidden: 4, lr: 1e-2, epochs: 1, seed: 1 }).snapshot().graph;
+    const graph = new Trainer({
+      dataset: "sine",
+      style: "raw",
+      hidden: 4,
+      lr: 1e-2,
+      epochs: 1,
+      seed: 1,
+    }).snapshot().graph;
     const constants = graph?.nodes.filter((n) => n.kind === "constant").map((n) => [n.name, n.shape]);
     expect(constants).toEqual(
       expect.arrayContaining([

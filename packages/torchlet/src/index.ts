@@ -3,5 +3,7 @@
 export * from "@torchlet/autograd";
 export * from "@torchlet/data";
 export * from "@torchlet/io";
+export * as nn from "@torchlet/nn";
 export * from "@torchlet/ops";
+export * as optim from "@torchlet/optim";
 export * from "@torchlet/storage";

@@ -9,10 +9,13 @@ const RANK: Record<string, number> = {
   "@torchlet/autograd": 2,
   "@torchlet/data": 3,
   "@torchlet/io": 3,
-  torchlet: 4,
-  "@torchlet/cli": 5,
-  "@torchlet/demo": 5,
-  "@torchlet/bench": 5,
+  // nn and optim are side by side above data: neither needs the other.
+  "@torchlet/nn": 4,
+  "@torchlet/optim": 4,
+  torchlet: 5,
+  "@torchlet/cli": 6,
+  "@torchlet/demo": 6,
+  "@torchlet/bench": 6,
 };
 
 const root = resolve(__dirname, "../../..");
@@ -104,6 +107,8 @@ describe("layering (DESIGN.md: dependencies point only down the layers)", () => 
         "@torchlet/ops",
         "@torchlet/autograd",
         "@torchlet/data",
+        "@torchlet/nn",
+        "@torchlet/optim",
         "torchlet",
         "@torchlet/cli",
       ]),
@@ -124,6 +129,18 @@ describe("layering (DESIGN.md: dependencies point only down the layers)", () => 
     expect(layerViolations([bad])).toEqual([
       "@torchlet/ops/package.json: @torchlet/ops may not depend on @torchlet/autograd",
       "packages/ops/src/x.ts: @torchlet/ops may not depend on torchlet",
+    ]);
+  });
+
+  it("reports a dependency between the side-by-side nn and optim", () => {
+    const optim: PackageInfo = {
+      name: "@torchlet/optim",
+      dir: join(root, "packages/optim"),
+      dependencies: [],
+      imports: [{ file: "packages/optim/src/x.ts", specifier: "@torchlet/nn" }],
+    };
+    expect(layerViolations([optim])).toEqual([
+      "packages/optim/src/x.ts: @torchlet/optim may not depend on @torchlet/nn",
     ]);
   });
 });

@@ -27,11 +27,18 @@ function exportedNames(): Documented[] {
   const source = program.getSourceFile(entry);
   const module = source && checker.getSymbolAtLocation(source);
   if (!module) throw new Error(`cannot read the exports of ${entry}`);
-  return checker.getExportsOfModule(module).map((exported) => {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  // A namespace export (`torch.nn`, `torch.optim.lrScheduler`) documents its members, each by its
+  // dotted name.
+  const walk = (scope: ts.Symbol, prefix: string): Documented[] =>
+    checker.getExportsOfModule(scope).flatMap((exported) => {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      if (symbol.flags & ts.SymbolFlags.ValueModule) return walk(symbol, `${prefix}${exported.name}.`);
+      return [describeSymbol(`${prefix}${exported.name}`, symbol)];
+    });
+  const describeSymbol = (name: string, symbol: ts.Symbol): Documented => {
     const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? "?";
     return {
-      name: exported.name,
+      name,
       file: file.slice(join(root, "packages").length + 1),
       hasDoc: ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0,
       examples: symbol
@@ -39,7 +46,8 @@ function exportedNames(): Documented[] {
         .filter((tag) => tag.name === "example")
         .map((tag) => ts.displayPartsToString(tag.text)),
     };
-  });
+  };
+  return walk(module, "");
 }
 
 const documented = exportedNames();
@@ -171,7 +179,20 @@ describe("API documentation (pnpm docs)", () => {
   it("finds the public API", () => {
     expect(documented.length).toBeGreaterThan(100);
     expect(documented.map((d) => d.name)).toEqual(
-      expect.arrayContaining(["Tensor", "tensor", "randn", "manualSeed", "StridedArray", "referenceBackend"]),
+      expect.arrayContaining([
+        "Tensor",
+        "tensor",
+        "randn",
+        "manualSeed",
+        "StridedArray",
+        "referenceBackend",
+        "nn.Linear",
+        "nn.functional.mseLoss",
+        "nn.init.kaimingUniform_",
+        "optim.Adam",
+        "optim.lrScheduler.StepLR",
+        "utils.data.DataLoader",
+      ]),
     );
   });
 

@@ -28,6 +28,8 @@ const LIBRARIES = [
   { name: "@torchlet/autograd", dir: "autograd" },
   { name: "@torchlet/data", dir: "data" },
   { name: "@torchlet/io", dir: "io" },
+  { name: "@torchlet/nn", dir: "nn" },
+  { name: "@torchlet/optim", dir: "optim" },
   { name: "torchlet", dir: "torchlet" },
 ] as const;
 type LibraryName = (typeof LIBRARIES)[number]["name"];
@@ -40,6 +42,9 @@ const PROJECTS = {
   autograd: NAMES.slice(0, 3),
   data: NAMES.slice(0, 4),
   io: [...NAMES.slice(0, 3), "@torchlet/io"],
+  // nn and optim sit side by side above data: each installs without the other.
+  nn: [...NAMES.slice(0, 4), "@torchlet/nn"],
+  optim: [...NAMES.slice(0, 4), "@torchlet/optim"],
   app: NAMES,
 } as const;
 type Project = keyof typeof PROJECTS;
@@ -140,7 +145,8 @@ async function runBoth(
 function importedPackages(code: string): string[] {
   const found = new Set<string>();
   for (const m of code.matchAll(
-    /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g,
+    // (`from` inside a string, as in `"from", from)`, is no import: the lookbehind skips it.)
+    /(?:(?<!["'])\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"'./][^"']*)["']/g,
   )) {
     const spec = m[1] as string;
     found.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] as string));
@@ -230,6 +236,7 @@ describe("packed tarballs", () => {
       const rank = NAMES.indexOf(name);
       for (const dep of declared)
         expect(NAMES.indexOf(dep as LibraryName), `${name} -> ${dep}`).toBeLessThan(rank);
+      if (name === "@torchlet/optim") expect(declared).not.toContain("@torchlet/nn");
     }
   });
 
@@ -282,7 +289,17 @@ import { StridedArray, formatTensor, type DType } from "@torchlet/storage";
 import { referenceBackend, type Backend } from "@torchlet/ops";
 import { Tensor, noGrad } from "@torchlet/autograd";
 import { manualSeed, makeRegression } from "@torchlet/data";
+import { Linear, Sequential, type Module } from "@torchlet/nn";
+import { SGD, type Optimizer } from "@torchlet/optim";
 manualSeed(42);
+const model: Module = new Sequential(new Linear(3, 1));
+const opt: Optimizer = new SGD(model.parameters(), { lr: 0.1 });
+const viaUmbrella: torch.nn.Module = new torch.nn.Linear(3, 1);
+const adam: torch.optim.Optimizer = new torch.optim.Adam(viaUmbrella.parameters());
+const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(torch.zeros(4, 3)), { batchSize: 2 });
+for (const [xb] of loader) model.forward(xb as Tensor);
+opt.step();
+adam.step();
 const { x, y }: { x: Tensor; y: Tensor } = makeRegression();
 const w = torch.randn([3, 1], { requiresGrad: true });
 const loss: Tensor = x.mm(w).sub(y).pow(2).mean();
@@ -431,6 +448,53 @@ console.log(JSON.stringify({ t: back.view.tolist(), shared: back.w._array.data =
         [3, 4],
       ],
     });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+});
+
+describe("nn and optim, each installed alone", () => {
+  it("@torchlet/nn on data: PyTorch's default initialisation and a module tree", async () => {
+    const { esm, cjs } = await runBoth(
+      "nn",
+      { data: "@torchlet/data", nn: "@torchlet/nn" },
+      `data.manualSeed(0);
+const model = new nn.Sequential(new nn.Linear(5, 7), new nn.ReLU());
+const loss = nn.functional.mseLoss(model.forward(data.randn(4, 5)), data.randn(4, 7));
+loss.backward();
+console.log(JSON.stringify({
+  w: model.stateDict()["0.weight"].tolist()[0].map((v) => Number(v.toFixed(4))),
+  keys: Object.keys(model.stateDict()),
+  grads: model.parameters().every((p) => p.grad !== null),
+  repr: model.toString(),
+}));`,
+    );
+    // torch.manual_seed(0); torch.nn.Linear(5, 7).weight[0]
+    expect(JSON.parse(esm)).toEqual({
+      w: [-0.0033, 0.2399, -0.3681, -0.3291, -0.1722],
+      keys: ["0.weight", "0.bias"],
+      grads: true,
+      repr: "Sequential(\n  (0): Linear(in_features=5, out_features=7, bias=True)\n  (1): ReLU()\n)",
+    });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+
+  it("@torchlet/optim on autograd: Adam and a scheduler on a hand-made parameter", async () => {
+    const { esm, cjs } = await runBoth(
+      "optim",
+      { ag: "@torchlet/autograd", optim: "@torchlet/optim" },
+      `const w = ag.tensor([1, -1], { requiresGrad: true });
+const opt = new optim.Adam([w], { lr: 0.1 });
+const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+for (let i = 0; i < 3; i++) {
+  opt.zeroGrad();
+  w.pow(2).sum().backward();
+  opt.step();
+  sched.step();
+}
+console.log(JSON.stringify({ w: w.tolist().map((v) => Number(v.toFixed(4))), lr: sched.getLastLr() }));`,
+    );
+    // torch.optim.Adam([w], lr=0.1) with StepLR(opt, 1, 0.5), three steps on sum(w^2)
+    expect(JSON.parse(esm)).toEqual({ w: [0.8254, -0.8254], lr: [0.0125] });
     expect(cjs).toBe(esm);
   }, 60_000);
 });

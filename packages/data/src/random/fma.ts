@@ -12,6 +12,11 @@ const fround = Math.fround;
  * resolved with the exact sum's error term.
  *
  * Precondition: a, b, c are float32 values (results of Math.fround).
+ *
+ * @example
+ * // 1 + 2^-23 squared is 1 + 2^-22 + 2^-46: one rounding keeps the 2^-46 that two roundings lose.
+ * const a = Math.fround(1 + 2 ** -23);
+ * torch.fmaf32(a, a, -Math.fround(1 + 2 ** -22)) === 2 ** -46; // true
  */
 export function fmaf32(a: number, b: number, c: number): number {
   const p = a * b;
@@ -41,6 +46,10 @@ const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's splitting constant for doubl
  * double-rounding ties, and always within one unit in the last place.
  *
  * Precondition: finite inputs whose product is far from overflow (|a|, |b| < 2^996).
+ *
+ * @example
+ * const a = 1 + 2 ** -52;
+ * torch.fma64(a, a, -(1 + 2 ** -51)) === 2 ** -104; // true
  */
 export function fma64(a: number, b: number, c: number): number {
   // One rounding already: the product is exact (b = 1) or the addend is zero.

@@ -1,0 +1,17 @@
+// What the page needs to know about the styles (kept apart from trainer.ts so that the page's bundle
+// does not pull in torchlet).
+import type { StyleName } from "./protocol.js";
+
+export interface StyleInfo {
+  label: string;
+  /** A learning rate that trains the chapter's data visibly in this style, loaded when it is picked. */
+  lr: number | null;
+}
+
+export const STYLES: Record<StyleName, StyleInfo> = {
+  raw: { label: "1. Raw tensors (the chapter)", lr: null },
+  modules: { label: "2. nn.Linear modules", lr: null },
+  optim: { label: "3. nn.Sequential + optim.SGD", lr: null },
+  // Adam moves each weight by about lr per step whatever the gradient: 1e-4 would barely move.
+  adam: { label: "4. optim.Adam", lr: 0.01 },
+};

@@ -1,0 +1,4 @@
+/**
+ * `torch.utils.data`: `TensorDataset` and `DataLoader`.
+ */
+export { DataLoader, type DataLoaderOptions, TensorDataset } from "./loader.js";

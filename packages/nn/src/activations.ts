@@ -1,0 +1,124 @@
+import type { Tensor } from "@torchlet/autograd";
+import { checkProbability } from "./checks.js";
+import { dropout, elu, leakyRelu, relu, sigmoid, silu, tanh } from "./functional.js";
+import { Module } from "./module.js";
+import { py } from "./repr.js";
+
+/**
+ * max(x, 0) (`torch.nn.ReLU`).
+ *
+ * @example
+ * new torch.nn.ReLU().forward(torch.tensor([-1, 2])).tolist(); // [0, 2]
+ */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+/**
+ * x where x > 0, else `negativeSlope · x` (`torch.nn.LeakyReLU`).
+ *
+ * @example
+ * new torch.nn.LeakyReLU(0.1).forward(torch.tensor([-2, 3])).tolist(); // [-0.2, 3]
+ * new torch.nn.LeakyReLU().toString(); // "LeakyReLU(negative_slope=0.01)"
+ */
+export class LeakyReLU extends Module {
+  constructor(
+    /** The slope for x < 0 (default 0.01). */
+    readonly negativeSlope = 0.01,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negative_slope=${this.negativeSlope}`;
+  }
+}
+
+/**
+ * x where x > 0, else `alpha · (exp(x) - 1)` (`torch.nn.ELU`).
+ *
+ * @example
+ * new torch.nn.ELU().forward(torch.tensor([-1, 2])).tolist(); // [-0.6321, 2]
+ * new torch.nn.ELU(0.5).toString(); // "ELU(alpha=0.5)"
+ */
+export class ELU extends Module {
+  constructor(
+    /** The value that the output approaches as x goes to -∞ is -alpha (default 1). */
+    readonly alpha = 1,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+/**
+ * `x · sigmoid(x)` (`torch.nn.SiLU`).
+ *
+ * @example
+ * new torch.nn.SiLU().forward(torch.tensor([1])).tolist(); // [0.7311]
+ */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+/**
+ * 1 / (1 + exp(-x)) (`torch.nn.Sigmoid`).
+ *
+ * @example
+ * new torch.nn.Sigmoid().forward(torch.tensor([0])).tolist(); // [0.5]
+ */
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+/**
+ * The hyperbolic tangent (`torch.nn.Tanh`).
+ *
+ * @example
+ * new torch.nn.Tanh().forward(torch.tensor([0])).tolist(); // [0]
+ */
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/**
+ * Dropout (`torch.nn.Dropout`): in training mode zeroes each element with probability p and scales the
+ * rest by 1 / (1 - p), with PyTorch's mask for the same seed; in evaluation mode (`eval()`) the identity.
+ *
+ * @example
+ * const drop = new torch.nn.Dropout(0.3);
+ * torch.manualSeed(0);
+ * drop.forward(torch.ones(6)).tolist(); // [0, 0, 1.4286, 0, 1.4286, 0]
+ * drop.eval().forward(torch.ones(2)).tolist(); // [1, 1]
+ * drop.toString(); // "Dropout(p=0.3, inplace=False)"
+ */
+export class Dropout extends Module {
+  constructor(
+    /** The probability of zeroing an element (default 0.5). */
+    readonly p = 0.5,
+  ) {
+    super();
+    checkProbability("Dropout", p);
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, this.p, { training: this.training });
+  }
+  override extraRepr(): string {
+    return `p=${this.p}, inplace=${py(false)}`;
+  }
+}

@@ -1,0 +1,177 @@
+import { noGrad, type Tensor, where, zerosLike } from "@torchlet/autograd";
+import { bernoulli_ } from "@torchlet/data";
+import { TorchletError } from "@torchlet/storage";
+import { checkProbability } from "./checks.js";
+
+/**
+ * `torch.nn.functional`: the layers and losses as functions of tensors. Each is built from torchlet's
+ * differentiable tensor ops, so gradients flow through autograd.
+ */
+
+/**
+ * How a loss reduces its elementwise values: their mean (default), their sum, or none.
+ *
+ * @example
+ * const reduction: torch.nn.functional.Reduction = "none";
+ * torch.nn.functional.l1Loss(torch.tensor([1, -2]), torch.tensor([0, 0]), { reduction }).tolist(); // [1, 2]
+ */
+export type Reduction = "mean" | "sum" | "none";
+
+/**
+ * `x · weightᵀ + bias` (`torch.nn.functional.linear`); `weight` is `[out, in]`, `bias` `[out]` or null.
+ *
+ * @example
+ * const w = torch.tensor([[1, 2], [3, 4], [5, 6]]);
+ * torch.nn.functional.linear(torch.tensor([[1, 1]]), w, torch.tensor([0, 0, 1])).tolist(); // [[3, 7, 12]]
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new TorchletError(
+      `linear: input [${x.shape.join(", ")}] and weight [${weight.shape.join(", ")}]: the input's last dim must equal the weight's dim 1`,
+    );
+  }
+  const product = x.matmul(weight.t());
+  return bias === null ? product : product.add(bias);
+}
+
+/**
+ * max(x, 0) (`torch.nn.functional.relu`).
+ *
+ * @example
+ * torch.nn.functional.relu(torch.tensor([-1, 2])).tolist(); // [0, 2]
+ */
+export function relu(x: Tensor): Tensor {
+  return x.relu();
+}
+
+/**
+ * x where x > 0, else `negativeSlope · x` (`torch.nn.functional.leaky_relu`).
+ *
+ * @example
+ * torch.nn.functional.leakyRelu(torch.tensor([-2, 3]), 0.1).tolist(); // [-0.2, 3]
+ */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return where(x.gt(0), x, x.mul(negativeSlope));
+}
+
+/**
+ * x where x > 0, else `alpha · (exp(x) - 1)` (`torch.nn.functional.elu`), in the order of PyTorch's
+ * kernel (and of its derivative, `grad · alpha · exp(x)`).
+ *
+ * @example
+ * torch.nn.functional.elu(torch.tensor([-1, 2])).tolist(); // [-0.6321, 2]
+ */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  const positive = x.gt(0);
+  // exp of the negative part only: where x > 0 the unused branch would overflow, and its zero
+  // gradient times exp(x) = Infinity would be NaN.
+  const negative = where(positive, 0, x).exp().sub(1).mul(alpha);
+  return where(positive, x, negative);
+}
+
+/**
+ * `x · sigmoid(x)`, computed as PyTorch's kernel does: `x / (1 + exp(-x))` (`torch.nn.functional.silu`).
+ *
+ * @example
+ * torch.nn.functional.silu(torch.tensor([0, 1])).tolist(); // [0, 0.7311]
+ */
+export function silu(x: Tensor): Tensor {
+  return x.div(x.neg().exp().add(1));
+}
+
+/**
+ * 1 / (1 + exp(-x)) (`torch.nn.functional.sigmoid`).
+ *
+ * @example
+ * torch.nn.functional.sigmoid(torch.tensor([0])).tolist(); // [0.5]
+ */
+export function sigmoid(x: Tensor): Tensor {
+  return x.sigmoid();
+}
+
+/**
+ * The hyperbolic tangent (`torch.nn.functional.tanh`).
+ *
+ * @example
+ * torch.nn.functional.tanh(torch.tensor([0])).tolist(); // [0]
+ */
+export function tanh(x: Tensor): Tensor {
+  return x.tanh();
+}
+
+/**
+ * Options of `dropout`.
+ *
+ * @example
+ * const options: DropoutOptions = { training: false };
+ * torch.nn.functional.dropout(torch.ones(3), 0.5, options).tolist(); // [1, 1, 1]
+ */
+export interface DropoutOptions {
+  /** Drop (true, the default) or pass the input through unchanged (evaluation). */
+  training?: boolean;
+}
+
+/**
+ * Zeroes each element with probability p and scales the rest by 1 / (1 - p) while training
+ * (`torch.nn.functional.dropout`). As PyTorch's CPU kernel: a mask `bernoulli_(1 - p)` drawn from the
+ * global generator, divided by 1 - p, times x (the gradient is the mask times the upstream gradient).
+ *
+ * @example
+ * torch.manualSeed(0);
+ * torch.nn.functional.dropout(torch.ones(6), 0.3).tolist(); // [0, 0, 1.4286, 0, 1.4286, 0]
+ * torch.nn.functional.dropout(torch.ones(2), 0.3, { training: false }).tolist(); // [1, 1]
+ */
+export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  checkProbability("dropout", p);
+  if (!(options.training ?? true) || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const noise = noGrad(() => bernoulli_(zerosLike(x), 1 - p).div_(1 - p));
+  return x.mul(noise);
+}
+
+function checkReduction(op: string, reduction: unknown): Reduction {
+  if (reduction === "mean" || reduction === "sum" || reduction === "none") return reduction;
+  throw new TorchletError(
+    `${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`,
+  );
+}
+
+function reduce(values: Tensor, reduction: Reduction): Tensor {
+  if (reduction === "mean") return values.mean();
+  if (reduction === "sum") return values.sum();
+  return values;
+}
+
+/**
+ * Options of the losses.
+ *
+ * @example
+ * const options: LossOptions = { reduction: "sum" };
+ * torch.nn.functional.mseLoss(torch.tensor([1, 2]), torch.tensor([0, 0]), options).item(); // 5
+ */
+export interface LossOptions {
+  /** `"mean"` (default), `"sum"` or `"none"`. */
+  reduction?: Reduction;
+}
+
+/**
+ * The squared error `(input - target)²` (broadcasting, as PyTorch does), reduced (`torch.nn.functional.mse_loss`).
+ *
+ * @example
+ * torch.nn.functional.mseLoss(torch.tensor([1, 2]), torch.tensor([0, 0])).item(); // 2.5
+ */
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction("mseLoss", options.reduction ?? "mean");
+  return reduce(input.sub(target).pow(2), reduction);
+}
+
+/**
+ * The absolute error `|input - target|`, reduced (`torch.nn.functional.l1_loss`).
+ *
+ * @example
+ * torch.nn.functional.l1Loss(torch.tensor([1, -2]), torch.tensor([0, 0])).item(); // 1.5
+ */
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction("l1Loss", options.reduction ?? "mean");
+  return reduce(input.sub(target).abs(), reduction);
+}

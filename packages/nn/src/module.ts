@@ -1,0 +1,297 @@
+import { noGrad, Tensor } from "@torchlet/autograd";
+import { copyInto, type DType, TorchletError } from "@torchlet/storage";
+import { isParameter, Parameter } from "./parameter.js";
+import { addIndent } from "./repr.js";
+
+/**
+ * What `loadStateDict` found: with `strict: false`, the keys it skipped.
+ *
+ * @example
+ * const result: LoadResult = new torch.nn.Linear(2, 1).loadStateDict({}, { strict: false });
+ * result.missingKeys; // ["weight", "bias"]
+ */
+export interface LoadResult {
+  /** Keys of the module that the dict lacks. */
+  missingKeys: string[];
+  /** Keys of the dict that the module lacks. */
+  unexpectedKeys: string[];
+}
+
+/**
+ * The base of every layer (`torch.nn.Module`). Subclass it, assign submodules and parameters as fields
+ * in the constructor, and write `forward`. Fields register in assignment order, as PyTorch's
+ * `__setattr__` registers them, so `namedParameters()` and `stateDict()` have PyTorch's names in
+ * PyTorch's order. (A TypeScript field declared without an initializer is created, empty, where it
+ * is declared: its place in that order is its declaration's.)
+ *
+ * @example
+ * class Net extends torch.nn.Module {
+ *   fc1 = new torch.nn.Linear(3, 32);
+ *   act = new torch.nn.ReLU();
+ *   fc2 = new torch.nn.Linear(32, 1);
+ *   forward(x: torch.Tensor) {
+ *     return this.fc2.forward(this.act.forward(this.fc1.forward(x)));
+ *   }
+ * }
+ * const net = new Net();
+ * net.namedParameters().map(([name]) => name); // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+ * net.forward(torch.randn(100, 3)).shape; // [100, 1]
+ */
+export abstract class Module {
+  /** Training mode (true) or evaluation mode; set with `train()` / `eval()`. */
+  training = true;
+
+  /** The computation; subclasses define it (call it as `model.forward(x)`). */
+  abstract forward(...inputs: Tensor[]): Tensor;
+
+  /** This module's own parameters, by field name, in assignment order. */
+  private ownParameters(): [string, Tensor][] {
+    return Object.entries(this).filter((entry): entry is [string, Tensor] => isParameter(entry[1]));
+  }
+
+  /**
+   * The direct submodules with their field names, in assignment order.
+   *
+   * @example
+   * new torch.nn.Sequential(new torch.nn.Linear(2, 2), new torch.nn.ReLU()).namedChildren().map(([n]) => n); // ["0", "1"]
+   */
+  namedChildren(): [string, Module][] {
+    return Object.entries(this).filter((entry): entry is [string, Module] => entry[1] instanceof Module);
+  }
+
+  /**
+   * The direct submodules, in assignment order.
+   *
+   * @example
+   * new torch.nn.Sequential(new torch.nn.ReLU()).children().length; // 1
+   */
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /**
+   * This module and every module below it, depth first, each once, with dotted names (`""` for this one).
+   *
+   * @example
+   * new torch.nn.Sequential(new torch.nn.Linear(2, 2)).namedModules().map(([n]) => n); // ["", "0"]
+   */
+  namedModules(prefix = ""): [string, Module][] {
+    const seen = new Set<Module>();
+    const out: [string, Module][] = [];
+    const visit = (name: string, m: Module) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([name, m]);
+      for (const [child, sub] of m.namedChildren()) visit(name ? `${name}.${child}` : child, sub);
+    };
+    visit(prefix, this);
+    return out;
+  }
+
+  /**
+   * This module and every module below it, depth first.
+   *
+   * @example
+   * new torch.nn.Sequential(new torch.nn.Linear(2, 2), new torch.nn.ReLU()).modules().length; // 3
+   */
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /**
+   * Every parameter with its dotted name (`"0.weight"`), each once, in PyTorch's order: a module's own
+   * parameters, then its submodules'.
+   *
+   * @example
+   * new torch.nn.Linear(3, 2).namedParameters().map(([n, p]) => [n, p.shape]); // [["weight", [2, 3]], ["bias", [2]]]
+   */
+  namedParameters(): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([prefix ? `${prefix}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every parameter, in `namedParameters()` order (what an optimizer takes).
+   *
+   * @example
+   * new torch.nn.Linear(3, 2).parameters().length; // 2
+   */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Sets training mode on this module and all below it; returns this.
+   *
+   * @example
+   * new torch.nn.ReLU().train(false).training; // false
+   */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /**
+   * Evaluation mode (`train(false)`); returns this.
+   *
+   * @example
+   * new torch.nn.ReLU().eval().training; // false
+   */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * Sets every parameter's gradient to zero (PyTorch 1.13's default, `set_to_none=False`).
+   *
+   * @example
+   * const lin = new torch.nn.Linear(2, 1);
+   * lin.forward(torch.ones(1, 2)).sum().backward();
+   * lin.zeroGrad();
+   * lin.bias.grad!.tolist(); // [0]
+   */
+  zeroGrad(): void {
+    noGrad(() => {
+      for (const p of this.parameters()) p.grad?.zero_();
+    });
+  }
+
+  /**
+   * The parameters by dotted name, in PyTorch's order, as a plain object of tensors that share the
+   * parameters' storage but are outside the graph (PyTorch's `state_dict()`).
+   *
+   * @example
+   * Object.keys(new torch.nn.Sequential(new torch.nn.Linear(3, 2)).stateDict()); // ["0.weight", "0.bias"]
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.ownParameters()) out[prefix ? `${prefix}.${name}` : name] = p.detach();
+    }
+    return out;
+  }
+
+  /**
+   * Copies the values of `dict` into the parameters of the same names (PyTorch's `load_state_dict`).
+   * Strict (the default): the keys must match exactly. Every problem (missing, unexpected and
+   * mis-shaped keys) is listed in one TorchletError, and nothing is copied unless all is well.
+   *
+   * @example
+   * const a = new torch.nn.Linear(3, 2);
+   * const b = new torch.nn.Linear(3, 2);
+   * b.loadStateDict(a.stateDict());
+   * b.weight.tolist(); // a.weight.tolist()
+   * b.loadStateDict({ weight: torch.zeros(2, 4) }); // throws TorchletError (missing bias, size mismatch)
+   */
+  loadStateDict(dict: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    if (typeof dict !== "object" || dict === null || Array.isArray(dict))
+      throw new TorchletError(`loadStateDict: expected a plain object of tensors, got ${String(dict)}`);
+    const strict = options.strict ?? true;
+    const own = this.stateDict();
+    const params = new Map(this.namedParameters());
+    const given = Object.keys(dict);
+    const missingKeys = Object.keys(own).filter((k) => !(k in dict));
+    const unexpectedKeys = given.filter((k) => !(k in own));
+    const problems: string[] = [];
+    if (strict && unexpectedKeys.length > 0)
+      problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
+    if (strict && missingKeys.length > 0)
+      problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
+    const copies: [Tensor, Tensor][] = [];
+    for (const key of given) {
+      const target = params.get(key);
+      if (!target) continue;
+      const value = dict[key] as unknown;
+      if (!(value instanceof Tensor)) {
+        problems.push(`${key}: expected a Tensor, got ${typeof value}.`);
+      } else if (!sameShape(value.shape, target.shape)) {
+        problems.push(
+          `size mismatch for ${key}: copying a param with shape [${value.shape.join(", ")}] from checkpoint, the shape in current model is [${target.shape.join(", ")}].`,
+        );
+      } else copies.push([target, value]);
+    }
+    if (problems.length > 0) {
+      throw new TorchletError(
+        `loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`,
+      );
+    }
+    for (const [target, value] of copies) {
+      copyInto(target._array, value._array);
+      target._version.value++;
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Converts every floating-point parameter to `dtype` (`"cpu"` changes nothing); returns this. As
+   * torchlet tensors cannot change dtype in place, each parameter is replaced by a new one of the
+   * same name: create the optimizer after `to()`, as PyTorch's documentation advises.
+   *
+   * @example
+   * const lin = new torch.nn.Linear(2, 1).to("float64");
+   * lin.weight.dtype; // "float64"
+   */
+  to(dtypeOrDevice: DType | "cpu"): this {
+    if (dtypeOrDevice === "cpu") return this;
+    if (dtypeOrDevice !== "float32" && dtypeOrDevice !== "float64") {
+      throw new TorchletError(
+        `${this.constructor.name}.to: expected "float32", "float64" or "cpu", got ${JSON.stringify(dtypeOrDevice)}`,
+      );
+    }
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [name, p] of m.ownParameters()) {
+          if (p.dtype === dtypeOrDevice || (p.dtype !== "float32" && p.dtype !== "float64")) continue;
+          const converted = Parameter(p.to(dtypeOrDevice), p.requiresGrad);
+          if (p.grad) converted.grad = p.grad.to(dtypeOrDevice);
+          (m as unknown as Record<string, Tensor>)[name] = converted;
+        }
+      }
+    });
+    return this;
+  }
+
+  /**
+   * The text inside this module's parentheses in its repr (PyTorch's `extra_repr`); layers override it.
+   *
+   * @example
+   * new torch.nn.Linear(3, 2).extraRepr(); // "in_features=3, out_features=2, bias=True"
+   */
+  extraRepr(): string {
+    return "";
+  }
+
+  /**
+   * The module tree as PyTorch's `repr(module)` prints it.
+   *
+   * @example
+   * new torch.nn.Sequential(new torch.nn.Linear(3, 2), new torch.nn.ReLU()).toString();
+   * // "Sequential(\n  (0): Linear(in_features=3, out_features=2, bias=True)\n  (1): ReLU()\n)"
+   */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split("\n") : [];
+    const childLines = this.namedChildren().map(([name, m]) => `(${name}): ${addIndent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let body = "";
+    if (lines.length === 1 && childLines.length === 0) body = extra;
+    else if (lines.length > 0) body = `\n  ${lines.join("\n  ")}\n`;
+    return `${this.constructor.name}(${body})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}

@@ -1,0 +1,4 @@
+/**
+ * `torch.nn.utils`.
+ */
+export { clipGradNorm_ } from "./clip-grad.js";
