@@ -32,7 +32,7 @@ describe(`fuzz corpus ${fresh ?? "fixtures/fuzz/corpus.json"} (seed ${corpus.see
     console.log(
       `replayed ${corpus.programs.length} programs in ${seconds} s; explained mismatches by class:\n${rows.join("\n")}\n  ${String(unexplained.length).padStart(5)}  unexplained`,
     );
-  });
+  }, 600_000); // a fresh corpus of 10,000 programs takes about ten seconds
 
   it("has no unexplained mismatch", () => {
     const shown = unexplained.slice(0, 10).map((m) => {

@@ -273,7 +273,7 @@ export const EXPLAINED: readonly Explanation[] = [
   {
     id: "inplace-view-history",
     issue: "FEATURES.md (in place): in-place on a view while recording",
-    says: "an in-place op on a view while recording raises; a view taken before an in-place op on its base keeps its old history (PyTorch rewrites it: the view then requires grad, and backward through it sees the in-place op)",
+    says: "an in-place op on a view while recording raises; a view taken before an in-place op on its base keeps its old history (PyTorch rewrites it: the view then requires grad, and backward through it sees the in-place op and its saved tensors)",
     matches: (m) => {
       if (m.kind === "raises" && m.op.endsWith("_"))
         return /in-place changes to a view of/.test(torchletError(m));
@@ -282,7 +282,8 @@ export const EXPLAINED: readonly Explanation[] = [
       const stale =
         m.kind === "grad" ||
         (m.kind === "requiresGrad" && m.at >= 0) ||
-        /does not require grad/.test(torchletError(m));
+        /does not require grad/.test(torchletError(m)) ||
+        (m.kind === "no-raise" && m.at < 0 && /modified by an inplace operation/.test(pytorchError(m)));
       if (target < 0 || !stale) return false;
       return [...ancestors(m, target)].some((v) => {
         const [op, [base]] = m.steps[v] as Step;
@@ -437,12 +438,30 @@ export const EXPLAINED: readonly Explanation[] = [
       /the written-to tensor refer to a single/.test(pytorchError(m)),
   },
   {
-    id: "fill-expanded",
-    issue: "new (fuzzer): fill_ of an expanded tensor",
-    says: "fill_ and zero_ refuse a tensor whose elements share memory (an expand), which PyTorch fills",
+    id: "inplace-expanded",
+    issue: "new (fuzzer): in-place ops on expanded tensors",
+    says: "fill_ and zero_ of a tensor whose elements share memory (an expand), and any in-place op on an empty one, raise; PyTorch writes them",
     matches: (m) =>
       m.kind === "raises" &&
-      ["fill_", "zero_"].includes(m.op) &&
-      /refers to a single memory location/.test(torchletError(m)),
+      m.op.endsWith("_") &&
+      /refers to a single memory location/.test(torchletError(m)) &&
+      (["fill_", "zero_"].includes(m.op) || (isTensor(m.args[0]) && m.args[0].numel() === 0)),
+  },
+  {
+    id: "extremum-signed-zero",
+    issue: "new (fuzzer): max/min of ±0",
+    says: "max()/min() over +0 and -0 ties give the first one; PyTorch's vectorised reduction can give the other",
+    matches: (m) => {
+      if (m.kind !== "values" || !["max", "min"].includes(bare(m)) || !isTensor(m.args[0])) return false;
+      const values = Array.from(m.args[0].toTypedArray(), Number);
+      const want = Array.isArray(m.expected) ? decode(m.expected[2]?.[0] as Encoded) : Number.NaN;
+      return (
+        want === 0 &&
+        m.actual instanceof torch.Tensor &&
+        m.actual.item() === 0 &&
+        values.some((v) => Object.is(v, 0)) &&
+        values.some((v) => Object.is(v, -0))
+      );
+    },
   },
 ];
