@@ -272,7 +272,7 @@ export const EXPLAINED: readonly Explanation[] = [
   },
   {
     id: "inplace-view-history",
-    issue: "FEATURES.md (in place): in-place on a view while recording",
+    issue: "FEATURES.md: in place on a view while recording",
     says: "an in-place op on a view while recording raises; a view taken before an in-place op on its base keeps its old history (PyTorch rewrites it: the view then requires grad, and backward through it sees the in-place op and its saved tensors)",
     matches: (m) => {
       if (m.kind === "raises" && m.op.endsWith("_"))
@@ -367,7 +367,7 @@ export const EXPLAINED: readonly Explanation[] = [
   },
   {
     id: "backward-twice-without-saved-tensors",
-    issue: "new (fuzzer): backward a second time",
+    issue: "new (fuzzer); FEATURES.md: autograd, graph freed after backward",
     says: "a backward through a freed graph always raises; PyTorch raises only when a node needs a saved tensor that was freed",
     matches: (m) =>
       m.at < -1 &&
@@ -377,7 +377,7 @@ export const EXPLAINED: readonly Explanation[] = [
   },
   {
     id: "pow-saves-result",
-    issue: "new (fuzzer): pow's saved result",
+    issue: "new (fuzzer); FEATURES.md: autograd, version counters",
     says: "backward through pow with a tensor exponent whose result was changed in place runs, where PyTorch raises (PowBackward1 saves the result)",
     matches: (m) => savedTensorWritten(m, "pow", (args, k) => (ref(args[1]) >= 0 ? k : -1)),
   },
@@ -408,7 +408,7 @@ export const EXPLAINED: readonly Explanation[] = [
   },
   {
     id: "where-saved-condition",
-    issue: "new (fuzzer): where's saved condition",
+    issue: "new (fuzzer); FEATURES.md: autograd, version counters",
     says: "backward through where whose condition was changed in place runs, where PyTorch raises (it saves the condition, with its version)",
     matches: (m) =>
       // torch.where(condition, x, y) or x.where(condition, y)
@@ -416,17 +416,19 @@ export const EXPLAINED: readonly Explanation[] = [
   },
   {
     id: "mean-dim-saves-input",
-    issue: "new (fuzzer): mean(dim)'s saved input",
+    issue: "new (fuzzer); FEATURES.md: autograd, version counters",
     says: "backward through mean(dim) whose input was changed in place runs, where PyTorch 1.13 raises (MeanBackward1 saves its input; FEATURES.md says it saves none)",
     matches: (m) => savedTensorWritten(m, "mean", (args) => (args.length > 1 ? ref(args[0]) : -1)),
   },
   {
     id: "int64-as-int32",
-    issue: "FEATURES.md (dtypes): int64",
-    says: "where PyTorch's result is int64 (sum of int32, bool + 1), torchlet's is int32, so PyTorch's later int64/int32 dtype clashes (mm) do not happen",
+    issue: "FEATURES.md: int64",
+    says: "where PyTorch's result is int64 (sum of int32, bool + 1), torchlet's is int32, so PyTorch's later int64/int32 dtype clashes (mm, dot) do not happen",
     matches: (m) =>
       m.kind === "no-raise" &&
-      /expected scalar type (Long but found Int|Int but found Long)/.test(pytorchError(m)),
+      /expected scalar type (Long but found Int|Int but found Long)|found (Long and Int|Int and Long)/.test(
+        pytorchError(m),
+      ),
   },
   {
     id: "inplace-overlap",
