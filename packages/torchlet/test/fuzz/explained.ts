@@ -6,8 +6,9 @@ import { canCast, resultType } from "./result-type.js";
 // The known ways torchlet parts from PyTorch in the fuzz corpus, each with the issue item that will fix
 // it (or the documented deviation it is). A mismatch that none of these predicates matches fails the
 // test. Each predicate names the op, the kind of mismatch and the inputs that cause it, so that it
-// cannot hide another bug in the same op; when a fix lands, its class stops occurring in the committed
-// corpus and the test asks for its line to be deleted. FEATURES.md lists the same classes.
+// cannot hide another bug in the same op. Each class has a witness program (WITNESSES in
+// fixtures/fuzz/gen_fuzz.py) that shows it: when a fix lands, the witness agrees with PyTorch and the
+// test asks for the class to be deleted. FEATURES.md lists the same classes.
 
 export interface Explanation {
   id: string;
@@ -34,7 +35,8 @@ const VIEWS = new Set([
 ]);
 
 type Operand = torch.Tensor | number | boolean;
-const bare = (m: Mismatch): string => m.op.replace(/^torch\./, "");
+const opName = (op: string): string => op.replace(/^torch\./, "");
+const bare = (m: Mismatch): string => opName(m.op);
 const isTensor = (v: unknown): v is torch.Tensor => v instanceof torch.Tensor;
 const isOperand = (v: unknown): v is Operand =>
   isTensor(v) || typeof v === "number" || typeof v === "boolean";
@@ -98,8 +100,6 @@ function differingElements(m: Mismatch): number[] {
 /** The step index a "@k" argument refers to, or -1. */
 const ref = (arg: unknown): number =>
   typeof arg === "string" && arg.startsWith("@") ? Number(arg.slice(1)) : -1;
-
-const opName = (op: string): string => op.replace(/^torch\./, "");
 
 /**
  * The step that made the storage (and version counter) of step k's result: in-place ops return their

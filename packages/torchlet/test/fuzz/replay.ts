@@ -61,7 +61,7 @@ export interface Mismatch {
 
 /**
  * How close a value must be: float32 |a - e| <= 1e-5 + 1e-4 |e| (float32's summation order and
- * transcendental functions differ in the last bits), float64 1e-9 + 1e-9 |e| (the corpus writes 12
+ * transcendental functions differ in the last bits), float64 1e-9 + 1e-9 |e| (the corpus writes 10
  * digits) unless float32 values flowed into it (then float32's), gradients ten times looser (they chain
  * several of those). NaN must meet NaN and an infinity the same infinity; where PyTorch's value is a
  * zero, torchlet's zero must have its sign (gradients excepted: whether the chain rule multiplies by
