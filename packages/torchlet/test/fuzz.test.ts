@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXPLAINED, type Explanation } from "./fuzz/explained.js";
-import { type Corpus, type Mismatch, type Program, replay } from "./fuzz/replay.js";
+import { EXPLAINED, type Explanation } from "./fuzz-explained.js";
+import { type Corpus, type Mismatch, type Program, replay } from "./fuzz-replay.js";
 
 // The differential fuzzer's replayer: every program of a corpus written by fixtures/fuzz/gen_fuzz.py
 // (PyTorch 1.13 as the oracle) runs through the public API; values, dtypes, shapes, requiresGrad,
 // gradients and "both raise" must agree, or the mismatch must belong to one of the explained classes
-// in fuzz/explained.ts. CI replays the committed corpus; `pnpm fuzz --seed S --count N` writes a fresh
+// in fuzz-explained.ts. CI replays the committed corpus; `pnpm fuzz --seed S --count N` writes a fresh
 // one and points FUZZ_CORPUS at it.
 
 const fresh = process.env.FUZZ_CORPUS;
@@ -45,7 +45,7 @@ describe(`fuzz corpus ${fresh ?? "fixtures/fuzz/corpus.json"} (seed ${corpus.see
 
 // Each explained class has a witness: a small program (WITNESSES in gen_fuzz.py) that shows it. When
 // a fix lands, its witness agrees with PyTorch and this test fails: delete the class from
-// fuzz/explained.ts, its witness and its line in FEATURES.md.
+// fuzz-explained.ts, its witness and its line in FEATURES.md.
 const witnesses = JSON.parse(
   readFileSync(new URL("../fixtures/fuzz/witnesses.json", import.meta.url), "utf8"),
 ) as Record<string, Program>;
@@ -58,7 +58,7 @@ describe("each explained mismatch class still occurs (its witness program shows 
     const m = replay(witnesses[id] as Program, 0);
     expect(
       m,
-      `${id} (${e.issue}) is fixed: delete it from fuzz/explained.ts, gen_fuzz.py's WITNESSES and FEATURES.md`,
+      `${id} (${e.issue}) is fixed: delete it from fuzz-explained.ts, gen_fuzz.py's WITNESSES and FEATURES.md`,
     ).not.toBeNull();
     const explanation = EXPLAINED.find((x) => x.matches(m as Mismatch));
     expect(explanation?.id, (m as Mismatch).detail).toBe(id);

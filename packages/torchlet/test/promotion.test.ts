@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
-import { resultType } from "./fuzz/result-type.js";
+import { resultType } from "./result-type.js";
 
 // Type promotion against fixtures/promotion/promotion.json, PyTorch 1.13's torch.result_type and the
 // dtypes of add, mul and where over every pair of operand kinds (dimensioned tensor, 0-d tensor,

@@ -1,6 +1,6 @@
 import * as torch from "torchlet";
-import { decode, type Encoded } from "../helpers.js";
-import { close, GRADS, type Mismatch, type Recorded, type Step, VALUES } from "./replay.js";
+import { close, GRADS, type Mismatch, type Recorded, type Step, VALUES } from "./fuzz-replay.js";
+import { decode, type Encoded } from "./helpers.js";
 import { canCast, resultType } from "./result-type.js";
 
 // The known ways torchlet parts from PyTorch in the fuzz corpus, each with the issue item that will fix

@@ -1,5 +1,5 @@
 import * as torch from "torchlet";
-import { decode, type Encoded } from "../helpers.js";
+import { decode, type Encoded } from "./helpers.js";
 
 // Replays one program of a fuzz corpus (written by fixtures/fuzz/gen_fuzz.py with PyTorch 1.13)
 // through the public API and reports the first place where torchlet parts from PyTorch.
