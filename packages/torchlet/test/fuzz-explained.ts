@@ -1,0 +1,469 @@
+import * as torch from "torchlet";
+import { close, GRADS, type Mismatch, type Recorded, type Step, VALUES } from "./fuzz-replay.js";
+import { decode, type Encoded } from "./helpers.js";
+import { canCast, resultType } from "./result-type.js";
+
+// The known ways torchlet parts from PyTorch in the fuzz corpus, each with the issue item that will fix
+// it (or the documented deviation it is). A mismatch that none of these predicates matches fails the
+// test. Each predicate names the op, the kind of mismatch and the inputs that cause it, so that it
+// cannot hide another bug in the same op. Each class has a witness program (WITNESSES in
+// fixtures/fuzz/gen_fuzz.py) that shows it: when a fix lands, the witness agrees with PyTorch and the
+// test asks for the class to be deleted. FEATURES.md lists the same classes.
+
+export interface Explanation {
+  id: string;
+  /** The issue item that fixes it, or where the deviation is documented. */
+  issue: string;
+  says: string;
+  matches(m: Mismatch): boolean;
+}
+
+const BINARY = new Set(["add", "sub", "mul", "div", "pow", "eq", "ne", "gt", "ge", "lt", "le", "where"]);
+const COMPARISONS = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
+const IN_PLACE = new Set(["add_", "sub_", "mul_", "div_"]);
+const MATMULS = new Set(["matmul", "mm", "bmm", "mv", "dot"]);
+const VIEWS = new Set([
+  "view",
+  "reshape",
+  "unsqueeze",
+  "squeeze",
+  "transpose",
+  "t",
+  "permute",
+  "expand",
+  "flatten",
+]);
+
+type Operand = torch.Tensor | number | boolean;
+const opName = (op: string): string => op.replace(/^torch\./, "");
+const bare = (m: Mismatch): string => opName(m.op);
+const isTensor = (v: unknown): v is torch.Tensor => v instanceof torch.Tensor;
+const isOperand = (v: unknown): v is Operand =>
+  isTensor(v) || typeof v === "number" || typeof v === "boolean";
+const pytorchError = (m: Mismatch): string =>
+  typeof m.expected === "string" ? m.expected : "e" in m.expected ? (m.expected.e ?? "") : "";
+const expectedDType = (m: Mismatch): torch.DType | undefined =>
+  Array.isArray(m.expected) ? m.expected[1] : undefined;
+const actualDType = (m: Mismatch): torch.DType | undefined =>
+  isTensor(m.actual) ? m.actual.dtype : undefined;
+const torchletError = (m: Mismatch): string => (m.actual instanceof Error ? m.actual.message : "");
+
+/** The operands whose types decide a binary op's result type (where's condition is none of them). */
+function operands(m: Mismatch): Operand[] | null {
+  const op = bare(m);
+  if (!BINARY.has(op) && !IN_PLACE.has(op)) return null;
+  const picked =
+    op !== "where" ? m.args.slice(0, 2) : m.op === "where" ? [m.args[0], m.args[2]] : m.args.slice(1);
+  return picked.every(isOperand) ? picked : null;
+}
+
+/** The dtype an op gives for operands of result type `dtype`: division of integers is float, comparisons bool. */
+function outputDType(op: string, dtype: torch.DType): torch.DType {
+  if (COMPARISONS.has(op)) return "bool";
+  return op === "div" && (dtype === "int32" || dtype === "bool") ? "float32" : dtype;
+}
+
+/**
+ * A promotion mismatch that `misread` explains: PyTorch's result type for the operands differs from
+ * the one a misreading of them gives, PyTorch's output has PyTorch's type and torchlet's the misread one
+ * (or, in place, torchlet refuses a result type PyTorch can write back; or comparisons differ in value).
+ */
+function promotionMismatch(m: Mismatch, misread: (ops: Operand[]) => torch.DType): boolean {
+  const ops = operands(m);
+  if (!ops) return false;
+  const op = bare(m);
+  const right = resultType(ops);
+  const wrong = misread(ops);
+  if (right === wrong) return false;
+  if (m.kind === "dtype")
+    return expectedDType(m) === outputDType(op, right) && actualDType(m) === outputDType(op, wrong);
+  if (m.kind === "raises" && IN_PLACE.has(op))
+    return /can't be cast/.test(torchletError(m)) && canCast(right, (ops[0] as torch.Tensor).dtype);
+  return m.kind === "values" && COMPARISONS.has(op);
+}
+
+/** The values of `t` broadcast to `shape`, in row-major order. */
+function broadcastValues(t: Operand, shape: number[]): number[] {
+  const tensor = isTensor(t) ? t : torch.tensor(Number(t), { dtype: "float64" });
+  return Array.from(tensor.expand(shape).toTypedArray(), Number);
+}
+
+/** The elements where torchlet's values (or gradient) differ from PyTorch's, by the replayer's tolerances. */
+function differingElements(m: Mismatch): number[] {
+  const want = m.kind === "grad" ? m.grad?.want : Array.isArray(m.expected) ? m.expected[2] : null;
+  if (!want || !isTensor(m.actual)) return [];
+  const tolerance = (m.kind === "grad" ? GRADS : VALUES)(m.actual.dtype);
+  const got = Array.from(m.actual.toTypedArray(), Number);
+  return got.flatMap((g, i) => (close(g, decode(want[i] as Encoded), tolerance) ? [] : [i]));
+}
+
+/** The step index a "@k" argument refers to, or -1. */
+const ref = (arg: unknown): number =>
+  typeof arg === "string" && arg.startsWith("@") ? Number(arg.slice(1)) : -1;
+
+/**
+ * The step that made the storage (and version counter) of step k's result: in-place ops return their
+ * first argument, views and detach() share their input's.
+ */
+function storageOf(m: Mismatch, k: number): number {
+  for (let step = m.steps[k]; step && typeof step[2] !== "string"; step = m.steps[k]) {
+    const op = opName(step[0]);
+    if (!(op.endsWith("_") || VIEWS.has(op) || op === "detach") || ref(step[1][0]) < 0) break;
+    k = ref(step[1][0]);
+  }
+  return k;
+}
+
+/** Whether an in-place op between steps `after` and `before` wrote the storage of step k's result. */
+function writtenAfter(m: Mismatch, k: number, after: number, before = m.steps.length): boolean {
+  const written = storageOf(m, k);
+  return m.steps.some(
+    ([op, [self], out], j) =>
+      j > after &&
+      j < before &&
+      op.endsWith("_") &&
+      typeof out !== "string" &&
+      storageOf(m, ref(self)) === written,
+  );
+}
+
+/** Step k and every step whose result it was computed from. */
+function ancestors(m: Mismatch, k: number): Set<number> {
+  const seen = new Set<number>();
+  const visit = (s: number): void => {
+    if (s < 0 || seen.has(s)) return;
+    seen.add(s);
+    for (const arg of m.steps[s]?.[1] ?? []) visit(ref(arg));
+  };
+  visit(k);
+  return seen;
+}
+
+/** The step a backward call started from, or -1 for a step's mismatch. */
+const backwardOf = (m: Mismatch): number => (m.at < 0 ? (m.calls[-1 - m.at]?.of ?? -1) : -1);
+
+/**
+ * A backward that PyTorch refuses because a tensor saved by an `op` step on its path was changed in
+ * place afterwards, and torchlet runs; `saved` picks the saved tensor's step from the op's arguments.
+ */
+function savedTensorWritten(
+  m: Mismatch,
+  op: string,
+  saved: (args: unknown[], k: number, name: string) => number,
+): boolean {
+  const of = backwardOf(m);
+  if (of < 0 || m.kind !== "no-raise" || !/modified by an inplace operation/.test(pytorchError(m)))
+    return false;
+  return [...ancestors(m, of)].some((k) => {
+    const [name, args] = m.steps[k] as Step;
+    const s = opName(name) === op ? saved(args, k, name) : -1;
+    return s >= 0 && writtenAfter(m, s, k);
+  });
+}
+
+const INT32_MIN = -(2 ** 31);
+
+export const EXPLAINED: readonly Explanation[] = [
+  {
+    id: "zero-dim-promotion",
+    issue: "#18 item 5",
+    says: "a 0-d tensor promotes like a dimensioned one (float32 tensor with a 0-d float64 tensor: float64; PyTorch: float32)",
+    matches: (m) => promotionMismatch(m, (ops) => resultType(ops, true)),
+  },
+  {
+    id: "bool-number-promotion",
+    issue: "#18 item 5",
+    says: "true/false operands promote as float numbers (int32 tensor * true: float32; PyTorch: int32), so sub(true) does not raise",
+    matches: (m) =>
+      promotionMismatch(m, (ops) => resultType(ops.map((o) => (typeof o === "boolean" ? 0.5 : o)))) ||
+      (m.kind === "no-raise" &&
+        /with a bool tensor is not supported/.test(pytorchError(m)) &&
+        (operands(m)?.some((o) => typeof o === "boolean") ?? false)),
+  },
+  {
+    id: "where-number",
+    issue: "#18 item 6",
+    says: "where casts a number operand to the other operand's dtype (where(c, int32, 2.5): int32; PyTorch: float32)",
+    matches: (m) => {
+      const ops = bare(m) === "where" && m.kind === "dtype" ? operands(m) : null;
+      return !!ops && ops.some((o) => !isTensor(o)) && expectedDType(m) === resultType(ops);
+    },
+  },
+  {
+    id: "non-number-operand",
+    issue: "#18 item 7",
+    says: 'a string or an array as an operand ("1", [1, 2]) is computed with, or fails with another error, where PyTorch raises a TypeError',
+    matches: (m) =>
+      (m.kind === "no-raise" || m.kind === "not-TorchletError") &&
+      (BINARY.has(bare(m)) || IN_PLACE.has(bare(m))) &&
+      /must be Tensor, not|invalid combination of arguments/.test(pytorchError(m)) &&
+      m.args.some((a) => typeof a === "string" || Array.isArray(a)),
+  },
+  {
+    id: "int32-out-of-range",
+    issue: "#18 item 8",
+    says: "an int32 tensor made from values out of int32's range (3e9) or NaN wraps, where PyTorch refuses",
+    matches: (m) =>
+      m.kind === "no-raise" &&
+      ["tensor", "full", "fill_"].includes(bare(m)) &&
+      /cannot be converted to type int(32)? without overflow/.test(pytorchError(m)),
+  },
+  {
+    id: "pow-c-semantics",
+    issue: "#18 item 9",
+    says: "pow follows JS's ** where PyTorch follows C (1^NaN, 1^±Inf, (-1)^±Inf are 1; (-Inf)^0.5 NaN, (-0)^0.5 -0) and int32 powers that overflow do not wrap",
+    matches: (m) => {
+      const ops = bare(m) === "pow" && m.kind === "values" ? operands(m) : null;
+      if (!ops || !isTensor(m.actual)) return false;
+      const shape = [...m.actual.shape];
+      const [base, exponent] = [
+        broadcastValues(ops[0] as Operand, shape),
+        broadcastValues(ops[1] as Operand, shape),
+      ];
+      const intResult = m.actual.dtype === "int32";
+      const differing = differingElements(m);
+      return (
+        differing.length > 0 &&
+        differing.every((i) => {
+          const [b, e] = [base[i] as number, exponent[i] as number];
+          return (
+            b === 1 ||
+            (b === -1 && !Number.isFinite(e)) ||
+            b === Number.NEGATIVE_INFINITY ||
+            Object.is(b, -0) ||
+            (intResult && Math.abs(b ** e) > 2 ** 31 - 1)
+          );
+        })
+      );
+    },
+  },
+  {
+    id: "empty-matmul",
+    issue: "#18 item 10",
+    says: "matrix products with a zero-size dimension that PyTorch allows (it skips even its dtype checks then) raise",
+    matches: (m) =>
+      m.kind === "raises" &&
+      MATMULS.has(bare(m)) &&
+      Array.isArray(m.expected) &&
+      (m.expected[0].includes(0) || m.args.some((a) => isTensor(a) && a.numel() === 0)),
+  },
+  {
+    id: "bool-abs-relu",
+    issue: "#18 item 13",
+    says: "abs and relu accept bool tensors, which PyTorch refuses",
+    matches: (m) =>
+      m.kind === "no-raise" &&
+      ["abs", "relu"].includes(bare(m)) &&
+      isTensor(m.args[0]) &&
+      m.args[0].dtype === "bool",
+  },
+  {
+    id: "bool-item",
+    issue: "#18 item 13",
+    says: "item() of a bool tensor returns 0/1, not false/true",
+    matches: (m) =>
+      m.kind === "values" &&
+      bare(m) === "item" &&
+      !Array.isArray(m.expected) &&
+      typeof m.expected === "object" &&
+      "item" in m.expected &&
+      typeof m.expected.item === "boolean" &&
+      m.actual === Number(m.expected.item),
+  },
+  {
+    id: "inplace-view-history",
+    issue: "FEATURES.md: in place on a view while recording",
+    says: "an in-place op on a view while recording raises; a view taken before an in-place op on its base keeps its old history (PyTorch rewrites it: the view then requires grad, and backward through it sees the in-place op and its saved tensors)",
+    matches: (m) => {
+      if (m.kind === "raises" && m.op.endsWith("_"))
+        return /in-place changes to a view of/.test(torchletError(m));
+      // backward from, or requiresGrad of, a result computed from a view whose base was written later
+      const target = m.at >= 0 ? m.at : backwardOf(m);
+      const stale =
+        m.kind === "grad" ||
+        (m.kind === "requiresGrad" && m.at >= 0) ||
+        /does not require grad/.test(torchletError(m)) ||
+        (m.kind === "no-raise" && m.at < 0 && /modified by an inplace operation/.test(pytorchError(m)));
+      if (target < 0 || !stale) return false;
+      return [...ancestors(m, target)].some((v) => {
+        const [op, [base]] = m.steps[v] as Step;
+        return (
+          VIEWS.has(opName(op)) &&
+          ref(base) >= 0 &&
+          writtenAfter(m, ref(base), v, m.at >= 0 ? m.at : undefined)
+        );
+      });
+    },
+  },
+  {
+    id: "bool-fill",
+    issue: "new (fuzzer): bool storage",
+    says: "full and fill_ write a number other than 0 and 1 into a bool tensor as is (253, 255, 0 for 0.5), where PyTorch stores value != 0",
+    matches: (m) => {
+      if (m.kind !== "values" || !["full", "fill_"].includes(bare(m)) || expectedDType(m) !== "bool")
+        return false;
+      const value = Number(m.args[1]);
+      return value !== 0 && value !== 1;
+    },
+  },
+  {
+    id: "bool-range-factories",
+    issue: "new (fuzzer): bool storage",
+    says: "arange and linspace with dtype bool return a tensor holding 2, 3, 255..., where PyTorch refuses (or, for one step, stores true)",
+    matches: (m) =>
+      ["arange", "linspace"].includes(bare(m)) &&
+      ((m.kind === "no-raise" && /not implemented for 'Bool'/.test(pytorchError(m))) ||
+        (m.kind === "values" && expectedDType(m) === "bool")),
+  },
+  {
+    id: "int32-ranges",
+    issue: "new (fuzzer): integer arange/linspace",
+    says: "arange and linspace with dtype int32 and fractional arguments compute in floats, where PyTorch first casts start, end and step to int (step 0.5 becomes 0, an error)",
+    matches: (m) => {
+      if (!["arange", "linspace"].includes(bare(m)) || !(m.kind === "no-raise" || m.kind === "values"))
+        return false;
+      const options = m.args[m.args.length - 1] as { dtype?: string };
+      return options?.dtype === "int32" && m.args.some((a) => typeof a === "number" && !Number.isInteger(a));
+    },
+  },
+  {
+    id: "float-to-int32",
+    issue: "new (fuzzer): float to int32 conversion",
+    says: "to('int32') of NaN, ±Inf or values beyond int32 gives 0 or wraps, where PyTorch (x86) gives -2147483648",
+    matches: (m) => {
+      if (m.kind !== "values" || bare(m) !== "to" || m.args[1] !== "int32" || !isTensor(m.args[0]))
+        return false;
+      const source = Array.from(m.args[0].toTypedArray(), Number);
+      const want = ((m.expected as Recorded)[2] ?? []).map(decode);
+      const differing = differingElements(m);
+      return (
+        differing.length > 0 &&
+        differing.every((i) => want[i] === INT32_MIN && !(Math.abs(source[i] as number) < 2 ** 31))
+      );
+    },
+  },
+  {
+    id: "inplace-float64-into-float32",
+    issue: "new (fuzzer): in-place casting",
+    says: "add_/sub_/mul_/div_ of a float64 operand into a float32 tensor raise, where PyTorch casts the result down (same category)",
+    matches: (m) =>
+      m.kind === "raises" &&
+      IN_PLACE.has(bare(m)) &&
+      /can't be cast/.test(torchletError(m)) &&
+      isTensor(m.args[0]) &&
+      m.args[0].dtype === "float32" &&
+      isTensor(m.args[1]) &&
+      m.args[1].dtype === "float64",
+  },
+  {
+    id: "bool-pow",
+    issue: "new (fuzzer): bool pow",
+    says: "pow of a bool tensor by a bool returns a bool tensor, where PyTorch refuses",
+    matches: (m) =>
+      m.kind === "no-raise" &&
+      bare(m) === "pow" &&
+      /"pow" not implemented for 'Bool'/.test(pytorchError(m)) &&
+      (operands(m)?.every((o) => typeof o === "boolean" || (isTensor(o) && o.dtype === "bool")) ?? false),
+  },
+  {
+    id: "backward-twice-without-saved-tensors",
+    issue: "new (fuzzer); FEATURES.md: autograd, graph freed after backward",
+    says: "a backward through a freed graph always raises; PyTorch raises only when a node needs a saved tensor that was freed",
+    matches: (m) =>
+      m.at < -1 &&
+      m.kind === "raises" &&
+      /backward through the graph a second time/.test(torchletError(m)) &&
+      m.calls[-2 - m.at]?.retain === false,
+  },
+  {
+    id: "pow-saves-result",
+    issue: "new (fuzzer); FEATURES.md: autograd, version counters",
+    says: "backward through pow with a tensor exponent whose result was changed in place runs, where PyTorch raises (PowBackward1 saves the result)",
+    matches: (m) => savedTensorWritten(m, "pow", (args, k) => (ref(args[1]) >= 0 ? k : -1)),
+  },
+  {
+    id: "relu-negative-zero",
+    issue: "new (fuzzer): relu(-0)",
+    says: "relu(-0) is +0, where PyTorch's (a max that keeps its input unless it is below 0) is -0",
+    matches: (m) => {
+      if (m.kind !== "values" || bare(m) !== "relu" || !Array.isArray(m.expected) || !m.expected[2])
+        return false;
+      const want = m.expected[2].map(decode);
+      const differing = differingElements(m);
+      return differing.length > 0 && differing.every((i) => Object.is(want[i], -0));
+    },
+  },
+  {
+    id: "zero-grad-non-finite",
+    issue: "new (fuzzer): zero gradients",
+    says: "the gradients that are zero by definition (sign, fill_, zero_) multiply the upstream gradient by 0, so an infinite or NaN upstream gives NaN where PyTorch's is 0",
+    matches: (m) => {
+      if (m.kind !== "grad" || !m.history.some((op) => ["sign", "fill_", "zero_"].includes(opName(op))))
+        return false;
+      const want = m.grad?.want?.map(decode) ?? [];
+      const got = isTensor(m.actual) ? Array.from(m.actual.toTypedArray(), Number) : [];
+      const differing = differingElements(m);
+      return differing.length > 0 && differing.every((i) => Number.isNaN(got[i]) && want[i] === 0);
+    },
+  },
+  {
+    id: "where-saved-condition",
+    issue: "new (fuzzer); FEATURES.md: autograd, version counters",
+    says: "backward through where whose condition was changed in place runs, where PyTorch raises (it saves the condition, with its version)",
+    matches: (m) =>
+      // torch.where(condition, x, y) or x.where(condition, y)
+      savedTensorWritten(m, "where", (args, _, name) => ref(name === "where" ? args[1] : args[0])),
+  },
+  {
+    id: "mean-dim-saves-input",
+    issue: "new (fuzzer); FEATURES.md: autograd, version counters",
+    says: "backward through mean(dim) whose input was changed in place runs, where PyTorch 1.13 raises (MeanBackward1 saves its input; FEATURES.md says it saves none)",
+    matches: (m) => savedTensorWritten(m, "mean", (args) => (args.length > 1 ? ref(args[0]) : -1)),
+  },
+  {
+    id: "int64-as-int32",
+    issue: "FEATURES.md: int64",
+    says: "where PyTorch's result is int64 (sum of int32, bool + 1), torchlet's is int32, so PyTorch's later int64/int32 dtype clashes (mm, dot) do not happen",
+    matches: (m) =>
+      m.kind === "no-raise" &&
+      /expected scalar type (Long but found Int|Int but found Long)|found (Long and Int|Int and Long)/.test(
+        pytorchError(m),
+      ),
+  },
+  {
+    id: "inplace-overlap",
+    issue: "new (fuzzer): in-place overlap check",
+    says: "an in-place op whose operand partly overlaps the written-to tensor (x.mul_(x.t())) runs, where PyTorch refuses",
+    matches: (m) =>
+      m.kind === "no-raise" &&
+      m.op.endsWith("_") &&
+      /the written-to tensor refer to a single/.test(pytorchError(m)),
+  },
+  {
+    id: "inplace-expanded",
+    issue: "new (fuzzer): in-place ops on expanded tensors",
+    says: "fill_ and zero_ of a tensor whose elements share memory (an expand), and any in-place op on an empty one, raise; PyTorch writes them",
+    matches: (m) =>
+      m.kind === "raises" &&
+      m.op.endsWith("_") &&
+      /refers to a single memory location/.test(torchletError(m)) &&
+      (["fill_", "zero_"].includes(m.op) || (isTensor(m.args[0]) && m.args[0].numel() === 0)),
+  },
+  {
+    id: "extremum-signed-zero",
+    issue: "new (fuzzer): max/min of ±0",
+    says: "max()/min() over +0 and -0 ties give the first one; PyTorch's vectorised reduction can give the other",
+    matches: (m) => {
+      if (m.kind !== "values" || !["max", "min"].includes(bare(m)) || !isTensor(m.args[0])) return false;
+      const values = Array.from(m.args[0].toTypedArray(), Number);
+      const want = Array.isArray(m.expected) ? decode(m.expected[2]?.[0] as Encoded) : Number.NaN;
+      return (
+        want === 0 &&
+        m.actual instanceof torch.Tensor &&
+        m.actual.item() === 0 &&
+        values.some((v) => Object.is(v, 0)) &&
+        values.some((v) => Object.is(v, -0))
+      );
+    },
+  },
+];
