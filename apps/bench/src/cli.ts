@@ -4,6 +4,7 @@ import {
   type InProcessPeer,
   isNotAvailable,
   type MeasureOptions,
+  type NotAvailable,
   PEER_IDS,
   type Peer,
   type PeerId,
@@ -98,8 +99,10 @@ async function loadPeer(id: PeerId): Promise<Peer> {
       return (await import("./peers/jax-jit.js")).peer;
     case "js-pytorch":
       return (await import("./peers/js-pytorch.js")).peer;
-    case "pytorch":
-      return (await import("./peers/pytorch.js")).peer;
+    case "pytorch-1t":
+      return (await import("./peers/pytorch-1t.js")).peer;
+    case "pytorch-2t":
+      return (await import("./peers/pytorch-2t.js")).peer;
   }
 }
 
@@ -132,8 +135,15 @@ export async function warmUpTraining(
   } while ((performance.now() - start) / 1e3 < seconds);
 }
 
+/** The results and the notes on what the peers ran on (PyTorch's BLAS), printed under the tables. */
+export interface BenchRun {
+  results: CaseResult[];
+  notes: string[];
+}
+
 /** Runs the selected cases on the selected peers; a failing peer becomes "n/a (reason)", never a crash. */
-export async function runBench(options: Options, io: Io): Promise<CaseResult[]> {
+export async function runBench(options: Options, io: Io): Promise<BenchRun> {
+  const notes: string[] = [];
   const cases = allCases().filter((c) => options.workloads.includes(c.workload));
   const results: CaseResult[] = cases.map((c) => ({ c, outcomes: new Map<PeerId, Outcome>() }));
   const peers: Peer[] = [];
@@ -185,10 +195,15 @@ export async function runBench(options: Options, io: Io): Promise<CaseResult[]> 
   for (const peer of peers) {
     if (peer.kind !== "external") continue;
     const na = unavailable.get(peer.id);
-    let all: Awaited<ReturnType<typeof peer.measureAll>>;
+    let all: Map<string, Outcome> | NotAvailable;
     try {
       io.err(`${peer.id}: timing ${cases.length} cases in a separate process...\n`);
-      all = na && isNotAvailable(na) ? na : await peer.measureAll(cases, makeData, options.measure);
+      const run = na && isNotAvailable(na) ? { results: na } : await peer.measureAll(cases, makeData, options.measure);
+      all = run.results;
+      if (run.note) {
+        notes.push(run.note);
+        io.err(`${run.note}\n`);
+      }
     } catch (error) {
       all = { na: `error: ${message(error)}` };
     }
@@ -201,7 +216,7 @@ export async function runBench(options: Options, io: Io): Promise<CaseResult[]> 
   for (const [id, o] of unavailable) {
     for (const r of results) if (!r.outcomes.has(id)) r.outcomes.set(id, o);
   }
-  return results;
+  return { results, notes };
 }
 
 /** The command line: returns the exit code (0 ok, 2 bad usage). */
@@ -218,7 +233,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  const results = await runBench(options, io);
+  const { results, notes } = await runBench(options, io);
   if (options.json) {
     const meta = {
       node: process.version,
@@ -226,10 +241,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       cpu: cpus()[0]?.model ?? "unknown",
       loadavg: loadavg(),
       options: options.measure,
+      notes,
     };
     io.out(`${JSON.stringify(toJson(results, options.peers, meta), null, 2)}\n`);
   } else {
-    io.out(`\n${formatTables(results, options.peers)}`);
+    io.out(`\n${formatTables(results, options.peers, notes)}`);
   }
   return 0;
 }

@@ -8,7 +8,8 @@ export const PEER_IDS = [
   "jax-eager",
   "jax-jit",
   "js-pytorch",
-  "pytorch",
+  "pytorch-1t",
+  "pytorch-2t",
 ] as const;
 export type PeerId = (typeof PEER_IDS)[number];
 
@@ -55,6 +56,13 @@ export interface MeasureOptions {
   maxRunSeconds: number;
 }
 
+/** What an external peer's run produced: timings by case id (or why none), and a line for the notes. */
+export interface ExternalRun {
+  results: Map<string, Timing | NotAvailable> | NotAvailable;
+  /** What it ran on (PyTorch: its BLAS library, core kernel and threads), printed under the tables. */
+  note?: string;
+}
+
 /** A library measured in another process (PyTorch): it times every case itself, with the same method. */
 export interface ExternalPeer {
   kind: "external";
@@ -63,7 +71,7 @@ export interface ExternalPeer {
     cases: readonly Case[],
     dataOf: (c: Case) => CaseData,
     options: MeasureOptions,
-  ): Promise<Map<string, Timing | NotAvailable> | NotAvailable>;
+  ): Promise<ExternalRun>;
 }
 
 export type Peer = InProcessPeer | ExternalPeer;
