@@ -198,7 +198,8 @@ export async function runBench(options: Options, io: Io): Promise<BenchRun> {
     let all: Map<string, Outcome> | NotAvailable;
     try {
       io.err(`${peer.id}: timing ${cases.length} cases in a separate process...\n`);
-      const run = na && isNotAvailable(na) ? { results: na } : await peer.measureAll(cases, makeData, options.measure);
+      const run =
+        na && isNotAvailable(na) ? { results: na } : await peer.measureAll(cases, makeData, options.measure);
       all = run.results;
       if (run.note) {
         notes.push(run.note);

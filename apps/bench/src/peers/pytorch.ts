@@ -81,7 +81,8 @@ export function runWithBlasCheck(
   if (set.length === 0) return { outcome, coreType: "OPENBLAS_CORETYPE not set here" };
   const unsetNote = `${set.join(", ")} set here, unset for this run`;
   if (sane(outcome)) return { outcome, coreType: `${unsetNote}: not needed` };
-  const why = "failed" in outcome ? outcome.failed : `sgemm off by ${outcome.blas.sgemmError.toExponential(1)}`;
+  const why =
+    "failed" in outcome ? outcome.failed : `sgemm off by ${outcome.blas.sgemmError.toExponential(1)}`;
   const retry = runPython(script, args, pythonEnv(threads, true));
   return { outcome: retry, coreType: `${set.join(", ")} needed on this CPU (without: ${why})` };
 }
