@@ -193,6 +193,11 @@ export async function runBench(options: Options, io: Io): Promise<BenchRun> {
   }
 
   for (const peer of peers) {
+    if (peer.kind === "in-process" && peer.describe && !unavailable.has(peer.id)) {
+      notes.push(`${peer.id}: ${peer.describe()}`);
+    }
+  }
+  for (const peer of peers) {
     if (peer.kind !== "external") continue;
     const na = unavailable.get(peer.id);
     let all: Map<string, Outcome> | NotAvailable;

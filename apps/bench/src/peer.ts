@@ -42,6 +42,8 @@ export interface InProcessPeer {
   /** Loads the library; returns a reason when it cannot run here. */
   init(): Promise<NotAvailable | undefined>;
   prepare(c: Case, data: CaseData): Task | NotAvailable | Promise<Task | NotAvailable>;
+  /** What it ran on, asked after the runs (torchlet: its matmul kernels and threads), for the notes. */
+  describe?(): string;
 }
 
 /** Settings the runner and an external peer share, so both follow the same method. */

@@ -13,6 +13,15 @@ export const peer: InProcessPeer = {
   async init() {
     return undefined;
   },
+  describe() {
+    const { simd, fma, threads } = torch.matmulInfo();
+    const kernels = !simd
+      ? "JS (no Wasm SIMD)"
+      : fma
+        ? "Wasm SIMD with relaxed-SIMD FMA"
+        : "Wasm SIMD (no relaxed SIMD)";
+    return `matmul on ${kernels}, ${threads} helper thread${threads === 1 ? "" : "s"}`;
+  },
   prepare(c, data): Task {
     switch (c.kind) {
       case "train": {
