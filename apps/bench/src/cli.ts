@@ -1,10 +1,10 @@
 import { cpus, loadavg } from "node:os";
-import { type MeasureOptions, PEER_IDS, type Peer, type PeerId } from "./peer.js";
+import { BROWSER_PEER_IDS, type MeasureOptions, PEER_IDS, type Peer, type PeerId } from "./peer.js";
 import { formatTables, toJson } from "./report.js";
 import { type BenchOptions, runBench } from "./run.js";
 import { WORKLOADS, type WorkloadId } from "./workloads.js";
 
-export const HELP = `usage: pnpm bench [--only W1,W3] [--peers torchlet,tfjs-wasm] [--quick] [--budget SECONDS] [--json]
+export const HELP = `usage: pnpm bench [--only W1,W3] [--peers torchlet,tfjs-wasm] [--quick] [--budget SECONDS] [--json] [--browser]
 
 Runs the same float32 workloads on torchlet and its peers and prints the medians and the
 torchlet/peer time ratios.
@@ -13,6 +13,8 @@ torchlet/peer time ratios.
   --quick          a fast smoke run: tiny time budget, few repeats
   --budget S       seconds of timed runs per case and peer (default 1)
   --json           print one JSON document instead of the tables
+  --browser        run in headless Chromium (/usr/bin/chromium), in a cross-origin isolated Web
+                   Worker, on the peers that run there (${BROWSER_PEER_IDS.join(", ")})
 `;
 
 export interface Io {
@@ -24,6 +26,7 @@ class UsageError extends Error {}
 
 interface Options extends BenchOptions {
   json: boolean;
+  browser: boolean;
 }
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] {
@@ -40,6 +43,8 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
   let workloads: WorkloadId[] = [...WORKLOADS];
   let peers: PeerId[] = [...PEER_IDS];
   let json = false;
+  let browser = false;
+  let peersGiven = false;
   let quick = false;
   let budget: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -50,10 +55,13 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
       continue; // pnpm 12 passes a literal "--" through
     else if (flag === "--help" || flag === "-h") return "help";
     else if (flag === "--json") json = true;
+    else if (flag === "--browser") browser = true;
     else if (flag === "--quick") quick = true;
     else if (flag === "--only") workloads = list(value()?.toUpperCase(), WORKLOADS, "--only");
-    else if (flag === "--peers") peers = list(value(), PEER_IDS, "--peers");
-    else if (flag === "--budget") {
+    else if (flag === "--peers") {
+      peers = list(value(), PEER_IDS, "--peers");
+      peersGiven = true;
+    } else if (flag === "--budget") {
       budget = Number(value());
       if (!(budget > 0)) throw new UsageError("--budget needs a positive number of seconds");
     } else throw new UsageError(`unknown option "${arg}"`);
@@ -61,7 +69,16 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
   const measureOptions: MeasureOptions = quick
     ? { budgetSeconds: budget ?? 0.05, minRuns: 1, maxRuns: 20, maxRunSeconds: 2 }
     : { budgetSeconds: budget ?? 1, minRuns: 5, maxRuns: 1000, maxRunSeconds: 10 };
-  return { workloads, peers, json, measure: measureOptions };
+  if (browser) {
+    const elsewhere = peers.filter((p) => !(BROWSER_PEER_IDS as readonly PeerId[]).includes(p));
+    if (peersGiven && elsewhere.length > 0) {
+      throw new UsageError(
+        `--browser runs only ${BROWSER_PEER_IDS.join(", ")} (not ${elsewhere.join(", ")})`,
+      );
+    }
+    peers = peers.filter((p) => !elsewhere.includes(p));
+  }
+  return { workloads, peers, json, browser, measure: measureOptions };
 }
 
 async function loadPeer(id: PeerId): Promise<Peer> {
@@ -99,9 +116,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  const { results, notes } = await runBench(options, (s) => io.err(s), loadPeer);
+  const log = (s: string) => io.err(s);
+  const run = options.browser
+    ? await (await import("./browser/host.js")).runInBrowser(options, log)
+    : await runBench(options, log, loadPeer);
+  const { results, notes } = run;
   if (options.json) {
     const meta = {
+      runtime: "browser" in run ? run.browser : `Node ${process.version}`,
       node: process.version,
       cpus: cpus().length,
       cpu: cpus()[0]?.model ?? "unknown",

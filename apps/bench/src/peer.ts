@@ -13,6 +13,14 @@ export const PEER_IDS = [
 ] as const;
 export type PeerId = (typeof PEER_IDS)[number];
 
+/** The peers of `pnpm bench --browser`: the libraries that run in a browser worker on Wasm. */
+export const BROWSER_PEER_IDS = [
+  "torchlet",
+  "tfjs-wasm",
+  "jax-eager",
+  "jax-jit",
+] as const satisfies readonly PeerId[];
+
 /** A result a peer could not produce, with the reason printed in the table as "n/a (reason)". */
 export interface NotAvailable {
   na: string;

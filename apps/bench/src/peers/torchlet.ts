@@ -11,6 +11,10 @@ export const peer: InProcessPeer = {
   kind: "in-process",
   id: "torchlet",
   async init() {
+    // Helper threads start lazily on the first large product; starting them here instead (tfjs and
+    // jax-js start theirs at init too) keeps their boot out of the warm-up. In a browser worker they
+    // can only start while this thread yields to its event loop, which it does here.
+    await torch.warmUpMatmulThreads();
     return undefined;
   },
   describe() {
