@@ -3,8 +3,15 @@
 The data comes from the TypeScript runner as raw float32 files, so PyTorch computes on the same
 numbers as every JS peer. The timing rules mirror src/measure.ts: warm-up until a quarter of the
 budget is spent (1 to 20 runs), then as many timed runs as fit in the budget, median reported.
-Single thread (torch.set_num_threads(1)), as the issue's table is measured.
+
+Usage: bench.py THREADS DIR (time the manifest's cases) or bench.py THREADS --probe (the BLAS report
+only). THREADS goes to torch.set_num_threads; the runner also sets OMP_NUM_THREADS and
+OPENBLAS_NUM_THREADS, since Debian's PyTorch calls its BLAS through the generic libblas.so.3 and
+never tells OpenBLAS how many threads to use. Either way the output starts from `blas_report()`:
+which BLAS library the process loaded (PyTorch on netlib's reference BLAS is 10-30x slower at
+matmul, not a peer worth comparing against) and a check that its sgemm computes right.
 """
+import ctypes
 import json
 import os
 import statistics
@@ -13,7 +20,57 @@ import time
 
 import torch
 
-torch.set_num_threads(1)
+
+def loaded_blas():
+    """The shared libraries of BLAS/LAPACK mapped into this process (after a product loaded them)."""
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "/" in line}
+    return sorted(p for p in paths if any(w in os.path.basename(p).lower() for w in ("blas", "lapack", "mkl")))
+
+
+def openblas_info(libraries):
+    """OpenBLAS's own report (version/config, the core kernel it chose, its thread count), or None."""
+    for path in libraries:
+        if "openblas" not in os.path.basename(path).lower():
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return {
+                "library": path,
+                "config": lib.openblas_get_config().decode(),
+                "core": lib.openblas_get_corename().decode(),
+                "threads": lib.openblas_get_num_threads(),
+            }
+        except (OSError, AttributeError):
+            return {"library": path, "config": "?", "core": "?", "threads": None}
+    return None
+
+
+def sgemm_error():
+    """Largest relative error of torch.mm (float32, through the BLAS) against float64 sums that do
+    not go through the BLAS: a kernel chosen wrongly for this CPU shows up here, not as a slow run."""
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(67, 129, generator=g)
+    b = torch.randn(129, 95, generator=g)
+    got = torch.mm(a, b).double()
+    want = (a.double()[:, :, None] * b.double()[None, :, :]).sum(1)
+    scale = (a.double().abs()[:, :, None] * b.double().abs()[None, :, :]).sum(1)
+    return float(((got - want).abs() / scale).max())
+
+
+def blas_report():
+    error = sgemm_error()  # also loads the BLAS
+    libraries = loaded_blas()
+    return {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "libraries": libraries,
+        "openblas": openblas_info(libraries),
+        "sgemmError": error,
+        "env": {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ},
+    }
 
 
 def load(directory, spec):
@@ -123,7 +180,12 @@ def warm_up_training(case, arrays, seconds):
 
 
 def main():
-    directory = sys.argv[1]
+    torch.set_num_threads(int(sys.argv[1]))
+    report = blas_report()
+    if sys.argv[2] == "--probe" or report["sgemmError"] > 1e-5:
+        json.dump({"blas": report, "results": None}, sys.stdout)
+        return
+    directory = sys.argv[2]
     with open(os.path.join(directory, "manifest.json")) as f:
         manifest = json.load(f)
     options = manifest["options"]
@@ -137,7 +199,7 @@ def main():
             results[case["id"]] = measure(prepare(case, arrays), options, limit)
         except Exception as error:  # reported as n/a in the table, never fatal
             results[case["id"]] = {"na": f"error: {error}"}
-    json.dump({"version": torch.__version__, "threads": torch.get_num_threads(), "results": results}, sys.stdout)
+    json.dump({"blas": report, "results": results}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -1,27 +1,10 @@
 import { cpus, loadavg } from "node:os";
-import { measure } from "./measure.js";
-import {
-  type InProcessPeer,
-  isNotAvailable,
-  type MeasureOptions,
-  PEER_IDS,
-  type Peer,
-  type PeerId,
-} from "./peer.js";
-import { type CaseResult, fmt, formatTables, type Outcome, toJson } from "./report.js";
-import {
-  allCases,
-  type Case,
-  type CaseData,
-  makeData,
-  maxRunsOf,
-  metricOf,
-  type TrainCase,
-  WORKLOADS,
-  type WorkloadId,
-} from "./workloads.js";
+import { BROWSER_PEER_IDS, type MeasureOptions, PEER_IDS, type Peer, type PeerId } from "./peer.js";
+import { formatTables, toJson } from "./report.js";
+import { type BenchOptions, runBench } from "./run.js";
+import { WORKLOADS, type WorkloadId } from "./workloads.js";
 
-export const HELP = `usage: pnpm bench [--only W1,W3] [--peers torchlet,tfjs-wasm] [--quick] [--budget SECONDS] [--json]
+export const HELP = `usage: pnpm bench [--only W1,W3] [--peers torchlet,tfjs-wasm] [--quick] [--budget SECONDS] [--json] [--browser]
 
 Runs the same float32 workloads on torchlet and its peers and prints the medians and the
 torchlet/peer time ratios.
@@ -30,6 +13,8 @@ torchlet/peer time ratios.
   --quick          a fast smoke run: tiny time budget, few repeats
   --budget S       seconds of timed runs per case and peer (default 1)
   --json           print one JSON document instead of the tables
+  --browser        run in headless Chromium (/usr/bin/chromium), in a cross-origin isolated Web
+                   Worker, on the peers that run there (${BROWSER_PEER_IDS.join(", ")})
 `;
 
 export interface Io {
@@ -39,11 +24,9 @@ export interface Io {
 
 class UsageError extends Error {}
 
-interface Options {
-  workloads: WorkloadId[];
-  peers: PeerId[];
+interface Options extends BenchOptions {
   json: boolean;
-  measure: MeasureOptions;
+  browser: boolean;
 }
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] {
@@ -60,6 +43,8 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
   let workloads: WorkloadId[] = [...WORKLOADS];
   let peers: PeerId[] = [...PEER_IDS];
   let json = false;
+  let browser = false;
+  let peersGiven = false;
   let quick = false;
   let budget: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -70,10 +55,13 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
       continue; // pnpm 12 passes a literal "--" through
     else if (flag === "--help" || flag === "-h") return "help";
     else if (flag === "--json") json = true;
+    else if (flag === "--browser") browser = true;
     else if (flag === "--quick") quick = true;
     else if (flag === "--only") workloads = list(value()?.toUpperCase(), WORKLOADS, "--only");
-    else if (flag === "--peers") peers = list(value(), PEER_IDS, "--peers");
-    else if (flag === "--budget") {
+    else if (flag === "--peers") {
+      peers = list(value(), PEER_IDS, "--peers");
+      peersGiven = true;
+    } else if (flag === "--budget") {
       budget = Number(value());
       if (!(budget > 0)) throw new UsageError("--budget needs a positive number of seconds");
     } else throw new UsageError(`unknown option "${arg}"`);
@@ -81,7 +69,16 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
   const measureOptions: MeasureOptions = quick
     ? { budgetSeconds: budget ?? 0.05, minRuns: 1, maxRuns: 20, maxRunSeconds: 2 }
     : { budgetSeconds: budget ?? 1, minRuns: 5, maxRuns: 1000, maxRunSeconds: 10 };
-  return { workloads, peers, json, measure: measureOptions };
+  if (browser) {
+    const elsewhere = peers.filter((p) => !(BROWSER_PEER_IDS as readonly PeerId[]).includes(p));
+    if (peersGiven && elsewhere.length > 0) {
+      throw new UsageError(
+        `--browser runs only ${BROWSER_PEER_IDS.join(", ")} (not ${elsewhere.join(", ")})`,
+      );
+    }
+    peers = peers.filter((p) => !elsewhere.includes(p));
+  }
+  return { workloads, peers, json, browser, measure: measureOptions };
 }
 
 async function loadPeer(id: PeerId): Promise<Peer> {
@@ -98,110 +95,11 @@ async function loadPeer(id: PeerId): Promise<Peer> {
       return (await import("./peers/jax-jit.js")).peer;
     case "js-pytorch":
       return (await import("./peers/js-pytorch.js")).peer;
-    case "pytorch":
-      return (await import("./peers/pytorch.js")).peer;
+    case "pytorch-1t":
+      return (await import("./peers/pytorch-1t.js")).peer;
+    case "pytorch-2t":
+      return (await import("./peers/pytorch-2t.js")).peer;
   }
-}
-
-const message = (error: unknown) =>
-  (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-
-/**
- * Whole untimed trainings on fresh parameters before the timed one, repeated until `seconds` have
- * passed (at least one). The per-run warm-up of `measure` stops after at most 20 epochs, far too
- * few for a JS engine to finish optimising a training step (V8 takes a few thousand of the chapter's
- * epochs here) or for jit peers to settle, so without this the timed epochs would mostly measure
- * code that is still being compiled. Every peer gets the same warm-up; PyTorch's runner
- * (python/bench.py) does the same.
- */
-export async function warmUpTraining(
-  peer: InProcessPeer,
-  c: TrainCase,
-  data: CaseData,
-  seconds: number,
-): Promise<void> {
-  const start = performance.now();
-  do {
-    const task = await peer.prepare(c, data);
-    if (isNotAvailable(task)) return;
-    try {
-      for (let epoch = 0; epoch < c.epochs; epoch++) await task.run();
-    } finally {
-      task.dispose?.();
-    }
-  } while ((performance.now() - start) / 1e3 < seconds);
-}
-
-/** Runs the selected cases on the selected peers; a failing peer becomes "n/a (reason)", never a crash. */
-export async function runBench(options: Options, io: Io): Promise<CaseResult[]> {
-  const cases = allCases().filter((c) => options.workloads.includes(c.workload));
-  const results: CaseResult[] = cases.map((c) => ({ c, outcomes: new Map<PeerId, Outcome>() }));
-  const peers: Peer[] = [];
-  const unavailable = new Map<PeerId, Outcome>();
-  for (const id of options.peers) {
-    try {
-      const peer = await loadPeer(id);
-      const na = peer.kind === "in-process" ? await peer.init() : undefined;
-      if (na) unavailable.set(id, na);
-      peers.push(peer);
-    } catch (error) {
-      unavailable.set(id, { na: `failed to load: ${message(error)}` });
-    }
-  }
-  const log = (c: Case, id: PeerId, o: Outcome) => {
-    const text = isNotAvailable(o)
-      ? `n/a (${o.na})`
-      : `${fmt(metricOf(c).fromSeconds(o.median))} ${metricOf(c).unit} ${o.cold ? "(one cold run)" : `(median of ${o.runs}, ${o.warmup} warm-up)`}`;
-    io.err(`${c.id.padEnd(28)} ${id.padEnd(10)} ${text}\n`);
-  };
-
-  for (const r of results) {
-    const inProcess = peers.filter((p) => p.kind === "in-process");
-    if (inProcess.length === 0) break;
-    const data: CaseData = makeData(r.c);
-    for (const peer of inProcess) {
-      let outcome: Outcome | undefined = unavailable.get(peer.id);
-      if (!outcome) {
-        try {
-          if (r.c.kind === "train") await warmUpTraining(peer, r.c, data, options.measure.budgetSeconds);
-          const task = await peer.prepare(r.c, data);
-          if (isNotAvailable(task)) outcome = task;
-          else {
-            try {
-              outcome = await measure(task, options.measure, maxRunsOf(r.c));
-            } finally {
-              task.dispose?.();
-            }
-          }
-        } catch (error) {
-          outcome = { na: `error: ${message(error)}` };
-        }
-      }
-      r.outcomes.set(peer.id, outcome);
-      log(r.c, peer.id, outcome);
-    }
-  }
-
-  for (const peer of peers) {
-    if (peer.kind !== "external") continue;
-    const na = unavailable.get(peer.id);
-    let all: Awaited<ReturnType<typeof peer.measureAll>>;
-    try {
-      io.err(`${peer.id}: timing ${cases.length} cases in a separate process...\n`);
-      all = na && isNotAvailable(na) ? na : await peer.measureAll(cases, makeData, options.measure);
-    } catch (error) {
-      all = { na: `error: ${message(error)}` };
-    }
-    for (const r of results) {
-      const o: Outcome = isNotAvailable(all) ? all : (all.get(r.c.id) ?? { na: "no result" });
-      r.outcomes.set(peer.id, o);
-      log(r.c, peer.id, o);
-    }
-  }
-  for (const [id, o] of unavailable) {
-    for (const r of results) if (!r.outcomes.has(id)) r.outcomes.set(id, o);
-  }
-  return results;
 }
 
 /** The command line: returns the exit code (0 ok, 2 bad usage). */
@@ -218,18 +116,24 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.out(HELP);
     return 0;
   }
-  const results = await runBench(options, io);
+  const log = (s: string) => io.err(s);
+  const run = options.browser
+    ? await (await import("./browser/host.js")).runInBrowser(options, log)
+    : await runBench(options, log, loadPeer);
+  const { results, notes } = run;
   if (options.json) {
     const meta = {
+      runtime: "browser" in run ? run.browser : `Node ${process.version}`,
       node: process.version,
       cpus: cpus().length,
       cpu: cpus()[0]?.model ?? "unknown",
       loadavg: loadavg(),
       options: options.measure,
+      notes,
     };
     io.out(`${JSON.stringify(toJson(results, options.peers, meta), null, 2)}\n`);
   } else {
-    io.out(`\n${formatTables(results, options.peers)}`);
+    io.out(`\n${formatTables(results, options.peers, notes)}`);
   }
   return 0;
 }

@@ -8,9 +8,18 @@ export const PEER_IDS = [
   "jax-eager",
   "jax-jit",
   "js-pytorch",
-  "pytorch",
+  "pytorch-1t",
+  "pytorch-2t",
 ] as const;
 export type PeerId = (typeof PEER_IDS)[number];
+
+/** The peers of `pnpm bench --browser`: the libraries that run in a browser worker on Wasm. */
+export const BROWSER_PEER_IDS = [
+  "torchlet",
+  "tfjs-wasm",
+  "jax-eager",
+  "jax-jit",
+] as const satisfies readonly PeerId[];
 
 /** A result a peer could not produce, with the reason printed in the table as "n/a (reason)". */
 export interface NotAvailable {
@@ -41,6 +50,8 @@ export interface InProcessPeer {
   /** Loads the library; returns a reason when it cannot run here. */
   init(): Promise<NotAvailable | undefined>;
   prepare(c: Case, data: CaseData): Task | NotAvailable | Promise<Task | NotAvailable>;
+  /** What it ran on, asked after the runs (torchlet: its matmul kernels and threads), for the notes. */
+  describe?(): string;
 }
 
 /** Settings the runner and an external peer share, so both follow the same method. */
@@ -55,6 +66,13 @@ export interface MeasureOptions {
   maxRunSeconds: number;
 }
 
+/** What an external peer's run produced: timings by case id (or why none), and a line for the notes. */
+export interface ExternalRun {
+  results: Map<string, Timing | NotAvailable> | NotAvailable;
+  /** What it ran on (PyTorch: its BLAS library, core kernel and threads), printed under the tables. */
+  note?: string;
+}
+
 /** A library measured in another process (PyTorch): it times every case itself, with the same method. */
 export interface ExternalPeer {
   kind: "external";
@@ -63,7 +81,7 @@ export interface ExternalPeer {
     cases: readonly Case[],
     dataOf: (c: Case) => CaseData,
     options: MeasureOptions,
-  ): Promise<Map<string, Timing | NotAvailable> | NotAvailable>;
+  ): Promise<ExternalRun>;
 }
 
 export type Peer = InProcessPeer | ExternalPeer;

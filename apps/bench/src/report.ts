@@ -40,8 +40,15 @@ function row(cells: readonly string[]): string {
   return `| ${cells.join(" | ")} |`;
 }
 
-/** Two markdown tables: medians in each workload's unit, and torchlet/peer time ratios. */
-export function formatTables(results: readonly CaseResult[], peers: readonly PeerId[]): string {
+/**
+ * Two markdown tables: medians in each workload's unit, and torchlet/peer time ratios; then `notes`
+ * (what the peers ran on), one bullet each.
+ */
+export function formatTables(
+  results: readonly CaseResult[],
+  peers: readonly PeerId[],
+  notes: readonly string[] = [],
+): string {
   const lines: string[] = [];
   let flagged = false;
   let cold = false;
@@ -79,6 +86,7 @@ export function formatTables(results: readonly CaseResult[], peers: readonly Pee
       lines.push(row([r.c.id, ...cells]));
     }
   }
+  if (notes.length > 0) lines.push("", ...notes.map((n) => `- ${n}`));
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runCli, warmUpTraining } from "../src/cli.js";
+import { runCli } from "../src/cli.js";
 import type { InProcessPeer } from "../src/peer.js";
+import { warmUpTraining } from "../src/run.js";
 import { allCases, makeData } from "../src/workloads.js";
 
 /** Runs the CLI in-process and returns what it printed. */

@@ -3,6 +3,7 @@ import { bmm as referenceBmm, mm as referenceMm } from "./matmul.js";
 import { availableHelpers, CONTROL_BYTES, ThreadPool } from "./matmul-threads.js";
 import { unitBmm } from "./matvec.js";
 import { GEMM_F32, GEMM_F64, type GemmShape, gemmModuleBytes } from "./wasm/gemm-kernels.js";
+import { relaxedSimd } from "./wasm/relaxed-simd.js";
 
 /**
  * The fast matmul: float32 and float64 products through the Wasm SIMD kernels of wasm/gemm-kernels.ts,
@@ -85,7 +86,7 @@ function createEngine(): Engine | null {
   const helpers = threadsFailed ? 0 : availableHelpers();
   for (const shared of helpers > 0 ? [true, false] : [false]) {
     try {
-      const bytes = gemmModuleBytes({ initialPages: 1, maximumPages: MAX_PAGES, shared });
+      const bytes = gemmModuleBytes({ initialPages: 1, maximumPages: MAX_PAGES, shared }, relaxedSimd());
       if (!WebAssembly.validate(bytes)) return null; // no SIMD here
       const memory = new WebAssembly.Memory({
         initial: 1,
@@ -385,21 +386,28 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
 }
 
 /**
- * Whether the fast path runs here (Wasm SIMD), how many helper threads are ready now, and how many
- * products so far took each of its paths: B packed or read in place, threads splitting row panels or
- * column panels.
+ * Whether the fast path runs here (Wasm SIMD), whether its float32 kernels multiply-add with relaxed
+ * SIMD's FMA (`fma`: Chromium, Node >= 22, Node 20 with --experimental-wasm-relaxed-simd), how many
+ * helper threads are ready now, and how many products so far took each of its paths: B packed or
+ * read in place, threads splitting row panels or column panels.
  *
  * @example
- * const { simd, threads } = matmulInfo(); // simd: true in Node 20 and current browsers
+ * const { simd, fma, threads } = matmulInfo(); // simd: true in Node 20 and current browsers
  * typeof threads; // "number"
  */
 export function matmulInfo(): {
   simd: boolean;
+  fma: boolean;
   threads: number;
   paths: { packedB: number; inPlaceB: number; byRows: number; byColumns: number };
 } {
   const e = getEngine();
-  return { simd: e !== null, threads: e?.pool?.ready().length ?? 0, paths: { ...counts } };
+  return {
+    simd: e !== null,
+    fma: e !== null && relaxedSimd(),
+    threads: e?.pool?.ready().length ?? 0,
+    paths: { ...counts },
+  };
 }
 
 /**

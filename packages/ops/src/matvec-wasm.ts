@@ -1,12 +1,16 @@
 import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";
+import { relaxedSimd } from "./wasm/relaxed-simd.js";
 
 /**
  * Wasm SIMD kernels for the unit-dimension products of matvec.ts, for float32 (E = 4) and float64
  * (E = 8). A JS loop converts every float32 to a double and back one element at a time and bounds-
  * checks every read; these run two or four lanes at a time. As in elementwise-wasm.ts, operands
  * stream through a small fixed scratch memory in chunks that stay in L2 (copy in, SIMD, copy out).
- * Sums accumulate in f64x2 lanes in ascending p starting at +0 with no fused multiply-add, so the
- * results are bit-identical to the reference kernel's (matmul.ts).
+ * Sums accumulate in f64x2 lanes in ascending p starting at +0, so the results are bit-identical to
+ * the reference kernel's (matmul.ts). Where relaxed SIMD is available the float32 kernels multiply-
+ * add with f64x2.relaxed_madd: a product of two floats is exact in a double, so fusing it with the add
+ * rounds exactly as the separate multiply and add do (one instruction instead of two). float64
+ * keeps the separate multiply and add, which a fused one would round differently.
  */
 
 /** Staged vectors: x as doubles (matrix-vector), or the outer product's column operand. */
@@ -70,7 +74,7 @@ function outerBody(E: 4 | 8): FunctionBody {
  * apart, up to aEnd) and its double x[r]: acc[i] += row[i] * x[r] (doubles at acc), 16 bytes of the
  * row at a time; lanes past the row end add garbage into acc's padding, never read.
  */
-function colaccBody(E: 4 | 8): FunctionBody {
+function colaccBody(E: 4 | 8, fma: boolean): FunctionBody {
   const f = new FunctionBody(6);
   const [acc, a, aEnd, x, rowBytes, stride] = [0, 1, 2, 3, 4, 5];
   const j = f.local(I32);
@@ -86,15 +90,19 @@ function colaccBody(E: 4 | 8): FunctionBody {
     f.get(acc).get(j).add().get(j).add().set(c);
     for (let h = 0; h < 2; h++) {
       f.get(c);
-      f.get(c).v128Load(16 * h);
+      if (!fma) f.get(c).v128Load(16 * h);
       f.get(a)
         .get(j)
         .add()
         .load64Zero(8 * h)
         .promoteLow()
-        .get(s)
-        .vMul(8);
-      f.vAdd(8).v128Store(16 * h);
+        .get(s);
+      if (fma)
+        f.get(c)
+          .v128Load(16 * h)
+          .vMadd(8);
+      else f.vMul(8).vAdd(8);
+      f.v128Store(16 * h);
     }
   } else {
     f.get(acc).get(j).add().set(c);
@@ -117,7 +125,7 @@ function colaccBody(E: 4 | 8): FunctionBody {
  * A 16-byte block of four rows is transposed with shuffles so that one f64x2 holds one p of two
  * rows: every row's sum still adds its products in ascending p, two rows per lane pair.
  */
-function rowdotBody(E: 4 | 8): FunctionBody {
+function rowdotBody(E: 4 | 8, fma: boolean): FunctionBody {
   const f = new FunctionBody(6);
   const [d, a, aEnd, x, kBytes, rowBytes] = [0, 1, 2, 3, 4, 5];
   const p = f.local(I32);
@@ -168,10 +176,13 @@ function rowdotBody(E: 4 | 8): FunctionBody {
       [v0, v1, acc01],
       [v2, v3, acc23],
     ] as const) {
-      f.get(target);
+      if (!fma) f.get(target);
       f.get(lo).get(hi).shuffle32(pick);
       if (E === 4) f.promoteLow();
-      f.get(xs).vMul(8).vAdd(8).set(target);
+      f.get(xs);
+      if (fma) f.get(target).vMadd(8);
+      else f.vMul(8).vAdd(8);
+      f.set(target);
     }
   }
   f.get(p).i32(16).add().set(p);
@@ -191,9 +202,10 @@ function createKernels(): MatvecKernels | null {
   try {
     const fns: { name: string; body: FunctionBody }[] = [];
     for (const E of [4, 8] as const) {
+      const fma = E === 4 && relaxedSimd();
       fns.push({ name: `outer${E}`, body: outerBody(E) });
-      fns.push({ name: `colacc${E}`, body: colaccBody(E) });
-      fns.push({ name: `rowdot${E}`, body: rowdotBody(E) });
+      fns.push({ name: `colacc${E}`, body: colaccBody(E, fma) });
+      fns.push({ name: `rowdot${E}`, body: rowdotBody(E, fma) });
     }
     const bytes = encodeModule(fns, { initialPages: PAGES, maximumPages: PAGES, shared: false });
     if (!WebAssembly.validate(bytes)) return null; // no SIMD here

@@ -56,3 +56,14 @@ export function operand(
       return new StridedArray(filled(dtype, n, seed), dtype, [batch, rows, cols], [0, cols, 1], 0);
   }
 }
+
+/**
+ * The float32 kernels' rounding bound against the reference (float64 sums, rounded once): k steps
+ * of float32 multiply-adds, fused (relaxed SIMD's FMA) or not, are within gamma_k * sum |a||b| of the
+ * exact product (Higham 3.1, u = 2^-24), and the reference within u of it (its float64 error is far
+ * below); see gemmModuleBytes.
+ */
+export function float32Bound(k: number): number {
+  const u = 2 ** -24;
+  return (k * u) / (1 - k * u) + u;
+}

@@ -8,9 +8,14 @@ type Tf = typeof TF;
  * TensorFlow.js on one backend. Both backends share tfjs-core's engine, so `prepare` switches the
  * active backend. Their kernels run synchronously inside the op call (neither backend has a queue),
  * so a returned op is a finished op; scalar results are read back with `dataSync` all the same.
+ * `wasmPaths` is where a page serves the backend's .wasm files (the browser bench); with it tfjs
+ * picks its threaded SIMD build where the page is cross-origin isolated, and runs XNNPACK on
+ * hardwareConcurrency / 2 threads (it assumes two hyperthreads per core; setThreadsCount cannot go
+ * above that), so one thread on a 2-core machine.
  */
-export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm"): InProcessPeer {
+export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string): InProcessPeer {
   let tf: Tf | undefined;
+  let threads: (() => number) | undefined;
   return {
     kind: "in-process",
     id,
@@ -19,7 +24,11 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm"): InProcessPeer {
       // tfjs-core alone registers no gradients: the @tensorflow/tfjs umbrella imports this module.
       await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
       await import("@tensorflow/tfjs-backend-cpu");
-      if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+      if (backend === "wasm") {
+        const wasm = await import("@tensorflow/tfjs-backend-wasm");
+        if (wasmPaths) wasm.setWasmPaths(wasmPaths);
+        threads = wasm.getThreadsCount;
+      }
       // tfjs-cpu prints a banner recommending tfjs-node on its first tensor in Node (tfjs-node, native
       // TensorFlow, is not a peer here): create one while console.warn is silenced.
       const warn = console.warn;
@@ -36,6 +45,8 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm"): InProcessPeer {
       tf = core;
       return undefined;
     },
+    describe: () =>
+      threads ? `${threads()} thread${threads() === 1 ? "" : "s"} (XNNPACK)` : "pure-JS kernels",
     async prepare(c, data): Promise<Task | NotAvailable> {
       const tfjs = tf as Tf;
       await tfjs.setBackend(backend);

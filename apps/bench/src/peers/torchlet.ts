@@ -11,7 +11,20 @@ export const peer: InProcessPeer = {
   kind: "in-process",
   id: "torchlet",
   async init() {
+    // Helper threads start lazily on the first large product; starting them here instead (tfjs and
+    // jax-js start theirs at init too) keeps their boot out of the warm-up. In a browser worker they
+    // can only start while this thread yields to its event loop, which it does here.
+    await torch.warmUpMatmulThreads();
     return undefined;
+  },
+  describe() {
+    const { simd, fma, threads } = torch.matmulInfo();
+    const kernels = !simd
+      ? "JS (no Wasm SIMD)"
+      : fma
+        ? "Wasm SIMD with relaxed-SIMD FMA"
+        : "Wasm SIMD (no relaxed SIMD)";
+    return `matmul on ${kernels}, ${threads} helper thread${threads === 1 ? "" : "s"}`;
   },
   prepare(c, data): Task {
     switch (c.kind) {

@@ -175,6 +175,14 @@ export class FunctionBody {
     return this.simd(elementBytes === 4 ? 0xe6 : 0xf2);
   }
 
+  /**
+   * f32x4.relaxed_madd / f64x2.relaxed_madd (relaxed SIMD) of a, b, c on the stack: a * b + c, fused
+   * (one rounding) where the CPU has FMA, else a multiply and an add (two roundings).
+   */
+  vMadd(elementBytes: 4 | 8): this {
+    return this.simd(elementBytes === 4 ? 0x105 : 0x107);
+  }
+
   /** f32x4.sub / f64x2.sub */
   vSub(elementBytes: 4 | 8): this {
     return this.simd(elementBytes === 4 ? 0xe5 : 0xf1);
