@@ -109,7 +109,8 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const seconds = (performance.now() - start) / 1000;
 
     if (saveTo) saveModel(saveTo, modelFile(run.network(), config, loss));
-    if (curve) stdout(`
+    if (curve)
+      stdout(`
 ${curve.draw()}`);
     output.done({
       epochs: config.epochs,
