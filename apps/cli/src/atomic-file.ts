@@ -40,7 +40,7 @@ export class AtomicFile {
   }
 
   /** Writes `content` in place of the target. On failure the target is untouched and the temporary file gone. */
-  write(content: string): void {
+  write(content: string | Uint8Array): void {
     let fd: number | undefined;
     try {
       fd = openSync(this.temp, "wx");

@@ -5,6 +5,7 @@ import { UsageError } from "./args.js";
 import { AtomicFile } from "./atomic-file.js";
 import type { ChapterConfig, Network } from "./chapter.js";
 import { exactNumber } from "./format-number.js";
+import { networkFromStateDict, pytorchBytes, pytorchFormat } from "./pytorch-model.js";
 import { reason } from "./system-error.js";
 
 /** Marks the JSON as ours, so that `predict` can refuse any other JSON file with a clear message. */
@@ -91,23 +92,33 @@ export function checkSavePath(path: string): AtomicFile {
   return file;
 }
 
-/** Writes the model in place of the file all at once: on failure the previous file is untouched. */
-export function saveModel(file: AtomicFile, model: ModelFile): void {
+/**
+ * Writes the model in place of the file all at once (on failure the previous file is untouched): as a
+ * PyTorch state dict for a `.pt`/`.pth` or `.safetensors` path, else as torchlet's JSON model file.
+ */
+export function saveModel(file: AtomicFile, net: Network, config: ChapterConfig, finalLoss: number): void {
+  const format = pytorchFormat(file.path);
   try {
-    file.write(`${JSON.stringify(model)}\n`);
+    file.write(format ? pytorchBytes(net, format) : `${JSON.stringify(modelFile(net, config, finalLoss))}\n`);
   } catch (error) {
     throw new UsageError(`--save: cannot write ${file.path}: ${createReason(error)}`);
   }
 }
 
-/** Reads and checks a model file; every problem is a UsageError naming the file and the field. */
+/**
+ * Reads and checks a model file (torchlet's JSON, a `torch.save`d state dict, or safetensors); every
+ * problem is a UsageError naming the file and the field.
+ */
 export function loadModel(path: string): LoadedModel {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (error) {
     throw new UsageError(`cannot read model file ${path}: ${reason(error)}`);
   }
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return fromStateDict(path, () => torch.load(bytes));
+  if (pytorchFormat(path) === "safetensors") return fromStateDict(path, () => torch.safetensors.load(bytes));
+  const text = new TextDecoder().decode(bytes);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -152,6 +163,31 @@ export function loadModel(path: string): LoadedModel {
     width = cols;
   });
   if (width !== 1) throw bad(`the last layer has ${width} outputs; the chapter's network predicts 1`);
+  return { net, dtype, features: (net.weights[0] as torch.Tensor).shape[0] as number };
+}
+
+/** A model from a PyTorch state dict that `read` decodes (torch.load or safetensors). */
+function fromStateDict(path: string, read: () => unknown): LoadedModel {
+  let dict: unknown;
+  try {
+    dict = read();
+  } catch (error) {
+    throw new UsageError(
+      `model file ${path}: ${error instanceof torch.TorchletError ? error.message : reason(error)}`,
+    );
+  }
+  const net = networkFromStateDict(dict);
+  if (typeof net === "string") throw new UsageError(`model file ${path}: ${net}`);
+  const last = net.weights[net.weights.length - 1] as torch.Tensor;
+  if (last.shape[1] !== 1)
+    throw new UsageError(
+      `model file ${path}: the last layer has ${last.shape[1]} outputs; the chapter's network predicts 1`,
+    );
+  for (const [i, t] of [...net.weights, ...net.biases].entries()) {
+    const over = firstNonFinite(t);
+    if (over >= 0) throw new UsageError(`model file ${path}: tensor ${i} holds a value that is not finite`);
+  }
+  const dtype = (net.weights[0] as torch.Tensor).dtype as FloatType;
   return { net, dtype, features: (net.weights[0] as torch.Tensor).shape[0] as number };
 }
 

@@ -2,7 +2,7 @@ import { describeFlags, parseFlags, positiveInt, positiveNumber, text, toggle, U
 import { CHAPTER_DEFAULTS } from "./chapter.js";
 import type { Command } from "./commands.js";
 import { formatR } from "./format-number.js";
-import { checkSavePath, modelFile, saveModel } from "./model-file.js";
+import { checkSavePath, saveModel } from "./model-file.js";
 import { networkConfig, networkFlags } from "./network-flags.js";
 import { finishWithoutOutput } from "./output-errors.js";
 import { LossCurve } from "./plot.js";
@@ -21,7 +21,7 @@ const flags = {
   logEvery: positiveInt("print the loss every N epochs", 10),
   json: toggle('print JSON lines ({"epoch":10,"loss":24.927706}) and a summary object instead'),
   plot: toggle("draw the loss curve in the terminal after training"),
-  save: text("write the trained parameters to FILE (JSON) for torchlet predict"),
+  save: text("write the trained parameters to FILE: JSON, or PyTorch's state dict for .pt/.pth/.safetensors"),
   quiet: toggle("no summary and no progress bar on stderr"),
 };
 
@@ -108,10 +108,8 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     progress?.clear();
     const seconds = (performance.now() - start) / 1000;
 
-    if (saveTo) saveModel(saveTo, modelFile(run.network(), config, loss));
-    if (curve)
-      stdout(`
-${curve.draw()}`);
+    if (saveTo) saveModel(saveTo, run.network(), config, loss);
+    if (curve) stdout(`\n${curve.draw()}`);
     output.done({
       epochs: config.epochs,
       finalLoss: loss,
