@@ -1,6 +1,6 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
 import { bmm as referenceBmm, mm as referenceMm } from "./matmul.js";
-import { availableHelpers, CONTROL_BYTES, ThreadPool } from "./matmul-threads.js";
+import { availableHelpers, CONTROL_BYTES, runUnits, ThreadPool, type UnitArgs } from "./matmul-threads.js";
 import { unitBmm } from "./matvec.js";
 import { GEMM_F32, GEMM_F64, type GemmShape, gemmModuleBytes } from "./wasm/gemm-kernels.js";
 import { instantiate } from "./wasm/instantiate.js";
@@ -305,7 +305,19 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   // chunk streaming all of the smaller A.
   const byColumns = np > mp;
   const units = byColumns ? np : mp;
-  const args = [apBytes, bpBytes, cpBytes, k, np, ldc * E, ldb, panel, byColumns ? 1 : 0, mp, shape.nr * E];
+  const args: UnitArgs = [
+    apBytes,
+    bpBytes,
+    cpBytes,
+    k,
+    np,
+    ldc * E,
+    ldb,
+    panel,
+    byColumns ? 1 : 0,
+    mp,
+    shape.nr * E,
+  ];
   const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && units > 1 ? e.pool : null;
   let helpers: number[] = [];
   if (pool) {
@@ -332,22 +344,7 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
       } else packB(view, bp, b.data, base, sbk, sbn, k, n, shape.nr);
     }
     if (pool && helpers.length > 0) {
-      const local = (u0: number, u1: number) => {
-        if (byColumns) {
-          gemm(
-            apBytes,
-            bpBytes + u0 * panel,
-            cpBytes + u0 * shape.nr * E,
-            k,
-            0,
-            mp,
-            u1 - u0,
-            ldc * E,
-            ldb,
-            panel,
-          );
-        } else gemm(apBytes, bpBytes, cpBytes, k, u0, u1, np, ldc * E, ldb, panel);
-      };
+      const local = (u0: number, u1: number) => runUnits(gemm, args, u0, u1);
       // about four chunks per thread, at most one L2 row block each
       const threads = helpers.length + 1;
       const chunk = byColumns
