@@ -8,8 +8,8 @@ import {
 } from "@torchlet/storage";
 import { allocate } from "@torchlet/storage/internal";
 import { binary, unary, where } from "./elementwise.js";
-import type { BinaryOp, UnaryOp } from "./records/registry.js";
-import { type ReduceOp, reduce, reducedShape } from "./reduce.js";
+import type { UnaryOp } from "./records/registry.js";
+import { reduce, reducedShape } from "./reduce.js";
 import { thresholdBackward } from "./threshold-backward.js";
 import {
   A_AT,
@@ -173,14 +173,7 @@ function kindOf(a: StridedArray, b: StridedArray, n: number): Kind | null {
  * (add/sub/mul/div of same-shape arrays, a scalar, or a row broadcast down a matrix; comparisons with
  * a scalar).
  */
-export function fastBinary(
-  op: BinaryOp,
-  a: StridedArray,
-  b: StridedArray,
-  outDtype: DType,
-  name: string = op,
-  into?: StridedArray,
-): StridedArray {
+export const fastBinary: typeof binary = (op, a, b, outDtype, name = op, into) => {
   const arithmetic = outDtype === "float32" && SIMD_ARITHMETIC.includes(op);
   const comparison = outDtype === "bool" && SIMD_COMPARISONS.includes(op);
   const k = arithmetic || comparison ? eligible(Math.max(a.numel, b.numel), a, b) : null;
@@ -216,7 +209,7 @@ export function fastBinary(
   counts.binary++;
   stream(k, n, CHUNK, inputs, slot(out, D_AT), (c) => fn(D_AT, A_AT, B_AT, stepBytes(c)));
   return out;
-}
+};
 
 /**
  * `fn` (a vv kernel) over a contiguous [n / c, c] operand and a row of c broadcast down it: the row is
@@ -332,13 +325,7 @@ export function fastUnary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtyp
 }
 
 /** `reduce` (same contract), with the sum/mean of every element of a large contiguous float32 array on Wasm SIMD. */
-export function fastReduce(
-  op: ReduceOp,
-  a: StridedArray,
-  dims: readonly number[],
-  keepdim: boolean,
-  outDtype: DType = a.dtype,
-): StridedArray {
+export const fastReduce: typeof reduce = (op, a, dims, keepdim, outDtype = a.dtype) => {
   const sum = op === "sum" || op === "mean";
   if (sum && a.ndim === 2 && dims.length === 1 && dims[0] === 0) return columnSum(op, a, keepdim, outDtype);
   const k = sum && dims.length === a.ndim ? eligible(a.numel, a) : null;
@@ -356,7 +343,7 @@ export function fastReduce(
   const out = StridedArray.zeros(reducedShape(a.shape, dims, keepdim), outDtype);
   out.data[0] = op === "mean" ? total / n : total;
   return out;
-}
+};
 
 /** Most columns for `columnSum`: their double accumulators (and three of padding) fill B's region. */
 const MAX_COLS = CHUNK / 2 - 4;

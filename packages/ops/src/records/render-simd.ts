@@ -38,20 +38,14 @@ export function emitSimd(f: FunctionBody, e: Expr, operand: (v: "x" | "y") => vo
     throw new Error(`no SIMD lane code for ${e.kind}`);
   emitSimd(f, e.args[0], operand);
   emitSimd(f, e.args[1], operand);
-  switch (e.fn) {
-    case "add":
-      f.vAdd(4);
-      break;
-    case "sub":
-      f.vSub(4);
-      break;
-    case "mul":
-      f.vMul(4);
-      break;
-    case "div":
-      f.vDiv(4);
-      break;
-    default:
-      f.f32x4Cmp(e.fn);
-  }
+  const fn = e.fn;
+  if (fn === "add" || fn === "sub" || fn === "mul" || fn === "div") F32X4_ARITHMETIC[fn](f);
+  else f.f32x4Cmp(fn);
 }
+
+const F32X4_ARITHMETIC = {
+  add: (f: FunctionBody) => f.vAdd(4),
+  sub: (f: FunctionBody) => f.vSub(4),
+  mul: (f: FunctionBody) => f.vMul(4),
+  div: (f: FunctionBody) => f.vDiv(4),
+};
