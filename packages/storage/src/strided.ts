@@ -1,4 +1,5 @@
-import { allocate, type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
+import { allocate } from "./allocate.js";
+import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { fmtShape, TorchletError } from "./errors.js";
 import { contiguousStrides, inferShape, normalizeDim, numel, type Shape } from "./shape.js";
 

@@ -1,7 +1,7 @@
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
 
-// The parts of API.md that the PyTorch fixtures do not exercise: creation from JS data, properties,
+// The parts of the public API (FEATURES.md) that the PyTorch fixtures do not exercise: creation from JS data, properties,
 // reading values, the two call spellings, and the chapter's in-place update idiom.
 
 describe("creating tensors", () => {
@@ -117,5 +117,11 @@ describe("in place", () => {
     }
     expect(lossAt().item()).toBeLessThan(start / 10);
     expect(w.isLeaf && w.requiresGrad).toBe(true);
+  });
+});
+
+describe("internals stay internal", () => {
+  it("the umbrella exports no allocator: recycle could hand a live tensor's memory to another", () => {
+    for (const name of ["recycle", "allocate", "collectAllocations"]) expect(name in torch).toBe(false);
   });
 });
