@@ -171,16 +171,6 @@ export const EXPLAINED: readonly Explanation[] = [
     matches: (m) => promotionMismatch(m, (ops) => resultType(ops, true)),
   },
   {
-    id: "bool-number-promotion",
-    issue: "#18 item 5",
-    says: "true/false operands promote as float numbers (int32 tensor * true: float32; PyTorch: int32), so sub(true) does not raise",
-    matches: (m) =>
-      promotionMismatch(m, (ops) => resultType(ops.map((o) => (typeof o === "boolean" ? 0.5 : o)))) ||
-      (m.kind === "no-raise" &&
-        /with a bool tensor is not supported/.test(pytorchError(m)) &&
-        (operands(m)?.some((o) => typeof o === "boolean") ?? false)),
-  },
-  {
     id: "where-number",
     issue: "#18 item 6",
     says: "where casts a number operand to the other operand's dtype (where(c, int32, 2.5): int32; PyTorch: float32)",

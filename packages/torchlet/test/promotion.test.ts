@@ -32,7 +32,6 @@ const NUMBERS = { int: 2, float: 2.5, bool: true } as const;
  * fix lands, these tests start passing and `it.fails` reports them; then delete the line.
  */
 const ZERO_DIM = "issue 18 item 5: a 0-d tensor promotes like a dimensioned one";
-const BOOL_NUMBER = "issue 18 item 5: true and false promote as float numbers, not as bool ones";
 const WHERE_NUMBER = "issue 18 item 6: where casts a number to the other operand's dtype";
 const EXPECTED_FAILURES: Record<string, string> = {
   "add(tensor float32, 0-d float64)": ZERO_DIM,
@@ -41,14 +40,6 @@ const EXPECTED_FAILURES: Record<string, string> = {
   "mul(0-d float64, tensor float32)": ZERO_DIM,
   "where(tensor float32, 0-d float64)": ZERO_DIM,
   "where(0-d float64, tensor float32)": ZERO_DIM,
-  "add(tensor int32, number bool)": BOOL_NUMBER,
-  "add(tensor bool, number bool)": BOOL_NUMBER,
-  "add(0-d int32, number bool)": BOOL_NUMBER,
-  "add(0-d bool, number bool)": BOOL_NUMBER,
-  "mul(tensor int32, number bool)": BOOL_NUMBER,
-  "mul(tensor bool, number bool)": BOOL_NUMBER,
-  "mul(0-d int32, number bool)": BOOL_NUMBER,
-  "mul(0-d bool, number bool)": BOOL_NUMBER,
   "where(tensor int32, number float)": WHERE_NUMBER,
   "where(tensor bool, number int)": WHERE_NUMBER,
   "where(tensor bool, number float)": WHERE_NUMBER,

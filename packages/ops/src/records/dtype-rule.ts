@@ -27,14 +27,15 @@ export interface DTypeRule {
 }
 
 /**
- * An operand as promotion sees it: a tensor's dtype and shape, or a JS number (PyTorch's wrapped
- * number, which lifts only the category: an int32 tensor plus 2.5 is float32, never float64).
+ * An operand as promotion sees it: a tensor's dtype and shape, or a JS number or boolean (PyTorch's
+ * wrapped number, which lifts only the category: an int32 tensor plus 2.5 is float32, never float64,
+ * and a boolean, of the lowest category, lifts nothing).
  *
  * @example
  * const operand: DTypeOperand = { dtype: "int32", shape: [3] };
  * resultType(operand, 2.5); // "float32"
  */
-export type DTypeOperand = { readonly dtype: DType; readonly shape: readonly number[] } | number;
+export type DTypeOperand = { readonly dtype: DType; readonly shape: readonly number[] } | number | boolean;
 
 /**
  * The common dtype of an op's operands (one or two): tensors promote (`promoteTypes`), then each JS
@@ -48,8 +49,8 @@ export type DTypeOperand = { readonly dtype: DType; readonly shape: readonly num
  * resultType({ dtype: "bool", shape: [2] }, 2); // "int32"
  */
 export function resultType(a: DTypeOperand, b?: DTypeOperand): DType {
-  const ta = typeof a === "number" ? null : a.dtype;
-  const tb = b === undefined || typeof b === "number" ? null : b.dtype;
+  const ta = typeof a === "object" ? a.dtype : null;
+  const tb = typeof b === "object" ? b.dtype : null;
   let dtype = ta !== null && tb !== null ? promoteTypes(ta, tb) : (ta ?? tb ?? "float32");
   if (typeof a === "number") dtype = promoteWithScalar(dtype, a);
   if (typeof b === "number") dtype = promoteWithScalar(dtype, b);
@@ -58,7 +59,7 @@ export function resultType(a: DTypeOperand, b?: DTypeOperand): DType {
 
 /** A tensor operand's dtype and shape, a number's value: how messages name an operand. */
 export function describeOperand(o: DTypeOperand): string {
-  return typeof o === "number" ? String(o) : `${o.dtype} ${fmtShape(o.shape)}`;
+  return typeof o === "object" ? `${o.dtype} ${fmtShape(o.shape)}` : String(o);
 }
 
 /**
@@ -86,4 +87,4 @@ export function resultDType(op: string, rule: DTypeRule, a: DTypeOperand, b?: DT
 }
 
 const isBool = (o: DTypeOperand | undefined) =>
-  o !== undefined && typeof o !== "number" && o.dtype === "bool";
+  typeof o === "boolean" || (typeof o === "object" && o.dtype === "bool");
