@@ -1,6 +1,7 @@
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./format.js";
+export * from "./int64.js";
 export * from "./layout.js";
 export * from "./nested.js";
 export { collectAllocations, RECYCLED_MIN_BYTES, recycle, recycledBytes } from "./recycle.js";
