@@ -1,13 +1,12 @@
 import {
-  collectAllocations,
   fmtShape,
   RECYCLED_MIN_BYTES,
-  recycle,
   shapesEqual,
   sharesMemory,
   TorchletError,
   type TypedArray,
 } from "@torchlet/storage";
+import { collectAllocations, recycle } from "@torchlet/storage/internal";
 import { onesLike } from "./factories.js";
 import { AccumulateGrad, type GradFn } from "./grad-fn.js";
 import { enableGrad, isGradEnabled, noGrad } from "./grad-mode.js";

@@ -1,5 +1,6 @@
 import { type Backend, backend, setBackend } from "@torchlet/ops";
-import { allocate, recycledBytes, TorchletError } from "@torchlet/storage";
+import { recycledBytes, TorchletError } from "@torchlet/storage";
+import { allocate } from "@torchlet/storage/internal";
 import { describe, expect, it } from "vitest";
 import {
   autograd,

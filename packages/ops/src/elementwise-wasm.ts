@@ -1,5 +1,4 @@
 import {
-  allocate,
   broadcastShapes,
   contiguousStrides,
   type DType,
@@ -7,6 +6,7 @@ import {
   StridedArray,
   shapesEqual,
 } from "@torchlet/storage";
+import { allocate } from "@torchlet/storage/internal";
 import { type BinaryOp, binary, type UnaryOp, unary, where } from "./elementwise.js";
 import { type ReduceOp, reduce, reducedShape } from "./reduce.js";
 import { thresholdBackward } from "./threshold-backward.js";

@@ -1,5 +1,4 @@
 import {
-  allocate,
   broadcastShapes,
   contiguousStrides,
   type DType,
@@ -10,6 +9,7 @@ import {
   shapesEqual,
   type TypedArray,
 } from "@torchlet/storage";
+import { allocate } from "@torchlet/storage/internal";
 import {
   BINARY_LOOPS,
   type BinaryLoop,

@@ -1,11 +1,5 @@
-import {
-  allocate,
-  type DType,
-  isNonOverlappingAndDense,
-  numel,
-  StridedArray,
-  unravelIndex,
-} from "@torchlet/storage";
+import { type DType, isNonOverlappingAndDense, numel, StridedArray, unravelIndex } from "@torchlet/storage";
+import { allocate } from "@torchlet/storage/internal";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {

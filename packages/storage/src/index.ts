@@ -1,10 +1,10 @@
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./format.js";
-export * from "./int64.js";
+export { INT64_EXACT_MAX } from "./int64.js";
 export * from "./layout.js";
 export * from "./nested.js";
-export { collectAllocations, RECYCLED_MIN_BYTES, recycle, recycledBytes } from "./recycle.js";
+export { RECYCLED_MIN_BYTES, recycledBytes } from "./recycle.js";
 export * from "./shape.js";
 export { sharesMemory } from "./slab.js";
 export * from "./strided.js";

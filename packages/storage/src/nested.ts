@@ -1,4 +1,5 @@
-import { allocate, castScalar, type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
+import { allocate } from "./allocate.js";
+import { castScalar, type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { TorchletError } from "./errors.js";
 import { toInt64 } from "./int64.js";
 import { StridedArray } from "./strided.js";

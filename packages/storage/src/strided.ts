@@ -1,4 +1,5 @@
-import { allocate, type DType, dtypeOfArray, isFloating, type TypedArray } from "./dtype.js";
+import { allocate } from "./allocate.js";
+import { type DType, dtypeOfArray, isFloating, type TypedArray } from "./dtype.js";
 import { fmtShape, TorchletError } from "./errors.js";
 import { toInt64 } from "./int64.js";
 import { contiguousStrides, inferShape, normalizeDim, numel, type Shape } from "./shape.js";

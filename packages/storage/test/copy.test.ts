@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allocate, copyInto, type DType, numel, StridedArray, unravelIndex } from "../src/index.js";
+import { copyInto, type DType, numel, StridedArray, unravelIndex } from "../src/index.js";
+import { allocate } from "../src/internal.js";
 
 // copyInto walks coalesced rows; these properties compare it with a per-element copy through
 // multi-indices, for permuted, sliced, expanded and size-0/size-1 layouts and every dtype pair.

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatStreamDouble } from "../src/gformat.js";
-import { allocate, type DType, formatTensor, StridedArray } from "../src/index.js";
+import { type DType, formatTensor, StridedArray } from "../src/index.js";
+import { allocate } from "../src/internal.js";
 
 /** One libtorch print from fixtures/print/print.json (written by print_oracle.cpp through gen.sh). */
 interface PrintCase {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { allocate, collectAllocations, recycle, recycledBytes } from "../src/index.js";
+import { recycledBytes } from "../src/index.js";
+import { allocate, collectAllocations, recycle } from "../src/internal.js";
 
 describe("recycle", () => {
   it("hands a recycled array out again, zero-filled, to the next allocation of its dtype and length", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { allocate, DTYPES, sharesMemory } from "../src/index.js";
+import { DTYPES, sharesMemory } from "../src/index.js";
+import { allocate } from "../src/internal.js";
 
 describe("allocate from slabs", () => {
   it("gives zero-filled arrays that never overlap, for every dtype and size around the slab bounds", () => {

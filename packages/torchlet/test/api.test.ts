@@ -119,3 +119,9 @@ describe("in place", () => {
     expect(w.isLeaf && w.requiresGrad).toBe(true);
   });
 });
+
+describe("internals stay internal", () => {
+  it("the umbrella exports no allocator: recycle could hand a live tensor's memory to another", () => {
+    for (const name of ["recycle", "allocate", "collectAllocations"]) expect(name in torch).toBe(false);
+  });
+});

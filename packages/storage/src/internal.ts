@@ -1,0 +1,7 @@
+// `@torchlet/storage/internal`: what the layers above storage need and users must not call. `allocate`
+// may hand out memory the autograd engine recycled, `recycle` hands an array back for reuse (given a
+// live tensor's memory it would corrupt that tensor), and `collectAllocations` is the engine's proof
+// that it created an array. The umbrella `torchlet` package does not re-export this entry.
+export { allocate } from "./allocate.js";
+export { collectAllocations, recycle } from "./recycle.js";
+export { checkInt64Results, toInt64 } from "./int64.js";
