@@ -1,11 +1,23 @@
 import { type DType, fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
+import { unary } from "./elementwise.js";
+import { checkInt64Magnitudes, settleInt64 } from "./int64.js";
 
 /**
  * Batched matrix product: `a` is [batch, m, k], `b` is [batch, k, n] (any strides, including the
  * stride-0 batch dims of a broadcast), the result a new contiguous [batch, m, n] array.
- * Loop order i-p-j keeps the inner loop streaming along rows of `b` and of the output.
+ * Loop order i-p-j keeps the inner loop streaming along rows of `b` and of the output. An int64
+ * product is an error when a sum of |a||b| could leave ±(2^53 - 1), where double sums stop being exact.
  */
 export function bmm(a: StridedArray, b: StridedArray, outDtype: DType, name = "bmm"): StridedArray {
+  if (outDtype === "int64") {
+    const magnitudes = bmmFloat(unary("abs", a, "float64"), unary("abs", b, "float64"), "float64", name);
+    checkInt64Magnitudes(name, magnitudes);
+    return settleInt64(name, bmmFloat(a, b, outDtype, name));
+  }
+  return bmmFloat(a, b, outDtype, name);
+}
+
+function bmmFloat(a: StridedArray, b: StridedArray, outDtype: DType, name: string): StridedArray {
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new TorchletError(
       `${name}: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied`,

@@ -1,12 +1,15 @@
 import {
   type DType,
   fmtShape,
+  INT64_EXACT_MAX,
   normalizeDim,
   StridedArray,
   TorchletError,
   type TypedArray,
 } from "@torchlet/storage";
+import { unary } from "./elementwise.js";
 import { coalesce, forEachRow } from "./elementwise-walk.js";
+import { checkInt64Magnitudes } from "./int64.js";
 
 /**
  * The reductions of the `reduce` kernel.
@@ -60,7 +63,8 @@ export function reducedShape(shape: readonly number[], dims: readonly number[], 
 
 /**
  * Reduces `a` over `dims` (already normalised) with sum, mean, max or min. Sums accumulate in double
- * precision. max/min of an empty reduction is an error, as in PyTorch; NaN wins in max/min.
+ * precision. max/min of an empty reduction is an error, as in PyTorch; NaN wins in max/min. An int64
+ * sum that could leave ±(2^53 - 1) on the way (its magnitudes add up beyond it) is an error too.
  */
 export function reduce(
   op: ReduceOp,
@@ -79,6 +83,9 @@ export function reduce(
     );
   }
   if (groups === 0) return out;
+  if (op === "sum" && outDtype === "int64" && MAGNITUDE[a.dtype] * groupSize > INT64_EXACT_MAX) {
+    checkInt64Magnitudes("sum", reduce("sum", unary("abs", a, "float64"), dims, keepdim, "float64"));
+  }
   const acc = new Float64Array(groups);
   if (op === "max") acc.fill(Number.NEGATIVE_INFINITY);
   if (op === "min") acc.fill(Number.POSITIVE_INFINITY);
@@ -118,6 +125,15 @@ export function reduce(
   else dst.set(acc);
   return out;
 }
+
+/** The largest magnitude an element of each dtype can have, for int64 sums' range check. */
+const MAGNITUDE: Record<DType, number> = {
+  bool: 1,
+  int32: 2 ** 31,
+  int64: INT64_EXACT_MAX,
+  float32: Number.POSITIVE_INFINITY,
+  float64: Number.POSITIVE_INFINITY,
+};
 
 /** acc[q + j*sq] += src[p + j*sp] for j < n (sq = 0: one group takes the whole row). */
 function sumRow(

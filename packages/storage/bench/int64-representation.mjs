@@ -160,9 +160,13 @@ const late = [
 console.log(`node ${process.version}, ${N} elements, ms per call: median (min-max of ${RUNS})`);
 for (const [name, fn] of rows) {
   const r = median(fn);
-  console.log(`${name.padEnd(44)} ${r.median.toFixed(2).padStart(7)}  (${r.min.toFixed(2)}-${r.max.toFixed(2)})`);
+  console.log(
+    `${name.padEnd(44)} ${r.median.toFixed(2).padStart(7)}  (${r.min.toFixed(2)}-${r.max.toFixed(2)})`,
+  );
 }
 for (const [name, fn] of late) {
   const r = median(fn);
-  console.log(`${name.padEnd(44)} ${r.median.toFixed(2).padStart(7)}  (${r.min.toFixed(2)}-${r.max.toFixed(2)})`);
+  console.log(
+    `${name.padEnd(44)} ${r.median.toFixed(2).padStart(7)}  (${r.min.toFixed(2)}-${r.max.toFixed(2)})`,
+  );
 }

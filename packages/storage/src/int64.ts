@@ -1,3 +1,4 @@
+import { castScalar, type DType } from "./dtype.js";
 import { TorchletError } from "./errors.js";
 
 // int64 is stored as exact integers in a Float64Array (measured against BigInt64Array and int32
@@ -27,6 +28,17 @@ export function toInt64(op: string, value: number): number {
   const v = Math.trunc(value);
   if (!(Math.abs(v) <= INT64_EXACT_MAX)) throw outOfRange(op, value);
   return v + 0;
+}
+
+/**
+ * `castScalar` with int64's range check: the value a number becomes when `op` stores it in `dtype`.
+ *
+ * @example
+ * castChecked("fill_", "int64", 2.5); // 2
+ * castChecked("fill_", "bool", 2); // 1
+ */
+export function castChecked(op: string, dtype: DType, value: number): number {
+  return dtype === "int64" ? toInt64(op, value) : castScalar(dtype, value);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { allocate } from "./allocate.js";
-import { castScalar, type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
+import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { TorchletError } from "./errors.js";
-import { toInt64 } from "./int64.js";
+import { castChecked, toInt64 } from "./int64.js";
 import { StridedArray } from "./strided.js";
 
 /**
@@ -75,8 +75,7 @@ export function fromNested(data: NestedData, dtype?: DType): StridedArray {
 /** `values` stored as `dtype` (cast as PyTorch's casts do; int64 range-checked). */
 function castAll(dtype: DType, values: ArrayLike<number>): TypedArray {
   const out = allocate(dtype, values.length);
-  if (dtype === "int64") for (let i = 0; i < values.length; i++) out[i] = toInt64("tensor", values[i] as number);
-  else for (let i = 0; i < values.length; i++) out[i] = castScalar(dtype, values[i] as number);
+  for (let i = 0; i < values.length; i++) out[i] = castChecked("tensor", dtype, values[i] as number);
   return out;
 }
 

@@ -336,7 +336,8 @@ export function copyInto(dst: StridedArray, src: StridedArray): void {
   }
   const fromFloat = isFloating(src.dtype);
   if (dst.dtype === "int64" && fromFloat) checkFitsInt64(src);
-  const mode = dst.dtype === "bool" ? 1 : (dst.dtype === "int32" || dst.dtype === "int64") && fromFloat ? 2 : 0;
+  const mode =
+    dst.dtype === "bool" ? 1 : (dst.dtype === "int32" || dst.dtype === "int64") && fromFloat ? 2 : 0;
   // Walk both in row-major order over coalesced dims (innermost first): a transposed or sliced copy
   // is a few long rows, not a callback per element.
   const sizes: number[] = [];
