@@ -7,7 +7,6 @@ import {
   type TypedArray,
 } from "@torchlet/storage";
 import { collectAllocations, recycle } from "@torchlet/storage/internal";
-import { onesLike } from "./factories.js";
 import { AccumulateGrad, type GradFn } from "./grad-fn.js";
 import { enableGrad, isGradEnabled, noGrad } from "./grad-mode.js";
 import { sumTo } from "./sum-to.js";
@@ -51,7 +50,9 @@ function seedGradient(root: Tensor, gradient: Tensor | null): Tensor {
         `backward: grad can be implicitly created only for scalar outputs, got shape ${fmtShape(root.shape)}; pass a gradient`,
       );
     }
-    return onesLike(root);
+    // onesLike(root), from the root's own methods: the factories module imports tensor.ts, which
+    // imports this one (detach().clone() is a copy of one element outside the graph)
+    return root.detach().clone().fill_(1);
   }
   if (!shapesEqual(gradient.shape, root.shape)) {
     throw new TorchletError(

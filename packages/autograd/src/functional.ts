@@ -102,6 +102,20 @@ export const sigmoid = (a: Tensor): Tensor => a.sigmoid();
  */
 export const tanh = (a: Tensor): Tensor => a.tanh();
 /**
+ * The sine of each element, in radians (`a.sin()`).
+ *
+ * @example
+ * torch.sin(torch.tensor([0, Math.PI / 2])).tolist(); // [0, 1]
+ */
+export const sin = (a: Tensor): Tensor => a.sin();
+/**
+ * The cosine of each element, in radians (`a.cos()`).
+ *
+ * @example
+ * torch.cos(torch.tensor([0, Math.PI])).tolist(); // [1, -1]
+ */
+export const cos = (a: Tensor): Tensor => a.cos();
+/**
  * `a == b` elementwise, as a bool tensor (`a.eq(b)`).
  *
  * @example

@@ -1,39 +1,65 @@
 import { type DType, fmtShape, TorchletError, typeName } from "@torchlet/storage";
+import type { Saved } from "./derivatives.js";
 import type { Tensor } from "./tensor.js";
 
 /** One edge of the graph: the node that receives the gradient of an input, and its output index. */
 export type Edge = readonly [GradFn | null, number];
 
 /**
- * What a derivative formula may read: the saved inputs and result (version-checked) and the op's attributes.
+ * What a derivative formula may read: the tensors its row saves (version-checked), every input's shape
+ * and dtype, and the op's attributes.
  *
  * @example
  * // What a derivative-table formula receives as ctx: the saved inputs, result and attributes.
- * const expRow: Derivative<undefined> = { name: "ExpBackward0", grads: [(grad, ctx) => grad.mul(ctx.result())] };
+ * const expRow: Derivative<undefined> = {
+ *   name: "ExpBackward0",
+ *   grads: [(grad, ctx) => grad.mul(ctx.result())],
+ *   saves: ["result"],
+ * };
  * const x = torch.tensor([0, 1], { requiresGrad: true });
  * x.exp().sum().backward();
  * x.grad!.tolist(); // [1, 2.7183]
  */
 export class SavedContext<Attrs = unknown> {
+  /**
+   * @internal the engine's say-so, for the formula running now, that nothing else reads the upstream
+   * gradient: a formula may then write its result into that memory (relu's backward does).
+   */
+  _gradOwned = false;
+  /** The saved inputs by index (undefined where the row saves none), and their versions. */
+  private readonly inputs: (Tensor | undefined)[];
   private readonly versions: number[];
+  private readonly output: Tensor | undefined;
   private readonly resultVersion: number;
 
   constructor(
     private readonly owner: string,
-    private readonly inputs: readonly Tensor[],
-    private readonly output: Tensor,
+    inputs: readonly Tensor[],
+    output: Tensor,
     /** The op's attributes (dims, exponent, ...), as the forward pass recorded them. */
     readonly attrs: Attrs,
+    saves: readonly Saved[],
+    private readonly meta: InputMetaList,
   ) {
-    const versions = new Array<number>(inputs.length);
-    for (let i = 0; i < inputs.length; i++) versions[i] = versionOf(inputs[i] as Tensor);
-    this.versions = versions;
-    this.resultVersion = versionOf(output);
+    this.inputs = [];
+    this.versions = [];
+    let output_: Tensor | undefined;
+    for (const s of saves) {
+      if (s === "result") output_ = output;
+      else {
+        const t = inputs[s] as Tensor;
+        this.inputs[s] = t;
+        this.versions[s] = versionOf(t);
+      }
+    }
+    this.output = output_;
+    this.resultVersion = output_ === undefined ? 0 : versionOf(output_);
   }
 
   /** The i-th input as it was when the op ran; an error if an in-place op changed it since. */
   input(i: number): Tensor {
-    const t = this.inputs[i] as Tensor;
+    const t = this.inputs[i];
+    if (t === undefined) throw this.unsaved(`input ${i}`);
     this.check(t, this.versions[i] as number);
     return t;
   }
@@ -43,18 +69,25 @@ export class SavedContext<Attrs = unknown> {
    * (sum, mean, reshape, expand) do not save the tensor, so in-place changes to it are no error.
    */
   inputShape(i: number): readonly number[] {
-    return (this.inputs[i] as Tensor).shape;
+    return this.meta.shapes[i] as readonly number[];
   }
 
   /** The i-th input's dtype, with no version check (see `inputShape`). */
   inputDType(i: number): DType {
-    return (this.inputs[i] as Tensor).dtype;
+    return this.meta.dtypes[i] as DType;
   }
 
   /** The op's output as it was when the op ran; an error if an in-place op changed it since. */
   result(): Tensor {
+    if (this.output === undefined) throw this.unsaved("the result");
     this.check(this.output, this.resultVersion);
     return this.output;
+  }
+
+  private unsaved(what: string): TorchletError {
+    return new TorchletError(
+      `${this.owner}: the formula reads ${what}, which its derivative row does not save`,
+    );
   }
 
   private check(t: Tensor, expected: number): void {
@@ -67,11 +100,13 @@ export class SavedContext<Attrs = unknown> {
 }
 
 /**
- * A gradient formula for one input: upstream gradient and saved context in, gradient of that input
- * out. `owned` says the engine gives the formula the upstream gradient's memory: nothing else reads
- * it, so the formula may write its result there (relu's backward does) instead of into fresh memory.
+ * A gradient formula for one input: upstream gradient and saved context in, gradient of that input out.
+ *
+ * @example
+ * const double: InputGrad<undefined> = (grad) => grad.mul(2);
+ * double(torch.ones(2), undefined as never).tolist(); // [2, 2]
  */
-export type InputGrad<Attrs> = (grad: Tensor, ctx: SavedContext<Attrs>, owned: boolean) => Tensor;
+export type InputGrad<Attrs> = (grad: Tensor, ctx: SavedContext<Attrs>) => Tensor;
 
 /** The per-input formulas of one derivative-table row, with their attributes erased. */
 export type Formulas = ReadonlyArray<InputGrad<unknown> | null>;
@@ -86,6 +121,12 @@ function versionOf(t: Tensor): number {
 export interface InputMeta {
   readonly shape: readonly number[];
   readonly dtype: DType;
+}
+
+/** Every input's shape and dtype, kept by a node for as long as it lives (the tensors are not). */
+interface InputMetaList {
+  readonly shapes: readonly (readonly number[])[];
+  readonly dtypes: readonly DType[];
 }
 
 /**
@@ -107,8 +148,7 @@ export class GradFn {
   /** @internal non-leaf tensors whose `.grad` should receive this node's incoming gradient. */
   _retained: Tensor[] | null = null;
   private ctx: SavedContext<unknown> | null;
-  /** The inputs while the context is alive; their metadata once it is released. */
-  private inputs: readonly Tensor[] | null;
+  private readonly inputs: InputMetaList;
   private meta: readonly InputMeta[] | null = null;
   private edges: readonly Edge[] | null = null;
 
@@ -117,12 +157,22 @@ export class GradFn {
     readonly name: string,
     next: readonly (GradFn | null)[],
     private readonly formulas: Formulas,
-    ctx: SavedContext<unknown> | null,
     inputs: readonly Tensor[],
+    output: Tensor,
+    attrs: unknown,
+    saves: readonly Saved[],
   ) {
     this._next = next;
-    this.ctx = ctx;
-    this.inputs = inputs;
+    const shapes = new Array<readonly number[]>(inputs.length);
+    const dtypes = new Array<DType>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i] as Tensor;
+      shapes[i] = t.shape;
+      dtypes[i] = t.dtype;
+    }
+    this.inputs = { shapes, dtypes };
+    this.ctx =
+      formulas.length === 0 ? null : new SavedContext(name, inputs, output, attrs, saves, this.inputs);
   }
 
   /** PyTorch's `next_functions`: per input, `[node, 0]` (node null where no gradient flows). */
@@ -133,21 +183,18 @@ export class GradFn {
 
   /** Shape and dtype of each input, so the engine can sum broadcast gradients back and cast them. */
   get inputMeta(): readonly InputMeta[] {
-    if (this.meta === null) {
-      const inputs = this.inputs ?? [];
-      this.meta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-    }
+    this.meta ??= this.inputs.shapes.map((shape, i) => ({ shape, dtype: this.inputs.dtypes[i] as DType }));
     return this.meta;
   }
 
   /** @internal input `i`'s shape (what `inputMeta[i].shape` says, without building the list). */
   _inputShape(i: number): readonly number[] {
-    return this.inputs !== null ? (this.inputs[i] as Tensor).shape : (this.inputMeta[i] as InputMeta).shape;
+    return this.inputs.shapes[i] as readonly number[];
   }
 
   /** @internal input `i`'s dtype. */
   _inputDType(i: number): DType {
-    return this.inputs !== null ? (this.inputs[i] as Tensor).dtype : (this.inputMeta[i] as InputMeta).dtype;
+    return this.inputs.dtypes[i] as DType;
   }
 
   /**
@@ -166,17 +213,17 @@ export class GradFn {
     const out = new Array<Tensor | null>(next.length);
     let runs = 0;
     for (let i = 0; i < next.length; i++) if (next[i] && this.formulas[i]) runs++;
+    ctx._gradOwned = owned && runs === 1;
     for (let i = 0; i < next.length; i++) {
       const formula = this.formulas[i];
-      out[i] = next[i] && formula ? formula(grad, ctx, owned && runs === 1) : null;
+      out[i] = next[i] && formula ? formula(grad, ctx) : null;
     }
+    ctx._gradOwned = false;
     return out;
   }
 
   /** Frees the saved tensors (keeping only the inputs' shapes and dtypes); a later backward is the PyTorch error. */
   release(): void {
-    void this.inputMeta;
-    this.inputs = null;
     this.ctx = null;
   }
 
@@ -198,7 +245,7 @@ export class GradFn {
 export class AccumulateGrad extends GradFn {
   /** A node for a leaf. @param variable - The leaf whose `.grad` receives the gradient. */
   constructor(readonly variable: Tensor) {
-    super("AccumulateGrad", [], [], null, []);
+    super("AccumulateGrad", [], [], [], variable, undefined, []);
   }
 
   override apply(): (Tensor | null)[] {

@@ -1,12 +1,13 @@
-export { type Derivative, derivatives, type OpName } from "./derivatives.js";
+export type { Derivative, OpName, Saved } from "./derivatives.js";
 export * from "./factories.js";
 export * from "./functional.js";
 export { autograd, type GradOptions } from "./grad.js";
-export { AccumulateGrad, GradFn, SavedContext } from "./grad-fn.js";
+export { AccumulateGrad, GradFn, type InputGrad, SavedContext } from "./grad-fn.js";
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from "./grad-mode.js";
 export { sumTo } from "./sum-to.js";
 export {
   type BackwardOptions,
+  derivatives,
   type Operand,
   type ShapeArgs,
   Tensor,

@@ -1,4 +1,4 @@
-import { type BinaryOp, backend, reductionDims, type UnaryOp } from "@torchlet/ops";
+import { type BinaryOp, backend, dtypesOf, ELEMENTWISE, reductionDims, type UnaryOp } from "@torchlet/ops";
 import {
   broadcastShapes,
   copyInto,
@@ -10,7 +10,6 @@ import {
   isFloating,
   numel,
   promoteTypes,
-  promoteWithScalar,
   StridedArray,
   shapesEqual,
   sharesMemory,
@@ -18,9 +17,15 @@ import {
   typeName,
 } from "@torchlet/storage";
 import { castChecked } from "@torchlet/storage/internal";
-import { type AttrsOf, type Derivative, derivatives, type OpName } from "./derivatives.js";
+import {
+  type AttrsOf,
+  type Derivative,
+  type DerivativeTable,
+  derivativeTable,
+  type OpName,
+} from "./derivatives.js";
 import { runBackward } from "./engine.js";
-import { AccumulateGrad, type Formulas, GradFn, SavedContext } from "./grad-fn.js";
+import { AccumulateGrad, type Formulas, GradFn } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
 
 /**
@@ -77,9 +82,6 @@ export type ShapeArgs = [readonly number[]] | number[];
 export function shapeFromArgs(args: ShapeArgs): number[] {
   return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
 }
-
-/** Float ops turn integer and bool inputs into the default float dtype, as PyTorch's unary float ops do. */
-const FLOAT_UNARY = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh"]);
 
 /**
  * A multi-dimensional array that can record the operations applied to it and compute gradients
@@ -314,6 +316,14 @@ export class Tensor {
   /** The hyperbolic tangent of each element. */
   tanh(): Tensor {
     return unaryOp("tanh", this);
+  }
+  /** The sine of each element (radians). */
+  sin(): Tensor {
+    return unaryOp("sin", this);
+  }
+  /** The cosine of each element (radians). */
+  cos(): Tensor {
+    return unaryOp("cos", this);
   }
 
   // ---- comparisons (bool results, never recorded) ----
@@ -705,8 +715,7 @@ function record<K extends OpName>(
     const t = inputs[i] as Tensor;
     next[i] = t._requiresGrad ? (t._gradFn ?? t._gradAccumulator()) : null;
   }
-  const ctx = new SavedContext<AttrsOf<K>>(name, inputs, result, attrs);
-  result._gradFn = new GradFn(name, next, row.grads as Formulas, ctx as SavedContext<unknown>, inputs);
+  result._gradFn = new GradFn(name, next, row.grads as Formulas, inputs, result, attrs, row.saves);
   result._requiresGrad = true;
   return result;
 }
@@ -718,41 +727,27 @@ function scalarTensor(op: string, value: number, dtype: DType): Tensor {
   return new Tensor(array);
 }
 
-function resultType(a: Tensor, other: Operand): DType {
-  return other instanceof Tensor ? promoteTypes(a.dtype, other.dtype) : promoteWithScalar(a.dtype, other);
-}
-
+/**
+ * An elementwise op of two operands, by its record: the dtype rule gives the result dtype (and checks
+ * the operands), a number becomes a 0-d tensor of the dtype it is computed in.
+ */
 function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: Operand): Tensor {
-  if (op === "sub" && (a.dtype === "bool" || (other instanceof Tensor && other.dtype === "bool"))) {
-    const rhs = other instanceof Tensor ? `${other.dtype} ${fmtShape(other.shape)}` : String(other);
-    throw new TorchletError(
-      `sub: subtraction with a bool tensor is not supported (${a.dtype} ${fmtShape(a.shape)} and ${rhs}); compare with eq/ne instead`,
-    );
-  }
-  let dtype = resultType(a, other);
-  if (op === "div" && !isFloating(dtype)) dtype = "float32";
-  if (op === "pow" && typeof other === "number" && other < 0 && !isFloating(dtype)) {
-    throw new TorchletError(
-      `pow: integers to negative integer powers are not allowed (${a.dtype} ${fmtShape(a.shape)} to the power ${other})`,
-    );
-  }
+  const { result: dtype } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
   return record(op, [a, b], out, undefined);
 }
 
+/** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
-  const common = resultType(a, other);
+  const { common } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
   const b = other instanceof Tensor ? other._array : scalarTensor(op, other, common)._array;
   return new Tensor(backend().binary(op, a._array, b, "bool", op));
 }
 
 function unaryOp(op: UnaryOp, a: Tensor): Tensor {
-  if (op === "neg" && a.dtype === "bool") {
-    throw new TorchletError(`neg: negation of a bool tensor (shape ${fmtShape(a.shape)}) is not supported`);
-  }
-  const dtype = FLOAT_UNARY.has(op) && !isFloating(a.dtype) ? "float32" : a.dtype;
+  const { result: dtype } = dtypesOf(op, ELEMENTWISE[op].dtype, [a]);
   return record(op, [a], backend().unary(op, a._array, dtype), undefined);
 }
 
@@ -820,10 +815,12 @@ function sameDType(op: string, a: Tensor, b: Tensor): DType {
 function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: Operand): boolean {
   const a = self._array;
   if (!a.isContiguous()) return false;
-  if (op === "sub" && (self.dtype === "bool" || (other instanceof Tensor && other.dtype === "bool")))
-    return false;
-  let dtype = resultType(self, other);
-  if (op === "div" && !isFloating(dtype)) dtype = "float32";
+  let dtype: DType;
+  try {
+    dtype = dtypesOf(op, ELEMENTWISE[op].dtype, [self, other]).result;
+  } catch {
+    return false; // the general route raises the op's error
+  }
   if (dtype !== self.dtype) return false;
   let b: StridedArray;
   if (other instanceof Tensor) {
@@ -893,3 +890,14 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
     condition,
   });
 }
+
+/**
+ * The derivative table: the single place where torchlet defines gradients (see derivatives.ts).
+ *
+ * @example
+ * torch.derivatives.mul.name; // "MulBackward0"
+ * torch.derivatives.exp.saves; // ["result"]
+ * const x = torch.tensor([1, 2], { requiresGrad: true });
+ * x.mul(3).gradFn!.name; // "MulBackward0"
+ */
+export const derivatives: DerivativeTable = derivativeTable({ where, wrap: (array) => new Tensor(array) });

@@ -1,12 +1,10 @@
-// Hand-specialised inner loops, one function per op, so that every loop has its own type feedback
-// and the op inlines (a call through a table of closures per element is megamorphic and never does).
-// Each loop covers one row of a (coalesced) elementwise walk: n elements, output at d[o..o+n), input
-// strides ia/ib in elements. Unit and zero strides (contiguous, scalar, row broadcast) get their own
-// loops; the formulas are exactly those of UNARY/BINARY in elementwise.ts, read as doubles and rounded
-// by the output typed array on store. Written out by hand (no `new Function`, which strict CSP forbids).
-// Comparisons store `+(x < y)`, not `x < y ? 1 : 0`: the number of a boolean compiles without the
-// data-dependent branch, which random signs mispredict half the time (3-4x slower on randn data).
+// The JS loops of the elementwise ops: each covers one row of a (coalesced) elementwise walk: n
+// elements, output at d[o..o+n), input strides ia/ib in elements, values read as doubles and rounded by
+// the output typed array on store. Most are generated from the op records (generated/elementwise-loops.ts);
+// the ones here are hand-tuned where a benchmark shows they win, registered against the same records.
 import type { TypedArray } from "@torchlet/storage";
+import { GENERATED_BINARY_LOOPS, GENERATED_UNARY_LOOPS } from "./generated/elementwise-loops.js";
+import type { BinaryOp, UnaryOp } from "./records/registry.js";
 
 export type BinaryLoop = (
   d: TypedArray,
@@ -21,102 +19,6 @@ export type BinaryLoop = (
 ) => void;
 
 export type UnaryLoop = (d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number) => void;
-
-function addLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) + (B[pb + j] as number);
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) + y;
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = x + (B[pb + j] as number);
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j * ia] as number) + (B[pb + j * ib] as number);
-  }
-}
-
-function subLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) - (B[pb + j] as number);
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) - y;
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = x - (B[pb + j] as number);
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j * ia] as number) - (B[pb + j * ib] as number);
-  }
-}
-
-function mulLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) * (B[pb + j] as number);
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) * y;
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = x * (B[pb + j] as number);
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j * ia] as number) * (B[pb + j * ib] as number);
-  }
-}
-
-function divLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) / (B[pb + j] as number);
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) / y;
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = x / (B[pb + j] as number);
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j * ia] as number) / (B[pb + j * ib] as number);
-  }
-}
 
 function powLoop(
   d: TypedArray,
@@ -150,229 +52,41 @@ function powLoop(
   }
 }
 
-function eqLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) === (B[pb + j] as number));
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) === y);
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +(x === (B[pb + j] as number));
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j * ia] as number) === (B[pb + j * ib] as number));
-  }
-}
+/** The hand-tuned loops, which the generator skips (records/render-js.ts). */
+export const HAND_TUNED_LOOPS = { pow: powLoop } satisfies Partial<Record<BinaryOp | UnaryOp, BinaryLoop>>;
 
-function neLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) !== (B[pb + j] as number));
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) !== y);
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +(x !== (B[pb + j] as number));
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j * ia] as number) !== (B[pb + j * ib] as number));
-  }
-}
-
-function gtLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) > (B[pb + j] as number));
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) > y);
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +(x > (B[pb + j] as number));
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j * ia] as number) > (B[pb + j * ib] as number));
-  }
-}
-
-function geLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) >= (B[pb + j] as number));
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) >= y);
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +(x >= (B[pb + j] as number));
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j * ia] as number) >= (B[pb + j * ib] as number));
-  }
-}
-
-function ltLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) < (B[pb + j] as number));
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) < y);
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +(x < (B[pb + j] as number));
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j * ia] as number) < (B[pb + j * ib] as number));
-  }
-}
-
-function leLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) <= (B[pb + j] as number));
-  } else if (ia === 1 && ib === 0) {
-    const y = B[pb] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j] as number) <= y);
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = +(x <= (B[pb + j] as number));
-  } else {
-    for (let j = 0; j < n; j++) d[o + j] = +((A[pa + j * ia] as number) <= (B[pb + j * ib] as number));
-  }
-}
-
-function negLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = -x;
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = -x;
-    }
-  }
-}
-
-function signLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = x > 0 ? 1 : x < 0 ? -1 : 0;
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = x > 0 ? 1 : x < 0 ? -1 : 0;
-    }
-  }
-}
-
-function reluLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
-  if (ia === 1) {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j] as number;
-      d[o + j] = x > 0 ? x : x === 0 || x < 0 ? 0 : x;
-    }
-  } else {
-    for (let j = 0; j < n; j++) {
-      const x = A[pa + j * ia] as number;
-      d[o + j] = x > 0 ? x : x === 0 || x < 0 ? 0 : x;
-    }
-  }
-}
+/** The loop of each binary op (a record without one is a compile error here). */
+export const BINARY_LOOPS: Record<BinaryOp, BinaryLoop> = { ...GENERATED_BINARY_LOOPS, ...HAND_TUNED_LOOPS };
 
 /**
- * The loop of a unary op whose cost is its math function (exp, log, ...): one shared body calling `f`.
- * The hot cheap ops (neg, sign, relu) keep hand-written loops, where the call would dominate.
+ * pow into int64, PyTorch's integer power (`powi`): a negative exponent gives 1 for base 1, ±1 for
+ * base -1 and 0 otherwise; other powers are JS's `**`, which (fdlibm's pow) is exact whenever the
+ * integer result is representable, and int64's range check (int64.ts) catches the rest. (int32's store
+ * truncates `**`'s fractions and infinities to the same values; int64's exact store would keep them.)
  */
-function mathLoop(f: (x: number) => number): UnaryLoop {
-  return (d, o, A, pa, ia, n) => {
-    for (let j = 0; j < n; j++) d[o + j] = f(A[pa + j * ia] as number);
-  };
+function powInt64Loop(
+  d: TypedArray,
+  o: number,
+  A: TypedArray,
+  pa: number,
+  ia: number,
+  B: TypedArray,
+  pb: number,
+  ib: number,
+  n: number,
+): void {
+  for (let j = 0; j < n; j++) {
+    const a = A[pa + j * ia] as number;
+    const b = B[pb + j * ib] as number;
+    d[o + j] = b >= 0 ? a ** b : a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
+  }
 }
 
-/** The loop of each binary op. */
-export const BINARY_LOOPS = {
-  add: addLoop,
-  sub: subLoop,
-  mul: mulLoop,
-  div: divLoop,
-  pow: powLoop,
-  eq: eqLoop,
-  ne: neLoop,
-  gt: gtLoop,
-  ge: geLoop,
-  lt: ltLoop,
-  le: leLoop,
-} satisfies Record<string, BinaryLoop>;
+/** Loops an int64 result takes instead of its record's, where int64's exact store needs integers. */
+export const INT64_LOOPS: Partial<Record<BinaryOp, BinaryLoop>> = { pow: powInt64Loop };
 
 /** The loop of each unary op. */
-export const UNARY_LOOPS = {
-  neg: negLoop,
-  exp: mathLoop(Math.exp),
-  log: mathLoop(Math.log),
-  sqrt: mathLoop(Math.sqrt),
-  abs: mathLoop(Math.abs),
-  sign: signLoop,
-  relu: reluLoop,
-  sigmoid: mathLoop((x) => 1 / (1 + Math.exp(-x))),
-  tanh: mathLoop(Math.tanh),
-} satisfies Record<string, UnaryLoop>;
+export const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = GENERATED_UNARY_LOOPS;
 
 // ---- bit-level loops for 32-bit data: the same results without data-dependent branches ----
 

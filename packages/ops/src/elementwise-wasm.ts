@@ -7,7 +7,8 @@ import {
   shapesEqual,
 } from "@torchlet/storage";
 import { allocate } from "@torchlet/storage/internal";
-import { type BinaryOp, binary, type UnaryOp, unary, where } from "./elementwise.js";
+import { binary, unary, where } from "./elementwise.js";
+import type { BinaryOp, UnaryOp } from "./records/registry.js";
 import { type ReduceOp, reduce, reducedShape } from "./reduce.js";
 import { thresholdBackward } from "./threshold-backward.js";
 import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";

@@ -13,6 +13,7 @@ import { allocate } from "@torchlet/storage/internal";
 import {
   BINARY_LOOPS,
   type BinaryLoop,
+  INT64_LOOPS,
   reluFloat32Bits,
   reluInt32,
   UNARY_LOOPS,
@@ -20,35 +21,21 @@ import {
   whereBits,
 } from "./elementwise-loops.js";
 import { broadcastStrides, coalesce, forEachRow } from "./elementwise-walk.js";
-import { powInt64Loop, settleInt64 } from "./int64.js";
+import { settleInt64 } from "./int64.js";
+import { evaluate } from "./records/expr.js";
+import { BINARY_OPS, type BinaryOp, ELEMENTWISE, UNARY_OPS, type UnaryOp } from "./records/registry.js";
 
 /**
- * The elementwise functions of one argument, each a plain number -> number map.
+ * The elementwise functions of one argument, each a plain number -> number map: the records' formulas,
+ * evaluated (the reference every kernel is tested against).
  *
  * @example
  * UNARY.relu(-2); // 0
  * UNARY.sigmoid(0); // 0.5
  */
-export const UNARY = {
-  neg: (x: number) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  sign: (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0), // NaN gives 0, as torch.sign does in 1.13
-  relu: (x: number) => (x > 0 ? x : x === 0 || x < 0 ? 0 : x), // NaN passes through, as torch.relu
-  sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
-  tanh: Math.tanh,
-} satisfies Record<string, (x: number) => number>;
-
-/**
- * The name of a unary elementwise op: a key of `UNARY`.
- *
- * @example
- * const op: UnaryOp = "exp";
- * UNARY[op](0); // 1
- */
-export type UnaryOp = keyof typeof UNARY;
+export const UNARY = Object.fromEntries(
+  UNARY_OPS.map((op) => [op, (x: number) => evaluate(ELEMENTWISE[op].formula, x, 0)]),
+) as Record<UnaryOp, (x: number) => number>;
 
 /**
  * The elementwise functions of two arguments; comparisons return 1 or 0 for a bool output.
@@ -57,28 +44,9 @@ export type UnaryOp = keyof typeof UNARY;
  * BINARY.pow(2, 10); // 1024
  * BINARY.gt(1, 2); // 0
  */
-export const BINARY = {
-  add: (a: number, b: number) => a + b,
-  sub: (a: number, b: number) => a - b,
-  mul: (a: number, b: number) => a * b,
-  div: (a: number, b: number) => a / b,
-  pow: (a: number, b: number) => a ** b,
-  eq: (a: number, b: number) => (a === b ? 1 : 0),
-  ne: (a: number, b: number) => (a !== b ? 1 : 0),
-  gt: (a: number, b: number) => (a > b ? 1 : 0),
-  ge: (a: number, b: number) => (a >= b ? 1 : 0),
-  lt: (a: number, b: number) => (a < b ? 1 : 0),
-  le: (a: number, b: number) => (a <= b ? 1 : 0),
-} satisfies Record<string, (a: number, b: number) => number>;
-
-/**
- * The name of a binary elementwise op: a key of `BINARY`.
- *
- * @example
- * const op: BinaryOp = "mul";
- * BINARY[op](3, 4); // 12
- */
-export type BinaryOp = keyof typeof BINARY;
+export const BINARY = Object.fromEntries(
+  BINARY_OPS.map((op) => [op, (a: number, b: number) => evaluate(ELEMENTWISE[op].formula, a, b)]),
+) as Record<BinaryOp, (a: number, b: number) => number>;
 
 /**
  * Applies `op` to every element of `a`, writing a new array of `outDtype` laid out as `a` is (a
@@ -167,7 +135,7 @@ function binaryInto(
   name: string,
   into: StridedArray | undefined,
 ): StridedArray {
-  const loop = op === "pow" && outDtype === "int64" ? powInt64Loop : BINARY_LOOPS[op];
+  const loop = (outDtype === "int64" ? INT64_LOOPS[op] : undefined) ?? BINARY_LOOPS[op];
   const same = shapesEqual(a.shape, b.shape);
   const shape = same ? a.shape : broadcastShapes(name, a.shape, b.shape);
   const ca = a.isContiguous();
@@ -340,8 +308,10 @@ function contiguousArray(shape: readonly number[], dtype: DType, n: number): Str
   return new StridedArray(allocate(dtype, n), dtype, shape, contiguousStrides(shape));
 }
 
-/** Ops whose loops store only 0 or 1, so a bool output needs no second pass. */
-const ZERO_ONE: ReadonlySet<string> = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
+/** Ops whose loops store only 0 or 1 (a bool result by their dtype rule), so a bool output needs no second pass. */
+const ZERO_ONE: ReadonlySet<string> = new Set(
+  BINARY_OPS.filter((op) => ELEMENTWISE[op].dtype.result === "bool"),
+);
 
 /** A bool result holds 0 or 1: arithmetic on bools (true + true) is logical, as in PyTorch. */
 function normalizeBool(out: StridedArray, op?: string): StridedArray {

@@ -1,6 +1,23 @@
 // The kernels are reached through the backend seam (`backend().binary(...)`, `referenceBackend.mm(...)`),
 // which keeps their short names free for the Tensor-level functions of the umbrella package.
 export * from "./backend.js";
-export { BINARY, type BinaryOp, UNARY, type UnaryOp } from "./elementwise.js";
+export { BINARY, UNARY } from "./elementwise.js";
 export { configureMatmul, type MatmulOptions, matmulInfo, warmUpMatmulThreads } from "./matmul-wasm.js";
+export {
+  type DTypeOperand,
+  type DTypeRule,
+  dtypesOf,
+  resultDType,
+  resultType,
+} from "./records/dtype-rule.js";
+export type { Expr } from "./records/expr.js";
+export {
+  BINARY_OPS,
+  type BinaryOp,
+  ELEMENTWISE,
+  type ElementwiseOp,
+  type ElementwiseRecord,
+  UNARY_OPS,
+  type UnaryOp,
+} from "./records/registry.js";
 export { type ReduceOp, reducedShape, reductionDims } from "./reduce.js";

@@ -1,4 +1,4 @@
-import { INT64_EXACT_MAX, type StridedArray, TorchletError, type TypedArray } from "@torchlet/storage";
+import { INT64_EXACT_MAX, type StridedArray, TorchletError } from "@torchlet/storage";
 import { checkInt64Results } from "@torchlet/storage/internal";
 
 // int64 elements are exact integers in a Float64Array (storage's int64.ts), so the float64 loops
@@ -29,28 +29,5 @@ export function checkInt64Magnitudes(op: string, magnitudes: StridedArray): void
         `${op}: the int64 result may exceed ±(2^53 - 1) = ±${INT64_EXACT_MAX}, the range torchlet's int64 holds exactly (a sum of magnitudes reaches ${data[i]})`,
       );
     }
-  }
-}
-
-/**
- * PyTorch's integer power (`powi`): a negative exponent gives 1 for base 1, ±1 for base -1 and 0
- * otherwise; other powers are JS's `**`, which (fdlibm's pow) is exact whenever the integer result is
- * representable, and the range check catches the rest.
- */
-export function powInt64Loop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
-  for (let j = 0; j < n; j++) {
-    const a = A[pa + j * ia] as number;
-    const b = B[pb + j * ib] as number;
-    d[o + j] = b >= 0 ? a ** b : a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
   }
 }

@@ -6,8 +6,10 @@ import {
   BINARY,
   type BinaryOp,
   backend,
+  ELEMENTWISE,
   reducedShape,
   reductionDims,
+  resultDType,
   UNARY,
   type UnaryOp,
 } from "../src/index.js";
@@ -252,10 +254,8 @@ describe("specialised unary loops", () => {
     );
     fc.assert(
       fc.property(arb, ({ a, k }) => {
-        const outDtype =
-          k.dtype === "int32" && k.op !== "neg" && k.op !== "abs" && k.op !== "relu" && k.op !== "sign"
-            ? "float32"
-            : k.dtype;
+        // the op's dtype rule: int32 stays int32 unless the op computes in floats
+        const outDtype = resultDType(k.op, ELEMENTWISE[k.op].dtype, [a]);
         const out = backend().unary(k.op, a, outDtype);
         for (let i = 0; i < a.numel; i++) {
           const index = unravelIndex(i, a.shape);

@@ -19,7 +19,7 @@ const PER_SIZE = 4;
  * more than it saves (measured on the chapter's 100x32 tensors).
  *
  * @example
- * allocate("float32", 100).byteLength < RECYCLED_MIN_BYTES; // true: not worth recycling
+ * StridedArray.zeros([100], "float32").data.byteLength < RECYCLED_MIN_BYTES; // true: not worth recycling
  */
 export const RECYCLED_MIN_BYTES = SLAB_MAX_BYTES + 1;
 

@@ -45,9 +45,9 @@ export function slabRegion(bytes: number): { buffer: ArrayBuffer; byteOffset: nu
  * buffer without sharing memory, so comparing `.buffer` alone is not enough.
  *
  * @example
- * const a = allocate("float32", 100);
+ * const a = StridedArray.zeros([100], "float32").data;
  * sharesMemory(a, a.subarray(50)); // true
- * sharesMemory(a, allocate("float32", 100)); // false
+ * sharesMemory(a, StridedArray.zeros([100], "float32").data); // false
  */
 export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a === b) return a.byteLength > 0;

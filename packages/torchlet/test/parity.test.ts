@@ -135,3 +135,30 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("%s", (_name, c) =
     });
   });
 });
+
+/** The op registry as the fixture generator reads it (gen_parity.py cannot import TypeScript). */
+const registry = Object.entries(torch.ELEMENTWISE).map(([name, r]) => ({
+  name,
+  arity: r.arity,
+  result: r.dtype.result,
+  rejectsBool: r.dtype.rejectsBool !== undefined,
+  differentiable: r.differentiable,
+  domain: r.domain,
+}));
+
+describe("the op registry's fixtures", () => {
+  it("fixtures/ops.json is the registry (`vitest -u` rewrites it; then rerun gen_parity.py)", async () => {
+    await expect(`${JSON.stringify(registry, null, 1)}\n`).toMatchFileSnapshot("../fixtures/ops.json");
+  });
+
+  it("every registered op has PyTorch cases, with gradients where it is differentiable", () => {
+    const missing = registry.flatMap(({ name, differentiable }) => {
+      const cases = fixture.cases.filter((c) => c.op === name && c.error === undefined);
+      if (cases.length === 0) return [`${name}: no case in parity.json`];
+      if (differentiable && !cases.some((c) => c.grads?.some((g) => g !== null)))
+        return [`${name}: no gradient in parity.json`];
+      return [];
+    });
+    expect(missing).toEqual([]);
+  });
+});

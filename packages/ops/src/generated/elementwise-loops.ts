@@ -1,0 +1,465 @@
+// Generated from the op records (ops/src/records/registry.ts) by records/render-js.ts; do not edit.
+// `pnpm vitest run packages/ops -u` rewrites it after a record changes.
+import type { TypedArray } from "@torchlet/storage";
+import type { BinaryLoop, UnaryLoop } from "../elementwise-loops.js";
+
+function addLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = x + y;
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = x + y;
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = x + y;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = x + y;
+    }
+  }
+}
+
+function subLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = x - y;
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = x - y;
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = x - y;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = x - y;
+    }
+  }
+}
+
+function mulLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = x * y;
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = x * y;
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = x * y;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = x * y;
+    }
+  }
+}
+
+function divLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = x / y;
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = x / y;
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = x / y;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = x / y;
+    }
+  }
+}
+
+function eqLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = +(x === y);
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = +(x === y);
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = +(x === y);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = +(x === y);
+    }
+  }
+}
+
+function neLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = +(x !== y);
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = +(x !== y);
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = +(x !== y);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = +(x !== y);
+    }
+  }
+}
+
+function gtLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = +(x > y);
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = +(x > y);
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = +(x > y);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = +(x > y);
+    }
+  }
+}
+
+function geLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = +(x >= y);
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = +(x >= y);
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = +(x >= y);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = +(x >= y);
+    }
+  }
+}
+
+function ltLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = +(x < y);
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = +(x < y);
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = +(x < y);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = +(x < y);
+    }
+  }
+}
+
+function leLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = +(x <= y);
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = +(x <= y);
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = +(x <= y);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = +(x <= y);
+    }
+  }
+}
+
+function negLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = -x;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = -x;
+    }
+  }
+}
+
+function expLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.exp(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.exp(x);
+    }
+  }
+}
+
+function logLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.log(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.log(x);
+    }
+  }
+}
+
+function sqrtLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.sqrt(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.sqrt(x);
+    }
+  }
+}
+
+function absLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.abs(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.abs(x);
+    }
+  }
+}
+
+function signLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = (x > 0 ? 1 : (x < 0 ? (-1) : 0));
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = (x > 0 ? 1 : (x < 0 ? (-1) : 0));
+    }
+  }
+}
+
+function reluLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = (x > 0 ? x : (x === 0 || x < 0 ? 0 : x));
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = (x > 0 ? x : (x === 0 || x < 0 ? 0 : x));
+    }
+  }
+}
+
+function sigmoidLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = 1 / (1 + Math.exp(-x));
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = 1 / (1 + Math.exp(-x));
+    }
+  }
+}
+
+function tanhLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.tanh(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.tanh(x);
+    }
+  }
+}
+
+function sinLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.sin(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.sin(x);
+    }
+  }
+}
+
+function cosLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.cos(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.cos(x);
+    }
+  }
+}
+
+export const GENERATED_BINARY_LOOPS = {
+  add: addLoop,
+  sub: subLoop,
+  mul: mulLoop,
+  div: divLoop,
+  eq: eqLoop,
+  ne: neLoop,
+  gt: gtLoop,
+  ge: geLoop,
+  lt: ltLoop,
+  le: leLoop,
+} satisfies Record<string, BinaryLoop>;
+
+export const GENERATED_UNARY_LOOPS = {
+  neg: negLoop,
+  exp: expLoop,
+  log: logLoop,
+  sqrt: sqrtLoop,
+  abs: absLoop,
+  sign: signLoop,
+  relu: reluLoop,
+  sigmoid: sigmoidLoop,
+  tanh: tanhLoop,
+  sin: sinLoop,
+  cos: cosLoop,
+} satisfies Record<string, UnaryLoop>;

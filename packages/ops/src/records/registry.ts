@@ -1,0 +1,181 @@
+import { isFloating } from "@torchlet/storage";
+import { type DTypeRule, describeOperand } from "./dtype-rule.js";
+import {
+  abs,
+  add,
+  constant,
+  cos,
+  div,
+  type Expr,
+  eq,
+  exp,
+  ge,
+  gt,
+  le,
+  log,
+  lt,
+  mul,
+  ne,
+  neg,
+  or,
+  pow,
+  select,
+  sin,
+  sqrt,
+  sub,
+  tanh,
+  X,
+  Y,
+} from "./expr.js";
+
+/**
+ * The record of one elementwise op: the single source every layer reads. The kernels of every
+ * backend are derived from `formula` (ops/src/generated/elementwise-loops.ts is rendered from it, the
+ * Wasm SIMD lanes compile from it); `dtype` is its dtype rule; the autograd layer's derivative table
+ * must have a row for every differentiable record (a missing row is a compile error); and the tests
+ * iterate the registry: the float64 gradcheck, the property tests and the PyTorch fixtures sample
+ * inputs from `domain`.
+ *
+ * @example
+ * const record: ElementwiseRecord = ELEMENTWISE.log;
+ * record.arity; // 1
+ * record.domain; // [0.1, 3]
+ */
+export interface ElementwiseRecord {
+  /** How many tensor operands: 1 (`x`) or 2 (`x`, `y`, broadcast together). */
+  readonly arity: 1 | 2;
+  /** The scalar formula over `X` (and `Y`), in doubles; the output dtype's store rounds it. */
+  readonly formula: Expr;
+  /** How the result dtype follows from the operands'. */
+  readonly dtype: DTypeRule;
+  /** Whether gradients flow through it (comparisons: no). */
+  readonly differentiable: boolean;
+  /** Where tests sample inputs (away from poles and kinks); the fixtures add special values. */
+  readonly domain: readonly [number, number];
+}
+
+const COMMON: DTypeRule = { result: "common" };
+const FLOAT: DTypeRule = { result: "float" };
+const BOOL: DTypeRule = { result: "bool" };
+
+const unary = (formula: Expr, dtype: DTypeRule, domain: readonly [number, number] = [-2, 2]) =>
+  ({ arity: 1, formula, dtype, differentiable: true, domain }) as const satisfies ElementwiseRecord;
+const binary = (formula: Expr, dtype: DTypeRule, domain: readonly [number, number] = [-2, 2]) =>
+  ({ arity: 2, formula, dtype, differentiable: true, domain }) as const satisfies ElementwiseRecord;
+const comparison = (formula: Expr) =>
+  ({
+    arity: 2,
+    formula,
+    dtype: BOOL,
+    differentiable: false,
+    domain: [-2, 2],
+  }) as const satisfies ElementwiseRecord;
+
+/**
+ * Every elementwise op, by name. Adding one here (with its derivative row, a method and a functional
+ * form) is all an op needs: kernels, dtype checks, gradcheck, property tests and fixtures follow.
+ *
+ * @example
+ * ELEMENTWISE.exp.dtype.result; // "float"
+ * ELEMENTWISE.lt.differentiable; // false
+ */
+export const ELEMENTWISE = {
+  add: binary(add(X, Y), COMMON),
+  sub: binary(sub(X, Y), {
+    result: "common",
+    rejectsBool: {
+      reason: "subtraction with a bool tensor is not supported",
+      hint: "compare with eq/ne instead",
+    },
+  }),
+  mul: binary(mul(X, Y), COMMON),
+  div: binary(div(X, Y), FLOAT, [0.5, 2]),
+  pow: binary(
+    pow(X, Y),
+    {
+      result: "common",
+      check: (common, [base, exponent]) =>
+        typeof exponent === "number" && exponent < 0 && !isFloating(common) && base !== undefined
+          ? `integers to negative integer powers are not allowed (${describeOperand(base)} to the power ${exponent})`
+          : undefined,
+    },
+    [0.5, 2],
+  ),
+  eq: comparison(eq(X, Y)),
+  ne: comparison(ne(X, Y)),
+  gt: comparison(gt(X, Y)),
+  ge: comparison(ge(X, Y)),
+  lt: comparison(lt(X, Y)),
+  le: comparison(le(X, Y)),
+  neg: unary(neg(X), {
+    result: "common",
+    rejectsBool: { reason: "negation of a bool tensor is not supported" },
+  }),
+  exp: unary(exp(X), FLOAT),
+  log: unary(log(X), FLOAT, [0.1, 3]),
+  sqrt: unary(sqrt(X), FLOAT, [0.1, 3]),
+  abs: unary(abs(X), COMMON),
+  // NaN gives 0, as torch.sign does in 1.13
+  sign: unary(
+    select(gt(X, constant(0)), constant(1), select(lt(X, constant(0)), constant(-1), constant(0))),
+    COMMON,
+  ),
+  // NaN passes through, as torch.relu
+  relu: unary(
+    select(gt(X, constant(0)), X, select(or(eq(X, constant(0)), lt(X, constant(0))), constant(0), X)),
+    COMMON,
+  ),
+  sigmoid: unary(div(constant(1), add(constant(1), exp(neg(X)))), FLOAT, [-3, 3]),
+  tanh: unary(tanh(X), FLOAT),
+  sin: unary(sin(X), FLOAT, [-3, 3]),
+  cos: unary(cos(X), FLOAT, [-3, 3]),
+} as const satisfies Record<string, ElementwiseRecord>;
+
+/**
+ * The name of an elementwise op: a key of `ELEMENTWISE`.
+ *
+ * @example
+ * const op: ElementwiseOp = "sin";
+ * ELEMENTWISE[op].arity; // 1
+ */
+export type ElementwiseOp = keyof typeof ELEMENTWISE;
+
+/**
+ * The name of a unary elementwise op (a record of arity 1).
+ *
+ * @example
+ * const op: UnaryOp = "exp";
+ * UNARY[op](0); // 1
+ */
+export type UnaryOp = {
+  [K in ElementwiseOp]: (typeof ELEMENTWISE)[K]["arity"] extends 1 ? K : never;
+}[ElementwiseOp];
+
+/**
+ * The name of a binary elementwise op (a record of arity 2).
+ *
+ * @example
+ * const op: BinaryOp = "mul";
+ * BINARY[op](3, 4); // 12
+ */
+export type BinaryOp = Exclude<ElementwiseOp, UnaryOp>;
+
+/** The names of the ops of one arity, in registry order. */
+const opsOfArity = <K extends ElementwiseOp>(arity: 1 | 2) =>
+  (Object.keys(ELEMENTWISE) as ElementwiseOp[]).filter((k) => ELEMENTWISE[k].arity === arity) as K[];
+
+/**
+ * Every unary op's name, in registry order.
+ *
+ * @example
+ * UNARY_OPS.includes("relu"); // true
+ */
+export const UNARY_OPS: readonly UnaryOp[] = opsOfArity<UnaryOp>(1);
+
+/**
+ * Every binary op's name, in registry order.
+ *
+ * @example
+ * BINARY_OPS.includes("pow"); // true
+ */
+export const BINARY_OPS: readonly BinaryOp[] = opsOfArity<BinaryOp>(2);
