@@ -1,5 +1,5 @@
-import { INT64_EXACT_MAX, type StridedArray, TorchletError } from "@torchlet/storage";
-import { checkInt64Results } from "@torchlet/storage/internal";
+import { INT64_EXACT_MAX, type StridedArray, type TypedArray } from "@torchlet/storage";
+import { checkInt64Results, int64RangeError } from "@torchlet/storage/internal";
 
 // int64 elements are exact integers in a Float64Array (storage's int64.ts), so the float64 loops
 // compute them; what is int64's own is checked here: every result must stay within ±(2^53 - 1), the
@@ -17,17 +17,48 @@ export function settleInt64(op: string, out: StridedArray): StridedArray {
 }
 
 /**
- * Checks that summing `magnitudes` (the sums of |x| of each group of an int64 sum, or of |a||b| of each
- * element of an int64 product) never left the exact range: then every partial sum was exact, in any
- * order, and so is the result.
+ * `acc[q + j*sq] += src[p + j*sp]` for j < n, an int64 sum whose partial sums must each stay within
+ * ±(2^53 - 1): then each addition was exact, and so is the total (PyTorch's exact total may be in
+ * range while a partial sum was not, in this order; torchlet then refuses rather than guess).
  */
-export function checkInt64Magnitudes(op: string, magnitudes: StridedArray): void {
-  const data = magnitudes.data;
-  for (let i = magnitudes.offset, end = i + magnitudes.numel; i < end; i++) {
-    if ((data[i] as number) > INT64_EXACT_MAX) {
-      throw new TorchletError(
-        `${op}: the int64 result may exceed ±(2^53 - 1) = ±${INT64_EXACT_MAX}, the range torchlet's int64 holds exactly (a sum of magnitudes reaches ${data[i]})`,
+export function sumRowInt64(
+  acc: Float64Array,
+  q: number,
+  sq: number,
+  src: TypedArray,
+  p: number,
+  sp: number,
+  n: number,
+): void {
+  for (let j = 0; j < n; j++) {
+    const s = (acc[q + j * sq] as number) + (src[p + j * sp] as number);
+    if (!(Math.abs(s) <= INT64_EXACT_MAX)) throw int64RangeError("sum", s, "a running int64 sum");
+    acc[q + j * sq] = s;
+  }
+}
+
+/**
+ * `row[j] += a * B[p + j]` for j < n, one step of an int64 matrix product, where each product and
+ * each partial sum must stay within ±(2^53 - 1), so that every one of them is exact.
+ */
+export function accumulateInt64(
+  op: string,
+  row: Float64Array,
+  a: number,
+  B: TypedArray,
+  p: number,
+  n: number,
+): void {
+  for (let j = 0; j < n; j++) {
+    const product = a * (B[p + j] as number);
+    const s = (row[j] as number) + product;
+    if (!(Math.abs(product) <= INT64_EXACT_MAX && Math.abs(s) <= INT64_EXACT_MAX)) {
+      throw int64RangeError(
+        op,
+        Math.abs(product) > INT64_EXACT_MAX ? product : s,
+        "an int64 product or partial sum",
       );
     }
+    row[j] = s;
   }
 }

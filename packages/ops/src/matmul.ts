@@ -1,23 +1,13 @@
 import { type DType, fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
-import { unary } from "./elementwise.js";
-import { checkInt64Magnitudes, settleInt64 } from "./int64.js";
+import { accumulateInt64, settleInt64 } from "./int64.js";
 
 /**
  * Batched matrix product: `a` is [batch, m, k], `b` is [batch, k, n] (any strides, including the
  * stride-0 batch dims of a broadcast), the result a new contiguous [batch, m, n] array.
  * Loop order i-p-j keeps the inner loop streaming along rows of `b` and of the output. An int64
- * product is an error when a sum of |a||b| could leave ±(2^53 - 1), where double sums stop being exact.
+ * product or partial sum beyond ±(2^53 - 1), where double arithmetic stops being exact, is an error.
  */
 export function bmm(a: StridedArray, b: StridedArray, outDtype: DType, name = "bmm"): StridedArray {
-  if (outDtype === "int64") {
-    const magnitudes = bmmFloat(unary("abs", a, "float64"), unary("abs", b, "float64"), "float64", name);
-    checkInt64Magnitudes(name, magnitudes);
-    return settleInt64(name, bmmFloat(a, b, outDtype, name));
-  }
-  return bmmFloat(a, b, outDtype, name);
-}
-
-function bmmFloat(a: StridedArray, b: StridedArray, outDtype: DType, name: string): StridedArray {
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new TorchletError(
       `${name}: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied`,
@@ -34,6 +24,7 @@ function bmmFloat(a: StridedArray, b: StridedArray, outDtype: DType, name: strin
   const [sab, sam, sak] = a.strides as [number, number, number];
   const [sbb, sbk] = B.strides as [number, number, number];
   const row = new Float64Array(n);
+  const int64 = outDtype === "int64";
   for (let t = 0; t < batch; t++) {
     const aBase = a.offset + t * sab;
     const bBase = B.offset + t * sbb;
@@ -43,12 +34,13 @@ function bmmFloat(a: StridedArray, b: StridedArray, outDtype: DType, name: strin
       for (let p = 0; p < k; p++) {
         const aip = A[aRow + p * sak] as number;
         const bRow = bBase + p * sbk;
-        for (let j = 0; j < n; j++) row[j] = (row[j] as number) + aip * (Bd[bRow + j] as number);
+        if (int64) accumulateInt64(name, row, aip, Bd, bRow, n);
+        else for (let j = 0; j < n; j++) row[j] = (row[j] as number) + aip * (Bd[bRow + j] as number);
       }
       dst.set(row, (t * m + i) * n);
     }
   }
-  return out;
+  return settleInt64(name, out);
 }
 
 /** The 2-D matrix product [m, k] x [k, n] -> [m, n]. */

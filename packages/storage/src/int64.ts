@@ -26,7 +26,7 @@ export const INT64_EXACT_MAX = Number.MAX_SAFE_INTEGER;
  */
 export function toInt64(op: string, value: number): number {
   const v = Math.trunc(value);
-  if (!(Math.abs(v) <= INT64_EXACT_MAX)) throw outOfRange(op, value);
+  if (!(Math.abs(v) <= INT64_EXACT_MAX)) throw int64RangeError(op, value);
   return v + 0;
 }
 
@@ -54,12 +54,20 @@ export function castChecked(op: string, dtype: DType, value: number): number {
 export function checkInt64Results(op: string, data: Float64Array, start: number, end: number): void {
   for (let i = start; i < end; i++) {
     const v = data[i] as number;
-    if (!(Math.abs(v) <= INT64_EXACT_MAX)) throw outOfRange(op, v, "an int64 result");
+    if (!(Math.abs(v) <= INT64_EXACT_MAX)) throw int64RangeError(op, v, "an int64 result");
     if (v === 0) data[i] = 0;
   }
 }
 
-function outOfRange(op: string, value: number, what?: string): TorchletError {
+/**
+ * The error for `value` (or, with `what`, a computed value that may already be rounded) outside
+ * int64's exact range, naming `op`.
+ *
+ * @example
+ * int64RangeError("sum", 2 ** 53, "a running int64 sum").message;
+ * // "sum: a running int64 sum (about 9007199254740992) does not fit in int64 exactly: ..."
+ */
+export function int64RangeError(op: string, value: number, what?: string): TorchletError {
   const shown = Number.isFinite(value) ? BigInt(Math.trunc(value)).toString() : String(value);
   // A result this large may already be rounded: say so.
   const subject = what ? `${what} (about ${shown})` : shown;

@@ -4,5 +4,5 @@
 // that it created an array. The umbrella `torchlet` package does not re-export this entry.
 export { allocate } from "./allocate.js";
 // int64's exactness checks (see int64.ts), for the kernels and factories that store int64 values.
-export { castChecked, checkInt64Results, toInt64 } from "./int64.js";
+export { castChecked, checkInt64Results, int64RangeError, toInt64 } from "./int64.js";
 export { collectAllocations, recycle } from "./recycle.js";
