@@ -1,3 +1,5 @@
+import { TorchletError } from "@torchlet/storage";
+
 let enabled = true;
 
 /**
@@ -23,19 +25,29 @@ export function setGradEnabled(mode: boolean): void {
   enabled = mode;
 }
 
-function withGradMode<T>(mode: boolean, fn: () => T): T {
+function withGradMode<T>(name: string, mode: boolean, fn: () => T): T {
   const previous = enabled;
   enabled = mode;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     enabled = previous;
   }
+  // The mode is global and restored when fn returns: an async fn's awaited part would run in the
+  // caller's mode, silently recording (or not) what the caller meant to exclude (or include).
+  if (typeof (result as { then?: unknown } | null)?.then === "function") {
+    throw new TorchletError(
+      `${name}: fn returned a Promise, but grad mode is restored when fn returns, before the Promise settles, so its awaited part would not run in ${name}; pass a synchronous function (call ${name} inside the async code instead)`,
+    );
+  }
+  return result;
 }
 
 /**
  * Runs `fn` without recording operations for autograd and returns its result (PyTorch's
- * `with torch.no_grad():`). Used for the hand-written SGD update. `fn` must be synchronous.
+ * `with torch.no_grad():`). Used for the hand-written SGD update. `fn` must be synchronous: a
+ * function returning a Promise is a TorchletError.
  *
  * @example
  * const w = torch.tensor([1, 2], { requiresGrad: true });
@@ -44,7 +56,7 @@ function withGradMode<T>(mode: boolean, fn: () => T): T {
  * w; // [0.8, 1.6]
  */
 export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn);
+  return withGradMode("noGrad", false, fn);
 }
 
 /**
@@ -54,5 +66,5 @@ export function noGrad<T>(fn: () => T): T {
  * torch.noGrad(() => torch.enableGrad(() => torch.isGradEnabled())); // true
  */
 export function enableGrad<T>(fn: () => T): T {
-  return withGradMode(true, fn);
+  return withGradMode("enableGrad", true, fn);
 }

@@ -2,6 +2,7 @@ import { type Backend, backend, setBackend } from "@torchlet/ops";
 import { recycledBytes, TorchletError } from "@torchlet/storage";
 import { allocate } from "@torchlet/storage/internal";
 import { describe, expect, it } from "vitest";
+import * as torch from "../src/index.js";
 import {
   autograd,
   enableGrad,
@@ -331,5 +332,76 @@ describe("recycling of dead gradients", () => {
     x.grad?.zero_();
     loss.backward();
     expect(values(x.grad)).toEqual(first);
+  });
+});
+
+describe("grad mode", () => {
+  it("refuses an async function: the mode would be restored before its awaited part runs", async () => {
+    let inside: boolean | null = null;
+    const run = () =>
+      torch.noGrad(async () => {
+        await Promise.resolve();
+        inside = torch.isGradEnabled();
+      });
+    expect(run).toThrow(TorchletError);
+    expect(run).toThrow(/^noGrad: fn returned a Promise/);
+    expect(() => torch.enableGrad(async () => 1)).toThrow(/^enableGrad: /);
+    await Promise.resolve();
+    expect(torch.isGradEnabled()).toBe(true);
+    expect(inside).toBe(true); // what the error prevents from going unnoticed
+  });
+});
+
+/** Whether `target` can be reached from `root` through object properties and array elements. */
+function reaches(root: unknown, target: object): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === target) return true;
+    if (typeof v !== "object" || v === null || seen.has(v) || ArrayBuffer.isView(v)) continue;
+    seen.add(v);
+    for (const key of Reflect.ownKeys(v)) stack.push((v as Record<PropertyKey, unknown>)[key]);
+  }
+  return false;
+}
+
+describe("what the graph keeps (each derivative row's saves)", () => {
+  it("keeps only the tensors a formula reads: an intermediate nothing reads is not reachable", () => {
+    const x = torch.tensor([1, 2, 3], { requiresGrad: true });
+    const scaled = x.mul(2); // mul saves its inputs: x and the 0-d 2
+    const shifted = scaled.add(1); // add's formulas read nothing: `scaled` is not kept by this node
+    const y = shifted.exp(); // exp reads its result only: `shifted` is not kept
+    const loss = y.sum(); // sum reads only its input's shape
+    expect(reaches(loss, x)).toBe(true); // through mul, which reads it, and the leaf's AccumulateGrad
+    expect(reaches(loss, y)).toBe(true); // exp's result, saved for its formula
+    expect(reaches(loss, shifted)).toBe(false);
+    expect(reaches(loss, scaled)).toBe(false);
+    loss.backward();
+    expect(x.grad?.tolist()).toEqual(
+      [1, 2, 3].map((v) => Math.fround(2 * Math.fround(Math.exp(Math.fround(2 * v + 1))))),
+    );
+  });
+
+  it("a formula that reads what its row does not save is an error naming the node", () => {
+    const row: torch.Derivative<undefined> = {
+      name: "BadBackward0",
+      grads: [(g, c) => g.mul(c.input(0))],
+      saves: [],
+    };
+    const x = torch.tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(1);
+    const node = new torch.GradFn(
+      "BadBackward0",
+      [y.gradFn],
+      row.grads as never,
+      [y],
+      y,
+      undefined,
+      row.saves,
+    );
+    expect(() => node.apply(torch.ones(2))).toThrow(
+      /^BadBackward0: the formula reads input 0, which its derivative row does not save/,
+    );
   });
 });

@@ -2,6 +2,7 @@
 // which keeps their short names free for the Tensor-level functions of the umbrella package.
 export * from "./backend.js";
 export { BINARY, UNARY } from "./elementwise.js";
+export { elementwiseInfo } from "./elementwise-wasm.js";
 export { configureMatmul, type MatmulOptions, matmulInfo, warmUpMatmulThreads } from "./matmul-wasm.js";
 export {
   type DTypeOperand,
