@@ -221,6 +221,22 @@ export function derivativeTable({ where, wrap }: FormulaKit): DerivativeTable {
     },
     sin: { name: "SinBackward0", grads: [(g, c) => g.mul(c.input(0).cos())], saves: [0] },
     cos: { name: "CosBackward0", grads: [(g, c) => g.mul(c.input(0).sin().neg())], saves: [0] },
+    log1p: { name: "Log1PBackward0", grads: [(g, c) => g.div(c.input(0).add(1))], saves: [0] },
+    expm1: { name: "Expm1Backward0", grads: [(g, c) => g.mul(c.result().add(1))], saves: ["result"] },
+    reciprocal: {
+      name: "ReciprocalBackward0",
+      grads: [(g, c) => g.neg().mul(c.result().mul(c.result()))],
+      saves: ["result"],
+    },
+    rsqrt: {
+      name: "RsqrtBackward0",
+      grads: [(g, c) => g.mul(-0.5).mul(c.result().pow(3))],
+      saves: ["result"],
+    },
+    // Piecewise constant: zero gradient (as sign's).
+    floor: { name: "FloorBackward0", grads: [(g) => g.mul(0)], saves: [] },
+    ceil: { name: "CeilBackward0", grads: [(g) => g.mul(0)], saves: [] },
+    trunc: { name: "TruncBackward0", grads: [(g) => g.mul(0)], saves: [] },
     // The condition is no graph input (it has no gradient), as in PyTorch: it travels as an attribute.
     where: {
       name: "WhereBackward0",

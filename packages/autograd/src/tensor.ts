@@ -325,6 +325,34 @@ export class Tensor {
   cos(): Tensor {
     return unaryOp("cos", this);
   }
+  /** `log(1 + x)` elementwise, accurate for small x. */
+  log1p(): Tensor {
+    return unaryOp("log1p", this);
+  }
+  /** `exp(x) - 1` elementwise, accurate for small x. */
+  expm1(): Tensor {
+    return unaryOp("expm1", this);
+  }
+  /** `1 / x` elementwise. */
+  reciprocal(): Tensor {
+    return unaryOp("reciprocal", this);
+  }
+  /** `1 / sqrt(x)` elementwise. */
+  rsqrt(): Tensor {
+    return unaryOp("rsqrt", this);
+  }
+  /** The largest integer not above each element. */
+  floor(): Tensor {
+    return unaryOp("floor", this);
+  }
+  /** The smallest integer not below each element. */
+  ceil(): Tensor {
+    return unaryOp("ceil", this);
+  }
+  /** Each element rounded towards zero. */
+  trunc(): Tensor {
+    return unaryOp("trunc", this);
+  }
 
   // ---- comparisons (bool results, never recorded) ----
 
