@@ -113,13 +113,7 @@ function reducedCount(inputShape: readonly number[], dims: number[] | null): num
 
 /**
  * The derivative table: the single place where torchlet defines gradients, built once by tensor.ts
- * with the functions formulas need (`kit`).
- *
- * @example
- * torch.derivatives.mul.name; // "MulBackward0"
- * torch.derivatives.exp.saves; // ["result"]
- * const x = torch.tensor([1, 2], { requiresGrad: true });
- * x.mul(3).gradFn!.name; // "MulBackward0"
+ * (as `derivatives`) with the functions formulas need.
  */
 export function derivativeTable({ where, wrap }: FormulaKit): DerivativeTable {
   /** PyTorch's `evenly_distribute_backward`: a whole-tensor max/min sends the gradient to every tie. */

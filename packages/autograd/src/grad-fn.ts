@@ -43,17 +43,17 @@ export class SavedContext<Attrs = unknown> {
   ) {
     this.inputs = [];
     this.versions = [];
-    let output_: Tensor | undefined;
+    let result: Tensor | undefined;
     for (const s of saves) {
-      if (s === "result") output_ = output;
+      if (s === "result") result = output;
       else {
         const t = inputs[s] as Tensor;
         this.inputs[s] = t;
         this.versions[s] = versionOf(t);
       }
     }
-    this.output = output_;
-    this.resultVersion = output_ === undefined ? 0 : versionOf(output_);
+    this.output = result;
+    this.resultVersion = result === undefined ? 0 : versionOf(result);
   }
 
   /** The i-th input as it was when the op ran; an error if an in-place op changed it since. */
