@@ -58,10 +58,11 @@ export function argReduce(
   starts.forEachIndex((p, i) => {
     let best = data[p] as number;
     let at = 0;
-    for (let j = 1; j < size && best === best; j++) {
+    // A NaN beats every number (the first NaN ends the scan); strict comparisons keep the first of
+    // equal elements.
+    for (let j = 1; j < size && !Number.isNaN(best); j++) {
       const v = data[p + j * stride] as number;
-      // v !== v: a NaN beats every number; strict comparisons keep the first of equal elements
-      if (v !== v || (larger ? v > best : v < best)) {
+      if (Number.isNaN(v) || (larger ? v > best : v < best)) {
         best = v;
         at = j;
       }
