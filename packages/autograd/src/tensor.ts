@@ -1,4 +1,12 @@
-import { type BinaryOp, backend, dtypesOf, ELEMENTWISE, reductionDims, type UnaryOp } from "@torchlet/ops";
+import {
+  type BinaryOp,
+  backend,
+  ELEMENTWISE,
+  reductionDims,
+  resultDType,
+  resultType,
+  type UnaryOp,
+} from "@torchlet/ops";
 import {
   broadcastShapes,
   copyInto,
@@ -783,7 +791,7 @@ function scalarTensor(op: string, value: number, dtype: DType): Tensor {
  * the operands), a number becomes a 0-d tensor of the dtype it is computed in.
  */
 function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: Operand): Tensor {
-  const { result: dtype } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
+  const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
@@ -792,13 +800,13 @@ function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: O
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
-  const { common } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
-  const b = other instanceof Tensor ? other._array : scalarTensor(op, other, common)._array;
+  resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
+  const b = other instanceof Tensor ? other._array : scalarTensor(op, other, resultType(a, other))._array;
   return new Tensor(backend().binary(op, a._array, b, "bool", op));
 }
 
 function unaryOp(op: UnaryOp, a: Tensor): Tensor {
-  const { result: dtype } = dtypesOf(op, ELEMENTWISE[op].dtype, [a]);
+  const dtype = resultDType(op, ELEMENTWISE[op].dtype, a);
   return record(op, [a], backend().unary(op, a._array, dtype), undefined);
 }
 
@@ -868,7 +876,7 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
   if (!a.isContiguous()) return false;
   let dtype: DType;
   try {
-    dtype = dtypesOf(op, ELEMENTWISE[op].dtype, [self, other]).result;
+    dtype = resultDType(op, ELEMENTWISE[op].dtype, self, other);
   } catch {
     return false; // the general route raises the op's error
   }

@@ -104,8 +104,8 @@ export const ELEMENTWISE = {
     pow(X, Y),
     {
       result: "common",
-      check: (common, [base, exponent]) =>
-        typeof exponent === "number" && exponent < 0 && !isFloating(common) && base !== undefined
+      check: (common, base, exponent) =>
+        typeof exponent === "number" && exponent < 0 && !isFloating(common)
           ? `integers to negative integer powers are not allowed (${describeOperand(base)} to the power ${exponent})`
           : undefined,
     },
