@@ -46,8 +46,10 @@ export class SavedContext<Attrs = unknown> {
         this.resultVersion = versionOf(output);
       } else {
         const t = inputs[s] as Tensor;
-        (this.inputs ??= [])[s] = t;
-        (this.versions ??= [])[s] = versionOf(t);
+        this.inputs ??= [];
+        this.versions ??= [];
+        this.inputs[s] = t;
+        this.versions[s] = versionOf(t);
       }
     }
   }
