@@ -1,3 +1,4 @@
+import { argReduce } from "./arg-reduce.js";
 import { binary, unary, where } from "./elementwise.js";
 import { fastBinary, fastReduce, fastThresholdBackward, fastUnary, fastWhere } from "./elementwise-wasm.js";
 import { bmm, mm } from "./matmul.js";
@@ -25,6 +26,8 @@ export interface Backend {
   binary: typeof binary;
   /** Sum, mean, max or min over some dims. */
   reduce: typeof reduce;
+  /** The int64 index of the largest or smallest element, along a dim or overall. */
+  argReduce: typeof argReduce;
   /** Product of two matrices. */
   mm: typeof mm;
   /** Batched product of two stacks of matrices. */
@@ -48,6 +51,7 @@ export const referenceBackend: Backend = {
   unary,
   binary,
   reduce,
+  argReduce,
   mm,
   bmm,
   where,

@@ -46,7 +46,7 @@ export type DTypeOperand = { readonly dtype: DType; readonly shape: readonly num
  *
  * @example
  * resultType({ dtype: "int32", shape: [2] }, { dtype: "float32", shape: [2] }); // "float32"
- * resultType({ dtype: "bool", shape: [2] }, 2); // "int32"
+ * resultType({ dtype: "bool", shape: [2] }, 2); // "int64"
  */
 export function resultType(a: DTypeOperand, b?: DTypeOperand): DType {
   const ta = typeof a === "object" ? a.dtype : null;
