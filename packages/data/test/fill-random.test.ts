@@ -11,7 +11,7 @@ describe("uniform_ and normal_ fill in place with the samplers' numbers", () => 
       expect(torch.normal_(t)).toBe(t);
       expect(t.toTypedArray()).toEqual(expected);
       torch.manualSeed(3);
-      const u = torch.rand(n).mul(2).sub(1).toTypedArray();
+      const u = torch.rand(n).mul(2).sub(1).toTypedArray() as Float32Array;
       torch.manualSeed(3);
       expect([...torch.uniform_(torch.zeros(n), -1, 1).toTypedArray()]).toEqual([...u].map(Math.fround));
     }
@@ -19,7 +19,7 @@ describe("uniform_ and normal_ fill in place with the samplers' numbers", () => 
 
   it("bernoulli_ is 1 where a double uniform (rand's float64 draw) is below p, else 0", () => {
     torch.manualSeed(5);
-    const u = torch.rand([50], { dtype: "float64" }).toTypedArray();
+    const u = torch.rand([50], { dtype: "float64" }).toTypedArray() as Float64Array;
     torch.manualSeed(5);
     const t = torch.bernoulli_(torch.zeros(50), 0.3);
     expect([...t.toTypedArray()]).toEqual([...u].map((v) => (v < 0.3 ? 1 : 0)));

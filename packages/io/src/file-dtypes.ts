@@ -1,4 +1,4 @@
-import { type DType, TorchletError, type TypedArray } from "@torchlet/storage";
+import { type DType, INT64_EXACT_MAX, TorchletError, type TypedArray } from "@torchlet/storage";
 
 /**
  * One element type as PyTorch's files name it: the dtype, its storage class in a pickle
@@ -19,7 +19,7 @@ export const FILE_DTYPES: readonly FileDType[] = [
   { dtype: "float64", storage: "DoubleStorage", safetensors: "F64", bytes: 8, loadsAs: "float64" },
   { dtype: "float16", storage: "HalfStorage", safetensors: "F16", bytes: 2, loadsAs: "float32" },
   { dtype: "bfloat16", storage: "BFloat16Storage", safetensors: "BF16", bytes: 2, loadsAs: "float32" },
-  { dtype: "int64", storage: "LongStorage", safetensors: "I64", bytes: 8, loadsAs: null },
+  { dtype: "int64", storage: "LongStorage", safetensors: "I64", bytes: 8, loadsAs: "int64" },
   { dtype: "int32", storage: "IntStorage", safetensors: "I32", bytes: 4, loadsAs: "int32" },
   { dtype: "int16", storage: "ShortStorage", safetensors: "I16", bytes: 2, loadsAs: "int32" },
   { dtype: "int8", storage: "CharStorage", safetensors: "I8", bytes: 1, loadsAs: "int32" },
@@ -46,7 +46,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * `count` elements of `file`'s dtype decoded from little-endian `bytes` into a new typed array of
  * `file.loadsAs` (never a view of `bytes`: later changes to the buffer change no tensor).
  */
-export function decodeElements(file: FileDType, bytes: Uint8Array, count: number): TypedArray {
+export function decodeElements(op: string, file: FileDType, bytes: Uint8Array, count: number): TypedArray {
   if (!LITTLE_ENDIAN) throw new TorchletError("torchlet's file formats need a little-endian machine");
   // The Uint8Array constructor copies (a Node Buffer's slice() would share memory).
   const copy = new Uint8Array(bytes.subarray(0, count * file.bytes));
@@ -57,6 +57,8 @@ export function decodeElements(file: FileDType, bytes: Uint8Array, count: number
       return new Float64Array(copy.buffer, 0, count);
     case "int32":
       return new Int32Array(copy.buffer, 0, count);
+    case "int64":
+      return exactInt64(op, new BigInt64Array(copy.buffer, 0, count));
     case "int16":
       return Int32Array.from(new Int16Array(copy.buffer, 0, count));
     case "int8":
@@ -77,6 +79,25 @@ export function decodeElements(file: FileDType, bytes: Uint8Array, count: number
   }
 }
 
+/**
+ * int64 elements as torchlet holds them (exact integers in a Float64Array), or a `TorchletError`
+ * naming the first value beyond ±(2^53 - 1), which a double could not hold exactly.
+ */
+function exactInt64(op: string, values: BigInt64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  const limit = BigInt(INT64_EXACT_MAX);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as bigint;
+    if (v > limit || v < -limit) {
+      throw new TorchletError(
+        `${op}: int64 element ${i} is ${v}, beyond ±(2^53 - 1), which torchlet's int64 holds exactly`,
+      );
+    }
+    out[i] = Number(v);
+  }
+  return out;
+}
+
 /** An IEEE half-precision value's bits as the number they encode (exact in float32). */
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -87,8 +108,12 @@ function halfToFloat(h: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
-/** The little-endian bytes of a typed array's elements (a view of them). */
-export function encodeElements(data: TypedArray): Uint8Array {
+/**
+ * The little-endian bytes of a storage's elements as `dtype` is stored in files: a view of them,
+ * except for int64, whose exact integers in a Float64Array become 64-bit integers.
+ */
+export function encodeElements(data: TypedArray | BigInt64Array, dtype: DType): Uint8Array {
   if (!LITTLE_ENDIAN) throw new TorchletError("torchlet's file formats need a little-endian machine");
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const raw = dtype === "int64" && data instanceof Float64Array ? BigInt64Array.from(data, BigInt) : data;
+  return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
 }

@@ -78,7 +78,7 @@ function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor
       build: () =>
         fromArray(
           StridedArray.fromFlat(
-            decodeElements(file, buffer.subarray(dataStart + begin, dataStart + end), count),
+            decodeElements(op, file, buffer.subarray(dataStart + begin, dataStart + end), count),
             shape,
             loadsAs,
           ),
@@ -137,7 +137,7 @@ function saveSafetensors(
     if (name === "__metadata__")
       throw new TorchletError(`${op}: "__metadata__" is reserved and cannot name a tensor`);
     if (!(t instanceof Tensor)) throw new TorchletError(`${op}: "${name}" is not a Tensor`);
-    const bytes = encodeElements(t.toTypedArray());
+    const bytes = encodeElements(t.toTypedArray(), t.dtype);
     header[name] = {
       dtype: fileDTypeOf(t.dtype).safetensors,
       shape: [...t.shape],

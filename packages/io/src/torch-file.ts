@@ -103,12 +103,13 @@ export function load(source: string | Uint8Array | ArrayBuffer): Saveable {
 export function save(obj: Saveable, path?: string): Uint8Array {
   const op = "save";
   const writer = new PickleWriter();
-  const storages = new Map<TypedArray, string>();
+  const storages = new Map<TypedArray, Storage>();
   emit(op, obj, writer, storages, new Set(), "obj");
   const prefix = "archive/";
   const files = [{ name: `${prefix}data.pkl`, bytes: writer.finish() }];
-  for (const [data, key] of storages)
-    files.push({ name: `${prefix}data/${key}`, bytes: encodeElements(data) });
+  for (const [data, { key, dtype }] of storages) {
+    files.push({ name: `${prefix}data/${key}`, bytes: encodeElements(data, dtype) });
+  }
   files.push({ name: `${prefix}version`, bytes: new TextEncoder().encode("3\n") });
   const bytes = writeZip(op, files);
   if (path !== undefined) writeFileAtomic(op, path, bytes);
@@ -234,7 +235,7 @@ function loadStorage(
         `${op}: storage ${key} should hold ${numel} ${file.dtype} elements (${numel * file.bytes} bytes) but has ${entry.bytes.length} bytes`,
       );
     }
-    cached = { file, data: decodeElements(file, entry.bytes, numel) };
+    cached = { file, data: decodeElements(op, file, entry.bytes, numel) };
     cache.set(key, cached);
   } else if (cached.file !== file) {
     return malformed(`storage ${key} read as ${file.dtype} and ${cached.file.dtype}`);
@@ -287,13 +288,19 @@ function toJs(op: string, value: PickleValue, seen: Map<unknown, Saveable>, dept
 
 // ---- saving ----
 
+/** A storage to write: its key in the file and the dtype its elements are written as. */
+interface Storage {
+  readonly key: string;
+  readonly dtype: DType;
+}
+
 const tensorRebuild = (w: PickleWriter) => w.global("torch._utils", "_rebuild_tensor_v2");
 
 function emit(
   op: string,
   value: unknown,
   w: PickleWriter,
-  storages: Map<TypedArray, string>,
+  storages: Map<TypedArray, Storage>,
   path: Set<unknown>,
   where: string,
 ): void {
@@ -340,13 +347,14 @@ function isPlainObject(value: unknown): value is object {
 }
 
 /** `_rebuild_tensor_v2(('storage', torch.XStorage, key, 'cpu', numel), offset, size, stride, requires_grad, OrderedDict())`. */
-function emitTensor(t: Tensor, w: PickleWriter, storages: Map<TypedArray, string>): void {
+function emitTensor(t: Tensor, w: PickleWriter, storages: Map<TypedArray, Storage>): void {
   const array = t._array;
-  let key = storages.get(array.data);
-  if (key === undefined) {
-    key = String(storages.size);
-    storages.set(array.data, key);
+  let storage = storages.get(array.data);
+  if (storage === undefined) {
+    storage = { key: String(storages.size), dtype: t.dtype };
+    storages.set(array.data, storage);
   }
+  const { key } = storage;
   tensorRebuild(w);
   w.mark();
   w.mark();

@@ -54,7 +54,7 @@ export function expectDescribed(
       expect(t._array.offset).toBe(d.offset);
     }
     expect(t.requiresGrad).toBe(d.requiresGrad);
-    const flat = Array.from(t.toTypedArray() as ArrayLike<number>).map((v) =>
+    const flat = Array.from(t.toTypedArray() as ArrayLike<number>, Number).map((v) =>
       d.dtype === "bool" ? v === 1 : v,
     );
     expect(flat).toEqual(d.values.map(decode));

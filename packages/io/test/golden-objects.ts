@@ -37,6 +37,7 @@ export function goldenObjects(): Record<string, Saveable> {
       flags: [true, false, null],
       float64: tensor([1 / 3, -2.5e-300, Number.NaN, -Infinity], { dtype: "float64" }),
       int32: tensor([-(2 ** 31), 2 ** 31 - 1], { dtype: "int32" }),
+      int64: tensor([-(2 ** 53 - 1), 2 ** 53 - 1, 0], { dtype: "int64" }),
       bool: tensor([true, false, true]),
       empty: zeros([0, 3]),
       scalar: tensor(2.5),
@@ -52,6 +53,7 @@ export function goldenSafetensors(): Record<string, Tensor> {
     a: ramp(2, 3, 0.5),
     b: tensor([1 / 3, -0], { dtype: "float64" }),
     c: tensor([7, -8], { dtype: "int32" }),
+    i: tensor([2 ** 40, -3], { dtype: "int64" }),
     d: tensor([true, false]),
     e: zeros([0]),
     f: ramp(3, 2, 0.25).t(),
@@ -68,7 +70,7 @@ export function describeSaveable(value: Saveable, storages = new Map<unknown, nu
       storage = storages.size;
       storages.set(a.data, storage);
     }
-    const flat = Array.from(t.toTypedArray() as ArrayLike<number>);
+    const flat = Array.from(t.toTypedArray() as ArrayLike<number>, Number);
     return {
       tensor: {
         dtype: t.dtype,

@@ -28,7 +28,7 @@ export function clipGradNorm_(parameters: Tensor | readonly Tensor[], maxNorm: n
   // PyTorch computes in the gradients' dtype: float32 unless they are float64.
   const double = grads[0]?.dtype === "float64";
   const f = double ? (v: number) => v : Math.fround;
-  const norms = grads.map((g) => f(norm(g.toTypedArray(), normType)));
+  const norms = grads.map((g) => f(norm(g.toTypedArray() as Float32Array | Float64Array, normType)));
   const total = f(norm(norms, normType));
   const coefficient = Math.min(f(f(1 / f(total + f(1e-6))) * f(maxNorm)), 1);
   noGrad(() => {

@@ -68,7 +68,13 @@ export interface Mismatch {
  * zero or starts from zeros decides a zero gradient's sign, and both are right). Integers and bools are
  * exact.
  */
-const TOLERANCE = { float32: [1e-5, 1e-4], float64: [1e-9, 1e-9], int32: [0, 0], bool: [0, 0] } as const;
+const TOLERANCE = {
+  float32: [1e-5, 1e-4],
+  float64: [1e-9, 1e-9],
+  int32: [0, 0],
+  int64: [0, 0],
+  bool: [0, 0],
+} as const;
 type Tolerance = { dtype: torch.DType; scale: number; zeroSign: boolean };
 export const VALUES = (dtype: torch.DType): Tolerance => ({ dtype, scale: 1, zeroSign: true });
 export const GRADS = (dtype: torch.DType): Tolerance => ({ dtype, scale: 10, zeroSign: false });

@@ -171,7 +171,7 @@ describe("clipGradNorm_ as PyTorch's", () => {
     expect(Math.abs(norm.item() - c.norm) / c.norm).toBeLessThanOrEqual(2 ** -23);
     expect(
       worstRelative(
-        [...a.grad.toTypedArray(), ...b.grad.toTypedArray()],
+        [...(a.grad.toTypedArray() as Float32Array), ...(b.grad.toTypedArray() as Float32Array)],
         [...(c.clipped[0] as number[]), ...(c.clipped[1] as number[])],
       ),
     ).toBeLessThanOrEqual(2 ** -23);

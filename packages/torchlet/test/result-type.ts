@@ -3,8 +3,8 @@ import * as torch from "torchlet";
 // PyTorch's result_type rule, written out for the tests (promotion.test.ts checks it against
 // PyTorch's own table), so that the fuzz replayer can tell a promotion mismatch from any other.
 
-/** bool < int32 < float32 < float64: for torchlet's dtypes, promotion is the larger of the two. */
-const RANK: Record<torch.DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+/** bool < int32 < int64 < float32 < float64: for torchlet's dtypes, promotion is the larger of the two. */
+const RANK: Record<torch.DType, number> = { bool: 0, int32: 1, int64: 2, float32: 3, float64: 4 };
 const promote = (a: torch.DType, b: torch.DType): torch.DType => (RANK[a] >= RANK[b] ? a : b);
 const isFloat = (d: torch.DType): boolean => d === "float32" || d === "float64";
 

@@ -5,11 +5,12 @@ import { expect } from "vitest";
  * expected values (differences come from a different summation order or a composed formula).
  */
 export function expectClose(
-  actual: ArrayLike<number>,
+  values: ArrayLike<number> | BigInt64Array,
   expected: readonly number[],
   tol: number,
   what = "",
 ): void {
+  const actual = Array.from(values as ArrayLike<number>, Number);
   expect(actual.length, what).toBe(expected.length);
   const scale = Math.max(1e-30, ...expected.map(Math.abs));
   let worst = 0;
