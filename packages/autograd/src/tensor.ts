@@ -505,7 +505,7 @@ export class Tensor {
    * `log(sum(exp(x)))` over `dim` (a number or a list), without overflow.
    *
    * @example
-   * torch.tensor([1e4, 1e4]).logsumexp(0).item(); // 10000.6931
+   * torch.tensor([1e4, 1e4], { dtype: "float64" }).logsumexp(0).item(); // 10000.6931
    * torch.tensor([[0, 0], [1, 1]]).logsumexp(1, true).tolist(); // [[0.6931], [1.6931]]
    */
   logsumexp(dim: number | readonly number[], keepdim = false): Tensor {

@@ -27,11 +27,10 @@ function exportedNames(): Documented[] {
   const source = program.getSourceFile(entry);
   const module = source && checker.getSymbolAtLocation(source);
   if (!module) throw new Error(`cannot read the exports of ${entry}`);
-  return checker.getExportsOfModule(module).map((exported) => {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  const describe = (name: string, symbol: ts.Symbol): Documented => {
     const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? "?";
     return {
-      name: exported.name,
+      name,
       file: file.slice(join(root, "packages").length + 1),
       hasDoc: ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim().length > 0,
       examples: symbol
@@ -39,6 +38,18 @@ function exportedNames(): Documented[] {
         .filter((tag) => tag.name === "example")
         .map((tag) => ts.displayPartsToString(tag.text)),
     };
+  };
+  return checker.getExportsOfModule(module).flatMap((exported) => {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    // A class's members' examples run too (Tensor's methods): those that have one.
+    const members =
+      symbol.flags & ts.SymbolFlags.Class
+        ? checker
+            .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol))
+            .map((member) => describe(`${exported.name}.${member.name}`, member))
+            .filter((member) => member.examples.length > 0)
+        : [];
+    return [describe(exported.name, symbol), ...members];
   });
 }
 

@@ -30,7 +30,13 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
-/** A dim argument: one dim, a list of them, or null/undefined for every dim. */
+/**
+ * A dim argument of a reduction: one dim, a list of them, or null/undefined for every dim.
+ *
+ * @example
+ * const dims: Dims = [0, -1];
+ * torch.ones(2, 3, 4).amax(dims).shape; // [3]
+ */
 export type Dims = number | readonly number[] | null | undefined;
 
 function requireFloating(op: string, a: Tensor, why: string): void {
