@@ -2,7 +2,7 @@ import { defineConfig, type Options } from "tsup";
 
 /**
  * The one build of every library package: ESM (index.js) and CJS (index.cjs) with type declarations
- * for both, so a packed tarball loads from `import` and `require` alike (see TOOLCHAIN.md).
+ * for both, so a packed tarball loads from `import` and `require` alike (see CONTRIBUTING.md, "Toolchain").
  */
 export const library: Options = {
   entry: ["src/index.ts"],

@@ -237,14 +237,16 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     return wrap(backend().thresholdBackward(g._array, result._array, 0, c._gradOwned ? g._array : undefined));
   };
 
+  /** The gradients of a product of two operands (mul, dot): each is the upstream times the other. */
+  const product: readonly [InputGrad<undefined>, InputGrad<undefined>] = [
+    (g, c) => g.mul(c.input(1)),
+    (g, c) => g.mul(c.input(0)),
+  ];
+
   return {
     add: { name: "AddBackward0", grads: [(g) => g, (g) => g], saves: [] },
     sub: { name: "SubBackward0", grads: [(g) => g, (g) => g.neg()], saves: [] },
-    mul: {
-      name: "MulBackward0",
-      grads: [(g, c) => g.mul(c.input(1)), (g, c) => g.mul(c.input(0))],
-      saves: [0, 1],
-    },
+    mul: { name: "MulBackward0", grads: product, saves: [0, 1] },
     div: {
       name: "DivBackward0",
       grads: [
@@ -328,11 +330,7 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
       grads: [(g, c) => g.bmm(c.input(1).transpose(1, 2)), (g, c) => c.input(0).transpose(1, 2).bmm(g)],
       saves: [0, 1],
     },
-    dot: {
-      name: "DotBackward0",
-      grads: [(g, c) => g.mul(c.input(1)), (g, c) => g.mul(c.input(0))],
-      saves: [0, 1],
-    },
+    dot: { name: "DotBackward0", grads: product, saves: [0, 1] },
     mv: {
       name: "MvBackward0",
       grads: [(g, c) => g.unsqueeze(1).mul(c.input(1).unsqueeze(0)), (g, c) => c.input(0).t().mv(g)],

@@ -20,17 +20,7 @@ export type BinaryLoop = (
 
 export type UnaryLoop = (d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number) => void;
 
-function powLoop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
+const powLoop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
   if (ia === 1 && ib === 1) {
     for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) ** (B[pb + j] as number);
   } else if (ia === 1 && ib === 0) {
@@ -50,7 +40,7 @@ function powLoop(
   } else {
     for (let j = 0; j < n; j++) d[o + j] = (A[pa + j * ia] as number) ** (B[pb + j * ib] as number);
   }
-}
+};
 
 /** The hand-tuned loops, which the generator skips (records/render-js.ts). */
 export const HAND_TUNED_LOOPS = { pow: powLoop } satisfies Partial<Record<BinaryOp | UnaryOp, BinaryLoop>>;

@@ -3,6 +3,7 @@
 export type { LineOp } from "./along-dim.js";
 export * from "./backend.js";
 export { BINARY, UNARY } from "./elementwise.js";
+export { elementwiseInfo } from "./elementwise-wasm.js";
 export { isIndexDType, LONG } from "./long.js";
 export { configureMatmul, type MatmulOptions, matmulInfo, warmUpMatmulThreads } from "./matmul-wasm.js";
 export {

@@ -22,50 +22,93 @@ const PARAM_SLOTS = 16;
 export const MAX_WORKERS = 7;
 export const CONTROL_BYTES = (PARAMS + MAX_WORKERS * PARAM_SLOTS) * 4;
 
-/** The helper's loop, shared by both hosts: instantiate, report ready, take jobs forever. */
-const HELPER_LOOP = `
-const exports_ = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const kernels = [exports_.gemm32, exports_.gemm64];
-const ctl = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
-const slot = ${PARAMS} + index * ${PARAM_SLOTS};
-let seen = Atomics.load(ctl, ${SEQ});
-Atomics.store(ctl, ${READY} + index, 1);
-for (;;) {
-  Atomics.wait(ctl, ${SEQ}, seen);
-  seen = Atomics.load(ctl, ${SEQ});
-  if (Atomics.load(ctl, slot) !== 1) continue;
-  try {
-    const run = kernels[ctl[slot + 1]];
-    const [ap, bp, cp, k, np, ldc, ldb, panel, byColumns, rows, columnBytes, units, chunk] = ctl.subarray(
-      slot + 2,
-      slot + 15,
-    );
-    for (let u = Atomics.add(ctl, ${NEXT}, chunk); u < units; u = Atomics.add(ctl, ${NEXT}, chunk)) {
-      const u1 = Math.min(u + chunk, units);
-      if (byColumns) run(ap, bp + u * panel, cp + u * columnBytes, k, 0, rows, u1 - u, ldc, ldb, panel);
-      else run(ap, bp, cp, k, u, u1, np, ldc, ldb, panel);
-    }
-  } catch (e) {
-    Atomics.store(ctl, ${FAILED}, 1);
-  }
-  Atomics.add(ctl, ${DONE}, 1);
-  Atomics.notify(ctl, ${DONE});
+/** A gemm kernel export: gemm32 or gemm64. */
+type Gemm = (...args: number[]) => void;
+
+/** [ap, bp, cp, k, np, ldcBytes, ldbBytes, panelBytes, byColumns, rows, columnBytes] of one product. */
+export type UnitArgs = readonly [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+/**
+ * The kernel calls for the work units [u0, u1) of one product, split by row panels or (byColumns) by
+ * column panels; `p` is [ap, bp, cp, k, np, ldcBytes, ldbBytes, panelBytes, byColumns, rows,
+ * columnBytes]. The calling thread and the helpers both run this very function (the helpers get its
+ * source, see helperSource), so the split is written, and type-checked, once.
+ */
+export function runUnits(gemm: Gemm, p: UnitArgs, u0: number, u1: number): void {
+  const [ap, bp, cp, k, np, ldc, ldb, panel, byColumns, rows, columnBytes] = p;
+  if (byColumns) gemm(ap, bp + u0 * panel, cp + u0 * columnBytes, k, 0, rows, u1 - u0, ldc, ldb, panel);
+  else gemm(ap, bp, cp, k, u0, u1, np, ldc, ldb, panel);
 }
-`;
+
+/** The control block's layout, as the helpers read it. */
+const LAYOUT = { SEQ, DONE, FAILED, NEXT, READY, PARAMS, PARAM_SLOTS, words: CONTROL_BYTES / 4 };
+
+/**
+ * A helper's life, shared by both hosts: instantiate the module on the shared memory, report ready,
+ * take jobs forever. It runs in a worker from its source text, so it reads nothing outside its
+ * parameters (`run` is runUnits).
+ */
+function helperLoop(
+  memory: WebAssembly.Memory,
+  module: WebAssembly.Module,
+  index: number,
+  c: typeof LAYOUT,
+  run: typeof runUnits,
+): void {
+  const exports_ = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const kernels = [exports_.gemm32, exports_.gemm64] as Gemm[];
+  const ctl = new Int32Array(memory.buffer, 0, c.words);
+  const slot = c.PARAMS + index * c.PARAM_SLOTS;
+  let seen = Atomics.load(ctl, c.SEQ);
+  Atomics.store(ctl, c.READY + index, 1);
+  for (;;) {
+    Atomics.wait(ctl, c.SEQ, seen);
+    seen = Atomics.load(ctl, c.SEQ);
+    if (Atomics.load(ctl, slot) !== 1) continue;
+    try {
+      const gemm = kernels[ctl[slot + 1] as number] as Gemm;
+      const params = Array.from(ctl.subarray(slot + 2, slot + 13)) as unknown as UnitArgs;
+      const units = ctl[slot + 13] as number;
+      const chunk = ctl[slot + 14] as number;
+      for (let u = Atomics.add(ctl, c.NEXT, chunk); u < units; u = Atomics.add(ctl, c.NEXT, chunk)) {
+        run(gemm, params, u, Math.min(u + chunk, units));
+      }
+    } catch {
+      Atomics.store(ctl, c.FAILED, 1);
+    }
+    Atomics.add(ctl, c.DONE, 1);
+    Atomics.notify(ctl, c.DONE);
+  }
+}
+
+/** The helper's source: helperLoop called with the worker's memory, module and index. */
+const HELPER_CALL = `(${helperLoop.toString()})(memory, module, index, ${JSON.stringify(LAYOUT)}, ${runUnits.toString()});`;
 
 // Node: CommonJS evaluated by Worker({ eval: true }), self-contained so bundlers leave it alone (the
 // module id is computed so that no literal require of a Node built-in appears in browser bundles).
 const NODE_HELPER = `
 const { workerData } = require(["node", "worker_threads"].join(":"));
 const { memory, module, index } = workerData;
-${HELPER_LOOP}`;
+${HELPER_CALL}`;
 
 // Browsers: a classic worker from a Blob URL, handed the shared memory and the module by message.
 const BROWSER_HELPER = `
 self.onmessage = (event) => {
   self.onmessage = null;
   const { memory, module, index } = event.data;
-${HELPER_LOOP}
+${HELPER_CALL}
 };`;
 
 /** The slice of the browser's Worker API used here. */

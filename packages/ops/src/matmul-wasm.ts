@@ -1,8 +1,9 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
 import { bmm as referenceBmm, mm as referenceMm } from "./matmul.js";
-import { availableHelpers, CONTROL_BYTES, ThreadPool } from "./matmul-threads.js";
+import { availableHelpers, CONTROL_BYTES, runUnits, ThreadPool, type UnitArgs } from "./matmul-threads.js";
 import { unitBmm } from "./matvec.js";
 import { GEMM_F32, GEMM_F64, type GemmShape, gemmModuleBytes } from "./wasm/gemm-kernels.js";
+import { instantiate } from "./wasm/instantiate.js";
 
 /**
  * The fast matmul: float32 and float64 products through the Wasm SIMD kernels of wasm/gemm-kernels.ts,
@@ -81,36 +82,26 @@ let engine: Engine | null | undefined;
 const counts = { packedB: 0, inPlaceB: 0, byRows: 0, byColumns: 0 };
 
 function createEngine(): Engine | null {
-  if (typeof WebAssembly === "undefined") return null;
   const helpers = threadsFailed ? 0 : availableHelpers();
+  // shared memory may be refused (e.g. no cross-origin isolation): then unshared, without threads
   for (const shared of helpers > 0 ? [true, false] : [false]) {
-    try {
-      const bytes = gemmModuleBytes({ initialPages: 1, maximumPages: MAX_PAGES, shared });
-      if (!WebAssembly.validate(bytes)) return null; // no SIMD here
-      const memory = new WebAssembly.Memory({
-        initial: 1,
-        maximum: MAX_PAGES,
-        shared,
-      } as WebAssembly.MemoryDescriptor);
-      const module = new WebAssembly.Module(bytes);
-      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      return {
-        memory,
-        gemm: [exports.gemm32 as Gemm, exports.gemm64 as Gemm],
-        pack: [
-          exports.packA32 as Gemm,
-          exports.packB32 as Gemm,
-          exports.packA64 as Gemm,
-          exports.packB64 as Gemm,
-        ],
-        pool: shared ? new ThreadPool(memory, module, helpers) : null,
-        buffer: null,
-        f32: new Float32Array(0),
-        f64: new Float64Array(0),
-      };
-    } catch {
-      // shared memory refused (e.g. no cross-origin isolation): try unshared, then give up
-    }
+    const wasm = instantiate(gemmModuleBytes, { initialPages: 1, maximumPages: MAX_PAGES, shared });
+    if (wasm === null) continue;
+    const { exports, memory, module } = wasm;
+    return {
+      memory,
+      gemm: [exports.gemm32 as Gemm, exports.gemm64 as Gemm],
+      pack: [
+        exports.packA32 as Gemm,
+        exports.packB32 as Gemm,
+        exports.packA64 as Gemm,
+        exports.packB64 as Gemm,
+      ],
+      pool: shared ? new ThreadPool(memory, module, helpers) : null,
+      buffer: null,
+      f32: new Float32Array(0),
+      f64: new Float64Array(0),
+    };
   }
   return null;
 }
@@ -314,7 +305,19 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
   // chunk streaming all of the smaller A.
   const byColumns = np > mp;
   const units = byColumns ? np : mp;
-  const args = [apBytes, bpBytes, cpBytes, k, np, ldc * E, ldb, panel, byColumns ? 1 : 0, mp, shape.nr * E];
+  const args: UnitArgs = [
+    apBytes,
+    bpBytes,
+    cpBytes,
+    k,
+    np,
+    ldc * E,
+    ldb,
+    panel,
+    byColumns ? 1 : 0,
+    mp,
+    shape.nr * E,
+  ];
   const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && units > 1 ? e.pool : null;
   let helpers: number[] = [];
   if (pool) {
@@ -341,22 +344,7 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, outDtype: DType): 
       } else packB(view, bp, b.data, base, sbk, sbn, k, n, shape.nr);
     }
     if (pool && helpers.length > 0) {
-      const local = (u0: number, u1: number) => {
-        if (byColumns) {
-          gemm(
-            apBytes,
-            bpBytes + u0 * panel,
-            cpBytes + u0 * shape.nr * E,
-            k,
-            0,
-            mp,
-            u1 - u0,
-            ldc * E,
-            ldb,
-            panel,
-          );
-        } else gemm(apBytes, bpBytes, cpBytes, k, u0, u1, np, ldc * E, ldb, panel);
-      };
+      const local = (u0: number, u1: number) => runUnits(gemm, args, u0, u1);
       // about four chunks per thread, at most one L2 row block each
       const threads = helpers.length + 1;
       const chunk = byColumns

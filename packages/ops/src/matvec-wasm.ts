@@ -1,4 +1,5 @@
 import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";
+import { instantiate, once } from "./wasm/instantiate.js";
 
 /**
  * Wasm SIMD kernels for the unit-dimension products of matvec.ts, for float32 (E = 4) and float64
@@ -184,37 +185,28 @@ function rowdotBody(E: 4 | 8): FunctionBody {
   return f;
 }
 
-let kernels: MatvecKernels | null | undefined;
-
-function createKernels(): MatvecKernels | null {
-  if (typeof WebAssembly === "undefined") return null;
-  try {
-    const fns: { name: string; body: FunctionBody }[] = [];
-    for (const E of [4, 8] as const) {
-      fns.push({ name: `outer${E}`, body: outerBody(E) });
-      fns.push({ name: `colacc${E}`, body: colaccBody(E) });
-      fns.push({ name: `rowdot${E}`, body: rowdotBody(E) });
-    }
-    const bytes = encodeModule(fns, { initialPages: PAGES, maximumPages: PAGES, shared: false });
-    if (!WebAssembly.validate(bytes)) return null; // no SIMD here
-    const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
-    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-    const pair = (name: string) => [e[`${name}4`] as Kernel, e[`${name}8`] as Kernel] as const;
-    // The memory never grows, so these views stay valid.
-    return {
-      f32: new Float32Array(memory.buffer),
-      f64: new Float64Array(memory.buffer),
-      outer: pair("outer"),
-      colacc: pair("colacc"),
-      rowdot: pair("rowdot"),
-    };
-  } catch {
-    return null;
-  }
-}
-
 /** The compiled kernels, or null where WebAssembly SIMD is unavailable. */
-export function matvecKernels(): MatvecKernels | null {
-  if (kernels === undefined) kernels = createKernels();
-  return kernels;
-}
+export const matvecKernels = once((): MatvecKernels | null => {
+  const fns: { name: string; body: FunctionBody }[] = [];
+  for (const E of [4, 8] as const) {
+    fns.push({ name: `outer${E}`, body: outerBody(E) });
+    fns.push({ name: `colacc${E}`, body: colaccBody(E) });
+    fns.push({ name: `rowdot${E}`, body: rowdotBody(E) });
+  }
+  const wasm = instantiate((memory) => encodeModule(fns, memory), {
+    initialPages: PAGES,
+    maximumPages: PAGES,
+    shared: false,
+  });
+  if (wasm === null) return null;
+  const e = wasm.exports;
+  const pair = (name: string) => [e[`${name}4`] as Kernel, e[`${name}8`] as Kernel] as const;
+  // The memory never grows, so these views stay valid.
+  return {
+    f32: new Float32Array(wasm.memory.buffer),
+    f64: new Float64Array(wasm.memory.buffer),
+    outer: pair("outer"),
+    colacc: pair("colacc"),
+    rowdot: pair("rowdot"),
+  };
+});

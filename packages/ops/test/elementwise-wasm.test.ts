@@ -1,6 +1,6 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
 import { describe, expect, it } from "vitest";
-import { fastBackend, referenceBackend } from "../src/index.js";
+import { elementwiseInfo, fastBackend, referenceBackend } from "../src/index.js";
 
 // The Wasm SIMD paths of the fast backend (elementwise-wasm.ts) against the reference kernels, at
 // sizes around its threshold and chunk size, with offsets, specials and the cases it must hand back.
@@ -350,5 +350,42 @@ describe("fast backend: relu's backward (thresholdBackward), fused", () => {
     expect(() =>
       fastBackend.thresholdBackward(array("float32", [3], 1), array("float64", [3], 2), 0),
     ).toThrow(/must have one shape and dtype/);
+  });
+});
+
+describe("elementwiseInfo: which path ran", () => {
+  it("counts one call on each Wasm path, and none for what goes to the reference", () => {
+    const n = 4096;
+    const x = array("float32", [n / 64, 64], 1);
+    const y = array("float32", [n / 64, 64], 2);
+    const row = array("float32", [64], 3);
+    const one = array("float32", [], 4);
+    const mask = array("bool", [n / 64, 64], 5);
+    const calls: [keyof ReturnType<typeof elementwiseInfo>["paths"], () => unknown][] = [
+      ["binary", () => fastBackend.binary("mul", x, y, "float32")],
+      ["binary", () => fastBackend.binary("sub", x, one, "float32")],
+      ["rowBroadcast", () => fastBackend.binary("add", x, row, "float32")],
+      ["compare", () => fastBackend.binary("gt", one, x, "bool")],
+      ["where", () => fastBackend.where(mask, x, one, "float32")],
+      ["relu", () => fastBackend.unary("relu", x)],
+      ["thresholdBackward", () => fastBackend.thresholdBackward(x, y, 0)],
+      ["sum", () => fastBackend.reduce("sum", x, [0, 1], false)],
+      ["columnSum", () => fastBackend.reduce("mean", x, [0], false)],
+    ];
+    expect(elementwiseInfo().simd).toBe(true);
+    for (const [path, call] of calls) {
+      const before = elementwiseInfo().paths;
+      call();
+      const after = elementwiseInfo().paths;
+      expect(after[path] - before[path], path).toBe(1);
+      expect(
+        Object.values(after).reduce((s, v) => s + v, 0) - Object.values(before).reduce((s, v) => s + v, 0),
+      ).toBe(1);
+    }
+    const before = elementwiseInfo().paths;
+    fastBackend.binary("pow", x, y, "float32"); // no SIMD lane code for pow
+    fastBackend.binary("add", x.transpose(0, 1), y, "float32"); // strided
+    fastBackend.unary("relu", array("float32", [100], 6)); // small
+    expect(elementwiseInfo().paths).toEqual(before);
   });
 });

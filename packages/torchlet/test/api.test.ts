@@ -1,7 +1,7 @@
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
 
-// The parts of API.md that the PyTorch fixtures do not exercise: creation from JS data, properties,
+// The parts of the public API (FEATURES.md) that the PyTorch fixtures do not exercise: creation from JS data, properties,
 // reading values, the two call spellings, and the chapter's in-place update idiom.
 
 describe("creating tensors", () => {

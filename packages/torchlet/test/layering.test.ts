@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
-// The layers of DESIGN.md, bottom first: a package may import only packages of a lower rank.
+// The layers of ARCHITECTURE.md, bottom first: a package may import only packages of a lower rank.
 const RANK: Record<string, number> = {
   "@torchlet/storage": 0,
   "@torchlet/ops": 1,
@@ -94,7 +94,7 @@ const workspace = ["packages", "apps"].flatMap((group) =>
     .filter((d) => statSync(join(d, "package.json"), { throwIfNoEntry: false })?.isFile()),
 );
 
-describe("layering (DESIGN.md: dependencies point only down the layers)", () => {
+describe("layering (ARCHITECTURE.md: dependencies point only down the layers)", () => {
   it("finds every workspace package", () => {
     const names = workspace.map((d) => readPackage(d).name);
     expect(names).toEqual(
