@@ -209,9 +209,10 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
       .mul(x.sub(x.mean(attrs.dims, true)));
   };
 
-  /** An index tensor along `dim` shaped to broadcast over `shape` (for index_select's backward). */
+  /** An (int32 or int64) index along `dim` as an int64 one spread over `shape`, for scatterAdd. */
   const spread = (index: Tensor, shape: readonly number[], dim: number): Tensor =>
     index
+      .to("int64")
       .reshape(shape.map((_, d) => (d === dim ? -1 : 1)))
       .expand(shape.map((s, d) => (d === dim ? index.numel() : s)));
 

@@ -1,4 +1,12 @@
-import { checkShape, fromNested, type NestedData, StridedArray, TorchletError } from "@torchlet/storage";
+import {
+  checkShape,
+  type DType,
+  fromNested,
+  type NestedData,
+  StridedArray,
+  TorchletError,
+} from "@torchlet/storage";
+import { castChecked } from "@torchlet/storage/internal";
 import { type ShapeArgs, shapeFromArgs, Tensor, type TensorOptions } from "./tensor.js";
 
 /**
@@ -53,8 +61,9 @@ type ShapeCall = [...ShapeArgs] | [readonly number[], TensorOptions];
  */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape("full", shape);
-  const array = StridedArray.zeros(shape, options.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
-  array.data.fill(Number(value));
+  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
+  const array = StridedArray.zeros(shape, dtype);
+  array.data.fill(castChecked("full", dtype, Number(value)));
   return fromArray(array, options);
 }
 
@@ -114,11 +123,15 @@ export function fullLike(t: Tensor, value: number, options: TensorOptions = {}):
 
 /**
  * Values from `start` (inclusive) to `end` (exclusive) in steps of `step`: `arange(5)` or
- * `arange(1, 2, 0.25)`. float32 unless `dtype` says otherwise (JS numbers are float32 in torchlet).
+ * `arange(1, 2, 0.25)`. As in PyTorch, integer arguments give int64 and others float32, unless
+ * `dtype` says otherwise (JS has no `1.0`: `arange(1, 3)` is int64 where Python's `arange(1.0, 3.0)`
+ * would be float32; pass `{ dtype: "float32" }`).
  *
  * @example
  * torch.arange(5).tolist(); // [0, 1, 2, 3, 4]
+ * torch.arange(5).dtype; // "int64"
  * torch.arange(1, 2, 0.25).tolist(); // [1, 1.25, 1.5, 1.75]
+ * torch.arange(0, 10, 3, { dtype: "float64" }).tolist(); // [0, 3, 6, 9]
  */
 export function arange(end: number, options?: TensorOptions): Tensor;
 export function arange(start: number, end: number, step?: number, options?: TensorOptions): Tensor;
@@ -129,15 +142,22 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
     nums.length === 1 ? [0, nums[0] as number, 1] : [nums[0] as number, nums[1] as number, nums[2] ?? 1];
   if (![start, end, step].every(Number.isFinite))
     throw new TorchletError(`arange: start ${start}, end ${end} and step ${step} must be finite`);
-  if (step === 0) throw new TorchletError("arange: step must be nonzero");
-  if ((end - start) / step < 0) {
+  const integers = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
+  const dtype: DType = options.dtype ?? (integers ? "int64" : "float32");
+  // PyTorch computes in the dtype's accumulate type: an integer dtype truncates start and step first
+  // (so arange(0, 2, 0.5) of an integer dtype has a zero step), and int64 counts from a truncated end.
+  const integral = dtype === "int32" || dtype === "int64";
+  const [first, by] = integral ? [Math.trunc(start), Math.trunc(step)] : [start, step];
+  const span = dtype === "int64" ? Math.trunc(end) - first : end - start;
+  if (by === 0) throw new TorchletError(`arange: step must be nonzero (step ${step} as ${dtype})`);
+  if (span / by < 0) {
     throw new TorchletError(
       `arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
     );
   }
-  const n = Math.ceil((end - start) / step);
-  const array = StridedArray.zeros([n], options.dtype ?? "float32");
-  for (let i = 0; i < n; i++) array.data[i] = start + i * step;
+  const n = Math.ceil(span / (dtype === "int64" ? by : step));
+  const array = StridedArray.zeros([n], dtype);
+  for (let i = 0; i < n; i++) array.data[i] = castChecked("arange", dtype, first + i * by);
   return fromArray(array, options);
 }
 

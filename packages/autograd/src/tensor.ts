@@ -16,6 +16,7 @@ import {
   TorchletError,
   typeName,
 } from "@torchlet/storage";
+import { castChecked } from "@torchlet/storage/internal";
 import {
   type AttrsOf,
   type Derivative,
@@ -245,7 +246,7 @@ export class Tensor {
 
   // ---- reading values ----
 
-  /** The value of a one-element tensor as a JS number (booleans as 0/1... as booleans for bool). */
+  /** The value of a one-element tensor as a JS number (int64 exactly: it holds at most 2^53 - 1). */
   item(): number {
     if (this.numel() !== 1) {
       throw new TorchletError(
@@ -255,14 +256,18 @@ export class Tensor {
     return this._array.flat()[0] as number;
   }
 
-  /** Nested JS arrays of the values (a plain number for a 0-d tensor; booleans for bool). */
+  /** Nested JS arrays of the values (a plain number for a 0-d tensor; booleans for bool; int64 as exact numbers). */
   tolist(): unknown {
     return this._array.toNested();
   }
 
-  /** The values in row-major order as a fresh typed array of the tensor's dtype. */
-  toTypedArray(): StridedArray["data"] {
+  /**
+   * The values in row-major order as a fresh typed array of the tensor's dtype: Float32Array,
+   * Float64Array, Int32Array, Uint8Array (bool, 0/1) or BigInt64Array (int64; `tolist()` gives numbers).
+   */
+  toTypedArray(): StridedArray["data"] | BigInt64Array {
     const data = this._array.copy().data;
+    if (this.dtype === "int64") return BigInt64Array.from(data as Float64Array, (v) => BigInt(v));
     // an array of its own, never a view into a shared slab (see storage's allocate)
     return data.byteLength === data.buffer.byteLength ? data : data.slice();
   }
@@ -463,9 +468,12 @@ export class Tensor {
 
   // ---- reductions ----
 
-  /** Sum of all elements, or over `dim` (a number or a list; negative counts from the end). */
+  /**
+   * Sum of all elements, or over `dim` (a number or a list; negative counts from the end). Integer and
+   * bool tensors sum to int64, as in PyTorch.
+   */
   sum(dim?: number | readonly number[] | null, keepdim = false): Tensor {
-    const dtype = this.dtype === "bool" ? "int32" : this.dtype;
+    const dtype = isFloating(this.dtype) ? this.dtype : "int64";
     return reduceOp("sum", this, dim, keepdim, dtype);
   }
 
@@ -655,7 +663,7 @@ export class Tensor {
    *
    * @example
    * const x = torch.tensor([[1, 2], [3, 4]]);
-   * x.gather(1, torch.tensor([[1], [0]], { dtype: torch.LONG })).tolist(); // [[2], [3]]
+   * x.gather(1, torch.tensor([[1], [0]], { dtype: "int64" })).tolist(); // [[2], [3]]
    */
   gather(dim: number, index: Tensor): Tensor {
     return gather(kit, this, dim, index);
@@ -675,7 +683,7 @@ export class Tensor {
    * `out[index[i][j]][j] = src[i][j]` for dim 0.
    *
    * @example
-   * const index = torch.tensor([[1, 0]], { dtype: torch.LONG });
+   * const index = torch.tensor([[1, 0]], { dtype: "int64" });
    * torch.zeros(2, 2).scatter(0, index, torch.tensor([[5, 6]])).tolist(); // [[0, 6], [5, 0]]
    * torch.zeros(2, 2).scatter(0, index, 9).tolist(); // [[0, 9], [9, 0]]
    */
@@ -686,7 +694,7 @@ export class Tensor {
    * A copy with `src`'s elements added where `index` says along `dim` (repeats accumulate).
    *
    * @example
-   * const index = torch.tensor([0, 1, 0], { dtype: torch.LONG });
+   * const index = torch.tensor([0, 1, 0], { dtype: "int64" });
    * torch.zeros(2).scatterAdd(0, index, torch.tensor([1, 2, 3])).tolist(); // [4, 2]
    */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
@@ -1011,13 +1019,13 @@ function record<K extends OpName>(
 const kit: OpKit = {
   record,
   wrap: (array) => new Tensor(array),
-  scalar: (value, dtype) => scalarTensor(value, dtype),
+  scalar: (op, value, dtype) => scalarTensor(op, value, dtype),
 };
 
-/** A JS number as a 0-d tensor of `dtype` (PyTorch's wrapped number). */
-function scalarTensor(value: number, dtype: DType): Tensor {
+/** A JS number as a 0-d tensor of `dtype` (PyTorch's wrapped number); `op` names the op for errors. */
+function scalarTensor(op: string, value: number, dtype: DType): Tensor {
   const array = StridedArray.zeros([], dtype);
-  array.data[0] = value; // the typed array rounds or truncates as the dtype's cast does
+  array.data[0] = castChecked(op, dtype, value);
   return new Tensor(array);
 }
 
@@ -1027,7 +1035,7 @@ function scalarTensor(value: number, dtype: DType): Tensor {
  */
 function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: Operand): Tensor {
   const { result: dtype } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
-  const b = other instanceof Tensor ? other : scalarTensor(other, dtype);
+  const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
   return record(op, [a, b], out, undefined);
@@ -1036,7 +1044,7 @@ function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: O
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
   const { common } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
-  const b = other instanceof Tensor ? other._array : scalarTensor(other, common)._array;
+  const b = other instanceof Tensor ? other._array : scalarTensor(op, other, common)._array;
   return new Tensor(backend().binary(op, a._array, b, "bool", op));
 }
 
@@ -1124,7 +1132,7 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
       b.offset === a.offset && shapesEqual(b.shape, a.shape) && shapesEqual(b.strides, a.strides);
     if (!sameLayout && sharesMemory(b.data, a.data)) return false;
   } else {
-    b = scalarTensor(other, dtype)._array;
+    b = scalarTensor(op, other, dtype)._array;
   }
   const out = backend().binary(op, a, b, dtype, op, a);
   if (out !== a) copyInto(a, out);
@@ -1146,13 +1154,13 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
 function fillInPlace(self: Tensor, value: number): boolean {
   const a = self._array;
   if (!a.isContiguous()) return false;
-  a.data.fill(value, a.offset, a.offset + a.numel);
+  a.data.fill(castChecked("fill_", a.dtype, value), a.offset, a.offset + a.numel);
   return true;
 }
 
 function filled(self: Tensor, value: number, zero: boolean): Tensor {
   const out = StridedArray.zeros(self.shape, self.dtype);
-  if (!zero) out.data.fill(value);
+  if (!zero) out.data.fill(castChecked("fill_", self.dtype, value));
   return record("fill", [self], out, { zero });
 }
 
@@ -1178,8 +1186,8 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
       : y instanceof Tensor
         ? y.dtype
         : "float32";
-  const tx = x instanceof Tensor ? x : scalarTensor(x, dtype);
-  const ty = y instanceof Tensor ? y : scalarTensor(y, dtype);
+  const tx = x instanceof Tensor ? x : scalarTensor("where", x, dtype);
+  const ty = y instanceof Tensor ? y : scalarTensor("where", y, dtype);
   return record("where", [tx, ty], backend().where(condition._array, tx._array, ty._array, dtype), {
     condition,
   });

@@ -108,7 +108,7 @@ function makeCurve(
     .mul(high - low)
     .add(low);
   // f in double precision, rounded once to the dtype (PyTorch's float32 sin may differ by an ulp).
-  const clean = x.toTypedArray().map(f);
+  const clean = (x.toTypedArray() as Float32Array | Float64Array).map(f);
   const y = tensor(clean, { dtype: draw.dtype })
     .unsqueeze(1)
     .add(randn([n, 1], draw).mul(noise));

@@ -14,7 +14,10 @@ export interface Rows {
 /** Snapshots `t`'s values (one copy, in row-major order) for gathering rows from. */
 export function rowsOf(t: Tensor): Rows {
   const rowShape = t.shape.slice(1);
-  return { data: t.toTypedArray(), dtype: t.dtype, rowShape, rowSize: rowShape.reduce((a, b) => a * b, 1) };
+  const values = t.toTypedArray();
+  // int64 comes out as a BigInt64Array; its storage holds the same (exact) values as doubles.
+  const data = values instanceof BigInt64Array ? Float64Array.from(values, Number) : values;
+  return { data, dtype: t.dtype, rowShape, rowSize: rowShape.reduce((a, b) => a * b, 1) };
 }
 
 /**

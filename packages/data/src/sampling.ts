@@ -1,5 +1,5 @@
 import { fromArray, parseShapeAndOptions, Tensor } from "@torchlet/autograd";
-import { StridedArray, TorchletError } from "@torchlet/storage";
+import { INT64_EXACT_MAX, StridedArray, TorchletError } from "@torchlet/storage";
 import {
   type Generator,
   normalFill,
@@ -122,16 +122,17 @@ export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
 }
 
 // The largest integer magnitude each dtype holds exactly (PyTorch's check_from_to_in_range).
-const EXACT_LIMIT = { int32: 2 ** 31, float32: 2 ** 24, float64: 2 ** 53 } as const;
+const EXACT_LIMIT = { int32: 2 ** 31, int64: INT64_EXACT_MAX, float32: 2 ** 24, float64: 2 ** 53 } as const;
 
 /**
  * Integers drawn uniformly from [low, high): `randint(low, high, shape)` or `randint(high, shape)`.
- * int32 by default (torchlet's integer type; PyTorch's int64 draws the same numbers).
+ * int64 by default, as in PyTorch (low and high within ±(2^53 - 1), where int64 is exact).
  *
  * @example
  * torch.manualSeed(0);
  * torch.randint(0, 10, [5]).tolist(); // [4, 9, 3, 0, 3]
  * torch.randint(3, [2, 2]).shape; // [2, 2]
+ * torch.randint(3, [2]).dtype; // "int64"
  */
 export function randint(high: number, shape: readonly number[], options?: RandomOptions): Tensor;
 export function randint(low: number, high: number, shape: readonly number[], options?: RandomOptions): Tensor;
@@ -152,7 +153,7 @@ export function randint(...args: unknown[]): Tensor {
     );
   }
   const [checked] = parseShapeAndOptions("randint", [shape]);
-  const dtype = numericDtype("randint", options.dtype, "int32");
+  const dtype = numericDtype("randint", options.dtype, "int64");
   const limit = EXACT_LIMIT[dtype];
   // int32 holds high itself (2^31 exclusive); the float types must hold every value drawn.
   if (lo < -limit || (dtype === "int32" ? hi > limit : hi - 1 > limit)) {
@@ -161,21 +162,22 @@ export function randint(...args: unknown[]): Tensor {
   checkRequiresGrad("randint", dtype, options);
   const gen = generatorOf("randint", options);
   const array = StridedArray.zeros(checked, dtype);
+  // (int64 is a Float64Array of exact integers: drawn as float64, every value here is exact)
   randintFill(gen, array.data as Int32Array | Float32Array | Float64Array, lo, hi);
   return fromArray(array, options);
 }
 
 /**
- * A random permutation of 0..n-1 (int32 unless `dtype` says otherwise), as `torch.randperm(n)`.
+ * A random permutation of 0..n-1 (int64 unless `dtype` says otherwise), as `torch.randperm(n)`.
  *
  * @example
  * torch.manualSeed(0);
  * torch.randperm(5).tolist(); // [4, 0, 1, 3, 2]
  */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
-  const dtype = numericDtype("randperm", options.dtype, "int32");
-  // Every index 0..n-1 must be exact in the output type (and an int32 array holds fewer than 2^31).
-  const limit = dtype === "int32" ? 2 ** 31 - 1 : EXACT_LIMIT[dtype] + 1;
+  const dtype = numericDtype("randperm", options.dtype, "int64");
+  // Every index 0..n-1 must be exact in the output type (and the shuffle's Int32Array holds fewer than 2^31).
+  const limit = dtype === "int32" || dtype === "int64" ? 2 ** 31 - 1 : EXACT_LIMIT[dtype] + 1;
   if (!Number.isSafeInteger(n) || n < 0 || n > limit) {
     throw new TorchletError(
       `randperm: n must be an integer in [0, ${limit}] for ${dtype}, got ${describe(n)}`,

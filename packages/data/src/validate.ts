@@ -66,7 +66,7 @@ export function floatDtype(op: string, dtype: unknown): "float32" | "float64" {
 export function numericDtype(op: string, dtype: unknown, fallback: DType): Exclude<DType, "bool"> {
   const target = dtype ?? fallback;
   if (isDType(target) && target !== "bool") return target;
-  throw new TorchletError(`${op}: expected dtype int32, float32 or float64, got ${describe(target)}`);
+  throw new TorchletError(`${op}: expected dtype int32, int64, float32 or float64, got ${describe(target)}`);
 }
 
 /** PyTorch's "only tensors of floating point dtype can require gradients", checked before drawing. */

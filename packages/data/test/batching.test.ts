@@ -11,7 +11,7 @@ function data(n: number, dtype: "float32" | "float64" = "float32") {
   return { x, y };
 }
 
-const rowIds = (y: torch.Tensor): number[] => Array.from(y.toTypedArray());
+const rowIds = (y: torch.Tensor): number[] => Array.from(y.toTypedArray(), Number);
 
 function expectPaired(x: torch.Tensor, y: torch.Tensor): void {
   const ids = rowIds(y);
@@ -19,7 +19,7 @@ function expectPaired(x: torch.Tensor, y: torch.Tensor): void {
 }
 
 const permutation = (n: number, seed: number): number[] =>
-  Array.from(torch.randperm(n, { generator: new torch.Generator(seed) }).toTypedArray());
+  Array.from(torch.randperm(n, { generator: new torch.Generator(seed) }).toTypedArray(), Number);
 
 describe("trainTestSplit", () => {
   it("holds out ceil(testFraction * n) rows picked by torch.randperm(n) from the generator", () => {
@@ -39,7 +39,7 @@ describe("trainTestSplit", () => {
     torch.manualSeed(9);
     const split = torch.trainTestSplit(x, y);
     torch.manualSeed(9);
-    const perm = Array.from(torch.randperm(8).toTypedArray());
+    const perm = Array.from(torch.randperm(8).toTypedArray(), Number);
     expect(rowIds(split.yTest)).toEqual(perm.slice(0, 2));
   });
 
@@ -151,7 +151,7 @@ describe("batches", () => {
     const reference = new torch.Generator(21);
     const epochs = [0, 1, 2].map(() => [...loader].flatMap((b) => rowIds(b.y)));
     for (const order of epochs) {
-      expect(order).toEqual(Array.from(torch.randperm(11, { generator: reference }).toTypedArray()));
+      expect(order).toEqual(Array.from(torch.randperm(11, { generator: reference }).toTypedArray(), Number));
     }
     expect(epochs[0]).not.toEqual(epochs[1]);
     for (const b of loader) expectPaired(b.x, b.y);
@@ -163,7 +163,7 @@ describe("batches", () => {
     torch.manualSeed(5);
     const [first] = torch.batches(x, y, { batchSize: 4, shuffle: true });
     torch.manualSeed(5);
-    const perm = Array.from(torch.randperm(4).toTypedArray());
+    const perm = Array.from(torch.randperm(4).toTypedArray(), Number);
     expect(rowIds(first?.y as torch.Tensor)).toEqual(perm);
     expect(first?.x.shape).toEqual([4, 2, 3]);
     const rows = x.tolist() as number[][][];

@@ -22,7 +22,7 @@ interface Call {
   id?: number;
   gen?: number;
   shape?: number[];
-  dtype?: FloatDType;
+  dtype?: FloatDType | "int32" | "int64";
   mean?: number;
   std?: number;
   low?: number;
@@ -62,7 +62,7 @@ function expectValues(
   normal: { mean: number } | null,
   label: string,
 ): void {
-  const got = Array.from(t.toTypedArray() as ArrayLike<number>);
+  const got = Array.from(t.toTypedArray(), Number);
   expect(got.length, label).toBe(expected.length);
   const float32 = t.dtype !== "float64";
   const maxUlps = normal && !float32 ? 4 : 0;
@@ -118,20 +118,23 @@ function replay(calls: Call[]): void {
         t = torch.randLike(torch.zeros(shape, { dtype }));
         break;
       case "randint":
-        t = torch.randint(c.low as number, c.high as number, shape, {
-          ...options,
-          dtype: c.dtype ?? "int32",
-        });
+        // Without a dtype in the fixture, PyTorch's default (int64) is what torchlet must give too.
+        t = torch.randint(
+          c.low as number,
+          c.high as number,
+          shape,
+          c.dtype ? { ...options, dtype: c.dtype } : options,
+        );
         break;
       case "randperm":
         t = torch.randperm(c.n as number, options);
-        expect(t.dtype, label).toBe("int32");
+        expect(t.dtype, label).toBe("int64");
         expect(t.shape, label).toEqual([c.n]);
         expectValues(t, c.values ?? [], null, label);
         return;
     }
     expect(t.shape, label).toEqual(shape);
-    expect(t.dtype, label).toBe(c.call === "randint" ? (c.dtype ?? "int32") : dtype);
+    expect(t.dtype, label).toBe(c.call === "randint" ? (c.dtype ?? "int64") : dtype);
     const normalDraw = c.call === "randn" || c.call === "normal" || c.call === "randn_like";
     expectValues(t, c.values ?? [], normalDraw ? { mean: c.mean ?? 0 } : null, label);
   });
@@ -153,7 +156,7 @@ describe(`the public random API matches PyTorch ${fixture.torch}`, () => {
 
 /** Results of float32 arithmetic beyond the draws (matmul's summation order, sin): a few ulps. */
 function expectClose(t: torch.Tensor, expected: number[], label: string): void {
-  const got = Array.from(t.toTypedArray() as ArrayLike<number>);
+  const got = Array.from(t.toTypedArray(), Number);
   expect(got.length, label).toBe(expected.length);
   got.forEach((g, i) => {
     const e = expected[i] as number;
@@ -199,7 +202,7 @@ describe("data sets draw what the equivalent PyTorch program draws", () => {
     expectValues(x, fixture.chapter.x, { mean: 0 }, "x");
     expectClose(y, fixture.chapter.y, "y");
     // 96 and 32 elements: the AVX2 block path, bit-identical.
-    expect(Array.from(w1.toTypedArray())).toEqual(fixture.chapter.w1);
-    expect(Array.from(w2.toTypedArray())).toEqual(fixture.chapter.w2);
+    expect(Array.from(w1.toTypedArray(), Number)).toEqual(fixture.chapter.w1);
+    expect(Array.from(w2.toTypedArray(), Number)).toEqual(fixture.chapter.w2);
   });
 });

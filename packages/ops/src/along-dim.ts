@@ -1,4 +1,5 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { settleInt64 } from "./int64.js";
 import { lineOffsets, lineStep } from "./lines.js";
 
 /**
@@ -71,5 +72,6 @@ export function alongDim(op: LineOp, a: StridedArray, dim: number, outDtype: DTy
       for (let j = 0; j < length; j++) out.data[q + j * outStride] = scratch[j] as number;
     }
   }
-  return out;
+  // an int64 cumsum's outputs are its partial sums: each must be exact
+  return settleInt64(op, out);
 }

@@ -48,6 +48,33 @@ export const HAND_TUNED_LOOPS = { pow: powLoop } satisfies Partial<Record<Binary
 /** The loop of each binary op (a record without one is a compile error here). */
 export const BINARY_LOOPS: Record<BinaryOp, BinaryLoop> = { ...GENERATED_BINARY_LOOPS, ...HAND_TUNED_LOOPS };
 
+/**
+ * pow into int64, PyTorch's integer power (`powi`): a negative exponent gives 1 for base 1, ±1 for
+ * base -1 and 0 otherwise; other powers are JS's `**`, which (fdlibm's pow) is exact whenever the
+ * integer result is representable, and int64's range check (int64.ts) catches the rest. (int32's store
+ * truncates `**`'s fractions and infinities to the same values; int64's exact store would keep them.)
+ */
+function powInt64Loop(
+  d: TypedArray,
+  o: number,
+  A: TypedArray,
+  pa: number,
+  ia: number,
+  B: TypedArray,
+  pb: number,
+  ib: number,
+  n: number,
+): void {
+  for (let j = 0; j < n; j++) {
+    const a = A[pa + j * ia] as number;
+    const b = B[pb + j * ib] as number;
+    d[o + j] = b >= 0 ? a ** b : a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
+  }
+}
+
+/** Loops an int64 result takes instead of its record's, where int64's exact store needs integers. */
+export const INT64_LOOPS: Partial<Record<BinaryOp, BinaryLoop>> = { pow: powInt64Loop };
+
 /** The loop of each unary op. */
 export const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = GENERATED_UNARY_LOOPS;
 

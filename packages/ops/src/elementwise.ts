@@ -13,6 +13,7 @@ import { allocate } from "@torchlet/storage/internal";
 import {
   BINARY_LOOPS,
   type BinaryLoop,
+  INT64_LOOPS,
   reluFloat32Bits,
   reluInt32,
   UNARY_LOOPS,
@@ -20,6 +21,7 @@ import {
   whereBits,
 } from "./elementwise-loops.js";
 import { broadcastStrides, coalesce, forEachRow } from "./elementwise-walk.js";
+import { settleInt64 } from "./int64.js";
 import { evaluate } from "./records/expr.js";
 import { BINARY_OPS, type BinaryOp, ELEMENTWISE, UNARY_OPS, type UnaryOp } from "./records/registry.js";
 
@@ -60,7 +62,7 @@ export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): 
     const out = contiguousArray(a.shape, outDtype, n);
     if (bits) loop(int32View(out.data), 0, int32View(a.data), a.offset, 1, n);
     else loop(out.data, 0, a.data, a.offset, 1, n);
-    return normalizeBool(out);
+    return settleInt64(op, normalizeBool(out));
   }
   const order = outputOrder(a.shape, [a.strides]);
   if (order) return unary(op, a.permute(order), outDtype).permute(inversePermutation(order));
@@ -72,7 +74,7 @@ export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): 
   const dst = bits ? int32View(out.data) : out.data;
   const src = bits ? int32View(a.data) : a.data;
   forEachRow(walk, [a.offset], (o, p) => loop(dst, o, src, p[0] as number, ia, inner));
-  return normalizeBool(out);
+  return settleInt64(op, normalizeBool(out));
 }
 
 /** relu's branch-free loop for a float32 or int32 input of the same output dtype. */
@@ -105,12 +107,13 @@ const INT_WORD = new Int32Array(FLOAT_WORD.buffer);
  * Applies `op` elementwise to `a` and `b` broadcast together, into a new array of `outDtype` laid out
  * as the inputs are (PyTorch's TensorIterator order; row-major for contiguous inputs).
  * Values are read as JS doubles, computed, and rounded by the typed array on store (float32 rounding,
- * int32 wrap-around, as the C kernels do). `op` names the public operation for error messages.
+ * int32 wrap-around, as the C kernels do); an int64 result beyond ±(2^53 - 1) is an error instead (see
+ * int64.ts). `op` names the public operation for error messages.
  *
  * `into`, when given, is a contiguous array of the result's shape and dtype that the contiguous fast
  * paths write into instead of allocating (in-place ops); it may be `a` itself, or `b` when `b` has the
- * same layout, since each element is read before it is written. Other cases ignore it and return a
- * new array, which the caller copies.
+ * same layout, since each element is read before it is written. Other cases, and int64 results (whose
+ * range check may still fail), ignore it and return a new array, which the caller copies.
  */
 export function binary(
   op: BinaryOp,
@@ -120,7 +123,19 @@ export function binary(
   name: string = op,
   into?: StridedArray,
 ): StridedArray {
-  const loop = BINARY_LOOPS[op];
+  if (outDtype === "int64") return settleInt64(name, binaryInto(op, a, b, outDtype, name, undefined));
+  return binaryInto(op, a, b, outDtype, name, into);
+}
+
+function binaryInto(
+  op: BinaryOp,
+  a: StridedArray,
+  b: StridedArray,
+  outDtype: DType,
+  name: string,
+  into: StridedArray | undefined,
+): StridedArray {
+  const loop = (outDtype === "int64" ? INT64_LOOPS[op] : undefined) ?? BINARY_LOOPS[op];
   const same = shapesEqual(a.shape, b.shape);
   const shape = same ? a.shape : broadcastShapes(name, a.shape, b.shape);
   const ca = a.isContiguous();

@@ -4,7 +4,7 @@ export type { LineOp } from "./along-dim.js";
 export * from "./backend.js";
 export { BINARY, UNARY } from "./elementwise.js";
 export { elementwiseInfo } from "./elementwise-wasm.js";
-export { isIndexDType, LONG } from "./long.js";
+export { isIndexDType } from "./index-dtype.js";
 export { configureMatmul, type MatmulOptions, matmulInfo, warmUpMatmulThreads } from "./matmul-wasm.js";
 export {
   type DTypeOperand,

@@ -1,4 +1,12 @@
-import { broadcastShapes, type DType, fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
+import {
+  broadcastShapes,
+  type DType,
+  fmtShape,
+  INT64_EXACT_MAX,
+  StridedArray,
+  TorchletError,
+} from "@torchlet/storage";
+import { int64RangeError } from "@torchlet/storage/internal";
 
 // Reference kernels of the ops that read or write elements at positions held by an index tensor or a
 // bool mask. Callers check dtypes; these check shapes and index values, before writing anything.
@@ -96,7 +104,11 @@ export function scatter(
   for (let i = 0; i < idx.length; i++) {
     const q = (base[i] as number) + (idx[i] as number) * stride;
     const v = from === null ? (src as number) : ((src as StridedArray).data[from[i] as number] as number);
-    out.data[q] = add ? (out.data[q] as number) + v : v;
+    const value = add ? (out.data[q] as number) + v : v;
+    if (add && out.dtype === "int64" && !(Math.abs(value) <= INT64_EXACT_MAX)) {
+      throw int64RangeError(op, value, "an int64 running sum");
+    }
+    out.data[q] = value;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { type DType, StridedArray, TorchletError, type TypedArray } from "@torchlet/storage";
+import { settleInt64 } from "./int64.js";
 import { groupsLast } from "./lines.js";
-import { LONG } from "./long.js";
 import { reducedShape } from "./reduce.js";
 
 /**
@@ -119,11 +119,12 @@ export function reduceDims(
   if (op === "amax" || op === "amin") requireNonEmpty(op, a, dims, groupSize, groups);
   const fold = FOLDS[op];
   for (let g = 0; g < groups; g++) out.data[g] = fold(data, g * groupSize, groupSize, options);
-  return out;
+  // an int64 product only grows in magnitude (or becomes 0, exactly), so its result tells if it left the exact range
+  return settleInt64(op, out);
 }
 
 /**
- * The largest (`max`) or smallest (`min`) element along `dim` and its index (a `LONG` array): the
+ * The largest (`max`) or smallest (`min`) element along `dim` and its index (an int64 array): the
  * first one among ties, and the first NaN where the line holds one, as PyTorch's CPU kernels.
  */
 export function extremumDim(
@@ -135,7 +136,7 @@ export function extremumDim(
   const dims = a.ndim === 0 ? [] : [dim];
   const shape = reducedShape(a.shape, dims, keepdim);
   const values = StridedArray.zeros(shape, a.dtype);
-  const indices = StridedArray.zeros(shape, LONG);
+  const indices = StridedArray.zeros(shape, "int64");
   const { data, groups, groupSize } = groupsLast(a, dims);
   requireNonEmpty(op, a, dims, groupSize, groups);
   const better = op === "max" ? (v: number, best: number) => v > best : (v: number, best: number) => v < best;

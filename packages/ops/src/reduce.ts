@@ -1,12 +1,14 @@
 import {
   type DType,
   fmtShape,
+  INT64_EXACT_MAX,
   normalizeDim,
   StridedArray,
   TorchletError,
   type TypedArray,
 } from "@torchlet/storage";
 import { coalesce, forEachRow } from "./elementwise-walk.js";
+import { sumRowInt64 } from "./int64.js";
 
 /**
  * The reductions of the `reduce` kernel.
@@ -60,7 +62,8 @@ export function reducedShape(shape: readonly number[], dims: readonly number[], 
 
 /**
  * Reduces `a` over `dims` (already normalised) with sum, mean, max or min. Sums accumulate in double
- * precision. max/min of an empty reduction is an error, as in PyTorch; NaN wins in max/min.
+ * precision. max/min of an empty reduction is an error, as in PyTorch; NaN wins in max/min. An int64
+ * sum whose running total leaves ±(2^53 - 1) is an error too.
  */
 export function reduce(
   op: ReduceOp,
@@ -79,11 +82,13 @@ export function reduce(
     );
   }
   if (groups === 0) return out;
+  // An int64 sum checks its partial sums unless its elements are too small to leave the range.
+  const checked = op === "sum" && outDtype === "int64" && MAGNITUDE[a.dtype] * groupSize > INT64_EXACT_MAX;
   const acc = new Float64Array(groups);
   if (op === "max") acc.fill(Number.NEGATIVE_INFINITY);
   if (op === "min") acc.fill(Number.POSITIVE_INFINITY);
   const src = a.data;
-  if (dims.length === a.ndim && a.isContiguous()) {
+  if (dims.length === a.ndim && a.isContiguous() && !checked) {
     acc[0] = foldRange(op, src, a.offset, a.numel, acc[0] as number);
   } else {
     // Output position of each input element: strides of the kept dims, 0 for the reduced ones.
@@ -100,7 +105,7 @@ export function reduce(
     const inner = walk.sizes[0] as number;
     const sp = walk.strides[0]?.[0] as number;
     const sq = walk.strides[1]?.[0] as number;
-    const fold = op === "max" ? maxRow : op === "min" ? minRow : sumRow;
+    const fold = op === "max" ? maxRow : op === "min" ? minRow : checked ? sumRowInt64 : sumRow;
     if (walk.sizes.length === 2) {
       // The common 2-d case (a matrix reduced over one of its dims) without the n-d counter.
       const rows = walk.sizes[1] as number;
@@ -118,6 +123,15 @@ export function reduce(
   else dst.set(acc);
   return out;
 }
+
+/** The largest magnitude an element of each dtype can have: int64 sums of few or small ones skip the check. */
+const MAGNITUDE: Record<DType, number> = {
+  bool: 1,
+  int32: 2 ** 31,
+  int64: INT64_EXACT_MAX,
+  float32: Number.POSITIVE_INFINITY,
+  float64: Number.POSITIVE_INFINITY,
+};
 
 /** acc[q + j*sq] += src[p + j*sp] for j < n (sq = 0: one group takes the whole row). */
 function sumRow(

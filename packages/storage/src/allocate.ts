@@ -5,7 +5,7 @@ import { slabRegion } from "./slab.js";
 // The allocator of every tensor's memory. Not part of the public API (see internal.ts): it hands out
 // recycled memory, so only the layers above may call it.
 
-const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
 
 /**
  * Allocates a zero-filled typed array of `length` elements for `dtype`: one the backward engine
@@ -29,6 +29,7 @@ function create(dtype: DType, length: number): TypedArray {
     case "float32":
       return region ? new Float32Array(region.buffer, region.byteOffset, length) : new Float32Array(length);
     case "float64":
+    case "int64":
       return region ? new Float64Array(region.buffer, region.byteOffset, length) : new Float64Array(length);
     case "int32":
       return region ? new Int32Array(region.buffer, region.byteOffset, length) : new Int32Array(length);

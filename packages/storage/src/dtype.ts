@@ -5,10 +5,11 @@
  * const dtype: DType = "float64";
  * torch.zeros([2], { dtype }).dtype; // "float64"
  */
-export type DType = "float32" | "float64" | "int32" | "bool";
+export type DType = "float32" | "float64" | "int32" | "int64" | "bool";
 
 /**
- * The typed array that backs each dtype (bool is stored as 0/1 bytes).
+ * The typed array that backs each dtype (bool is stored as 0/1 bytes; int64 as exact integers in a
+ * Float64Array, see int64.ts).
  *
  * @example
  * const data: TypedArray = new Int32Array(3);
@@ -20,32 +21,34 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
  * Every dtype torchlet supports.
  *
  * @example
- * DTYPES; // ["float32", "float64", "int32", "bool"]
+ * DTYPES; // ["float32", "float64", "int32", "int64", "bool"]
  */
-export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "int64", "bool"];
 
 /**
  * Whether `value` names a torchlet dtype (a type guard).
  *
  * @example
- * isDType("float64"); // true
- * isDType("int64"); // false
+ * isDType("int64"); // true
+ * isDType("int16"); // false
  */
 export function isDType(value: unknown): value is DType {
   return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
 }
 
 /**
- * The dtype a typed array stands for (Uint8Array is read as bool).
+ * The dtype a typed array stands for (Uint8Array is read as bool, BigInt64Array as int64).
  *
  * @example
  * dtypeOfArray(new Int32Array(2)); // "int32"
+ * dtypeOfArray(new BigInt64Array(2)); // "int64"
  * dtypeOfArray([1, 2]); // null
  */
-export function dtypeOfArray(array: ArrayLike<number>): DType | null {
+export function dtypeOfArray(array: ArrayLike<number> | BigInt64Array): DType | null {
   if (array instanceof Float32Array) return "float32";
   if (array instanceof Float64Array) return "float64";
   if (array instanceof Int32Array) return "int32";
+  if (array instanceof BigInt64Array) return "int64";
   if (array instanceof Uint8Array) return "bool";
   return null;
 }
@@ -59,15 +62,16 @@ export function dtypeOfArray(array: ArrayLike<number>): DType | null {
  */
 export const isFloating = (dtype: DType): boolean => dtype === "float32" || dtype === "float64";
 
-// Category order of PyTorch's promotion: bool < integer < floating; within floating, wider wins.
-const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+// Category order of PyTorch's promotion: bool < integer < floating; within a category, wider wins.
+const RANK: Record<DType, number> = { bool: 0, int32: 1, int64: 2, float32: 3, float64: 4 };
 
 /**
  * PyTorch's `torch.promote_types` restricted to torchlet's dtypes.
  *
  * @example
  * promoteTypes("int32", "float32"); // "float32"
- * promoteTypes("float32", "float64"); // "float64"
+ * promoteTypes("int32", "int64"); // "int64"
+ * promoteTypes("int64", "float32"); // "float32"
  */
 export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
@@ -75,17 +79,19 @@ export function promoteTypes(a: DType, b: DType): DType {
 
 /**
  * The result dtype of `tensor op number`: a JS number is a "wrapped number" in PyTorch's sense, so it
- * only lifts the category (an int tensor with 2.5 gives the default float dtype, float32), never the width.
+ * only lifts the category (to the default float dtype, float32, or the default integer dtype, int64),
+ * never the width.
  *
  * @example
  * promoteWithScalar("int32", 2.5); // "float32"
+ * promoteWithScalar("int32", 2); // "int32"
  * promoteWithScalar("float64", 2.5); // "float64"
- * promoteWithScalar("bool", 2); // "int32"
+ * promoteWithScalar("bool", 2); // "int64"
  */
 export function promoteWithScalar(dtype: DType, value: number): DType {
   if (isFloating(dtype)) return dtype;
   if (!Number.isInteger(value)) return "float32";
-  return dtype === "bool" ? "int32" : dtype;
+  return dtype === "bool" ? "int64" : dtype;
 }
 
 /**
@@ -102,16 +108,20 @@ export function typeName(dtype: DType): string {
       return "CPUDoubleType";
     case "int32":
       return "CPUIntType";
+    case "int64":
+      return "CPULongType";
     case "bool":
       return "CPUBoolType";
   }
 }
 
 /**
- * Rounds or converts a JS number to what storing it in `dtype` gives (as PyTorch's casts do).
+ * Rounds or converts a JS number to what storing it in `dtype` gives (as PyTorch's casts do). An int64
+ * value is truncated toward zero but not range-checked here: see `checkInt64`.
  *
  * @example
  * castScalar("int32", -2.7); // -2
+ * castScalar("int64", -2.7); // -2
  * castScalar("bool", 0.5); // 1
  * castScalar("float32", 0.1); // 0.10000000149011612
  */
@@ -123,6 +133,8 @@ export function castScalar(dtype: DType, value: number): number {
       return value;
     case "int32":
       return Math.trunc(value) | 0;
+    case "int64":
+      return Math.trunc(value);
     case "bool":
       return value !== 0 ? 1 : 0;
   }

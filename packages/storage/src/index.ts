@@ -1,6 +1,7 @@
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./format.js";
+export { INT64_EXACT_MAX } from "./int64.js";
 export * from "./layout.js";
 export * from "./nested.js";
 export { RECYCLED_MIN_BYTES, recycledBytes } from "./recycle.js";

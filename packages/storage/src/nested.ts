@@ -1,6 +1,7 @@
 import { allocate } from "./allocate.js";
-import { castScalar, type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
+import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { TorchletError } from "./errors.js";
+import { castChecked, toInt64 } from "./int64.js";
 import { StridedArray } from "./strided.js";
 
 /**
@@ -10,26 +11,27 @@ import { StridedArray } from "./strided.js";
  * const data: NestedData = [[1, 2], [3, 4]];
  * fromNested(data).shape; // [2, 2]
  */
-export type NestedData = number | boolean | ArrayLike<number> | readonly NestedData[];
+export type NestedData = number | boolean | ArrayLike<number> | BigInt64Array | readonly NestedData[];
 
 /**
  * Builds a contiguous array from nested JS data. Numbers give float32 (R torch's choice for R numerics),
- * booleans give bool, a typed array keeps its own dtype; `dtype` overrides. Ragged nesting is an error.
+ * booleans give bool, a typed array keeps its own dtype (a BigInt64Array gives int64); `dtype`
+ * overrides. Ragged nesting is an error, and so is an int64 value beyond ±(2^53 - 1).
  *
  * @example
  * fromNested([[1, 2], [3, 4]]).shape; // [2, 2]
  * fromNested([true, false]).dtype; // "bool"
  * fromNested(new Int32Array([1, 2])).dtype; // "int32"
+ * fromNested(new BigInt64Array([1n, 2n])).dtype; // "int64"
+ * fromNested([3, -1], "int64").toNested(); // [3, -1]
  */
 export function fromNested(data: NestedData, dtype?: DType): StridedArray {
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
     const own = dtypeOfArray(data as unknown as ArrayLike<number>);
     if (!own) throw new TorchletError(`tensor: unsupported typed array ${data.constructor.name}`);
     const target = dtype ?? own;
-    const src = data as unknown as TypedArray;
-    const out = allocate(target, src.length);
-    for (let i = 0; i < src.length; i++) out[i] = castScalar(target, src[i] as number);
-    return StridedArray.fromFlat(out, [src.length], target);
+    const src = data instanceof BigInt64Array ? bigIntsToNumbers(data) : (data as unknown as TypedArray);
+    return StridedArray.fromFlat(castAll(target, src), [src.length], target);
   }
   const shape: number[] = [];
   let probe: unknown = data;
@@ -67,10 +69,27 @@ export function fromNested(data: NestedData, dtype?: DType): StridedArray {
   walk(data, 0, "");
   const inferred: DType = sawBool && !sawNumber ? "bool" : "float32";
   const target = dtype ?? inferred;
-  const out = allocate(target, values.length);
-  for (let i = 0; i < values.length; i++) out[i] = castScalar(target, values[i] as number);
-  return StridedArray.fromFlat(out, shape, target);
+  return StridedArray.fromFlat(castAll(target, values), shape, target);
 }
+
+/** `values` stored as `dtype` (cast as PyTorch's casts do; int64 range-checked). */
+function castAll(dtype: DType, values: ArrayLike<number>): TypedArray {
+  const out = allocate(dtype, values.length);
+  for (let i = 0; i < values.length; i++) out[i] = castChecked("tensor", dtype, values[i] as number);
+  return out;
+}
+
+/** A BigInt64Array's values as numbers, each checked to be exact (within ±(2^53 - 1)). */
+function bigIntsToNumbers(data: BigInt64Array): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as bigint;
+    out[i] = v >= -MAX_EXACT && v <= MAX_EXACT ? Number(v) : toInt64("tensor", Number(v));
+  }
+  return out;
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 function describe(node: unknown): string {
   if (Array.isArray(node)) return `a sequence of length ${node.length}`;

@@ -27,6 +27,7 @@ const pools: Record<DType, Map<number, TypedArray[]>> = {
   float32: new Map(),
   float64: new Map(),
   int32: new Map(),
+  int64: new Map(),
   bool: new Map(),
 };
 let pooledBytes = 0;

@@ -1,6 +1,7 @@
 import { allocate } from "./allocate.js";
-import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
+import { type DType, dtypeOfArray, isFloating, type TypedArray } from "./dtype.js";
 import { fmtShape, TorchletError } from "./errors.js";
+import { toInt64 } from "./int64.js";
 import { contiguousStrides, inferShape, normalizeDim, numel, type Shape } from "./shape.js";
 
 /**
@@ -317,6 +318,8 @@ export class StridedArray {
 
 /**
  * Copies `src` into `dst` elementwise (same shape; any strides; converts dtype as PyTorch's `copy_`).
+ * A floating value that does not fit int64 exactly (NaN, infinite, beyond ±(2^53 - 1)) is a
+ * `TorchletError` (named `to`, the conversion that gets here), raised before anything is written.
  *
  * @example
  * const dst = StridedArray.zeros([2, 2], "int32");
@@ -331,8 +334,10 @@ export function copyInto(dst: StridedArray, src: StridedArray): void {
     out.set(from.subarray(src.offset, src.offset + src.numel), dst.offset);
     return;
   }
+  const fromFloat = isFloating(src.dtype);
+  if (dst.dtype === "int64" && fromFloat) checkFitsInt64(src);
   const mode =
-    dst.dtype === "bool" ? 1 : dst.dtype === "int32" && src.dtype !== "int32" && src.dtype !== "bool" ? 2 : 0;
+    dst.dtype === "bool" ? 1 : (dst.dtype === "int32" || dst.dtype === "int64") && fromFloat ? 2 : 0;
   // Walk both in row-major order over coalesced dims (innermost first): a transposed or sliced copy
   // is a few long rows, not a callback per element.
   const sizes: number[] = [];
@@ -387,7 +392,18 @@ export function copyInto(dst: StridedArray, src: StridedArray): void {
   }
 }
 
-/** One row of `copyInto`: mode 0 stores as is, 1 as bool (nonzero -> 1), 2 truncates toward zero (to int32). */
+/** Throws the `to` error for the first element of a floating `src` that int64 cannot hold exactly. */
+function checkFitsInt64(src: StridedArray): void {
+  const data = src.data;
+  src.forEachIndex((i) => {
+    toInt64("to", data[i] as number);
+  });
+}
+
+/**
+ * One row of `copyInto`: mode 0 stores as is, 1 as bool (nonzero -> 1), 2 truncates toward zero (to
+ * an integer type; `+ 0` turns the -0 of truncating -0.5 into the integer 0).
+ */
 function copyRow(
   out: TypedArray,
   pd: number,
@@ -403,7 +419,7 @@ function copyRow(
   } else if (mode === 1) {
     for (let j = 0; j < n; j++) out[pd + j * id] = (from[ps + j * is] as number) !== 0 ? 1 : 0;
   } else {
-    for (let j = 0; j < n; j++) out[pd + j * id] = Math.trunc(from[ps + j * is] as number);
+    for (let j = 0; j < n; j++) out[pd + j * id] = Math.trunc(from[ps + j * is] as number) + 0;
   }
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 type Fn = (...xs: torch.Tensor[]) => torch.Tensor;
 
 /** An index tensor (PyTorch's int64). */
-const long = (data: number[] | number[][]) => torch.tensor(data, { dtype: torch.LONG });
+const long = (data: number[] | number[][]) => torch.tensor(data, { dtype: "int64" });
 
 /** A small deterministic generator, so failures reproduce. */
 function lcg(seed: number): () => number {

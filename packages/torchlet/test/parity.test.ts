@@ -59,11 +59,7 @@ const KNOWN_NAME_DIFFERENCES: Record<string, string> = {
   "matmul/4x4-2": "PyTorch squeezes its result in place (SqueezeBackward3); torchlet has no in-place squeeze",
 };
 
-// Cases where torchlet differs from PyTorch until a dependency lands, with the reason.
-const KNOWN_DEVIATIONS: Record<string, string> = {
-  "gather/int32-index":
-    "torch.LONG is int32 until the int64 dtype lands; then int32 indices are refused as in PyTorch",
-};
+const isFloatingDType = (dtype: torch.DType): boolean => dtype === "float32" || dtype === "float64";
 
 type Method = (...args: unknown[]) => Result;
 
@@ -73,12 +69,9 @@ function call(target: torch.Tensor, method: string, args: readonly unknown[]): R
   return fn.apply(target, [...args]);
 }
 
-/** Index tensors are int64 in PyTorch: torch.LONG, torchlet's index dtype. */
-const dtypeOf = (dtype: string): torch.DType => (dtype === "int64" ? torch.LONG : (dtype as torch.DType));
-
 /** The leaf (which receives gradients) and the tensor after the spec's view ops. */
 function build(spec: TensorSpec): { leaf: torch.Tensor; value: torch.Tensor } {
-  const leaf = torch.tensor(spec.data.map(decode), { dtype: dtypeOf(spec.dtype) }).reshape(spec.shape);
+  const leaf = torch.tensor(spec.data.map(decode), { dtype: spec.dtype }).reshape(spec.shape);
   leaf.requiresGrad_(spec.requiresGrad);
   let value = leaf;
   for (const [method, ...rest] of spec.views) value = call(value, method, rest) as torch.Tensor;
@@ -120,7 +113,6 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("%s", (_name, c) =
     return value === "inf" || value === "-inf" ? decode(value) : value;
   });
 
-  if (c.name in KNOWN_DEVIATIONS) return;
   if (c.error !== undefined) {
     it(`throws a TorchletError naming the op, as PyTorch raises: ${c.error}`, () => {
       const before = built.map((b) => b?.value.tolist());
@@ -147,7 +139,10 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("%s", (_name, c) =
       const want = wants[k] as Out;
       expect(out.shape).toEqual(want.shape);
       expect(out.dtype).toBe(want.dtype);
-      expectClose(flatValues(out), want.data.map(decode), 1e-4, `output ${k}`);
+      // Integer and bool results are exact (int64 up to 2^53 - 1); floating ones within rtol 1e-4.
+      if (isFloatingDType(want.dtype))
+        expectClose(flatValues(out), want.data.map(decode), 1e-4, `output ${k}`);
+      else expect(flatValues(out), `output ${k}`).toEqual(want.data.map(decode));
       expect(out._array.isContiguous(), "contiguity").toBe(want.contiguous);
       expect(out.requiresGrad, "requiresGrad").toBe(want.requiresGrad);
     });

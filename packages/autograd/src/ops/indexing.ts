@@ -1,4 +1,4 @@
-import { backend, isIndexDType, LONG } from "@torchlet/ops";
+import { backend, isIndexDType } from "@torchlet/ops";
 import { type DType, fmtShape, normalizeDim, TorchletError } from "@torchlet/storage";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
@@ -6,10 +6,10 @@ import type { OpKit } from "./kit.js";
 // Ops that read or write elements at positions given by an index tensor or a bool mask, and the two
 // basic views that pick positions along one dim (select, narrow).
 
-function requireLong(op: string, index: Tensor): void {
-  if (index.dtype !== LONG) {
+function requireInt64(op: string, index: Tensor): void {
+  if (index.dtype !== "int64") {
     throw new TorchletError(
-      `${op}: Expected dtype ${LONG} for index, got ${index.dtype} (shape ${fmtShape(index.shape)})`,
+      `${op}: Expected dtype int64 for index, got ${index.dtype} (shape ${fmtShape(index.shape)})`,
     );
   }
 }
@@ -37,7 +37,7 @@ function viewDimOf(op: string, a: Tensor, dim: number): number {
 /** `out[i][j] = a[index[i][j]][j]` (dim 0; likewise for any dim). */
 export function gather(kit: OpKit, a: Tensor, dim: number, index: Tensor): Tensor {
   const d = dimOf("gather", a, dim);
-  requireLong("gather", index);
+  requireInt64("gather", index);
   return kit.record("gather", [a], backend().gather(a._array, d, index._array), { dim: d, index });
 }
 
@@ -61,7 +61,7 @@ export function scatter(
 ): Tensor {
   const op = add ? "scatterAdd" : "scatter";
   const d = dimOf(op, a, dim);
-  requireLong(op, index);
+  requireInt64(op, index);
   if (typeof src === "number") {
     if (add) throw new TorchletError("scatterAdd: src must be a tensor, got a number");
     return kit.record("scatterValue", [a], backend().scatter(a._array, d, index._array, src), {
@@ -83,7 +83,7 @@ export function maskedFill(kit: OpKit, a: Tensor, mask: Tensor, value: Tensor | 
   requireMask("maskedFill", mask);
   const dtype: DType = a.dtype;
   if (typeof value === "number") {
-    const out = backend().where(mask._array, kit.scalar(value, dtype)._array, a._array, dtype);
+    const out = backend().where(mask._array, kit.scalar("maskedFill", value, dtype)._array, a._array, dtype);
     return kit.record("maskedFill", [a], out, { mask });
   }
   if (value.ndim !== 0) {

@@ -17,6 +17,6 @@ export interface OpKit {
   ): Tensor;
   /** A kernel's output as a new tensor outside the graph. */
   wrap(array: StridedArray): Tensor;
-  /** A number as a 0-d tensor of `dtype`. */
-  scalar(value: number, dtype: DType): Tensor;
+  /** A number as a 0-d tensor of `dtype` (range-checked for int64; `op` names the op in errors). */
+  scalar(op: string, value: number, dtype: DType): Tensor;
 }

@@ -1,4 +1,4 @@
-import { backend, type DimReduceOp, LONG, reductionDims } from "@torchlet/ops";
+import { backend, type DimReduceOp, reductionDims } from "@torchlet/ops";
 import { type DType, fmtShape, isFloating, normalizeDim, TorchletError } from "@torchlet/storage";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
@@ -70,7 +70,7 @@ export function amaxAmin(kit: OpKit, op: "amax" | "amin", a: Tensor, dim: Dims, 
 export function prod(kit: OpKit, a: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   const all = dim === null || dim === undefined;
   const dims = reductionDims("prod", dim, a.ndim);
-  const dtype: DType = isFloating(a.dtype) ? a.dtype : LONG;
+  const dtype: DType = isFloating(a.dtype) ? a.dtype : "int64";
   const out = backend().reduceDims("prod", a._array, dims, all ? false : keepdim, dtype);
   return kit.record("prod", [a], out, { dims: all ? null : dims, keepdim: all ? false : keepdim });
 }
@@ -97,7 +97,7 @@ export function norm(kit: OpKit, a: Tensor, p: number, dim: Dims, keepdim: boole
 /** Running sums along `dim`; integers and bool give int64, as in PyTorch. */
 export function cumsum(kit: OpKit, a: Tensor, dim: number): Tensor {
   const d = normalizeDim("cumsum", dim, a.ndim);
-  const dtype: DType = isFloating(a.dtype) ? a.dtype : LONG;
+  const dtype: DType = isFloating(a.dtype) ? a.dtype : "int64";
   return kit.record("cumsum", [a], backend().alongDim("cumsum", a._array, d, dtype), { dim: d });
 }
 

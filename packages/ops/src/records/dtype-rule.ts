@@ -44,7 +44,7 @@ export type DTypeOperand = { readonly dtype: DType; readonly shape: readonly num
  *
  * @example
  * resultType([{ dtype: "int32", shape: [2] }, { dtype: "float32", shape: [2] }]); // "float32"
- * resultType([{ dtype: "bool", shape: [2] }, 2]); // "int32"
+ * resultType([{ dtype: "bool", shape: [2] }, 2]); // "int64"
  */
 export function resultType(operands: readonly DTypeOperand[]): DType {
   let tensors: DType | null = null;
