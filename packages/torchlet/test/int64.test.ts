@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 // fixtures/parity.json ("int64/...").
 
 const BIG = Number.MAX_SAFE_INTEGER; // 2^53 - 1
-const i64 = (data: number[] | number) => torch.tensor(data, { dtype: "int64" });
+const i64 = (data: torch.NestedData) => torch.tensor(data, { dtype: "int64" });
 
 interface OverflowCase {
   setup: () => { tensors: torch.Tensor[]; call: () => unknown };
