@@ -124,6 +124,7 @@ export function indexSelect(a: StridedArray, dim: number, index: StridedArray): 
   const idx = indexValues("indexSelect", index, size, dim);
   const shape = a.ndim === 0 ? [] : a.shape.map((s, d) => (d === dim ? idx.length : s));
   const out = StridedArray.zeros(shape, a.dtype);
+  if (out.numel === 0) return out;
   if (a.ndim === 0) {
     out.data[0] = a.data[a.offset] as number;
     return out;
