@@ -113,7 +113,9 @@ type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   split: { dim: number; start: number; withSizes: boolean };
   unbind: { dim: number; index: number };
   select: { dim: number; index: number };
-  narrow: { dim: number; start: number };
+  narrow: { dim: number; start: number; step: number };
+  index: { positions: Tensor };
+  indexPut: { positions: Tensor; accumulate: boolean };
 };
 
 /**
@@ -559,7 +561,38 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     },
     narrow: {
       name: "SliceBackward0",
-      grads: [(g, c) => embed(g, c.inputShape(0), c.attrs.dim, c.attrs.start)],
+      grads: [
+        (g, c) => {
+          const { dim, start, step } = c.attrs;
+          if (step === 1) return embed(g, c.inputShape(0), dim, start);
+          const picked = StridedArray.zeros([g.shape[dim] as number], "int64");
+          for (let k = 0; k < picked.numel; k++) picked.data[k] = start + k * step;
+          return zeros(c.inputShape(0), g).scatterAdd(dim, spread(wrap(picked), g.shape, dim), g);
+        },
+      ],
+      saves: [],
+    },
+    // Both gradients go through `positions`: where each indexed element sits in a contiguous input.
+    index: {
+      name: "IndexBackward0",
+      grads: [
+        (g, c) => {
+          const shape = c.inputShape(0);
+          const flat = zeros([shape.reduce((n, s) => n * s, 1)], g);
+          return flat.scatterAdd(0, c.attrs.positions.reshape(-1), g.reshape(-1)).reshape(shape);
+        },
+      ],
+      saves: [],
+    },
+    indexPut: {
+      name: "IndexPutBackward0",
+      grads: [
+        (g, c) =>
+          c.attrs.accumulate
+            ? g
+            : g.reshape(-1).scatter(0, c.attrs.positions.reshape(-1), 0).reshape(g.shape),
+        (g, c) => g.reshape(-1).gather(0, c.attrs.positions.reshape(-1)).reshape(c.attrs.positions.shape),
+      ],
       saves: [],
     },
   };

@@ -52,6 +52,7 @@ import {
   variance,
 } from "./ops/reductions.js";
 import { logSoftmax, logsumexp, softmax } from "./ops/softmax.js";
+import { type IndexItem, index, indexPut } from "./ops/subscript.js";
 
 /**
  * Creation options shared by every factory.
@@ -730,6 +731,38 @@ export class Tensor {
    */
   maskedScatter(mask: Tensor, source: Tensor): Tensor {
     return maskedScatter(kit, this, mask, source);
+  }
+
+  /**
+   * PyTorch's `x[...]` with the C++ frontend's index kinds: numbers, `torch.Slice(start, end, step)`,
+   * `null` (new axis), `"..."`, integer tensors and bool masks. Numbers, slices, `null` and `"..."`
+   * alone give a view; tensors then gather a copy (advanced indexing, PyTorch's rules for where the
+   * indexed dims go).
+   *
+   * @example
+   * const x = torch.arange(12).reshape(3, 4);
+   * x.index([1]).tolist(); // [4, 5, 6, 7]
+   * x.index(["...", torch.Slice(null, null, 2)]).tolist(); // [[0, 2], [4, 6], [8, 10]]
+   * x.index([torch.tensor([2, 0], { dtype: "int64" }), -1]).tolist(); // [11, 3]
+   * x.index([x.gt(9)]).tolist(); // [10, 11]
+   * x.index([null, 0]).shape; // [1, 4]
+   */
+  index(items: readonly IndexItem[]): Tensor {
+    return index(kit, this, items);
+  }
+  /**
+   * PyTorch's `x[...] = values` (`index_put_`): writes `values` (a tensor broadcast to the indexed
+   * shape, or a number), or adds them with `accumulate`, where `index(items)` reads; returns this.
+   *
+   * @example
+   * const x = torch.zeros(2, 3);
+   * x.indexPut_([0, torch.Slice(1)], 5).tolist(); // [[0, 5, 5], [0, 0, 0]]
+   * const i = torch.tensor([1, 1], { dtype: "int64" });
+   * x.indexPut_([i, i], torch.tensor([1, 2]), true).tolist(); // [[0, 5, 5], [0, 3, 0]]
+   */
+  indexPut_(items: readonly IndexItem[], values: Tensor | number, accumulate = false): this {
+    const v = typeof values === "number" ? kit.scalar("indexPut_", values, this.dtype) : values;
+    return this.inplace("indexPut_", v, (self) => indexPut(kit, self, items, v, accumulate));
   }
 
   // ---- splitting (views) ----

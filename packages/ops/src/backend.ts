@@ -1,3 +1,4 @@
+import { advancedIndex } from "./advanced-index.js";
 import { alongDim } from "./along-dim.js";
 import { binary, unary, where } from "./elementwise.js";
 import { fastBinary, fastReduce, fastThresholdBackward, fastUnary, fastWhere } from "./elementwise-wasm.js";
@@ -52,6 +53,8 @@ export interface Backend {
   maskedSelect: typeof maskedSelect;
   /** A copy whose masked positions take a source's elements in order. */
   maskedScatter: typeof maskedScatter;
+  /** PyTorch's advanced indexing: integer index arrays along some dims, broadcast together. */
+  advancedIndex: typeof advancedIndex;
 }
 
 /**
@@ -79,6 +82,7 @@ export const referenceBackend: Backend = {
   indexSelect,
   maskedSelect,
   maskedScatter,
+  advancedIndex,
 };
 
 /**

@@ -307,6 +307,28 @@ const CASES: [string, Fn, number[][], boolean?][] = [
   ["maskedScatter", (a, b) => a.maskedScatter(torch.tensor([false, true, true]), b), [[2, 3], [5]]],
   ["select", (a) => a.select(1, -1), [[2, 3]]],
   ["narrow", (a) => a.narrow(0, 1, 2), [[4, 2]]],
+  ["index: a strided slice and a number", (a) => a.index([torch.Slice(null, null, 2), 1]), [[4, 3]]],
+  ["index: an int64 tensor", (a) => a.index([torch.Slice(), long([2, 0, 2])]), [[2, 3]]],
+  [
+    "index: a bool mask",
+    (a) =>
+      a.index([
+        torch.tensor([
+          [true, false],
+          [true, true],
+        ]),
+      ]),
+    [[2, 2]],
+  ],
+  [
+    "indexPut_",
+    (a, v) => a.mul(1).indexPut_([long([1, 0])], v),
+    [
+      [3, 2],
+      [2, 2],
+    ],
+  ],
+  ["indexPut_ accumulating repeats", (a, v) => a.mul(1).indexPut_([long([1, 1])], v, true), [[3], [2]]],
   // joining
   [
     "cat",

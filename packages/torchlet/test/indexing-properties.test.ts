@@ -227,3 +227,113 @@ describe("indexing against a naive reference", () => {
     );
   });
 });
+
+/** A random index list for a tensor of `shape`: numbers, slices with steps, new axes, maybe "...". */
+const basicItemsArb = (shape: readonly number[]) =>
+  fc
+    .tuple(
+      fc.tuple(
+        ...shape.map((s) => {
+          const slice = fc
+            .record({
+              start: fc.option(fc.integer({ min: -5, max: 5 })),
+              end: fc.option(fc.integer({ min: -5, max: 5 })),
+              step: fc.integer({ min: 1, max: 3 }),
+            })
+            .map(({ start, end, step }): torch.IndexItem => torch.Slice(start, end, step));
+          // a number needs a non-empty dim
+          return s === 0
+            ? slice
+            : fc.oneof(fc.integer({ min: -s, max: s - 1 }) as fc.Arbitrary<torch.IndexItem>, slice);
+        }),
+      ),
+      fc.nat(shape.length),
+      fc.boolean(),
+      fc.nat(shape.length),
+    )
+    .map(([items, cut, newAxis, at]) => {
+      // drop a tail (covered by "..." half of the time) and insert a new axis somewhere
+      const kept: torch.IndexItem[] = items.slice(0, cut);
+      if (cut < items.length && newAxis) kept.push("...");
+      if (newAxis) kept.splice(Math.min(at, kept.length), 0, null);
+      return kept;
+    });
+
+/** Python's semantics on nested arrays, item by item: the reference for basic indexing. */
+function naiveBasic(value: Nested, items: readonly torch.IndexItem[], ndim: number): Nested {
+  const used = items.filter((i) => i !== null && i !== "...").length;
+  const expanded = items.flatMap((i) => (i === "..." ? Array(ndim - used).fill(torch.Slice()) : [i]));
+  const apply = (v: Nested, rest: readonly torch.IndexItem[]): Nested => {
+    if (rest.length === 0) return v;
+    const [head, ...tail] = rest;
+    if (head === null) return [apply(v, tail)];
+    const list = v as Nested[];
+    if (typeof head === "number") return apply(list[head < 0 ? head + list.length : head] as Nested, tail);
+    const s = head as torch.SliceIndex;
+    const n = list.length;
+    const clamp = (x: number) => Math.min(Math.max(x < 0 ? x + n : x, 0), n);
+    const out: Nested[] = [];
+    for (
+      let k = s.start === null ? 0 : clamp(s.start);
+      k < (s.end === null ? n : clamp(s.end));
+      k += s.step
+    ) {
+      out.push(apply(list[k] as Nested, tail));
+    }
+    return out;
+  };
+  return apply(value, expanded);
+}
+
+describe("index and indexPut_ against a naive reference", () => {
+  it("basic indexing (numbers, strided slices, new axes, '...') gives a view with Python's values", () => {
+    fc.assert(
+      fc.property(
+        shapeArb.chain((shape) => fc.tuple(fc.constant(shape), basicItemsArb(shape), fc.boolean())),
+        ([shape, items, transposed]) => {
+          const x = distinct(shape, transposed);
+          const out = x.index(items);
+          expect(out._array.data).toBe(x._array.data);
+          expect(out.tolist()).toEqual(naiveBasic(x.tolist() as Nested, items, shape.length));
+        },
+      ),
+    );
+  });
+
+  it("an int64 tensor along one dim is indexSelect with negative indices allowed", () => {
+    fc.assert(
+      fc.property(caseArb, fc.array(fc.integer({ min: -4, max: 3 }), { maxLength: 4 }), (c, picks) => {
+        const d = norm(c.dim, c.shape.length);
+        const size = c.shape[d] as number;
+        const list = size === 0 ? [] : picks.map((p) => (((p % size) + size) % size) - (p < 0 ? size : 0));
+        const index = torch.tensor(list, { dtype: "int64" });
+        const x = distinct(c.shape, c.transposed);
+        const items: torch.IndexItem[] = [...Array(d).fill(torch.Slice()), index];
+        const positive = torch.tensor(
+          list.map((v) => (v < 0 ? v + size : v)),
+          { dtype: "int64" },
+        );
+        expect(x.index(items).tolist()).toEqual(x.indexSelect(d, positive).tolist());
+      }),
+    );
+  });
+
+  it("indexPut_ writes exactly where index reads, and nothing else", () => {
+    fc.assert(
+      fc.property(
+        shapeArb.chain((shape) => fc.tuple(fc.constant(shape), basicItemsArb(shape))),
+        ([shape, items]) => {
+          const x = torch.zeros([...shape]);
+          const picked = x.index(items);
+          const values = torch
+            .arange(picked.numel())
+            .add(1)
+            .reshape([...picked.shape]);
+          x.indexPut_(items, values);
+          expect(x.index(items).tolist()).toEqual(values.tolist());
+          expect(x.sum().item()).toBe(values.sum().item());
+        },
+      ),
+    );
+  });
+});

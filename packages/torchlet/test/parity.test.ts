@@ -20,6 +20,7 @@ interface TensorSpec {
 type Arg =
   | { tensor: TensorSpec }
   | { tensor: TensorSpec }[]
+  | { items: EncodedItem[] }
   | number
   | number[]
   | boolean
@@ -78,6 +79,18 @@ function build(spec: TensorSpec): { leaf: torch.Tensor; value: torch.Tensor } {
   return { leaf, value };
 }
 
+/** An entry of an index list as the generator writes it: `{ slice: [start, end, step] }` for a Slice. */
+type EncodedItem = number | null | "..." | { slice: (number | null)[] } | { tensor: TensorSpec };
+
+function indexItem(item: EncodedItem): torch.IndexItem {
+  if (typeof item !== "object" || item === null) return item;
+  if ("slice" in item) {
+    const [start = null, end = null, step = null] = item.slice;
+    return torch.Slice(start, end, step ?? 1);
+  }
+  return build(item.tensor).value;
+}
+
 type Result = torch.Tensor | torch.Tensor[] | torch.ValuesIndices;
 
 /** Every output, in PyTorch's order (a `{ values, indices }` pair as its tuple). */
@@ -107,6 +120,10 @@ describe.each(fixture.cases.map((c) => [c.name, c] as const))("%s", (_name, c) =
     .map((a) => (isSpec(a) ? build(a.tensor) : null));
   let next = 0;
   const values = c.args.map((a) => {
+    if (typeof a === "object" && a !== null && "items" in a) {
+      next++;
+      return a.items.map(indexItem);
+    }
     if (Array.isArray(a) && a.length > 0 && a.every(isSpec)) return a.map(() => built[next++]?.value);
     const value = built[next++]?.value ?? a;
     // non-finite numbers travel as strings (norm's p)

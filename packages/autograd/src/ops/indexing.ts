@@ -126,5 +126,5 @@ export function narrow(kit: OpKit, a: Tensor, dim: number, start: number, length
   const d = viewDimOf("narrow", a, dim);
   const out = a._array.narrow(d, start, length);
   const size = a.shape[d] as number;
-  return kit.record("narrow", [a], out, { dim: d, start: start < 0 ? start + size : start }, true);
+  return kit.record("narrow", [a], out, { dim: d, start: start < 0 ? start + size : start, step: 1 }, true);
 }
