@@ -158,13 +158,7 @@ function reducedCount(inputShape: readonly number[], dims: number[] | null): num
 
 /**
  * The derivative table: the single place where torchlet defines gradients, built once by tensor.ts
- * with the functions formulas need (`kit`).
- *
- * @example
- * torch.derivatives.mul.name; // "MulBackward0"
- * torch.derivatives.exp.saves; // ["result"]
- * const x = torch.tensor([1, 2], { requiresGrad: true });
- * x.mul(3).gradFn!.name; // "MulBackward0"
+ * (as `derivatives`) with the functions formulas need.
  */
 export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTable {
   const zeros = (shape: readonly number[], like: Tensor) => wrap(StridedArray.zeros(shape, like.dtype));
@@ -317,6 +311,22 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     },
     sin: { name: "SinBackward0", grads: [(g, c) => g.mul(c.input(0).cos())], saves: [0] },
     cos: { name: "CosBackward0", grads: [(g, c) => g.mul(c.input(0).sin().neg())], saves: [0] },
+    log1p: { name: "Log1PBackward0", grads: [(g, c) => g.div(c.input(0).add(1))], saves: [0] },
+    expm1: { name: "Expm1Backward0", grads: [(g, c) => g.mul(c.result().add(1))], saves: ["result"] },
+    reciprocal: {
+      name: "ReciprocalBackward0",
+      grads: [(g, c) => g.neg().mul(c.result().mul(c.result()))],
+      saves: ["result"],
+    },
+    rsqrt: {
+      name: "RsqrtBackward0",
+      grads: [(g, c) => g.mul(-0.5).mul(c.result().pow(3))],
+      saves: ["result"],
+    },
+    // Piecewise constant: zero gradient (as sign's).
+    floor: { name: "FloorBackward0", grads: [(g) => g.mul(0)], saves: [] },
+    ceil: { name: "CeilBackward0", grads: [(g) => g.mul(0)], saves: [] },
+    trunc: { name: "TruncBackward0", grads: [(g) => g.mul(0)], saves: [] },
     // The condition is no graph input (it has no gradient), as in PyTorch: it travels as an attribute.
     where: {
       name: "WhereBackward0",

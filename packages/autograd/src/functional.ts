@@ -116,6 +116,55 @@ export const sin = (a: Tensor): Tensor => a.sin();
  */
 export const cos = (a: Tensor): Tensor => a.cos();
 /**
+ * `log(1 + a)` elementwise, accurate for small values (`a.log1p()`).
+ *
+ * @example
+ * torch.log1p(torch.tensor([0, 1e-10], { dtype: "float64" })).tolist(); // [0, 1e-10]
+ */
+export const log1p = (a: Tensor): Tensor => a.log1p();
+/**
+ * `exp(a) - 1` elementwise, accurate for small values (`a.expm1()`).
+ *
+ * @example
+ * torch.expm1(torch.tensor([0, 1])).tolist(); // [0, 1.7183]
+ */
+export const expm1 = (a: Tensor): Tensor => a.expm1();
+/**
+ * `1 / a` elementwise (`a.reciprocal()`); integer inputs give float32.
+ *
+ * @example
+ * torch.reciprocal(torch.tensor([2, -4])).tolist(); // [0.5, -0.25]
+ */
+export const reciprocal = (a: Tensor): Tensor => a.reciprocal();
+/**
+ * `1 / sqrt(a)` elementwise (`a.rsqrt()`).
+ *
+ * @example
+ * torch.rsqrt(torch.tensor([4, 16])).tolist(); // [0.5, 0.25]
+ */
+export const rsqrt = (a: Tensor): Tensor => a.rsqrt();
+/**
+ * The largest integer not above each element (`a.floor()`).
+ *
+ * @example
+ * torch.floor(torch.tensor([1.5, -1.5])).tolist(); // [1, -2]
+ */
+export const floor = (a: Tensor): Tensor => a.floor();
+/**
+ * The smallest integer not below each element (`a.ceil()`).
+ *
+ * @example
+ * torch.ceil(torch.tensor([1.5, -1.5])).tolist(); // [2, -1]
+ */
+export const ceil = (a: Tensor): Tensor => a.ceil();
+/**
+ * Each element rounded towards zero (`a.trunc()`).
+ *
+ * @example
+ * torch.trunc(torch.tensor([1.5, -1.5])).tolist(); // [1, -1]
+ */
+export const trunc = (a: Tensor): Tensor => a.trunc();
+/**
  * `a == b` elementwise, as a bool tensor (`a.eq(b)`).
  *
  * @example

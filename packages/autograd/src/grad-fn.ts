@@ -26,41 +26,39 @@ export class SavedContext<Attrs = unknown> {
    * gradient: a formula may then write its result into that memory (relu's backward does).
    */
   _gradOwned = false;
-  /** The saved inputs by index (undefined where the row saves none), and their versions. */
-  private readonly inputs: (Tensor | undefined)[];
-  private readonly versions: number[];
+  /** The saved inputs by index (null when the row saves none), and their versions. */
+  private readonly inputs: (Tensor | undefined)[] | null = null;
+  private readonly versions: number[] | null = null;
   private readonly output: Tensor | undefined;
-  private readonly resultVersion: number;
+  private readonly resultVersion: number = 0;
 
   constructor(
-    private readonly owner: string,
+    private readonly node: GradFn,
     inputs: readonly Tensor[],
     output: Tensor,
     /** The op's attributes (dims, exponent, ...), as the forward pass recorded them. */
     readonly attrs: Attrs,
     saves: readonly Saved[],
-    private readonly meta: InputMetaList,
   ) {
-    this.inputs = [];
-    this.versions = [];
-    let output_: Tensor | undefined;
     for (const s of saves) {
-      if (s === "result") output_ = output;
-      else {
+      if (s === "result") {
+        this.output = output;
+        this.resultVersion = versionOf(output);
+      } else {
         const t = inputs[s] as Tensor;
+        this.inputs ??= [];
+        this.versions ??= [];
         this.inputs[s] = t;
         this.versions[s] = versionOf(t);
       }
     }
-    this.output = output_;
-    this.resultVersion = output_ === undefined ? 0 : versionOf(output_);
   }
 
   /** The i-th input as it was when the op ran; an error if an in-place op changed it since. */
   input(i: number): Tensor {
-    const t = this.inputs[i];
+    const t = this.inputs?.[i];
     if (t === undefined) throw this.unsaved(`input ${i}`);
-    this.check(t, this.versions[i] as number);
+    this.check(t, this.versions?.[i] as number);
     return t;
   }
 
@@ -69,12 +67,12 @@ export class SavedContext<Attrs = unknown> {
    * (sum, mean, reshape, expand) do not save the tensor, so in-place changes to it are no error.
    */
   inputShape(i: number): readonly number[] {
-    return this.meta.shapes[i] as readonly number[];
+    return this.node._inputShape(i);
   }
 
   /** The i-th input's dtype, with no version check (see `inputShape`). */
   inputDType(i: number): DType {
-    return this.meta.dtypes[i] as DType;
+    return this.node._inputDType(i);
   }
 
   /** The op's output as it was when the op ran; an error if an in-place op changed it since. */
@@ -86,14 +84,14 @@ export class SavedContext<Attrs = unknown> {
 
   private unsaved(what: string): TorchletError {
     return new TorchletError(
-      `${this.owner}: the formula reads ${what}, which its derivative row does not save`,
+      `${this.node.name}: the formula reads ${what}, which its derivative row does not save`,
     );
   }
 
   private check(t: Tensor, expected: number): void {
     if (versionOf(t) !== expected) {
       throw new TorchletError(
-        `${this.owner}: one of the variables needed for gradient computation has been modified by an inplace operation: [${typeName(t.dtype)}${fmtShape(t.shape)}] is at version ${t._version.value}; expected version ${expected} instead`,
+        `${this.node.name}: one of the variables needed for gradient computation has been modified by an inplace operation: [${typeName(t.dtype)}${fmtShape(t.shape)}] is at version ${t._version.value}; expected version ${expected} instead`,
       );
     }
   }
@@ -124,12 +122,6 @@ export interface InputMeta {
   readonly dtype: DType;
 }
 
-/** Every input's shape and dtype, kept by a node for as long as it lives (the tensors are not). */
-interface InputMetaList {
-  readonly shapes: readonly (readonly number[])[];
-  readonly dtypes: readonly DType[];
-}
-
 /**
  * A node of the backward graph (PyTorch's `grad_fn`): it knows how to turn the gradient of its output
  * into gradients of its inputs, and where those go next.
@@ -149,7 +141,9 @@ export class GradFn {
   /** @internal non-leaf tensors whose `.grad` should receive this node's incoming gradient. */
   _retained: Tensor[] | null = null;
   private ctx: SavedContext<unknown> | null;
-  private readonly inputs: InputMetaList;
+  /** Every input's shape and dtype, kept for as long as the node lives (the tensors are not). */
+  private readonly shapes: (readonly number[])[];
+  private readonly dtypes: DType[];
   private meta: readonly InputMeta[] | null = null;
   private edges: readonly Edge[] | null = null;
 
@@ -171,9 +165,9 @@ export class GradFn {
       shapes[i] = t.shape;
       dtypes[i] = t.dtype;
     }
-    this.inputs = { shapes, dtypes };
-    this.ctx =
-      formulas.length === 0 ? null : new SavedContext(name, inputs, output, attrs, saves, this.inputs);
+    this.shapes = shapes;
+    this.dtypes = dtypes;
+    this.ctx = formulas.length === 0 ? null : new SavedContext(this, inputs, output, attrs, saves);
   }
 
   /** PyTorch's `next_functions`: per input, `[node, 0]` (node null where no gradient flows). */
@@ -184,18 +178,18 @@ export class GradFn {
 
   /** Shape and dtype of each input, so the engine can sum broadcast gradients back and cast them. */
   get inputMeta(): readonly InputMeta[] {
-    this.meta ??= this.inputs.shapes.map((shape, i) => ({ shape, dtype: this.inputs.dtypes[i] as DType }));
+    this.meta ??= this.shapes.map((shape, i) => ({ shape, dtype: this.dtypes[i] as DType }));
     return this.meta;
   }
 
   /** @internal input `i`'s shape (what `inputMeta[i].shape` says, without building the list). */
   _inputShape(i: number): readonly number[] {
-    return this.inputs.shapes[i] as readonly number[];
+    return this.shapes[i] as readonly number[];
   }
 
   /** @internal input `i`'s dtype. */
   _inputDType(i: number): DType {
-    return this.inputs.dtypes[i] as DType;
+    return this.dtypes[i] as DType;
   }
 
   /**

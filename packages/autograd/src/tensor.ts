@@ -1,4 +1,12 @@
-import { type BinaryOp, backend, dtypesOf, ELEMENTWISE, reductionDims, type UnaryOp } from "@torchlet/ops";
+import {
+  type BinaryOp,
+  backend,
+  ELEMENTWISE,
+  reductionDims,
+  resultDType,
+  resultType,
+  type UnaryOp,
+} from "@torchlet/ops";
 import {
   broadcastShapes,
   copyInto,
@@ -350,6 +358,34 @@ export class Tensor {
   /** The cosine of each element (radians). */
   cos(): Tensor {
     return unaryOp("cos", this);
+  }
+  /** `log(1 + x)` elementwise, accurate for small x. */
+  log1p(): Tensor {
+    return unaryOp("log1p", this);
+  }
+  /** `exp(x) - 1` elementwise, accurate for small x. */
+  expm1(): Tensor {
+    return unaryOp("expm1", this);
+  }
+  /** `1 / x` elementwise. */
+  reciprocal(): Tensor {
+    return unaryOp("reciprocal", this);
+  }
+  /** `1 / sqrt(x)` elementwise. */
+  rsqrt(): Tensor {
+    return unaryOp("rsqrt", this);
+  }
+  /** The largest integer not above each element. */
+  floor(): Tensor {
+    return unaryOp("floor", this);
+  }
+  /** The smallest integer not below each element. */
+  ceil(): Tensor {
+    return unaryOp("ceil", this);
+  }
+  /** Each element rounded towards zero. */
+  trunc(): Tensor {
+    return unaryOp("trunc", this);
   }
 
   // ---- comparisons (bool results, never recorded) ----
@@ -1067,7 +1103,7 @@ function scalarTensor(op: string, value: number, dtype: DType): Tensor {
  * the operands), a number becomes a 0-d tensor of the dtype it is computed in.
  */
 function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: Operand): Tensor {
-  const { result: dtype } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
+  const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
@@ -1076,13 +1112,13 @@ function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: O
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
-  const { common } = dtypesOf(op, ELEMENTWISE[op].dtype, [a, other]);
-  const b = other instanceof Tensor ? other._array : scalarTensor(op, other, common)._array;
+  resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
+  const b = other instanceof Tensor ? other._array : scalarTensor(op, other, resultType(a, other))._array;
   return new Tensor(backend().binary(op, a._array, b, "bool", op));
 }
 
 function unaryOp(op: UnaryOp, a: Tensor): Tensor {
-  const { result: dtype } = dtypesOf(op, ELEMENTWISE[op].dtype, [a]);
+  const dtype = resultDType(op, ELEMENTWISE[op].dtype, a);
   return record(op, [a], backend().unary(op, a._array, dtype), undefined);
 }
 
@@ -1152,7 +1188,7 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
   if (!a.isContiguous()) return false;
   let dtype: DType;
   try {
-    dtype = dtypesOf(op, ELEMENTWISE[op].dtype, [self, other]).result;
+    dtype = resultDType(op, ELEMENTWISE[op].dtype, self, other);
   } catch {
     return false; // the general route raises the op's error
   }

@@ -97,11 +97,11 @@ export function elementwiseInfo(): { simd: boolean; paths: { [P in keyof typeof 
  * The one eligibility check of the Wasm paths: every array float32 and contiguous, and `n` (the
  * elements streamed) large enough to pay for the copies. The kernels, or null for the reference.
  */
-function eligible(n: number, ...arrays: StridedArray[]): Kernels | null {
-  if (n < MIN_WASM) return null;
-  for (const a of arrays) if (a.dtype !== "float32" || !a.isContiguous()) return null;
+function eligible(n: number, a: StridedArray, b: StridedArray = a): Kernels | null {
+  if (n < MIN_WASM || !streamable(a) || !streamable(b)) return null;
   return kernels();
 }
+const streamable = (a: StridedArray) => a.dtype === "float32" && a.isContiguous();
 
 /** A contiguous run of float32 or bool elements, and where its chunks go in the scratch memory (bytes). */
 interface Slot {

@@ -9,7 +9,6 @@ export { configureMatmul, type MatmulOptions, matmulInfo, warmUpMatmulThreads } 
 export {
   type DTypeOperand,
   type DTypeRule,
-  dtypesOf,
   resultDType,
   resultType,
 } from "./records/dtype-rule.js";

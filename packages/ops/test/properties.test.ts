@@ -255,7 +255,7 @@ describe("specialised unary loops", () => {
     fc.assert(
       fc.property(arb, ({ a, k }) => {
         // the op's dtype rule: int32 stays int32 unless the op computes in floats
-        const outDtype = resultDType(k.op, ELEMENTWISE[k.op].dtype, [a]);
+        const outDtype = resultDType(k.op, ELEMENTWISE[k.op].dtype, a);
         const out = backend().unary(k.op, a, outDtype);
         for (let i = 0; i < a.numel; i++) {
           const index = unravelIndex(i, a.shape);

@@ -437,6 +437,104 @@ function cosLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number
   }
 }
 
+function log1pLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.log1p(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.log1p(x);
+    }
+  }
+}
+
+function expm1Loop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.expm1(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.expm1(x);
+    }
+  }
+}
+
+function reciprocalLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = 1 / x;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = 1 / x;
+    }
+  }
+}
+
+function rsqrtLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = 1 / Math.sqrt(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = 1 / Math.sqrt(x);
+    }
+  }
+}
+
+function floorLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.floor(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.floor(x);
+    }
+  }
+}
+
+function ceilLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.ceil(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.ceil(x);
+    }
+  }
+}
+
+function truncLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = Math.trunc(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = Math.trunc(x);
+    }
+  }
+}
+
 export const GENERATED_BINARY_LOOPS = {
   add: addLoop,
   sub: subLoop,
@@ -462,4 +560,11 @@ export const GENERATED_UNARY_LOOPS = {
   tanh: tanhLoop,
   sin: sinLoop,
   cos: cosLoop,
+  log1p: log1pLoop,
+  expm1: expm1Loop,
+  reciprocal: reciprocalLoop,
+  rsqrt: rsqrtLoop,
+  floor: floorLoop,
+  ceil: ceilLoop,
+  trunc: truncLoop,
 } satisfies Record<string, UnaryLoop>;

@@ -18,12 +18,12 @@ import {
  *
  * @example
  * const rule: DTypeRule = { result: "float" };
- * resultDType("exp", rule, [{ dtype: "int32", shape: [2] }]); // "float32"
+ * resultDType("exp", rule, { dtype: "int32", shape: [2] }); // "float32"
  */
 export interface DTypeRule {
   readonly result: "common" | "float" | "bool";
   readonly rejectsBool?: { readonly reason: string; readonly hint?: string };
-  readonly check?: (common: DType, operands: readonly DTypeOperand[]) => string | undefined;
+  readonly check?: (common: DType, a: DTypeOperand, b?: DTypeOperand) => string | undefined;
 }
 
 /**
@@ -31,69 +31,59 @@ export interface DTypeRule {
  * number, which lifts only the category: an int32 tensor plus 2.5 is float32, never float64).
  *
  * @example
- * const operands: DTypeOperand[] = [{ dtype: "int32", shape: [3] }, 2.5];
- * resultType(operands); // "float32"
+ * const operand: DTypeOperand = { dtype: "int32", shape: [3] };
+ * resultType(operand, 2.5); // "float32"
  */
 export type DTypeOperand = { readonly dtype: DType; readonly shape: readonly number[] } | number;
 
 /**
- * The common dtype of an op's operands: tensors promote pairwise (`promoteTypes`), then each JS number
- * lifts the category (`promoteWithScalar`). The single place where operands meet; PyTorch's full
- * `result_type` (0-d tensors rank below dimensioned ones within a category) belongs here too, since
- * every operand arrives with its shape.
+ * The common dtype of an op's operands (one or two): tensors promote (`promoteTypes`), then each JS
+ * number lifts the category (`promoteWithScalar`). The single place where operands meet; PyTorch's
+ * full `result_type` (0-d tensors rank below dimensioned ones within a category) belongs here too,
+ * since every operand arrives with its shape. Operands are parameters, not an array: this runs on
+ * every op, and the chapter's ops are small enough for an allocation to show.
  *
  * @example
- * resultType([{ dtype: "int32", shape: [2] }, { dtype: "float32", shape: [2] }]); // "float32"
- * resultType([{ dtype: "bool", shape: [2] }, 2]); // "int64"
+ * resultType({ dtype: "int32", shape: [2] }, { dtype: "float32", shape: [2] }); // "float32"
+ * resultType({ dtype: "bool", shape: [2] }, 2); // "int64"
  */
-export function resultType(operands: readonly DTypeOperand[]): DType {
-  let tensors: DType | null = null;
-  for (const o of operands)
-    if (typeof o !== "number") tensors = tensors ? promoteTypes(tensors, o.dtype) : o.dtype;
-  let dtype = tensors ?? "float32";
-  for (const o of operands) if (typeof o === "number") dtype = promoteWithScalar(dtype, o);
+export function resultType(a: DTypeOperand, b?: DTypeOperand): DType {
+  const ta = typeof a === "number" ? null : a.dtype;
+  const tb = b === undefined || typeof b === "number" ? null : b.dtype;
+  let dtype = ta !== null && tb !== null ? promoteTypes(ta, tb) : (ta ?? tb ?? "float32");
+  if (typeof a === "number") dtype = promoteWithScalar(dtype, a);
+  if (typeof b === "number") dtype = promoteWithScalar(dtype, b);
   return dtype;
 }
 
-/** `fmtShape` of a tensor operand, the value of a number: how messages name an operand. */
+/** A tensor operand's dtype and shape, a number's value: how messages name an operand. */
 export function describeOperand(o: DTypeOperand): string {
   return typeof o === "number" ? String(o) : `${o.dtype} ${fmtShape(o.shape)}`;
 }
 
 /**
- * The dtype of `op`'s result by its rule, and the dtype its operands are computed in; a TorchletError
- * naming the op and the operands when the rule rejects them.
+ * The dtype of `op`'s result by its rule (a TorchletError naming the op and the operands when the
+ * rule rejects them). A number operand becomes a tensor of this dtype, except for a comparison's
+ * (bool result), which is compared in `resultType` of the operands.
  *
  * @example
- * resultDType("div", { result: "float" }, [{ dtype: "int32", shape: [2] }, 2]); // "float32"
- * resultDType("lt", { result: "bool" }, [{ dtype: "int32", shape: [2] }, 2.5]); // "bool"
+ * resultDType("div", { result: "float" }, { dtype: "int32", shape: [2] }, 2); // "float32"
+ * resultDType("lt", { result: "bool" }, { dtype: "int32", shape: [2] }, 2.5); // "bool"
  */
-export function resultDType(op: string, rule: DTypeRule, operands: readonly DTypeOperand[]): DType {
-  return dtypesOf(op, rule, operands).result;
+export function resultDType(op: string, rule: DTypeRule, a: DTypeOperand, b?: DTypeOperand): DType {
+  const bool = rule.rejectsBool;
+  if (bool !== undefined && (isBool(a) || isBool(b))) {
+    const named = b === undefined ? describeOperand(a) : `${describeOperand(a)} and ${describeOperand(b)}`;
+    throw new TorchletError(
+      `${op}: ${bool.reason} (${named})${bool.hint === undefined ? "" : `; ${bool.hint}`}`,
+    );
+  }
+  if (rule.result === "bool") return "bool";
+  const common = resultType(a, b);
+  const problem = rule.check?.(common, a, b);
+  if (problem !== undefined) throw new TorchletError(`${op}: ${problem}`);
+  return rule.result === "float" && !isFloating(common) ? "float32" : common;
 }
 
-/**
- * `resultDType`, and the dtype a number operand becomes a tensor of (the result's, or for a
- * comparison the common dtype, in which the operands are compared).
- *
- * @example
- * dtypesOf("lt", { result: "bool" }, [{ dtype: "int32", shape: [2] }, 2.5]); // { result: "bool", common: "float32" }
- */
-export function dtypesOf(
-  op: string,
-  rule: DTypeRule,
-  operands: readonly DTypeOperand[],
-): { result: DType; common: DType } {
-  const bool = rule.rejectsBool;
-  if (bool !== undefined && operands.some((o) => typeof o !== "number" && o.dtype === "bool")) {
-    const hint = bool.hint === undefined ? "" : `; ${bool.hint}`;
-    throw new TorchletError(`${op}: ${bool.reason} (${operands.map(describeOperand).join(" and ")})${hint}`);
-  }
-  const common = resultType(operands);
-  const problem = rule.check?.(common, operands);
-  if (problem !== undefined) throw new TorchletError(`${op}: ${problem}`);
-  if (rule.result === "bool") return { result: "bool", common };
-  const result = rule.result === "float" && !isFloating(common) ? "float32" : common;
-  // A number operand is a tensor of the result's dtype (int32 / 2 divides by a float32 2).
-  return { result, common: result };
-}
+const isBool = (o: DTypeOperand | undefined) =>
+  o !== undefined && typeof o !== "number" && o.dtype === "bool";

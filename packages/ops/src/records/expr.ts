@@ -17,7 +17,19 @@ export type Expr =
   | { readonly kind: "select"; readonly args: readonly [Expr, Expr, Expr] };
 
 /** The functions of `Math` a formula may call (each backend maps them to its own). */
-export type MathFn = "exp" | "log" | "sqrt" | "abs" | "tanh" | "sin" | "cos";
+export type MathFn =
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "abs"
+  | "tanh"
+  | "sin"
+  | "cos"
+  | "log1p"
+  | "expm1"
+  | "floor"
+  | "ceil"
+  | "trunc";
 /** Arithmetic: `+ - * /` and `**`. */
 export type ArithFn = "add" | "sub" | "mul" | "div" | "pow";
 /** Comparisons, 1 or 0. */
@@ -38,6 +50,11 @@ export const abs = call("abs");
 export const tanh = call("tanh");
 export const sin = call("sin");
 export const cos = call("cos");
+export const log1p = call("log1p");
+export const expm1 = call("expm1");
+export const floor = call("floor");
+export const ceil = call("ceil");
+export const trunc = call("trunc");
 export const add = op("add");
 export const sub = op("sub");
 export const mul = op("mul");
@@ -61,6 +78,11 @@ const MATH: Record<MathFn, (v: number) => number> = {
   tanh: Math.tanh,
   sin: Math.sin,
   cos: Math.cos,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  trunc: Math.trunc,
 };
 
 const BINARY: Record<ArithFn | CompareFn | "or", (a: number, b: number) => number> = {

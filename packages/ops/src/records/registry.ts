@@ -3,16 +3,20 @@ import { type DTypeRule, describeOperand } from "./dtype-rule.js";
 import {
   abs,
   add,
+  ceil,
   constant,
   cos,
   div,
   type Expr,
   eq,
   exp,
+  expm1,
+  floor,
   ge,
   gt,
   le,
   log,
+  log1p,
   lt,
   mul,
   ne,
@@ -24,6 +28,7 @@ import {
   sqrt,
   sub,
   tanh,
+  trunc,
   X,
   Y,
 } from "./expr.js";
@@ -57,6 +62,11 @@ export interface ElementwiseRecord {
 const COMMON: DTypeRule = { result: "common" };
 const FLOAT: DTypeRule = { result: "float" };
 const BOOL: DTypeRule = { result: "bool" };
+/** The input's dtype, bool refused (PyTorch's rounding kernels have no bool version). */
+const NOT_BOOL = (op: string): DTypeRule => ({
+  result: "common",
+  rejectsBool: { reason: `${op} is not implemented for bool tensors` },
+});
 
 const unary = (formula: Expr, dtype: DTypeRule, domain: readonly [number, number] = [-2, 2]) =>
   ({ arity: 1, formula, dtype, differentiable: true, domain }) as const satisfies ElementwiseRecord;
@@ -94,8 +104,8 @@ export const ELEMENTWISE = {
     pow(X, Y),
     {
       result: "common",
-      check: (common, [base, exponent]) =>
-        typeof exponent === "number" && exponent < 0 && !isFloating(common) && base !== undefined
+      check: (common, base, exponent) =>
+        typeof exponent === "number" && exponent < 0 && !isFloating(common)
           ? `integers to negative integer powers are not allowed (${describeOperand(base)} to the power ${exponent})`
           : undefined,
     },
@@ -129,6 +139,13 @@ export const ELEMENTWISE = {
   tanh: unary(tanh(X), FLOAT),
   sin: unary(sin(X), FLOAT, [-3, 3]),
   cos: unary(cos(X), FLOAT, [-3, 3]),
+  log1p: unary(log1p(X), FLOAT, [-0.5, 2]),
+  expm1: unary(expm1(X), FLOAT),
+  reciprocal: unary(div(constant(1), X), FLOAT, [0.2, 2]),
+  rsqrt: unary(div(constant(1), sqrt(X)), FLOAT, [0.1, 3]),
+  floor: unary(floor(X), NOT_BOOL("floor"), [-3, 3]),
+  ceil: unary(ceil(X), NOT_BOOL("ceil"), [-3, 3]),
+  trunc: unary(trunc(X), NOT_BOOL("trunc"), [-3, 3]),
 } as const satisfies Record<string, ElementwiseRecord>;
 
 /**
