@@ -277,6 +277,23 @@ export const max = (a: Tensor): Tensor => a.max();
  */
 export const min = (a: Tensor): Tensor => a.min();
 /**
+ * The int64 index of the largest element, overall or along `dim` (`a.argmax(dim, keepdim)`).
+ *
+ * @example
+ * torch.argmax(torch.tensor([3, 7, 7])).item(); // 1
+ * torch.argmax(torch.tensor([[3, 7], [9, 1]]), 0).tolist(); // [1, 0]
+ */
+export const argmax = (a: Tensor, dim: number | null = null, keepdim = false): Tensor =>
+  a.argmax(dim, keepdim);
+/**
+ * The int64 index of the smallest element, overall or along `dim` (`a.argmin(dim, keepdim)`).
+ *
+ * @example
+ * torch.argmin(torch.tensor([3, 1, 1])).item(); // 1
+ */
+export const argmin = (a: Tensor, dim: number | null = null, keepdim = false): Tensor =>
+  a.argmin(dim, keepdim);
+/**
  * The elements in a new shape (one size may be -1); a view when the strides allow (`a.reshape(...shape)`).
  *
  * @example

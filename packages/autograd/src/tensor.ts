@@ -832,6 +832,29 @@ export class Tensor {
   unbind(dim = 0): Tensor[] {
     return unbind(kit, this, dim);
   }
+  /**
+   * The index (int64) of the largest element: into the flattened tensor, or along `dim` (`keepdim`
+   * keeps it as size 1). The first of equal elements wins, and NaN beats every number, as in PyTorch.
+   * Never recorded: an index has no gradient.
+   *
+   * @example
+   * const t = torch.tensor([[1, 5, 5], [7, 0, 2]]);
+   * t.argmax().item(); // 3
+   * t.argmax(1).tolist(); // [1, 0]
+   * t.argmax(1).dtype; // "int64"
+   */
+  argmax(dim: number | null = null, keepdim = false): Tensor {
+    return new Tensor(backend().argReduce("argmax", this._array, dim, keepdim));
+  }
+  /**
+   * The index (int64) of the smallest element, overall or along `dim` (first of ties; NaN wins).
+   *
+   * @example
+   * torch.tensor([[1, 5, 5], [7, 0, 0]]).argmin(1, true).tolist(); // [[0], [1]]
+   */
+  argmin(dim: number | null = null, keepdim = false): Tensor {
+    return new Tensor(backend().argReduce("argmin", this._array, dim, keepdim));
+  }
 
   // ---- shape (views share storage) ----
 

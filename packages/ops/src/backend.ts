@@ -1,5 +1,6 @@
 import { advancedIndex } from "./advanced-index.js";
 import { alongDim } from "./along-dim.js";
+import { argReduce } from "./arg-reduce.js";
 import { binary, unary, where } from "./elementwise.js";
 import { fastBinary, fastReduce, fastThresholdBackward, fastUnary, fastWhere } from "./elementwise-wasm.js";
 import { gather, indexSelect, maskedScatter, maskedSelect, scatter } from "./indexing.js";
@@ -29,6 +30,8 @@ export interface Backend {
   binary: typeof binary;
   /** Sum, mean, max or min over some dims. */
   reduce: typeof reduce;
+  /** The int64 index of the largest or smallest element, along a dim or overall. */
+  argReduce: typeof argReduce;
   /** Product of two matrices. */
   mm: typeof mm;
   /** Batched product of two stacks of matrices. */
@@ -70,6 +73,7 @@ export const referenceBackend: Backend = {
   unary,
   binary,
   reduce,
+  argReduce,
   mm,
   bmm,
   where,

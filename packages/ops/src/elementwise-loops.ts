@@ -54,23 +54,13 @@ export const BINARY_LOOPS: Record<BinaryOp, BinaryLoop> = { ...GENERATED_BINARY_
  * integer result is representable, and int64's range check (int64.ts) catches the rest. (int32's store
  * truncates `**`'s fractions and infinities to the same values; int64's exact store would keep them.)
  */
-function powInt64Loop(
-  d: TypedArray,
-  o: number,
-  A: TypedArray,
-  pa: number,
-  ia: number,
-  B: TypedArray,
-  pb: number,
-  ib: number,
-  n: number,
-): void {
+const powInt64Loop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
   for (let j = 0; j < n; j++) {
     const a = A[pa + j * ia] as number;
     const b = B[pb + j * ib] as number;
     d[o + j] = b >= 0 ? a ** b : a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
   }
-}
+};
 
 /** Loops an int64 result takes instead of its record's, where int64's exact store needs integers. */
 export const INT64_LOOPS: Partial<Record<BinaryOp, BinaryLoop>> = { pow: powInt64Loop };

@@ -1,6 +1,7 @@
 // The kernels are reached through the backend seam (`backend().binary(...)`, `referenceBackend.mm(...)`),
 // which keeps their short names free for the Tensor-level functions of the umbrella package.
 export type { LineOp } from "./along-dim.js";
+export type { ArgReduceOp } from "./arg-reduce.js";
 export * from "./backend.js";
 export { BINARY, UNARY } from "./elementwise.js";
 export { elementwiseInfo } from "./elementwise-wasm.js";
