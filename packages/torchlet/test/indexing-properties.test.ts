@@ -8,18 +8,6 @@ import { describe, expect, it } from "vitest";
 
 type Nested = number | Nested[];
 
-/** The multi-index of flat position `i` in `shape` (row-major). */
-function unravel(i: number, shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
-  let rest = i;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const s = shape[d] as number;
-    out[d] = rest % s;
-    rest = Math.floor(rest / s);
-  }
-  return out;
-}
-
 function at(nested: Nested, index: readonly number[]): number {
   let v = nested;
   for (const k of index) v = (v as Nested[])[k] as Nested;
@@ -30,7 +18,7 @@ const count = (shape: readonly number[]) => shape.reduce((n, s) => n * s, 1);
 
 /** Builds a nested array of `shape` from a function of the multi-index. */
 function build(shape: readonly number[], f: (index: number[]) => number): number[] {
-  return Array.from({ length: count(shape) }, (_, i) => f(unravel(i, shape)));
+  return Array.from({ length: count(shape) }, (_, i) => f(torch.unravelIndex(i, shape)));
 }
 
 /** A tensor of `shape` with distinct values, possibly as a transposed (non-contiguous) view. */
@@ -123,7 +111,7 @@ describe("indexing against a naive reference", () => {
         const x = distinct(c.shape, c.transposed);
         const want = x.flatten().tolist() as number[];
         idx.forEach((target, i) => {
-          const ix = unravel(i, indexShape);
+          const ix = torch.unravelIndex(i, indexShape);
           ix[d] = target;
           const flat = ix.reduce((a, v, k) => a * (c.shape[k] as number) + v, 0);
           want[flat] = (want[flat] as number) + i + 1;
