@@ -1,5 +1,5 @@
 import { backend, type ELEMENTWISE, type ElementwiseOp } from "@torchlet/ops";
-import { type StridedArray, shapesEqual } from "@torchlet/storage";
+import { StridedArray, shapesEqual } from "@torchlet/storage";
 import type { InputGrad } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
 import { sumTo } from "./sum-to.js";
@@ -28,6 +28,8 @@ export interface Derivative<Attrs> {
   readonly name: string | ((attrs: Attrs) => string);
   /** One formula per input, in order: upstream gradient and saved context in, that input's gradient out. */
   readonly grads: ReadonlyArray<InputGrad<Attrs> | null>;
+  /** Instead of `grads`, for ops of a list of inputs (cat, stack): one formula for every input, told its position. */
+  readonly each?: InputGrad<Attrs>;
   /** The inputs (by index) and `"result"` the formulas read; nothing else is kept for backward. */
   readonly saves: readonly Saved[];
 }
@@ -52,6 +54,18 @@ export interface ReduceAttrs {
   keepdim: boolean;
 }
 
+/** Attributes of reductions over a list of dims that always names them (amax, logsumexp, var, ...). */
+export interface DimsAttrs {
+  dims: number[];
+  keepdim: boolean;
+}
+
+/** Attributes of the ops that read or write at an index tensor's positions along a dim. */
+export interface IndexAttrs {
+  dim: number;
+  index: Tensor;
+}
+
 /** The attributes each recorded op passes to its row: none for the elementwise ones. */
 type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   powScalar: { exponent: number };
@@ -73,6 +87,35 @@ type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   clone: undefined;
   to: undefined;
   fill: { zero: boolean };
+  softmax: { dim: number };
+  logSoftmax: { dim: number };
+  logsumexp: DimsAttrs;
+  maxDim: { dim: number; keepdim: boolean; indices: Tensor };
+  minDim: { dim: number; keepdim: boolean; indices: Tensor };
+  amax: DimsAttrs;
+  amin: DimsAttrs;
+  prod: ReduceAttrs;
+  var: DimsAttrs & { correction: number };
+  std: DimsAttrs & { correction: number };
+  norm: DimsAttrs & { p: number };
+  cumsum: { dim: number };
+  gather: IndexAttrs;
+  indexSelect: IndexAttrs;
+  scatter: IndexAttrs;
+  scatterValue: IndexAttrs;
+  scatterAdd: IndexAttrs;
+  maskedFill: { mask: Tensor };
+  maskedFillTensor: { mask: Tensor };
+  maskedSelect: { mask: Tensor };
+  maskedScatter: { mask: Tensor };
+  cat: { dim: number; sizes: number[] };
+  stack: { dim: number };
+  split: { dim: number; start: number; withSizes: boolean };
+  unbind: { dim: number; index: number };
+  select: { dim: number; index: number };
+  narrow: { dim: number; start: number; step: number };
+  index: { positions: Tensor };
+  indexPut: { positions: Tensor; accumulate: boolean };
 };
 
 /**
@@ -98,6 +141,8 @@ export interface FormulaKit {
   where(condition: Tensor, x: Operand, y: Operand): Tensor;
   /** A kernel's output as a new tensor outside the graph. */
   wrap(array: StridedArray): Tensor;
+  /** `torch.cat`. */
+  cat(tensors: readonly Tensor[], dim: number): Tensor;
 }
 
 /** Re-inserts reduced dims (size 1) into a reduction's gradient so that it broadcasts over the input. */
@@ -115,7 +160,58 @@ function reducedCount(inputShape: readonly number[], dims: number[] | null): num
  * The derivative table: the single place where torchlet defines gradients, built once by tensor.ts
  * (as `derivatives`) with the functions formulas need.
  */
-export function derivativeTable({ where, wrap }: FormulaKit): DerivativeTable {
+export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTable {
+  const zeros = (shape: readonly number[], like: Tensor) => wrap(StridedArray.zeros(shape, like.dtype));
+
+  /** `g` placed at `start` along `dim` in zeros of `shape`: the gradient of a slice (narrow, split). */
+  const embed = (g: Tensor, shape: readonly number[], dim: number, start: number): Tensor => {
+    const size = shape[dim] as number;
+    const length = g.shape[dim] as number;
+    if (length === size) return g;
+    const before = shape.map((s, d) => (d === dim ? start : s));
+    const after = shape.map((s, d) => (d === dim ? size - start - length : s));
+    return cat([zeros(before, g), g, zeros(after, g)], dim);
+  };
+
+  /** The reduced dims put back (size 1) into a keepdim=false result, so it broadcasts over the input. */
+  const restore = (t: Tensor, { dims, keepdim }: DimsAttrs): Tensor => {
+    let r = t;
+    if (!keepdim) for (const d of dims) r = r.unsqueeze(d);
+    return r;
+  };
+
+  /** amax/amin: the gradient shared evenly by the elements equal to the result (PyTorch's rule). */
+  const extremeGrad: InputGrad<DimsAttrs> = (g, c) => {
+    const x = c.input(0);
+    const mask = x.eq(restore(c.result(), c.attrs));
+    // PyTorch's scale_grad_by_count: a NaN result (no element equal to it) gives NaN, 0/0 times 0
+    return restore(g, c.attrs).div(mask.sum(c.attrs.dims, true)).mul(mask);
+  };
+
+  /** max(dim)/min(dim): the gradient goes to the selected index (PyTorch's value_selecting_reduction_backward). */
+  const selectedGrad: InputGrad<{ dim: number; keepdim: boolean; indices: Tensor }> = (g, c) => {
+    const { dim, keepdim, indices } = c.attrs;
+    const shape = c.inputShape(0);
+    if (shape.length === 0) return g;
+    const at = keepdim ? indices : indices.unsqueeze(dim);
+    return zeros(shape, g).scatter(dim, at, keepdim ? g : g.unsqueeze(dim));
+  };
+
+  /** var's gradient, 2 (x - mean) / (n - correction), times the upstream gradient. */
+  const varGrad = (g: Tensor, x: Tensor, attrs: DimsAttrs & { correction: number }): Tensor => {
+    const n = attrs.dims.reduce((k, d) => k * (x.shape[d] as number), 1);
+    return restore(g, attrs)
+      .mul(2 / (n - attrs.correction))
+      .mul(x.sub(x.mean(attrs.dims, true)));
+  };
+
+  /** An (int32 or int64) index along `dim` as an int64 one spread over `shape`, for scatterAdd. */
+  const spread = (index: Tensor, shape: readonly number[], dim: number): Tensor =>
+    index
+      .to("int64")
+      .reshape(shape.map((_, d) => (d === dim ? -1 : 1)))
+      .expand(shape.map((s, d) => (d === dim ? index.numel() : s)));
+
   /** PyTorch's `evenly_distribute_backward`: a whole-tensor max/min sends the gradient to every tie. */
   const evenlyDistribute: InputGrad<undefined> = (g, c) => {
     const input = c.input(0);
@@ -306,6 +402,207 @@ export function derivativeTable({ where, wrap }: FormulaKit): DerivativeTable {
     fill: {
       name: (a) => (a.zero ? "ZeroBackward0" : "FillBackward2"),
       grads: [(g) => g.mul(0)],
+      saves: [],
+    },
+    softmax: {
+      name: "SoftmaxBackward0",
+      grads: [
+        (g, c) => {
+          const y = c.result();
+          return y.mul(g.sub(g.mul(y).sum(c.attrs.dim, true)));
+        },
+      ],
+      saves: ["result"],
+    },
+    logSoftmax: {
+      name: "LogSoftmaxBackward0",
+      grads: [(g, c) => g.sub(c.result().exp().mul(g.sum(c.attrs.dim, true)))],
+      saves: ["result"],
+    },
+    logsumexp: {
+      name: "LogsumexpBackward0",
+      grads: [(g, c) => restore(g, c.attrs).mul(c.input(0).sub(restore(c.result(), c.attrs)).exp())],
+      saves: [0, "result"],
+    },
+    maxDim: { name: "MaxBackward0", grads: [selectedGrad], saves: [] },
+    minDim: { name: "MinBackward0", grads: [selectedGrad], saves: [] },
+    amax: { name: "AmaxBackward0", grads: [extremeGrad], saves: [0, "result"] },
+    amin: { name: "AminBackward0", grads: [extremeGrad], saves: [0, "result"] },
+    // The product of the other elements: result / x where x is non-zero; at a zero, the product of the
+    // rest of its group (zero again when the group holds a second zero).
+    prod: {
+      name: (a) => (a.dims === null ? "ProdBackward0" : "ProdBackward1"),
+      grads: [
+        (g, c) => {
+          const x = c.input(0);
+          const attrs = { dims: c.attrs.dims ?? x.shape.map((_, d) => d), keepdim: c.attrs.keepdim };
+          const zero = x.eq(0);
+          const safe = where(zero, 1, x);
+          let others = safe;
+          for (const d of [...attrs.dims].reverse()) others = others.prod(d, true);
+          const single = zero.sum(attrs.dims, true).le(1);
+          const slope = where(zero, where(single, others, 0), restore(c.result(), attrs).div(safe));
+          return restore(g, attrs).mul(slope);
+        },
+      ],
+      saves: [0, "result"],
+    },
+    var: { name: "VarBackward0", grads: [(g, c) => varGrad(g, c.input(0), c.attrs)], saves: [0] },
+    std: {
+      name: "StdBackward0",
+      grads: [(g, c) => varGrad(g.div(c.result().mul(2)), c.input(0), c.attrs)],
+      saves: [0, "result"],
+    },
+    norm: {
+      name: "NormBackward1",
+      grads: [
+        (g, c) => {
+          const x = c.input(0);
+          const result = restore(c.result(), c.attrs);
+          const up = restore(g, c.attrs);
+          const { p } = c.attrs;
+          if (p === 0) return up.mul(0).expand(x.shape);
+          if (p === 1) return up.mul(x.sign());
+          if (!Number.isFinite(p)) {
+            const mask = x.abs().eq(result);
+            return where(mask, up.mul(x.sign()).div(mask.sum(c.attrs.dims, true)), 0);
+          }
+          // x |x|^(p-2) / norm^(p-1), zero where the norm is zero (PyTorch's choice at 0)
+          const scaled = p === 2 ? x.div(result) : x.mul(x.abs().pow(p - 2)).div(result.pow(p - 1));
+          return where(result.eq(0), 0, up.mul(scaled));
+        },
+      ],
+      saves: [0, "result"],
+    },
+    // The gradient of a running sum is the reversed running sum: total - cumsum(g) + g.
+    cumsum: {
+      name: "CumsumBackward0",
+      grads: [(g, c) => g.sum(c.attrs.dim, true).sub(g.cumsum(c.attrs.dim)).add(g)],
+      saves: [],
+    },
+    gather: {
+      name: "GatherBackward0",
+      grads: [(g, c) => zeros(c.inputShape(0), g).scatterAdd(c.attrs.dim, c.attrs.index, g)],
+      saves: [],
+    },
+    indexSelect: {
+      name: "IndexSelectBackward0",
+      grads: [
+        (g, c) => {
+          const { dim, index } = c.attrs;
+          const shape = c.inputShape(0);
+          if (shape.length === 0) return g.reshape([]);
+          return zeros(shape, g).scatterAdd(dim, spread(index, g.shape, dim), g);
+        },
+      ],
+      saves: [],
+    },
+    scatter: {
+      name: "ScatterBackward0",
+      grads: [
+        (g, c) => g.scatter(c.attrs.dim, c.attrs.index, 0),
+        (g, c) => g.gather(c.attrs.dim, c.attrs.index),
+      ],
+      saves: [],
+    },
+    scatterValue: {
+      name: "ScatterBackward1",
+      grads: [(g, c) => g.scatter(c.attrs.dim, c.attrs.index, 0)],
+      saves: [],
+    },
+    scatterAdd: {
+      name: "ScatterAddBackward0",
+      grads: [(g) => g, (g, c) => g.gather(c.attrs.dim, c.attrs.index)],
+      saves: [],
+    },
+    maskedFill: { name: "MaskedFillBackward0", grads: [(g, c) => where(c.attrs.mask, 0, g)], saves: [] },
+    maskedFillTensor: {
+      name: "MaskedFillBackward1",
+      grads: [(g, c) => where(c.attrs.mask, 0, g), (g, c) => where(c.attrs.mask, g, 0).sum()],
+      saves: [],
+    },
+    maskedSelect: {
+      name: "MaskedSelectBackward0",
+      grads: [(g, c) => zeros(c.inputShape(0), g).maskedScatter(c.attrs.mask, g)],
+      saves: [],
+    },
+    maskedScatter: {
+      name: "MaskedScatterBackward0",
+      grads: [
+        (g, c) => where(c.attrs.mask, 0, g),
+        (g, c) => {
+          // the masked positions' gradients in order, zeros for the source elements left unused
+          const used = g.maskedSelect(c.attrs.mask);
+          const size = c.inputShape(1).reduce((n, s) => n * s, 1);
+          const padded = used.numel() === size ? used : cat([used, zeros([size - used.numel()], g)], 0);
+          return padded.reshape(c.inputShape(1));
+        },
+      ],
+      saves: [],
+    },
+    cat: {
+      name: "CatBackward0",
+      grads: [],
+      each: (g, c, i) => {
+        const { dim, sizes } = c.attrs;
+        const size = sizes[i] as number;
+        // a skipped empty 1-D input gets an empty gradient
+        if (size < 0) return zeros([0], g);
+        const start = sizes.slice(0, i).reduce((n, s) => n + Math.max(s, 0), 0);
+        return g.narrow(dim, start, size);
+      },
+      saves: [],
+    },
+    stack: { name: "StackBackward0", grads: [], each: (g, c, i) => g.select(c.attrs.dim, i), saves: [] },
+    split: {
+      name: (a) => (a.withSizes ? "SplitWithSizesBackward0" : "SplitBackward0"),
+      grads: [(g, c) => embed(g, c.inputShape(0), c.attrs.dim, c.attrs.start)],
+      saves: [],
+    },
+    unbind: {
+      name: "UnbindBackward0",
+      grads: [(g, c) => embed(g.unsqueeze(c.attrs.dim), c.inputShape(0), c.attrs.dim, c.attrs.index)],
+      saves: [],
+    },
+    select: {
+      name: "SelectBackward0",
+      grads: [(g, c) => embed(g.unsqueeze(c.attrs.dim), c.inputShape(0), c.attrs.dim, c.attrs.index)],
+      saves: [],
+    },
+    narrow: {
+      name: "SliceBackward0",
+      grads: [
+        (g, c) => {
+          const { dim, start, step } = c.attrs;
+          if (step === 1) return embed(g, c.inputShape(0), dim, start);
+          const picked = StridedArray.zeros([g.shape[dim] as number], "int64");
+          for (let k = 0; k < picked.numel; k++) picked.data[k] = start + k * step;
+          return zeros(c.inputShape(0), g).scatterAdd(dim, spread(wrap(picked), g.shape, dim), g);
+        },
+      ],
+      saves: [],
+    },
+    // Both gradients go through `positions`: where each indexed element sits in a contiguous input.
+    index: {
+      name: "IndexBackward0",
+      grads: [
+        (g, c) => {
+          const shape = c.inputShape(0);
+          const flat = zeros([shape.reduce((n, s) => n * s, 1)], g);
+          return flat.scatterAdd(0, c.attrs.positions.reshape(-1), g.reshape(-1)).reshape(shape);
+        },
+      ],
+      saves: [],
+    },
+    indexPut: {
+      name: "IndexPutBackward0",
+      grads: [
+        (g, c) =>
+          c.attrs.accumulate
+            ? g
+            : g.reshape(-1).scatter(0, c.attrs.positions.reshape(-1), 0).reshape(g.shape),
+        (g, c) => g.reshape(-1).gather(0, c.attrs.positions.reshape(-1)).reshape(c.attrs.positions.shape),
+      ],
       saves: [],
     },
   };

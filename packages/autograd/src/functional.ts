@@ -370,3 +370,17 @@ export const detach = (a: Tensor): Tensor => a.detach();
  * torch.to(torch.tensor([1.7, -1.7]), "int32").tolist(); // [1, -1]
  */
 export const to = (a: Tensor, dtype: DType): Tensor => a.to(dtype);
+/**
+ * `exp(a) / sum(exp(a))` along `dim`, stable for large logits (`a.softmax(dim)`).
+ *
+ * @example
+ * torch.softmax(torch.tensor([0, Math.log(3)]), 0).tolist(); // [0.25, 0.75]
+ */
+export const softmax = (a: Tensor, dim: number): Tensor => a.softmax(dim);
+/**
+ * `a - log(sum(exp(a)))` along `dim`, stable for large logits (`a.logSoftmax(dim)`).
+ *
+ * @example
+ * torch.logSoftmax(torch.tensor([[1e4, 1e4]]), 1).tolist(); // [[-0.6931, -0.6931]]
+ */
+export const logSoftmax = (a: Tensor, dim: number): Tensor => a.logSoftmax(dim);

@@ -98,13 +98,14 @@ export class SavedContext<Attrs = unknown> {
 }
 
 /**
- * A gradient formula for one input: upstream gradient and saved context in, gradient of that input out.
+ * A gradient formula for one input: upstream gradient, saved context and the input's position (which
+ * the formulas of ops over a list of inputs, cat and stack, read) in, gradient of that input out.
  *
  * @example
  * const double: InputGrad<undefined> = (grad) => grad.mul(2);
- * double(torch.ones(2), undefined as never).tolist(); // [2, 2]
+ * double(torch.ones(2), undefined as never, 0).tolist(); // [2, 2]
  */
-export type InputGrad<Attrs> = (grad: Tensor, ctx: SavedContext<Attrs>) => Tensor;
+export type InputGrad<Attrs> = (grad: Tensor, ctx: SavedContext<Attrs>, input: number) => Tensor;
 
 /** The per-input formulas of one derivative-table row, with their attributes erased. */
 export type Formulas = ReadonlyArray<InputGrad<unknown> | null>;
@@ -210,7 +211,7 @@ export class GradFn {
     ctx._gradOwned = owned && runs === 1;
     for (let i = 0; i < next.length; i++) {
       const formula = this.formulas[i];
-      out[i] = next[i] && formula ? formula(grad, ctx) : null;
+      out[i] = next[i] && formula ? formula(grad, ctx, i) : null;
     }
     ctx._gradOwned = false;
     return out;

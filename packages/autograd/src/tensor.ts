@@ -35,6 +35,32 @@ import {
 import { runBackward } from "./engine.js";
 import { AccumulateGrad, type Formulas, GradFn } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
+import {
+  gather,
+  indexSelect,
+  maskedFill,
+  maskedScatter,
+  maskedSelect,
+  narrow,
+  scatter,
+  select,
+} from "./ops/indexing.js";
+import { cat as catOp, chunk, split, stack as stackOp, unbind } from "./ops/joining.js";
+import type { OpKit } from "./ops/kit.js";
+import {
+  allAny,
+  amaxAmin,
+  cumsum,
+  type Dims,
+  extremumDim,
+  norm,
+  prod,
+  type ValuesIndices,
+  type VarOptions,
+  variance,
+} from "./ops/reductions.js";
+import { logSoftmax, logsumexp, softmax } from "./ops/softmax.js";
+import { type IndexItem, index, indexPut } from "./ops/subscript.js";
 
 /**
  * Creation options shared by every factory.
@@ -498,9 +524,313 @@ export class Tensor {
     return reduceOp("mean", this, dim, keepdim, this.dtype);
   }
 
-  /** The largest element (NaN if any is NaN); the gradient goes evenly to all ties. */
-  max(): Tensor {
-    return wholeExtremum("max", this);
+  // ---- softmax family (stable: the line's maximum is subtracted before exp) ----
+
+  /**
+   * `exp(x) / sum(exp(x))` along `dim`; stable for large logits.
+   *
+   * @example
+   * torch.tensor([[1, 2, 3]]).softmax(1).tolist(); // [[0.0900, 0.2447, 0.6652]]
+   * torch.tensor([1e4, 1e4]).softmax(0).tolist(); // [0.5, 0.5]
+   */
+  softmax(dim: number): Tensor {
+    return softmax(kit, this, dim);
+  }
+  /**
+   * `x - log(sum(exp(x)))` along `dim`: log-probabilities, stable for large logits.
+   *
+   * @example
+   * torch.tensor([0, 0]).logSoftmax(0).tolist(); // [-0.6931, -0.6931]
+   * torch.tensor([1e4, 0]).logSoftmax(0).tolist(); // [0, -10000]
+   */
+  logSoftmax(dim: number): Tensor {
+    return logSoftmax(kit, this, dim);
+  }
+  /**
+   * `log(sum(exp(x)))` over `dim` (a number or a list), without overflow.
+   *
+   * @example
+   * torch.tensor([1e4, 1e4], { dtype: "float64" }).logsumexp(0).item(); // 10000.6931
+   * torch.tensor([[0, 0], [1, 1]]).logsumexp(1, true).tolist(); // [[0.6931], [1.6931]]
+   */
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
+    return logsumexp(kit, this, dim, keepdim);
+  }
+
+  // ---- reductions by dim ----
+
+  /**
+   * The largest element; with `dim`, the largest along it and where (`{ values, indices }`; the first
+   * index among ties, NaN wins).
+   *
+   * @example
+   * const x = torch.tensor([[1, 5, 5], [7, 0, 2]]);
+   * x.max().item(); // 7
+   * x.max(1).values.tolist(); // [5, 7]
+   * x.max(1).indices.tolist(); // [1, 0]
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? wholeExtremum("max", this) : extremumDim(kit, "max", this, dim, keepdim);
+  }
+  /**
+   * The smallest element; with `dim`, the smallest along it and where (`{ values, indices }`).
+   *
+   * @example
+   * const x = torch.tensor([[1, 5, 0], [7, 0, 2]]);
+   * x.min().item(); // 0
+   * x.min(1, true).indices.tolist(); // [[2], [1]]
+   */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? wholeExtremum("min", this) : extremumDim(kit, "min", this, dim, keepdim);
+  }
+  /**
+   * The largest values over `dim` (a number or a list; every dim when omitted); ties share the gradient.
+   *
+   * @example
+   * torch.tensor([[1, 5], [7, 0]]).amax(0).tolist(); // [7, 5]
+   * torch.tensor([[1, 5], [7, 0]]).amax([0, 1]).item(); // 7
+   */
+  amax(dim?: Dims, keepdim = false): Tensor {
+    return amaxAmin(kit, "amax", this, dim, keepdim);
+  }
+  /**
+   * The smallest values over `dim` (a number or a list; every dim when omitted).
+   *
+   * @example
+   * torch.tensor([[1, 5], [7, 0]]).amin(1).tolist(); // [1, 0]
+   */
+  amin(dim?: Dims, keepdim = false): Tensor {
+    return amaxAmin(kit, "amin", this, dim, keepdim);
+  }
+  /**
+   * The product of all elements, or along `dim`; integers and bool give int64.
+   *
+   * @example
+   * torch.tensor([[1, 2], [3, 4]]).prod().item(); // 24
+   * torch.tensor([[1, 2], [3, 4]]).prod(1).tolist(); // [2, 12]
+   */
+  prod(dim?: number | null, keepdim = false): Tensor {
+    return prod(kit, this, dim, keepdim);
+  }
+  /**
+   * The variance over `dim` (every dim when omitted), dividing by `n - correction` (1 by default).
+   *
+   * @example
+   * torch.tensor([1, 2, 3, 4]).var().item(); // 1.6667
+   * torch.tensor([1, 2, 3, 4]).var(0, { correction: 0 }).item(); // 1.25
+   */
+  var(dim?: Dims, options: VarOptions = {}): Tensor {
+    return variance(kit, "var", this, dim, options);
+  }
+  /**
+   * The standard deviation: the square root of `var` with the same options.
+   *
+   * @example
+   * torch.tensor([[1, 3], [2, 2]]).std(1).tolist(); // [1.4142, 0]
+   */
+  std(dim?: Dims, options: VarOptions = {}): Tensor {
+    return variance(kit, "std", this, dim, options);
+  }
+  /**
+   * The p-norm (2 by default; also 1, 0, ±Infinity, any p) over `dim` (every dim when omitted).
+   *
+   * @example
+   * torch.tensor([3, -4]).norm().item(); // 5
+   * torch.tensor([[3, -4], [1, 1]]).norm(1, 1).tolist(); // [7, 2]
+   */
+  norm(p = 2, dim?: Dims, keepdim = false): Tensor {
+    return norm(kit, this, p, dim, keepdim);
+  }
+  /**
+   * Running sums along `dim`; integers and bool give int64.
+   *
+   * @example
+   * torch.tensor([[1, 2, 3]]).cumsum(1).tolist(); // [[1, 3, 6]]
+   */
+  cumsum(dim: number): Tensor {
+    return cumsum(kit, this, dim);
+  }
+  /**
+   * Whether every element (over `dim`, when given) is non-zero, as a bool tensor.
+   *
+   * @example
+   * torch.tensor([[1, 0], [2, 3]]).all(1).tolist(); // [false, true]
+   */
+  all(dim?: Dims, keepdim = false): Tensor {
+    return allAny(kit, "all", this, dim, keepdim);
+  }
+  /**
+   * Whether some element (over `dim`, when given) is non-zero, as a bool tensor.
+   *
+   * @example
+   * torch.tensor([[1, 0], [0, 0]]).any(1).tolist(); // [true, false]
+   */
+  any(dim?: Dims, keepdim = false): Tensor {
+    return allAny(kit, "any", this, dim, keepdim);
+  }
+
+  // ---- indexing ----
+
+  /**
+   * The view at `index` along `dim`, which it drops (PyTorch's `x[i]` along dim 0).
+   *
+   * @example
+   * const x = torch.tensor([[1, 2], [3, 4]]);
+   * x.select(0, -1).tolist(); // [3, 4]
+   * x.select(1, 0).tolist(); // [1, 3]
+   */
+  select(dim: number, index: number): Tensor {
+    return select(kit, this, dim, index);
+  }
+  /**
+   * The view of `length` elements from `start` along `dim` (negative `start` counts from the end).
+   *
+   * @example
+   * torch.tensor([[1, 2, 3], [4, 5, 6]]).narrow(1, 1, 2).tolist(); // [[2, 3], [5, 6]]
+   */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return narrow(kit, this, dim, start, length);
+  }
+  /**
+   * `out[i][j] = this[index[i][j]][j]` for dim 0 (likewise for any dim); `index` holds int64 positions.
+   *
+   * @example
+   * const x = torch.tensor([[1, 2], [3, 4]]);
+   * x.gather(1, torch.tensor([[1], [0]], { dtype: "int64" })).tolist(); // [[2], [3]]
+   */
+  gather(dim: number, index: Tensor): Tensor {
+    return gather(kit, this, dim, index);
+  }
+  /**
+   * The slices along `dim` at the positions of the 1-D integer tensor `index` (repeats allowed).
+   *
+   * @example
+   * const x = torch.tensor([[1, 2], [3, 4], [5, 6]]);
+   * x.indexSelect(0, torch.tensor([2, 0, 2], { dtype: "int32" })).tolist(); // [[5, 6], [1, 2], [5, 6]]
+   */
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return indexSelect(kit, this, dim, index);
+  }
+  /**
+   * A copy with `src`'s elements (or the number `src`) written where `index` says along `dim`:
+   * `out[index[i][j]][j] = src[i][j]` for dim 0.
+   *
+   * @example
+   * const index = torch.tensor([[1, 0]], { dtype: "int64" });
+   * torch.zeros(2, 2).scatter(0, index, torch.tensor([[5, 6]])).tolist(); // [[0, 6], [5, 0]]
+   * torch.zeros(2, 2).scatter(0, index, 9).tolist(); // [[0, 9], [9, 0]]
+   */
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
+    return scatter(kit, this, dim, index, src, false);
+  }
+  /**
+   * A copy with `src`'s elements added where `index` says along `dim` (repeats accumulate).
+   *
+   * @example
+   * const index = torch.tensor([0, 1, 0], { dtype: "int64" });
+   * torch.zeros(2).scatterAdd(0, index, torch.tensor([1, 2, 3])).tolist(); // [4, 2]
+   */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return scatter(kit, this, dim, index, src, true);
+  }
+  /**
+   * A copy (broadcast with `mask`) holding `value` (a number or a 0-d tensor) where the bool `mask` is true.
+   *
+   * @example
+   * const x = torch.tensor([1, -2, 3]);
+   * x.maskedFill(x.lt(0), 0).tolist(); // [1, 0, 3]
+   */
+  maskedFill(mask: Tensor, value: Tensor | number): Tensor {
+    return maskedFill(kit, this, mask, value);
+  }
+  /**
+   * The elements where the bool `mask` (broadcast with this tensor) is true, as a 1-D tensor.
+   *
+   * @example
+   * const x = torch.tensor([[1, -2], [-3, 4]]);
+   * x.maskedSelect(x.gt(0)).tolist(); // [1, 4]
+   */
+  maskedSelect(mask: Tensor): Tensor {
+    return maskedSelect(kit, this, mask);
+  }
+  /**
+   * A copy (broadcast with `mask`) whose positions where `mask` is true take `source`'s elements in
+   * row-major order (maskedSelect's inverse).
+   *
+   * @example
+   * const mask = torch.tensor([true, false, true]);
+   * torch.zeros(3).maskedScatter(mask, torch.tensor([7, 8])).tolist(); // [7, 0, 8]
+   */
+  maskedScatter(mask: Tensor, source: Tensor): Tensor {
+    return maskedScatter(kit, this, mask, source);
+  }
+
+  /**
+   * PyTorch's `x[...]` with the C++ frontend's index kinds: numbers, `torch.Slice(start, end, step)`,
+   * `null` (new axis), `"..."`, integer tensors and bool masks. Numbers, slices, `null` and `"..."`
+   * alone give a view; tensors then gather a copy (advanced indexing, PyTorch's rules for where the
+   * indexed dims go).
+   *
+   * @example
+   * const x = torch.arange(12).reshape(3, 4);
+   * x.index([1]).tolist(); // [4, 5, 6, 7]
+   * x.index(["...", torch.Slice(null, null, 2)]).tolist(); // [[0, 2], [4, 6], [8, 10]]
+   * x.index([torch.tensor([2, 0], { dtype: "int64" }), -1]).tolist(); // [11, 3]
+   * x.index([x.gt(9)]).tolist(); // [10, 11]
+   * x.index([null, 0]).shape; // [1, 4]
+   */
+  index(items: readonly IndexItem[]): Tensor {
+    return index(kit, this, items);
+  }
+  /**
+   * PyTorch's `x[...] = values` (`index_put_`): writes `values` (a tensor broadcast to the indexed
+   * shape, or a number), or adds them with `accumulate`, where `index(items)` reads; returns this.
+   *
+   * @example
+   * const x = torch.zeros(2, 3);
+   * x.indexPut_([0, torch.Slice(1)], 5).tolist(); // [[0, 5, 5], [0, 0, 0]]
+   * const i = torch.tensor([1, 1], { dtype: "int64" });
+   * x.indexPut_([i, i], torch.tensor([1, 2]), true).tolist(); // [[0, 5, 5], [0, 3, 0]]
+   */
+  indexPut_(items: readonly IndexItem[], values: Tensor | number, accumulate = false): this {
+    const v = typeof values === "number" ? kit.scalar("indexPut_", values, this.dtype) : values;
+    return this.inplace("indexPut_", v, (self) => indexPut(kit, self, items, v, accumulate));
+  }
+
+  // ---- splitting (views) ----
+
+  /**
+   * Views of consecutive pieces along `dim`: of `size` elements each (the last may be smaller), or of
+   * the listed sizes.
+   *
+   * @example
+   * torch.arange(5).split(2).map((t) => t.tolist()); // [[0, 1], [2, 3], [4]]
+   * torch.arange(5).split([1, 4]).map((t) => t.shape[0]); // [1, 4]
+   */
+  split(sizeOrSizes: number | readonly number[], dim = 0): Tensor[] {
+    return split(kit, this, sizeOrSizes, dim);
+  }
+  /**
+   * `n` views of equal size along `dim` (the last may be smaller; fewer when the dim is short).
+   *
+   * @example
+   * torch.arange(6).chunk(4).map((t) => t.tolist()); // [[0, 1], [2, 3], [4, 5]]
+   */
+  chunk(n: number, dim = 0): Tensor[] {
+    return chunk(kit, this, n, dim);
+  }
+  /**
+   * The views at each index along `dim`, which they drop.
+   *
+   * @example
+   * torch.tensor([[1, 2], [3, 4]]).unbind(1).map((t) => t.tolist()); // [[1, 3], [2, 4]]
+   */
+  unbind(dim = 0): Tensor[] {
+    return unbind(kit, this, dim);
   }
   /**
    * The index (int64) of the largest element: into the flattened tensor, or along `dim` (`keepdim`
@@ -524,10 +854,6 @@ export class Tensor {
    */
   argmin(dim: number | null = null, keepdim = false): Tensor {
     return new Tensor(backend().argReduce("argmin", this._array, dim, keepdim));
-  }
-  /** The smallest element (NaN if any is NaN). */
-  min(): Tensor {
-    return wholeExtremum("min", this);
   }
 
   // ---- shape (views share storage) ----
@@ -769,15 +1095,24 @@ function record<K extends OpName>(
   if (!recording) return result;
   const row = derivatives[op] as unknown as Derivative<AttrsOf<K>>;
   const name = typeof row.name === "string" ? row.name : row.name(attrs);
+  const each = row.each;
+  const formulas = (each ? inputs.map(() => each) : row.grads) as Formulas;
   const next = new Array<GradFn | null>(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i] as Tensor;
     next[i] = t._requiresGrad ? (t._gradFn ?? t._gradAccumulator()) : null;
   }
-  result._gradFn = new GradFn(name, next, row.grads as Formulas, inputs, result, attrs, row.saves);
+  result._gradFn = new GradFn(name, next, formulas, inputs, result, attrs, row.saves);
   result._requiresGrad = true;
   return result;
 }
+
+/** What the op families in ./ops need from this module (see OpKit). */
+const kit: OpKit = {
+  record,
+  wrap: (array) => new Tensor(array),
+  scalar: (op, value, dtype) => scalarTensor(op, value, dtype),
+};
 
 /** A JS number as a 0-d tensor of `dtype` (PyTorch's wrapped number); `op` names the op for errors. */
 function scalarTensor(op: string, value: number, dtype: DType): Tensor {
@@ -951,6 +1286,31 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
 }
 
 /**
+ * The tensors joined along an existing `dim` (all the same shape but for that dim; a 1-D empty tensor
+ * is skipped, as in PyTorch); dtypes promote.
+ *
+ * @example
+ * const a = torch.tensor([[1, 2]]);
+ * torch.cat([a, torch.tensor([[3, 4]])]).tolist(); // [[1, 2], [3, 4]]
+ * torch.cat([a, a], 1).tolist(); // [[1, 2, 1, 2]]
+ */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  return catOp(kit, tensors, dim);
+}
+
+/**
+ * The tensors (all of one shape) joined along a new `dim`.
+ *
+ * @example
+ * const a = torch.tensor([1, 2]);
+ * torch.stack([a, a.mul(10)]).tolist(); // [[1, 2], [10, 20]]
+ * torch.stack([a, a.mul(10)], 1).tolist(); // [[1, 10], [2, 20]]
+ */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  return stackOp(kit, tensors, dim);
+}
+
+/**
  * The derivative table: the single place where torchlet defines gradients (see derivatives.ts).
  *
  * @example
@@ -959,4 +1319,8 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
  * const x = torch.tensor([1, 2], { requiresGrad: true });
  * x.mul(3).gradFn!.name; // "MulBackward0"
  */
-export const derivatives: DerivativeTable = derivativeTable({ where, wrap: (array) => new Tensor(array) });
+export const derivatives: DerivativeTable = derivativeTable({
+  where,
+  wrap: (array) => new Tensor(array),
+  cat,
+});

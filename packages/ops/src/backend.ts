@@ -1,9 +1,13 @@
+import { advancedIndex } from "./advanced-index.js";
+import { alongDim } from "./along-dim.js";
 import { argReduce } from "./arg-reduce.js";
 import { binary, unary, where } from "./elementwise.js";
 import { fastBinary, fastReduce, fastThresholdBackward, fastUnary, fastWhere } from "./elementwise-wasm.js";
+import { gather, indexSelect, maskedScatter, maskedSelect, scatter } from "./indexing.js";
 import { bmm, mm } from "./matmul.js";
 import { bmm as fastBmm, mm as fastMm } from "./matmul-wasm.js";
 import { reduce } from "./reduce.js";
+import { extremumDim, reduceDims } from "./reduce-dims.js";
 import { thresholdBackward } from "./threshold-backward.js";
 
 /**
@@ -36,6 +40,24 @@ export interface Backend {
   where: typeof where;
   /** relu's backward: the gradient where the input is above a threshold, else 0. */
   thresholdBackward: typeof thresholdBackward;
+  /** softmax, logSoftmax or cumsum of every line along a dim. */
+  alongDim: typeof alongDim;
+  /** amax, amin, prod, logsumexp, var, norm, all or any over some dims. */
+  reduceDims: typeof reduceDims;
+  /** max or min along a dim, with the index of each. */
+  extremumDim: typeof extremumDim;
+  /** Elements at the positions an index tensor holds along a dim. */
+  gather: typeof gather;
+  /** A copy with elements written (or added) at the positions an index tensor holds along a dim. */
+  scatter: typeof scatter;
+  /** The slices along a dim at the positions a 1-D index tensor holds. */
+  indexSelect: typeof indexSelect;
+  /** The elements where a bool mask is true, as a 1-D array. */
+  maskedSelect: typeof maskedSelect;
+  /** A copy whose masked positions take a source's elements in order. */
+  maskedScatter: typeof maskedScatter;
+  /** PyTorch's advanced indexing: integer index arrays along some dims, broadcast together. */
+  advancedIndex: typeof advancedIndex;
 }
 
 /**
@@ -56,6 +78,15 @@ export const referenceBackend: Backend = {
   bmm,
   where,
   thresholdBackward,
+  alongDim,
+  reduceDims,
+  extremumDim,
+  gather,
+  scatter,
+  indexSelect,
+  maskedSelect,
+  maskedScatter,
+  advancedIndex,
 };
 
 /**

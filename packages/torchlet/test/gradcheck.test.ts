@@ -6,6 +6,9 @@ import { describe, expect, it } from "vitest";
 
 type Fn = (...xs: torch.Tensor[]) => torch.Tensor;
 
+/** An index tensor (PyTorch's int64). */
+const long = (data: number[] | number[][]) => torch.tensor(data, { dtype: "int64" });
+
 /** A small deterministic generator, so failures reproduce. */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -219,6 +222,134 @@ const CASES: [string, Fn, number[][], boolean?][] = [
       [4, 1],
     ],
   ],
+  // softmax family, reductions by dim
+  ["softmax", (a) => a.softmax(1), [[2, 4]]],
+  ["logSoftmax", (a) => a.logSoftmax(0), [[3, 2]]],
+  ["logsumexp dims", (a) => a.logsumexp([0, 2]), [[2, 3, 2]]],
+  ["logsumexp keepdim", (a) => a.logsumexp(1, true), [[2, 3]]],
+  ["max(dim)", (a) => a.max(1).values, [[3, 4]]],
+  ["min(dim, keepdim)", (a) => a.min(0, true).values, [[3, 4]]],
+  ["amax", (a) => a.amax([0, 2]), [[2, 3, 2]]],
+  ["amin", (a) => a.amin(1, true), [[3, 4]]],
+  ["prod all", (a) => a.prod(), [[2, 3]]],
+  ["prod dim", (a) => a.prod(1, true), [[2, 3]]],
+  ["var", (a) => a.var(1), [[2, 4]]],
+  ["var correction 0, dims", (a) => a.var([0, 1], { correction: 0, keepdim: true }), [[2, 3]]],
+  ["std", (a) => a.std(0), [[3, 2]]],
+  ["norm 2", (a) => a.norm(), [[2, 3]]],
+  ["norm 3 dim", (a) => a.norm(3, 1), [[2, 3]]],
+  ["norm 1 dim", (a) => a.norm(1, 0, true), [[2, 3]]],
+  ["norm inf", (a) => a.norm(Number.POSITIVE_INFINITY, 1), [[2, 3]]],
+  ["cumsum", (a) => a.cumsum(1), [[2, 4]]],
+  // indexing
+  [
+    "gather",
+    (a) =>
+      a.gather(
+        1,
+        long([
+          [2, 0, 0],
+          [1, 1, 2],
+        ]),
+      ),
+    [[2, 3]],
+  ],
+  ["indexSelect", (a) => a.indexSelect(0, long([2, 0, 2])), [[3, 2]]],
+  [
+    "scatter",
+    (a, b) => a.scatter(0, long([[1, 0, 2]]), b),
+    [
+      [3, 3],
+      [1, 3],
+    ],
+  ],
+  ["scatter a number", (a) => a.scatter(1, long([[1], [0]]), 2), [[2, 3]]],
+  [
+    "scatterAdd with repeats",
+    (a, b) =>
+      a.scatterAdd(
+        0,
+        long([
+          [1, 0],
+          [1, 1],
+        ]),
+        b,
+      ),
+    [
+      [2, 2],
+      [2, 2],
+    ],
+  ],
+  ["maskedFill", (a) => a.maskedFill(torch.tensor([true, false, true]), 0.5), [[2, 3]]],
+  ["maskedFill with a tensor", (a, v) => a.maskedFill(torch.tensor([false, true]), v), [[3, 2], []]],
+  [
+    "maskedSelect",
+    (a) =>
+      a.maskedSelect(
+        torch.tensor([
+          [true, false],
+          [true, true],
+        ]),
+      ),
+    [[2, 2]],
+  ],
+  [
+    "maskedSelect transposed",
+    (a) =>
+      a.t().maskedSelect(
+        torch.tensor([
+          [true, false, true],
+          [false, true, true],
+        ]),
+      ),
+    [[3, 2]],
+  ],
+  ["maskedScatter", (a, b) => a.maskedScatter(torch.tensor([false, true, true]), b), [[2, 3], [5]]],
+  ["select", (a) => a.select(1, -1), [[2, 3]]],
+  ["narrow", (a) => a.narrow(0, 1, 2), [[4, 2]]],
+  ["index: a strided slice and a number", (a) => a.index([torch.Slice(null, null, 2), 1]), [[4, 3]]],
+  ["index: an int64 tensor", (a) => a.index([torch.Slice(), long([2, 0, 2])]), [[2, 3]]],
+  [
+    "index: a bool mask",
+    (a) =>
+      a.index([
+        torch.tensor([
+          [true, false],
+          [true, true],
+        ]),
+      ]),
+    [[2, 2]],
+  ],
+  [
+    "indexPut_",
+    (a, v) => a.mul(1).indexPut_([long([1, 0])], v),
+    [
+      [3, 2],
+      [2, 2],
+    ],
+  ],
+  ["indexPut_ accumulating repeats", (a, v) => a.mul(1).indexPut_([long([1, 1])], v, true), [[3], [2]]],
+  // joining
+  [
+    "cat",
+    (a, b) => torch.cat([a, b], 1),
+    [
+      [2, 1],
+      [2, 3],
+    ],
+  ],
+  [
+    "stack",
+    (a, b) => torch.stack([a, b], 1),
+    [
+      [2, 3],
+      [2, 3],
+    ],
+  ],
+  ["split", (a) => a.split(2)[1] as torch.Tensor, [[5, 2]]],
+  ["split with sizes", (a) => a.split([1, 2], 1)[1] as torch.Tensor, [[2, 3]]],
+  ["chunk", (a) => (a.chunk(2)[0] as torch.Tensor).mul(a.chunk(2)[1] as torch.Tensor), [[4, 2]]],
+  ["unbind", (a) => (a.unbind(1)[0] as torch.Tensor).mul(a.unbind(1)[2] as torch.Tensor), [[2, 3]]],
 ];
 
 /** Every differentiable op of the registry, on inputs from its domain (binary ones broadcast a row). */

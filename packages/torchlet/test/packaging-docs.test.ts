@@ -28,12 +28,20 @@ function exportedNames(): Documented[] {
   const module = source && checker.getSymbolAtLocation(source);
   if (!module) throw new Error(`cannot read the exports of ${entry}`);
   // A namespace export (`torch.nn`, `torch.optim.lrScheduler`) documents its members, each by its
-  // dotted name.
+  // dotted name; a class's members' examples run too (Tensor's methods): those that have one.
   const walk = (scope: ts.Symbol, prefix: string): Documented[] =>
     checker.getExportsOfModule(scope).flatMap((exported) => {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-      if (symbol.flags & ts.SymbolFlags.ValueModule) return walk(symbol, `${prefix}${exported.name}.`);
-      return [describeSymbol(`${prefix}${exported.name}`, symbol)];
+      const name = `${prefix}${exported.name}`;
+      if (symbol.flags & ts.SymbolFlags.ValueModule) return walk(symbol, `${name}.`);
+      const members =
+        symbol.flags & ts.SymbolFlags.Class
+          ? checker
+              .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol))
+              .map((member) => describeSymbol(`${name}.${member.name}`, member))
+              .filter((member) => member.examples.length > 0)
+          : [];
+      return [describeSymbol(name, symbol), ...members];
     });
   const describeSymbol = (name: string, symbol: ts.Symbol): Documented => {
     const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? "?";
