@@ -1115,9 +1115,14 @@ const kit: OpKit = {
 };
 
 /** A JS number as a 0-d tensor of `dtype` (PyTorch's wrapped number); `op` names the op for errors. */
+/** A JS boolean is PyTorch's wrapped bool: false stores as 0, true as 1 (in every dtype). */
+function wrappedNumber(value: number | boolean): number {
+  return typeof value === "boolean" ? Number(value) : value;
+}
+
 function scalarTensor(op: string, value: number, dtype: DType): Tensor {
   const array = StridedArray.zeros([], dtype);
-  array.data[0] = castChecked(op, dtype, value);
+  array.data[0] = castChecked(op, dtype, wrappedNumber(value));
   return new Tensor(array);
 }
 
@@ -1246,13 +1251,13 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
 function fillInPlace(self: Tensor, value: number): boolean {
   const a = self._array;
   if (!a.isContiguous()) return false;
-  a.data.fill(castChecked("fill_", a.dtype, value), a.offset, a.offset + a.numel);
+  a.data.fill(castChecked("fill_", a.dtype, wrappedNumber(value)), a.offset, a.offset + a.numel);
   return true;
 }
 
 function filled(self: Tensor, value: number, zero: boolean): Tensor {
   const out = StridedArray.zeros(self.shape, self.dtype);
-  if (!zero) out.data.fill(castChecked("fill_", self.dtype, value));
+  if (!zero) out.data.fill(castChecked("fill_", self.dtype, wrappedNumber(value)));
   return record("fill", [self], out, { zero });
 }
 

@@ -286,17 +286,6 @@ export const EXPLAINED: readonly Explanation[] = [
     },
   },
   {
-    id: "bool-fill",
-    issue: "new (fuzzer): bool storage",
-    says: "full and fill_ write a number other than 0 and 1 into a bool tensor as is (253, 255, 0 for 0.5), where PyTorch stores value != 0",
-    matches: (m) => {
-      if (m.kind !== "values" || !["full", "fill_"].includes(bare(m)) || expectedDType(m) !== "bool")
-        return false;
-      const value = Number(m.args[1]);
-      return value !== 0 && value !== 1;
-    },
-  },
-  {
     id: "bool-range-factories",
     issue: "new (fuzzer): bool storage",
     says: "arange and linspace with dtype bool return a tensor holding 2, 3, 255..., where PyTorch refuses (or, for one step, stores true)",
@@ -306,12 +295,11 @@ export const EXPLAINED: readonly Explanation[] = [
         (m.kind === "values" && expectedDType(m) === "bool")),
   },
   {
-    id: "int32-ranges",
-    issue: "new (fuzzer): integer arange/linspace",
-    says: "arange and linspace with dtype int32 and fractional arguments compute in floats, where PyTorch first casts start, end and step to int (step 0.5 becomes 0, an error)",
+    id: "int32-linspace",
+    issue: "new (fuzzer): integer linspace",
+    says: "linspace with dtype int32 and fractional ends computes each step in floats and truncates it, where PyTorch's integer steps round differently",
     matches: (m) => {
-      if (!["arange", "linspace"].includes(bare(m)) || !(m.kind === "no-raise" || m.kind === "values"))
-        return false;
+      if (bare(m) !== "linspace" || !(m.kind === "no-raise" || m.kind === "values")) return false;
       const options = m.args[m.args.length - 1] as { dtype?: string };
       return options?.dtype === "int32" && m.args.some((a) => typeof a === "number" && !Number.isInteger(a));
     },
@@ -409,16 +397,6 @@ export const EXPLAINED: readonly Explanation[] = [
     issue: "new (fuzzer); FEATURES.md: autograd, version counters",
     says: "backward through mean(dim) whose input was changed in place runs, where PyTorch 1.13 raises (MeanBackward1 saves its input; FEATURES.md says it saves none)",
     matches: (m) => savedTensorWritten(m, "mean", (args) => (args.length > 1 ? ref(args[0]) : -1)),
-  },
-  {
-    id: "int64-as-int32",
-    issue: "FEATURES.md: int64",
-    says: "where PyTorch's result is int64 (sum of int32, bool + 1), torchlet's is int32, so PyTorch's later int64/int32 dtype clashes (mm, dot) do not happen",
-    matches: (m) =>
-      m.kind === "no-raise" &&
-      /expected scalar type (Long but found Int|Int but found Long)|found (Long and Int|Int and Long)/.test(
-        pytorchError(m),
-      ),
   },
   {
     id: "inplace-overlap",

@@ -40,12 +40,20 @@ const EXPECTED_FAILURES: Record<string, string> = {
   "mul(0-d float64, tensor float32)": ZERO_DIM,
   "where(tensor float32, 0-d float64)": ZERO_DIM,
   "where(0-d float64, tensor float32)": ZERO_DIM,
+  "add(tensor int32, 0-d int64)": ZERO_DIM,
+  "add(0-d int64, tensor int32)": ZERO_DIM,
+  "mul(tensor int32, 0-d int64)": ZERO_DIM,
+  "mul(0-d int64, tensor int32)": ZERO_DIM,
+  "where(tensor int32, 0-d int64)": ZERO_DIM,
+  "where(0-d int64, tensor int32)": ZERO_DIM,
   "where(tensor int32, number float)": WHERE_NUMBER,
   "where(tensor bool, number int)": WHERE_NUMBER,
   "where(tensor bool, number float)": WHERE_NUMBER,
   "where(0-d int32, number float)": WHERE_NUMBER,
   "where(0-d bool, number int)": WHERE_NUMBER,
   "where(0-d bool, number float)": WHERE_NUMBER,
+  "where(tensor int64, number float)": WHERE_NUMBER,
+  "where(0-d int64, number float)": WHERE_NUMBER,
 };
 
 function operand(o: Operand, shape: number[]): torch.Tensor | number | boolean {

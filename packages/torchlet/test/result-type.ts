@@ -8,10 +8,10 @@ const RANK: Record<torch.DType, number> = { bool: 0, int32: 1, int64: 2, float32
 const promote = (a: torch.DType, b: torch.DType): torch.DType => (RANK[a] >= RANK[b] ? a : b);
 const isFloat = (d: torch.DType): boolean => d === "float32" || d === "float64";
 
-/** The dtype a JS number or boolean stands for as an operand (an integer counts as int, as Python's int). */
+/** The dtype a JS number or boolean stands for as an operand (an integer counts as Python's int: int64). */
 export function numberDType(v: number | boolean): torch.DType {
   if (typeof v === "boolean") return "bool";
-  return Number.isInteger(v) && !Object.is(v, -0) ? "int32" : "float32";
+  return Number.isInteger(v) && !Object.is(v, -0) ? "int64" : "float32";
 }
 
 /** PyTorch's combine_categories: the higher-priority group wins unless the lower one is of a higher category. */
