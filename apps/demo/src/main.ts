@@ -40,6 +40,8 @@ const buttons = {
   step: byId<HTMLButtonElement>("step"),
   reset: byId<HTMLButtonElement>("reset"),
 };
+const modelFile = byId<HTMLInputElement>("model-file");
+const modelStatus = byId("model-status");
 const readout = {
   epoch: byId("epoch"),
   total: byId("epochs-total"),
@@ -175,6 +177,17 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case "error":
       readout.state.textContent = `error: ${m.message}`;
       break;
+    case "loaded": {
+      // The file decides the hidden size; the listing and the form follow it.
+      inputs.hidden.value = String(m.hidden);
+      config = { ...config, hidden: m.hidden };
+      code.setCode(codeLines(config));
+      modelStatus.textContent = `${m.name}: Linear(${m.features}, ${m.hidden}), ReLU, Linear(${m.hidden}, 1) loaded; its predictions are drawn, Train fine-tunes it`;
+      break;
+    }
+    case "load-error":
+      modelStatus.textContent = `${m.name} cannot be used: ${m.message}`;
+      break;
   }
 };
 worker.onerror = (event) => {
@@ -189,6 +202,29 @@ function reset(): void {
   latest = null;
   send({ type: "reset", config });
 }
+
+/** Starts over from the weights of a model file (read here, parsed in the worker). */
+async function loadModel(file: File): Promise<void> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  config = readConfig();
+  lossChart.reset(config.epochs);
+  readout.total.textContent = String(config.epochs);
+  latest = null;
+  modelStatus.textContent = `reading ${file.name}…`;
+  worker.postMessage({ type: "load", config, name: file.name, bytes } satisfies ToWorker, [bytes.buffer]);
+}
+
+modelFile.addEventListener("change", () => {
+  const file = modelFile.files?.[0];
+  if (file) void loadModel(file);
+  modelFile.value = "";
+});
+document.addEventListener("dragover", (event) => event.preventDefault());
+document.addEventListener("drop", (event) => {
+  event.preventDefault();
+  const file = event.dataTransfer?.files[0];
+  if (file) void loadModel(file);
+});
 
 function togglePlay(): void {
   if (runState === "running") send({ type: "pause" });

@@ -68,11 +68,16 @@ export type ToWorker =
   | { type: "play" }
   | { type: "pause" }
   | { type: "step" }
-  | { type: "speed"; epochsPerSecond: number };
+  | { type: "speed"; epochsPerSecond: number }
+  /** Start from a dropped model file's weights (the config's hidden size is taken from the file). */
+  | { type: "load"; config: TrainConfig; name: string; bytes: Uint8Array };
 
 export type FromWorker =
   | DataMessage
   | { type: "snapshot"; snapshot: Snapshot }
   | { type: "state"; state: RunState }
   | { type: "backend"; status: BackendStatus }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string }
+  /** A model file was read (`hidden` from its shapes), or refused (`error`). */
+  | { type: "loaded"; name: string; features: number; hidden: number }
+  | { type: "load-error"; name: string; message: string };

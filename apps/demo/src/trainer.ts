@@ -4,6 +4,7 @@
 import * as torch from "torchlet";
 import { makeDataset } from "./datasets.js";
 import { describeGraph, type GraphDescription } from "./graph.js";
+import type { ChapterWeights } from "./model-file.js";
 import type { Matrix, ParamName, ParamState, Phase, Snapshot, TrainConfig } from "./protocol.js";
 
 const ORDER: readonly Phase[] = ["forward", "loss", "backward", "update"];
@@ -83,19 +84,26 @@ export class Trainer {
   private losses: number[] = [];
   private lossesFrom = 1;
 
-  constructor(readonly config: TrainConfig) {
+  /** `start`: the weights to begin from (a loaded model), instead of the chapter's randn and zeros. */
+  constructor(
+    readonly config: TrainConfig,
+    start?: ChapterWeights,
+  ) {
     torch.manualSeed(config.seed);
     const { x, y } = makeDataset(config.dataset);
     this.x = x;
     this.y = y;
     const features = x.shape[1] ?? 1;
     // As in the chapter: weights from randn, biases from zeros, all leaves that require grad.
-    const params = {
-      w1: torch.randn([features, config.hidden], { requiresGrad: true }),
-      b1: torch.zeros([1, config.hidden], { requiresGrad: true }),
-      w2: torch.randn([config.hidden, 1], { requiresGrad: true }),
-      b2: torch.zeros([1, 1], { requiresGrad: true }),
-    };
+    const leaf = (t: torch.Tensor) => t.detach().clone().requiresGrad_(true);
+    const params = start
+      ? { w1: leaf(start.w1), b1: leaf(start.b1), w2: leaf(start.w2), b2: leaf(start.b2) }
+      : {
+          w1: torch.randn([features, config.hidden], { requiresGrad: true }),
+          b1: torch.zeros([1, config.hidden], { requiresGrad: true }),
+          w2: torch.randn([config.hidden, 1], { requiresGrad: true }),
+          b2: torch.zeros([1, 1], { requiresGrad: true }),
+        };
     this.net = config.style === "raw" ? null : moduleNet(params, config);
     const net = this.net;
     // The module styles show their layers' parameters in the chapter's layout: views that follow

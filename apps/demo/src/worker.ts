@@ -1,6 +1,7 @@
 // The training worker: owns the Trainer and paces it, so the page's thread only draws and stays
 // responsive however fast training runs.
 import { checkBackend } from "./backend-check.js";
+import { chapterWeights } from "./model-file.js";
 import type { FromWorker, RunState, ToWorker } from "./protocol.js";
 import { Trainer, toMatrix } from "./trainer.js";
 
@@ -82,17 +83,34 @@ function tick(): void {
   }
 }
 
+/** Replaces the trainer: the page gets the data, the first snapshot and an idle state. */
+function start(next: Trainer): void {
+  stopTimer();
+  stopAtEpoch = null;
+  trainer = next;
+  post({ type: "data", config: next.config, x: toMatrix(next.x), y: toMatrix(next.y) });
+  sendSnapshot(next);
+  setState("idle");
+}
+
 scope.onmessage = (event) => {
   const message = event.data;
   try {
     switch (message.type) {
-      case "reset": {
-        stopTimer();
-        stopAtEpoch = null;
-        trainer = new Trainer(message.config);
-        post({ type: "data", config: message.config, x: toMatrix(trainer.x), y: toMatrix(trainer.y) });
-        sendSnapshot(trainer);
-        setState("idle");
+      case "reset":
+        start(new Trainer(message.config));
+        break;
+      case "load": {
+        // The data set decides the input width; the file must fit it.
+        const features = new Trainer({ ...message.config, epochs: 0 }).x.shape[1] ?? 1;
+        const weights = chapterWeights(message.bytes, features);
+        if (typeof weights === "string") {
+          post({ type: "load-error", name: message.name, message: weights });
+          return;
+        }
+        const hidden = weights.b1.shape[1] as number;
+        start(new Trainer({ ...message.config, hidden }, weights));
+        post({ type: "loaded", name: message.name, features, hidden });
         break;
       }
       case "play":

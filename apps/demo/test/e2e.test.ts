@@ -250,6 +250,39 @@ describe("demo in Chromium", () => {
     expect(problems).toEqual([]);
   }, 90_000);
 
+  it("starts from a PyTorch model file: its loss on the data is PyTorch's, and a bad file is refused", async () => {
+    ready();
+    const fixtures = join(root, "test", "fixtures");
+    const expected = JSON.parse(readFileSync(join(fixtures, "chapter-model.json"), "utf8"));
+    await page.selectOption("#style", "raw");
+    await page.selectOption("#dataset", "chapter");
+    await page.fill("#seed", "42");
+    await page.getByTestId("model-file").setInputFiles(join(fixtures, "chapter-model.pt"));
+    await page.waitForFunction(
+      () => /loaded/.test(document.querySelector('[data-testid="model-status"]')?.textContent ?? ""),
+      null,
+      { timeout: 15_000 },
+    );
+    expect(await text("model-status")).toContain("Linear(3, 8), ReLU, Linear(8, 1) loaded");
+    expect(await page.inputValue("#hidden")).toBe(String(expected.hidden));
+    await page.waitForFunction(() => document.querySelector('[data-testid="epoch"]')?.textContent === "0");
+    expect(Math.abs((await loss()) - expected.loss) / expected.loss).toBeLessThan(1e-4);
+    await page.getByTestId("model-file").setInputFiles({
+      name: "notes.pt",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from("not a model"),
+    });
+    await page.waitForFunction(
+      () => /cannot be used/.test(document.querySelector('[data-testid="model-status"]')?.textContent ?? ""),
+      null,
+      { timeout: 15_000 },
+    );
+    expect(await text("model-status")).toMatch(
+      /^notes.pt cannot be used: safetensors.load: invalid safetensors file/,
+    );
+    expect(problems).toEqual([]);
+  }, 40_000);
+
   it("fits a laptop and a phone screen; screenshots go to test-output/", async () => {
     ready();
     mkdirSync(outDir, { recursive: true });
