@@ -15,13 +15,16 @@ import {
 } from "./functional.js";
 import { Module } from "./module.js";
 
-/** What every loss module holds: its reduction (PyTorch's `_Loss`). */
-abstract class Loss extends Module {
+/** What every loss module holds: its reduction and options (PyTorch's `_Loss`). */
+abstract class Loss<Options extends LossOptions = LossOptions> extends Module {
   /** `"mean"`, `"sum"` or `"none"`. */
   readonly reduction: Reduction;
-  constructor(options: LossOptions = {}) {
+  /** The options given, passed to the functional form. */
+  readonly options: Options;
+  constructor(options: Options = {} as Options) {
     super();
     this.reduction = options.reduction ?? "mean";
+    this.options = { ...options };
   }
 }
 
@@ -61,13 +64,7 @@ export class L1Loss extends Loss {
  * lossFn.forward(torch.tensor([[-0.5, -1], [-2, -0.1]]), torch.tensor([0, 1], { dtype: "int64" })).item(); // 0.2
  * lossFn.toString(); // "NLLLoss()"
  */
-export class NLLLoss extends Loss {
-  /** The options given, passed to `nllLoss`. */
-  readonly options: ClassLossOptions;
-  constructor(options: ClassLossOptions = {}) {
-    super(options);
-    this.options = { ...options };
-  }
+export class NLLLoss extends Loss<ClassLossOptions> {
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, this.options);
   }
@@ -82,13 +79,7 @@ export class NLLLoss extends Loss {
  * lossFn.forward(torch.tensor([[2, 0, 0]]), torch.tensor([0], { dtype: "int64" })).item(); // 0.3729
  * lossFn.toString(); // "CrossEntropyLoss()"
  */
-export class CrossEntropyLoss extends Loss {
-  /** The options given, passed to `crossEntropy`. */
-  readonly options: CrossEntropyOptions;
-  constructor(options: CrossEntropyOptions = {}) {
-    super(options);
-    this.options = { ...options };
-  }
+export class CrossEntropyLoss extends Loss<CrossEntropyOptions> {
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, this.options);
   }
@@ -100,13 +91,7 @@ export class CrossEntropyLoss extends Loss {
  * @example
  * new torch.nn.BCELoss().forward(torch.tensor([0.8, 0.1]), torch.tensor([1, 0])).item(); // 0.1643
  */
-export class BCELoss extends Loss {
-  /** The options given, passed to `binaryCrossEntropy`. */
-  readonly options: BinaryLossOptions;
-  constructor(options: BinaryLossOptions = {}) {
-    super(options);
-    this.options = { ...options };
-  }
+export class BCELoss extends Loss<BinaryLossOptions> {
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(input, target, this.options);
   }
@@ -119,13 +104,7 @@ export class BCELoss extends Loss {
  * @example
  * new torch.nn.BCEWithLogitsLoss().forward(torch.tensor([0, 1e4]), torch.tensor([1, 1])).item(); // 0.3466
  */
-export class BCEWithLogitsLoss extends Loss {
-  /** The options given, passed to `binaryCrossEntropyWithLogits`. */
-  readonly options: BinaryWithLogitsOptions;
-  constructor(options: BinaryWithLogitsOptions = {}) {
-    super(options);
-    this.options = { ...options };
-  }
+export class BCEWithLogitsLoss extends Loss<BinaryWithLogitsOptions> {
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogits(input, target, this.options);
   }
