@@ -1,6 +1,6 @@
 import { noGrad, type Tensor, where } from "@torchlet/autograd";
 import { TorchletError } from "@torchlet/storage";
-import { checkReduction, type LossOptions, reduce } from "./reduction.js";
+import { checkReduction, type LossOptions, type Reduction, reduce } from "./reduction.js";
 
 /**
  * Options of `nllLoss` and `crossEntropy`.
@@ -93,11 +93,32 @@ function targetWeights(
  */
 export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions = {}): Tensor {
   const reduction = checkReduction("nllLoss", options.reduction ?? "mean");
-  const ignoreIndex = options.ignoreIndex ?? -100;
-  const weight = options.weight ?? null;
-  checkClassTarget("nllLoss", input, target, ignoreIndex);
+  checkWeight(
+    "nllLoss",
+    options.weight ?? null,
+    input.ndim === 0 ? 0 : (input.shape[classDim(input)] as number),
+  );
+  return negativeLogLikelihood(
+    "nllLoss",
+    input,
+    target,
+    options.weight ?? null,
+    options.ignoreIndex ?? -100,
+    reduction,
+  );
+}
+
+/** `nllLoss` once the reduction and weight are checked; `op` names the caller in errors. */
+function negativeLogLikelihood(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+): Tensor {
+  checkClassTarget(op, input, target, ignoreIndex);
   const dim = classDim(input);
-  checkWeight("nllLoss", weight, input.shape[dim] as number);
   const { safeTarget, weights } = targetWeights(input, target, weight, ignoreIndex);
   const picked = input.gather(dim, safeTarget.unsqueeze(dim)).squeeze(dim);
   const losses = picked.mul(weights).neg();
@@ -144,7 +165,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     return reduce(losses, reduction);
   }
   const ignoreIndex = options.ignoreIndex ?? -100;
-  const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
+  const nll = negativeLogLikelihood("crossEntropy", logp, target, weight, ignoreIndex, reduction);
   if (smoothing === 0) return nll;
   const { ignored, weights } = targetWeights(input, target, weight, ignoreIndex);
   const smooth = weighted.sum(dim).neg().maskedFill(ignored, 0);

@@ -87,7 +87,7 @@ describe("classification losses: values and input gradients as PyTorch's", () =>
   it("names the op and the offending value, shape or dtype", () => {
     const logits = torch.zeros(2, 3);
     expect(() => F.crossEntropy(logits, int64([0, 3], [2]))).toThrow(
-      /nllLoss: Target 3 is out of bounds \(3 classes\)/,
+      /crossEntropy: Target 3 is out of bounds \(3 classes\)/,
     );
     expect(() => F.crossEntropy(logits, int64([-1, 0], [2]))).toThrow(/Target -1 is out of bounds/);
     expect(() => F.nllLoss(logits, torch.tensor([0, 1]))).toThrow(
