@@ -219,7 +219,7 @@ describe("Embedding and oneHot", () => {
       expect([...torch.randn(3).toTypedArray()]).toEqual(c.after);
       expect([...emb.weight.toTypedArray()]).toEqual(c.weight);
       expect(emb.toString()).toBe(c.repr);
-    expect(Object.keys(emb.stateDict())).toEqual(["weight"]);
+      expect(Object.keys(emb.stateDict())).toEqual(["weight"]);
       const y = emb.forward(int64(c.indices, [2, 3]));
       expect([...y.toTypedArray()]).toEqual(c.output);
       y.backward(torch.tensor(c.upstream).reshape([2, 3, c.dim]));
