@@ -1,6 +1,6 @@
 import type { Tensor } from "@torchlet/autograd";
 import { checkProbability } from "./checks.js";
-import { dropout, elu, leakyRelu, relu, sigmoid, silu, tanh } from "./functional.js";
+import { dropout, elu, leakyRelu, logSoftmax, relu, sigmoid, silu, softmax, tanh } from "./functional.js";
 import { Module } from "./module.js";
 import { py } from "./repr.js";
 
@@ -120,5 +120,49 @@ export class Dropout extends Module {
   }
   override extraRepr(): string {
     return `p=${this.p}, inplace=${py(false)}`;
+  }
+}
+
+/**
+ * `exp(x) / sum(exp(x))` along `dim` (`torch.nn.Softmax`).
+ *
+ * @example
+ * new torch.nn.Softmax(1).forward(torch.tensor([[0, Math.log(3)]])).tolist(); // [[0.25, 0.75]]
+ * new torch.nn.Softmax(1).toString(); // "Softmax(dim=1)"
+ */
+export class Softmax extends Module {
+  constructor(
+    /** The dim along which the values sum to 1. */
+    readonly dim: number,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/**
+ * `x - logsumexp(x)` along `dim` (`torch.nn.LogSoftmax`).
+ *
+ * @example
+ * new torch.nn.LogSoftmax(0).forward(torch.tensor([0, 0])).tolist(); // [-0.6931, -0.6931]
+ * new torch.nn.LogSoftmax(-1).toString(); // "LogSoftmax(dim=-1)"
+ */
+export class LogSoftmax extends Module {
+  constructor(
+    /** The dim along which exp of the values sums to 1. */
+    readonly dim: number,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
   }
 }

@@ -2,20 +2,25 @@ import { noGrad, type Tensor, where, zerosLike } from "@torchlet/autograd";
 import { bernoulli_ } from "@torchlet/data";
 import { TorchletError } from "@torchlet/storage";
 import { checkProbability } from "./checks.js";
+import { checkReduction, type LossOptions, reduce } from "./reduction.js";
+
+export {
+  type BinaryLossOptions,
+  type BinaryWithLogitsOptions,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  type ClassLossOptions,
+  type CrossEntropyOptions,
+  crossEntropy,
+  nllLoss,
+} from "./class-losses.js";
+export { embedding, oneHot } from "./indices.js";
+export type { LossOptions, Reduction } from "./reduction.js";
 
 /**
  * `torch.nn.functional`: the layers and losses as functions of tensors. Each is built from torchlet's
  * differentiable tensor ops, so gradients flow through autograd.
  */
-
-/**
- * How a loss reduces its elementwise values: their mean (default), their sum, or none.
- *
- * @example
- * const reduction: torch.nn.functional.Reduction = "none";
- * torch.nn.functional.l1Loss(torch.tensor([1, -2]), torch.tensor([0, 0]), { reduction }).tolist(); // [1, 2]
- */
-export type Reduction = "mean" | "sum" | "none";
 
 /**
  * `x · weightᵀ + bias` (`torch.nn.functional.linear`); `weight` is `[out, in]`, `bias` `[out]` or null.
@@ -100,6 +105,43 @@ export function tanh(x: Tensor): Tensor {
 }
 
 /**
+ * `exp(x) / sum(exp(x))` along `dim`, stable for large values (`torch.nn.functional.softmax`).
+ *
+ * @example
+ * torch.nn.functional.softmax(torch.tensor([[1, 2, 3]]), 1).tolist(); // [[0.0900, 0.2447, 0.6652]]
+ */
+export function softmax(x: Tensor, dim: number): Tensor {
+  return x.softmax(dim);
+}
+
+/**
+ * `x - logsumexp(x)` along `dim`, stable for large values (`torch.nn.functional.log_softmax`).
+ *
+ * @example
+ * torch.nn.functional.logSoftmax(torch.tensor([1e4, 0]), 0).tolist(); // [0, -10000]
+ */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return x.logSoftmax(dim);
+}
+
+/**
+ * `log(1 + exp(beta · x)) / beta`, and x itself where `beta · x > threshold` (PyTorch's kernel, for
+ * stability) (`torch.nn.functional.softplus`).
+ *
+ * @example
+ * torch.nn.functional.softplus(torch.tensor([0, 30])).tolist(); // [0.6931, 30]
+ * torch.nn.functional.softplus(torch.tensor([1]), 2).tolist(); // [1.0635]
+ */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  const scaled = x.mul(beta);
+  const linear = scaled.gt(threshold);
+  // exp only where it is used: elsewhere exp(beta · x) could overflow, and 0 · Infinity in its
+  // derivative would be NaN.
+  const smooth = where(linear, 0, scaled).exp().log1p().div(beta);
+  return where(linear, x, smooth);
+}
+
+/**
  * Options of `dropout`.
  *
  * @example
@@ -127,31 +169,6 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   if (p === 1) return x.mul(0);
   const noise = noGrad(() => bernoulli_(zerosLike(x), 1 - p).div_(1 - p));
   return x.mul(noise);
-}
-
-function checkReduction(op: string, reduction: unknown): Reduction {
-  if (reduction === "mean" || reduction === "sum" || reduction === "none") return reduction;
-  throw new TorchletError(
-    `${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`,
-  );
-}
-
-function reduce(values: Tensor, reduction: Reduction): Tensor {
-  if (reduction === "mean") return values.mean();
-  if (reduction === "sum") return values.sum();
-  return values;
-}
-
-/**
- * Options of the losses.
- *
- * @example
- * const options: LossOptions = { reduction: "sum" };
- * torch.nn.functional.mseLoss(torch.tensor([1, 2]), torch.tensor([0, 0]), options).item(); // 5
- */
-export interface LossOptions {
-  /** `"mean"` (default), `"sum"` or `"none"`. */
-  reduction?: Reduction;
 }
 
 /**
