@@ -313,6 +313,23 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     cos: { name: "CosBackward0", grads: [(g, c) => g.mul(c.input(0).sin().neg())], saves: [0] },
     log1p: { name: "Log1PBackward0", grads: [(g, c) => g.div(c.input(0).add(1))], saves: [0] },
     expm1: { name: "Expm1Backward0", grads: [(g, c) => g.mul(c.result().add(1))], saves: ["result"] },
+    // d erf(x) / dx = 2 / sqrt(pi) * exp(-x^2)
+    erf: {
+      name: "ErfBackward0",
+      grads: [
+        (g, c) => {
+          const x = c.input(0);
+          return g.mul(
+            x
+              .mul(x)
+              .neg()
+              .exp()
+              .mul(2 / Math.sqrt(Math.PI)),
+          );
+        },
+      ],
+      saves: [0],
+    },
     reciprocal: {
       name: "ReciprocalBackward0",
       grads: [(g, c) => g.neg().mul(c.result().mul(c.result()))],

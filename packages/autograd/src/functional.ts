@@ -130,6 +130,13 @@ export const log1p = (a: Tensor): Tensor => a.log1p();
  */
 export const expm1 = (a: Tensor): Tensor => a.expm1();
 /**
+ * The error function elementwise (`a.erf()`), as `torch.erf`.
+ *
+ * @example
+ * torch.erf(torch.tensor([0, 1])).tolist(); // [0, 0.8427]
+ */
+export const erf = (a: Tensor): Tensor => a.erf();
+/**
  * `1 / a` elementwise (`a.reciprocal()`); integer inputs give float32.
  *
  * @example

@@ -367,6 +367,10 @@ export class Tensor {
   expm1(): Tensor {
     return unaryOp("expm1", this);
   }
+  /** The error function `2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt`, elementwise. */
+  erf(): Tensor {
+    return unaryOp("erf", this);
+  }
   /** `1 / x` elementwise. */
   reciprocal(): Tensor {
     return unaryOp("reciprocal", this);

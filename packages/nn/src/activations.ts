@@ -1,6 +1,18 @@
 import type { Tensor } from "@torchlet/autograd";
 import { checkProbability } from "./checks.js";
-import { dropout, elu, leakyRelu, logSoftmax, relu, sigmoid, silu, softmax, tanh } from "./functional.js";
+import {
+  dropout,
+  elu,
+  type GeluApproximate,
+  gelu,
+  leakyRelu,
+  logSoftmax,
+  relu,
+  sigmoid,
+  silu,
+  softmax,
+  tanh,
+} from "./functional.js";
 import { Module } from "./module.js";
 import { py } from "./repr.js";
 
@@ -57,6 +69,28 @@ export class ELU extends Module {
   }
   override extraRepr(): string {
     return `alpha=${this.alpha}`;
+  }
+}
+
+/**
+ * The Gaussian error linear unit `x · Φ(x)` (`torch.nn.GELU`), exact or with `approximate: "tanh"`.
+ *
+ * @example
+ * new torch.nn.GELU().forward(torch.tensor([1])).tolist(); // [0.8413]
+ * new torch.nn.GELU({ approximate: "tanh" }).toString(); // "GELU(approximate='tanh')"
+ */
+export class GELU extends Module {
+  /** "none" (exact, through erf) or "tanh". */
+  readonly approximate: GeluApproximate;
+  constructor(options: { approximate?: GeluApproximate } = {}) {
+    super();
+    this.approximate = options.approximate ?? "none";
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, { approximate: this.approximate });
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
   }
 }
 

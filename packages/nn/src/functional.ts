@@ -75,6 +75,33 @@ export function elu(x: Tensor, alpha = 1): Tensor {
 }
 
 /**
+ * GELU's two forms: the exact one through erf, or PyTorch's tanh approximation.
+ *
+ * @example
+ * const approximate: torch.nn.functional.GeluApproximate = "tanh";
+ * new torch.nn.GELU({ approximate }).approximate; // "tanh"
+ */
+export type GeluApproximate = "none" | "tanh";
+
+/**
+ * The Gaussian error linear unit `x · Φ(x)` (`torch.nn.functional.gelu`): `0.5 · x · (1 + erf(x / √2))`,
+ * or with `approximate: "tanh"` `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))`.
+ *
+ * @example
+ * torch.nn.functional.gelu(torch.tensor([-1, 0, 1])).tolist(); // [-0.1587, 0, 0.8413]
+ * torch.nn.functional.gelu(torch.tensor([1]), { approximate: "tanh" }).tolist(); // [0.8412]
+ */
+export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
+  const approximate = options.approximate ?? "none";
+  if (approximate === "none") return x.mul(0.5).mul(x.mul(Math.SQRT1_2).erf().add(1));
+  if (approximate !== "tanh") {
+    throw new TorchletError(`gelu: approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
+  }
+  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return x.mul(0.5).mul(inner.tanh().add(1));
+}
+
+/**
  * `x · sigmoid(x)`, computed as PyTorch's kernel does: `x / (1 + exp(-x))` (`torch.nn.functional.silu`).
  *
  * @example

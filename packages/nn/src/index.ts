@@ -1,7 +1,18 @@
 /**
  * `torch.nn`: modules, layers, losses, their functional forms and PyTorch's initialisers.
  */
-export { Dropout, ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh } from "./activations.js";
+export {
+  Dropout,
+  ELU,
+  GELU,
+  LeakyReLU,
+  LogSoftmax,
+  ReLU,
+  Sigmoid,
+  SiLU,
+  Softmax,
+  Tanh,
+} from "./activations.js";
 export { Embedding } from "./embedding.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";

@@ -26,6 +26,8 @@ const LAYERS: Record<string, () => torch.nn.Module> = {
   LeakyReLU: () => new nn.LeakyReLU(0.1),
   LeakyReLUDefault: () => new nn.LeakyReLU(),
   SiLU: () => new nn.SiLU(),
+  GELU: () => new nn.GELU(),
+  GELUTanh: () => new nn.GELU({ approximate: "tanh" }),
   ELU: () => new nn.ELU(),
   ELUAlpha: () => new nn.ELU(0.5),
   Sigmoid: () => new nn.Sigmoid(),
@@ -45,6 +47,9 @@ const TOLERANCE: Record<string, number> = {
   LinearNoBias: ULP,
   Sequential: 2 * ULP,
   SiLU: ULP,
+  // GELU composed of erf (or tanh), adds and muls, each rounded, against PyTorch's fused kernel.
+  GELU: 4 * ULP,
+  GELUTanh: 4 * ULP,
   ELU: ULP,
   ELUAlpha: ULP,
   Sigmoid: 2 * ULP,

@@ -42,6 +42,8 @@ describe("Module registration, as PyTorch's", () => {
       new nn.LeakyReLU(0.2),
       new nn.Dropout(0.3),
       new nn.ELU(0.5),
+      new nn.GELU(),
+      new nn.GELU({ approximate: "tanh" }),
     ];
     expect(misc.map(String)).toEqual(fixture.structure.misc);
   });

@@ -2,6 +2,7 @@
 // `pnpm vitest run packages/ops -u` rewrites it after a record changes.
 import type { TypedArray } from "@torchlet/storage";
 import type { BinaryLoop, UnaryLoop } from "../elementwise-loops.js";
+import { erf } from "../records/special-functions.js";
 
 function addLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
   if (ia === 1 && ib === 1) {
@@ -465,6 +466,20 @@ function expm1Loop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: numb
   }
 }
 
+function erfLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = erf(x);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = erf(x);
+    }
+  }
+}
+
 function reciprocalLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
   if (ia === 1) {
     for (let j = 0; j < n; j++) {
@@ -562,6 +577,7 @@ export const GENERATED_UNARY_LOOPS = {
   cos: cosLoop,
   log1p: log1pLoop,
   expm1: expm1Loop,
+  erf: erfLoop,
   reciprocal: reciprocalLoop,
   rsqrt: rsqrtLoop,
   floor: floorLoop,

@@ -1,3 +1,4 @@
+import { erf as erfFunction } from "./special-functions.js";
 /**
  * The scalar formula of an elementwise op, as a small expression tree over its operands `x` (and `y`):
  * one form from which every backend's kernel is derived (the JS loops, the Wasm SIMD lane code, and
@@ -27,6 +28,7 @@ export type MathFn =
   | "cos"
   | "log1p"
   | "expm1"
+  | "erf"
   | "floor"
   | "ceil"
   | "trunc";
@@ -52,6 +54,7 @@ export const sin = call("sin");
 export const cos = call("cos");
 export const log1p = call("log1p");
 export const expm1 = call("expm1");
+export const erf = call("erf");
 export const floor = call("floor");
 export const ceil = call("ceil");
 export const trunc = call("trunc");
@@ -80,6 +83,7 @@ const MATH: Record<MathFn, (v: number) => number> = {
   cos: Math.cos,
   log1p: Math.log1p,
   expm1: Math.expm1,
+  erf: erfFunction,
   floor: Math.floor,
   ceil: Math.ceil,
   trunc: Math.trunc,
@@ -148,7 +152,9 @@ export function toJs(e: Expr, asCondition = false): string {
     case "const":
       return e.value < 0 ? `(${e.value})` : String(e.value);
     case "unary":
-      return e.fn === "neg" ? `-${toJs(e.arg)}` : `Math.${e.fn}(${toJs(e.arg)})`;
+      if (e.fn === "neg") return `-${toJs(e.arg)}`;
+      // Math has no erf: the generated loops import it (special-functions.ts).
+      return e.fn === "erf" ? `erf(${toJs(e.arg)})` : `Math.${e.fn}(${toJs(e.arg)})`;
     case "binary": {
       const [a, b] = e.args;
       if (!isCompare(e.fn)) return `(${toJs(a)} ${JS_OPERATOR[e.fn]} ${toJs(b)})`;

@@ -91,7 +91,8 @@ export function renderLoops(
     "// Generated from the op records (ops/src/records/registry.ts) by records/render-js.ts; do not edit.\n" +
     "// `pnpm vitest run packages/ops -u` rewrites it after a record changes.\n" +
     'import type { TypedArray } from "@torchlet/storage";\n' +
-    'import type { BinaryLoop, UnaryLoop } from "../elementwise-loops.js";\n\n' +
+    'import type { BinaryLoop, UnaryLoop } from "../elementwise-loops.js";\n' +
+    'import { erf } from "../records/special-functions.js";\n\n' +
     ops
       .map(([name, r]) => (r.arity === 2 ? binaryLoop(name, r.formula) : unaryLoop(name, r.formula)))
       .join("\n") +
