@@ -240,6 +240,18 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     (g, c) => g.mul(c.input(0)),
   ];
 
+  /**
+   * maximum/minimum: PyTorch's split, the gradient to the operand picked, half to each on a tie, and
+   * to both where a NaN makes every comparison false. `beaten` says where input 0 was not picked.
+   */
+  const pickedGrad =
+    (beaten: (x: Tensor, y: Tensor) => Tensor, input: 0 | 1): InputGrad<undefined> =>
+    (g, c) => {
+      const x = c.input(input);
+      const y = c.input(1 - input);
+      return where(beaten(x, y), 0, where(x.eq(y), g.div(2), g));
+    };
+
   return {
     add: { name: "AddBackward0", grads: [(g) => g, (g) => g], saves: [] },
     sub: { name: "SubBackward0", grads: [(g) => g, (g) => g.neg()], saves: [] },
@@ -289,6 +301,16 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
           return where(a.eq(0).mul(b.ge(0)), 0, g.mul(a.pow(b)).mul(a.log()));
         },
       ],
+      saves: [0, 1],
+    },
+    maximum: {
+      name: "MaximumBackward0",
+      grads: [pickedGrad((x, y) => x.lt(y), 0), pickedGrad((x, y) => x.lt(y), 1)],
+      saves: [0, 1],
+    },
+    minimum: {
+      name: "MinimumBackward0",
+      grads: [pickedGrad((x, y) => x.gt(y), 0), pickedGrad((x, y) => x.gt(y), 1)],
       saves: [0, 1],
     },
     neg: { name: "NegBackward0", grads: [(g) => g.neg()], saves: [] },

@@ -39,6 +39,20 @@ export const div = (a: Tensor, b: Operand): Tensor => a.div(b);
  */
 export const pow = (a: Tensor, exponent: Operand): Tensor => a.pow(exponent);
 /**
+ * The larger of each pair of elements, broadcasting; NaN propagates (`a.maximum(b)`).
+ *
+ * @example
+ * torch.maximum(torch.tensor([1, 5]), torch.tensor([3, 2])).tolist(); // [3, 5]
+ */
+export const maximum = (a: Tensor, b: Tensor): Tensor => a.maximum(b);
+/**
+ * The smaller of each pair of elements, broadcasting; NaN propagates (`a.minimum(b)`).
+ *
+ * @example
+ * torch.minimum(torch.tensor([1, 5]), torch.tensor([3, 2])).tolist(); // [1, 2]
+ */
+export const minimum = (a: Tensor, b: Tensor): Tensor => a.minimum(b);
+/**
  * `-a` (`a.neg()`).
  *
  * @example

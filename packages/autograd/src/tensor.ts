@@ -295,6 +295,14 @@ export class Tensor {
 
   // ---- elementwise math ----
 
+  /** The larger of each pair of elements, broadcasting; NaN wins (torch.maximum). */
+  maximum(other: Tensor): Tensor {
+    return binaryOp("maximum", this, other);
+  }
+  /** The smaller of each pair of elements, broadcasting; NaN wins (torch.minimum). */
+  minimum(other: Tensor): Tensor {
+    return binaryOp("minimum", this, other);
+  }
   /** `this + other`, broadcasting. */
   add(other: Operand): Tensor {
     return binaryOp("add", this, other);
@@ -1134,7 +1142,11 @@ function scalarTensor(op: string, value: number, dtype: DType): Tensor {
  * An elementwise op of two operands, by its record: the dtype rule gives the result dtype (and checks
  * the operands), a number becomes a 0-d tensor of the dtype it is computed in.
  */
-function binaryOp(op: "add" | "sub" | "mul" | "div" | "pow", a: Tensor, other: Operand): Tensor {
+function binaryOp(
+  op: "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum",
+  a: Tensor,
+  other: Operand,
+): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);

@@ -73,6 +73,12 @@ const unary = (formula: Expr, dtype: DTypeRule, domain: readonly [number, number
   ({ arity: 1, formula, dtype, differentiable: true, domain }) as const satisfies ElementwiseRecord;
 const binary = (formula: Expr, dtype: DTypeRule, domain: readonly [number, number] = [-2, 2]) =>
   ({ arity: 2, formula, dtype, differentiable: true, domain }) as const satisfies ElementwiseRecord;
+/** Two tensors only: PyTorch's maximum/minimum take no number (`torch.maximum(x, 2)` is a TypeError). */
+const TENSORS_ONLY: DTypeRule = {
+  result: "common",
+  check: (_common, _a, b) =>
+    typeof b === "object" ? undefined : `expected a tensor as the other operand, got the number ${b}`,
+};
 const comparison = (formula: Expr) =>
   ({
     arity: 2,
@@ -112,6 +118,9 @@ export const ELEMENTWISE = {
     },
     [0.5, 2],
   ),
+  // Where a NaN makes both comparisons false, x + y is NaN: NaN propagates, as torch.maximum/minimum.
+  maximum: binary(select(gt(X, Y), X, select(le(X, Y), Y, add(X, Y))), TENSORS_ONLY),
+  minimum: binary(select(lt(X, Y), X, select(ge(X, Y), Y, add(X, Y))), TENSORS_ONLY),
   eq: comparison(eq(X, Y)),
   ne: comparison(ne(X, Y)),
   gt: comparison(gt(X, Y)),
