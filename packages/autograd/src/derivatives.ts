@@ -362,6 +362,8 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
       grads: [(g, c) => g.mul(-0.5).mul(c.result().pow(3))],
       saves: ["result"],
     },
+    // torch.square is pow(x, 2) underneath, hence PowBackward0.
+    square: { name: "PowBackward0", grads: [(g, c) => g.mul(c.input(0).mul(2))], saves: [0] },
     // Piecewise constant: zero gradient (as sign's).
     floor: { name: "FloorBackward0", grads: [(g) => g.mul(0)], saves: [] },
     ceil: { name: "CeilBackward0", grads: [(g) => g.mul(0)], saves: [] },

@@ -172,6 +172,13 @@ export const rsqrt = (a: Tensor): Tensor => a.rsqrt();
  */
 export const floor = (a: Tensor): Tensor => a.floor();
 /**
+ * Each element times itself, keeping integer dtypes (`a.square()`); bool is a TorchletError.
+ *
+ * @example
+ * torch.square(torch.tensor([-3, 2])).tolist(); // [9, 4]
+ */
+export const square = (a: Tensor): Tensor => a.square();
+/**
  * The smallest integer not below each element (`a.ceil()`).
  *
  * @example

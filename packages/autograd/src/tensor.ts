@@ -387,6 +387,10 @@ export class Tensor {
   rsqrt(): Tensor {
     return unaryOp("rsqrt", this);
   }
+  /** Each element times itself, in the input's dtype (bool refused). */
+  square(): Tensor {
+    return unaryOp("square", this);
+  }
   /** The largest integer not above each element. */
   floor(): Tensor {
     return unaryOp("floor", this);

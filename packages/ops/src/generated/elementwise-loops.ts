@@ -564,6 +564,20 @@ function rsqrtLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: numb
   }
 }
 
+function squareLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = x * x;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = x * x;
+    }
+  }
+}
+
 function floorLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
   if (ia === 1) {
     for (let j = 0; j < n; j++) {
@@ -638,6 +652,7 @@ export const GENERATED_UNARY_LOOPS = {
   erf: erfLoop,
   reciprocal: reciprocalLoop,
   rsqrt: rsqrtLoop,
+  square: squareLoop,
   floor: floorLoop,
   ceil: ceilLoop,
   trunc: truncLoop,

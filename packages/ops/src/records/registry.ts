@@ -154,6 +154,14 @@ export const ELEMENTWISE = {
   erf: unary(erf(X), FLOAT),
   reciprocal: unary(div(constant(1), X), FLOAT, [0.2, 2]),
   rsqrt: unary(div(constant(1), sqrt(X)), FLOAT, [0.1, 3]),
+  // PyTorch squares bool into int64; a dtype rule keeps or floats the input's dtype, so bool is refused.
+  square: unary(mul(X, X), {
+    result: "common",
+    rejectsBool: {
+      reason: "square of a bool tensor is not supported (PyTorch gives int64)",
+      hint: 'convert with .to("int64") first',
+    },
+  }),
   floor: unary(floor(X), NOT_BOOL("floor"), [-3, 3]),
   ceil: unary(ceil(X), NOT_BOOL("ceil"), [-3, 3]),
   trunc: unary(trunc(X), NOT_BOOL("trunc"), [-3, 3]),
