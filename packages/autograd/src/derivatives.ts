@@ -368,6 +368,7 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     floor: { name: "FloorBackward0", grads: [(g) => g.mul(0)], saves: [] },
     ceil: { name: "CeilBackward0", grads: [(g) => g.mul(0)], saves: [] },
     trunc: { name: "TruncBackward0", grads: [(g) => g.mul(0)], saves: [] },
+    round: { name: "RoundBackward0", grads: [(g) => g.mul(0)], saves: [] },
     // The condition is no graph input (it has no gradient), as in PyTorch: it travels as an attribute.
     where: {
       name: "WhereBackward0",

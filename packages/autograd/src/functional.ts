@@ -193,6 +193,13 @@ export const ceil = (a: Tensor): Tensor => a.ceil();
  */
 export const trunc = (a: Tensor): Tensor => a.trunc();
 /**
+ * Each element rounded to the nearest integer, halves to even (`a.round()`).
+ *
+ * @example
+ * torch.round(torch.tensor([0.5, 1.5, 2.5, -1.7])).tolist(); // [0, 2, 2, -2]
+ */
+export const round = (a: Tensor): Tensor => a.round();
+/**
  * `a == b` elementwise, as a bool tensor (`a.eq(b)`).
  *
  * @example

@@ -403,6 +403,10 @@ export class Tensor {
   trunc(): Tensor {
     return unaryOp("trunc", this);
   }
+  /** Each element rounded to the nearest integer, halves to even (as torch.round). */
+  round(): Tensor {
+    return unaryOp("round", this);
+  }
 
   // ---- comparisons (bool results, never recorded) ----
 

@@ -620,6 +620,20 @@ function truncLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: numb
   }
 }
 
+function roundLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, n: number): void {
+  if (ia === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = (x < 0 ? -Math.abs(((x - Math.floor(x)) > 0.5 ? (Math.floor(x) + 1) : ((x - Math.floor(x)) < 0.5 ? Math.floor(x) : ((x - Math.floor(x)) === 0.5 ? (Math.floor(x) + (Math.floor(x) - (2 * Math.floor((Math.floor(x) / 2))))) : x)))) : ((x - Math.floor(x)) > 0.5 ? (Math.floor(x) + 1) : ((x - Math.floor(x)) < 0.5 ? Math.floor(x) : ((x - Math.floor(x)) === 0.5 ? (Math.floor(x) + (Math.floor(x) - (2 * Math.floor((Math.floor(x) / 2))))) : x))));
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      d[o + j] = (x < 0 ? -Math.abs(((x - Math.floor(x)) > 0.5 ? (Math.floor(x) + 1) : ((x - Math.floor(x)) < 0.5 ? Math.floor(x) : ((x - Math.floor(x)) === 0.5 ? (Math.floor(x) + (Math.floor(x) - (2 * Math.floor((Math.floor(x) / 2))))) : x)))) : ((x - Math.floor(x)) > 0.5 ? (Math.floor(x) + 1) : ((x - Math.floor(x)) < 0.5 ? Math.floor(x) : ((x - Math.floor(x)) === 0.5 ? (Math.floor(x) + (Math.floor(x) - (2 * Math.floor((Math.floor(x) / 2))))) : x))));
+    }
+  }
+}
+
 export const GENERATED_BINARY_LOOPS = {
   add: addLoop,
   sub: subLoop,
@@ -656,4 +670,5 @@ export const GENERATED_UNARY_LOOPS = {
   floor: floorLoop,
   ceil: ceilLoop,
   trunc: truncLoop,
+  round: roundLoop,
 } satisfies Record<string, UnaryLoop>;

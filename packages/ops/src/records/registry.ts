@@ -79,6 +79,23 @@ const TENSORS_ONLY: DTypeRule = {
   check: (_common, _a, b) =>
     typeof b === "object" ? undefined : `expected a tensor as the other operand, got the number ${b}`,
 };
+/**
+ * Round half to even (torch.round): floor(x) plus one above a half, plus its parity at exactly a half.
+ * The fraction is NaN for NaN and infinities, which then pass through; a negative x keeps its sign, so
+ * -0.3 gives -0 as in PyTorch.
+ */
+const roundHalfEven = (() => {
+  const r = floor(X);
+  const d = sub(X, r);
+  const odd = sub(r, mul(constant(2), floor(div(r, constant(2)))));
+  const half = constant(0.5);
+  const rounded = select(
+    gt(d, half),
+    add(r, constant(1)),
+    select(lt(d, half), r, select(eq(d, half), add(r, odd), X)),
+  );
+  return select(lt(X, constant(0)), neg(abs(rounded)), rounded);
+})();
 const comparison = (formula: Expr) =>
   ({
     arity: 2,
@@ -165,6 +182,7 @@ export const ELEMENTWISE = {
   floor: unary(floor(X), NOT_BOOL("floor"), [-3, 3]),
   ceil: unary(ceil(X), NOT_BOOL("ceil"), [-3, 3]),
   trunc: unary(trunc(X), NOT_BOOL("trunc"), [-3, 3]),
+  round: unary(roundHalfEven, NOT_BOOL("round"), [-3, 3]),
 } as const satisfies Record<string, ElementwiseRecord>;
 
 /**
