@@ -69,6 +69,7 @@ export interface IndexAttrs {
 /** The attributes each recorded op passes to its row: none for the elementwise ones. */
 type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   powScalar: { exponent: number };
+  remainderScalar: undefined;
   where: { condition: Tensor };
   mm: undefined;
   bmm: undefined;
@@ -301,6 +302,13 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
           return where(a.eq(0).mul(b.ge(0)), 0, g.mul(a.pow(b)).mul(a.log()));
         },
       ],
+      saves: [0, 1],
+    },
+    // PyTorch's two overloads again: a number divisor is no graph input (RemainderBackward0).
+    remainderScalar: { name: "RemainderBackward0", grads: [(g) => g], saves: [] },
+    remainder: {
+      name: "RemainderBackward1",
+      grads: [(g) => g, (g, c) => g.neg().mul(c.input(0).div(c.input(1)).floor())],
       saves: [0, 1],
     },
     maximum: {

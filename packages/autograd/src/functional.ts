@@ -39,6 +39,13 @@ export const div = (a: Tensor, b: Operand): Tensor => a.div(b);
  */
 export const pow = (a: Tensor, exponent: Operand): Tensor => a.pow(exponent);
 /**
+ * The remainder of `a / b` with the sign of `b`, as Python's `%` (`a.remainder(b)`).
+ *
+ * @example
+ * torch.remainder(torch.tensor([5, -5]), 3).tolist(); // [2, 1]
+ */
+export const remainder = (a: Tensor, b: Operand): Tensor => a.remainder(b);
+/**
  * The larger of each pair of elements, broadcasting; NaN propagates (`a.maximum(b)`).
  *
  * @example

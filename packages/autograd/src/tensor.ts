@@ -295,6 +295,10 @@ export class Tensor {
 
   // ---- elementwise math ----
 
+  /** The remainder of `this / other` with the sign of `other`, as Python's `%` (torch.remainder). */
+  remainder(other: Operand): Tensor {
+    return binaryOp("remainder", this, other);
+  }
   /** The larger of each pair of elements, broadcasting; NaN wins (torch.maximum). */
   maximum(other: Tensor): Tensor {
     return binaryOp("maximum", this, other);
@@ -1151,7 +1155,7 @@ function scalarTensor(op: string, value: number, dtype: DType): Tensor {
  * the operands), a number becomes a 0-d tensor of the dtype it is computed in.
  */
 function binaryOp(
-  op: "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum",
+  op: "add" | "sub" | "mul" | "div" | "pow" | "remainder" | "maximum" | "minimum",
   a: Tensor,
   other: Operand,
 ): Tensor {
@@ -1159,6 +1163,7 @@ function binaryOp(
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
+  if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [a], out, undefined);
   return record(op, [a, b], out, undefined);
 }
 

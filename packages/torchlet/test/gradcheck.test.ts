@@ -142,6 +142,7 @@ const CASES: [string, Fn, number[][], boolean?][] = [
   ["div by number", (a) => a.div(1.5), [[4]]],
   ["pow tensor exponent", (a, b) => a.pow(b), [[2, 3], [3]], true],
   ["pow number exponent", (a) => a.pow(3), [[5]]],
+  ["remainder by number", (a) => a.remainder(0.7), [[5]]],
   ["pow fractional exponent", (a) => a.pow(2.5), [[5]], true],
   [
     "mm",

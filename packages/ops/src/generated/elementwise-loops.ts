@@ -116,6 +116,34 @@ function divLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number
   }
 }
 
+function remainderLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
+  if (ia === 1 && ib === 1) {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      d[o + j] = x - (Math.floor((x / y)) * y);
+    }
+  } else if (ia === 1 && ib === 0) {
+    const y = B[pb] as number;
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      d[o + j] = x - (Math.floor((x / y)) * y);
+    }
+  } else if (ia === 0 && ib === 1) {
+    const x = A[pa] as number;
+    for (let j = 0; j < n; j++) {
+      const y = B[pb + j] as number;
+      d[o + j] = x - (Math.floor((x / y)) * y);
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      d[o + j] = x - (Math.floor((x / y)) * y);
+    }
+  }
+}
+
 function maximumLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: number, B: TypedArray, pb: number, ib: number, n: number): void {
   if (ia === 1 && ib === 1) {
     for (let j = 0; j < n; j++) {
@@ -639,6 +667,7 @@ export const GENERATED_BINARY_LOOPS = {
   sub: subLoop,
   mul: mulLoop,
   div: divLoop,
+  remainder: remainderLoop,
   maximum: maximumLoop,
   minimum: minimumLoop,
   eq: eqLoop,

@@ -136,6 +136,8 @@ export const ELEMENTWISE = {
     [0.5, 2],
   ),
   // Where a NaN makes both comparisons false, x + y is NaN: NaN propagates, as torch.maximum/minimum.
+  // Python's modulo, the sign of the divisor: x - floor(x / y) * y (x % 0 is NaN for floats).
+  remainder: binary(sub(X, mul(floor(div(X, Y)), Y)), NOT_BOOL("remainder"), [0.5, 2]),
   maximum: binary(select(gt(X, Y), X, select(le(X, Y), Y, add(X, Y))), TENSORS_ONLY),
   minimum: binary(select(lt(X, Y), X, select(ge(X, Y), Y, add(X, Y))), TENSORS_ONLY),
   eq: comparison(eq(X, Y)),
