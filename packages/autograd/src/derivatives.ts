@@ -70,6 +70,7 @@ export interface IndexAttrs {
 type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   powScalar: { exponent: number };
   remainderScalar: undefined;
+  clamp: { min: number | null; max: number | null };
   where: { condition: Tensor };
   mm: undefined;
   bmm: undefined;
@@ -305,6 +306,19 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
       saves: [0, 1],
     },
     // PyTorch's two overloads again: a number divisor is no graph input (RemainderBackward0).
+    // The gradient passes where min <= x <= max (so not at NaN), as PyTorch's clamp_backward.
+    clamp: {
+      name: "ClampBackward1",
+      grads: [
+        (g, c) => {
+          const { min, max } = c.attrs;
+          const x = c.input(0);
+          const inside = min === null ? x.le(max ?? 0) : max === null ? x.ge(min) : x.ge(min).mul(x.le(max));
+          return where(inside, g, 0);
+        },
+      ],
+      saves: [0],
+    },
     remainderScalar: { name: "RemainderBackward0", grads: [(g) => g], saves: [] },
     remainder: {
       name: "RemainderBackward1",

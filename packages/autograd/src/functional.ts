@@ -39,6 +39,13 @@ export const div = (a: Tensor, b: Operand): Tensor => a.div(b);
  */
 export const pow = (a: Tensor, exponent: Operand): Tensor => a.pow(exponent);
 /**
+ * Each element limited to [min, max], either bound null for none (`a.clamp(min, max)`).
+ *
+ * @example
+ * torch.clamp(torch.tensor([-2, 0.5, 3]), 0, 1).tolist(); // [0, 0.5, 1]
+ */
+export const clamp = (a: Tensor, min: number | null, max: number | null = null): Tensor => a.clamp(min, max);
+/**
  * The remainder of `a / b` with the sign of `b`, as Python's `%` (`a.remainder(b)`).
  *
  * @example

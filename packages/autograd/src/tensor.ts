@@ -34,7 +34,7 @@ import {
 } from "./derivatives.js";
 import { runBackward } from "./engine.js";
 import { AccumulateGrad, type Formulas, GradFn } from "./grad-fn.js";
-import { isGradEnabled } from "./grad-mode.js";
+import { isGradEnabled, noGrad } from "./grad-mode.js";
 import {
   gather,
   indexSelect,
@@ -295,6 +295,20 @@ export class Tensor {
 
   // ---- elementwise math ----
 
+  /** Each element limited to [min, max] (either bound null for none); NaN stays NaN (torch.clamp). */
+  clamp(min: number | null, max: number | null = null): Tensor {
+    if (min === null && max === null)
+      throw new TorchletError("clamp: at least one of min and max must not be null");
+    const out = noGrad(() => {
+      // PyTorch's result_type with the bounds: an int32 tensor clamped to 0.5 is float32.
+      let r: Tensor = this;
+      for (const bound of [min, max]) if (bound !== null) r = r.to(resultType(r, bound));
+      if (min !== null) r = where(r.lt(min), min, r);
+      if (max !== null) r = where(r.gt(max), max, r);
+      return r;
+    });
+    return record("clamp", [this], out._array, { min, max });
+  }
   /** The remainder of `this / other` with the sign of `other`, as Python's `%` (torch.remainder). */
   remainder(other: Operand): Tensor {
     return binaryOp("remainder", this, other);

@@ -143,6 +143,8 @@ const CASES: [string, Fn, number[][], boolean?][] = [
   ["pow tensor exponent", (a, b) => a.pow(b), [[2, 3], [3]], true],
   ["pow number exponent", (a) => a.pow(3), [[5]]],
   ["remainder by number", (a) => a.remainder(0.7), [[5]]],
+  ["clamp", (a) => a.clamp(-0.5, 0.5), [[5]]],
+  ["clamp min only", (a) => a.clamp(0.3, null), [[5]]],
   ["pow fractional exponent", (a) => a.pow(2.5), [[5]], true],
   [
     "mm",
