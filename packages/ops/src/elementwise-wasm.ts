@@ -6,9 +6,8 @@ import {
   StridedArray,
   shapesEqual,
 } from "@torchlet/storage";
-import { allocate } from "@torchlet/storage/internal";
+import { allocateUnfilled } from "@torchlet/storage/internal";
 import { binary, unary, where } from "./elementwise.js";
-import type { UnaryOp } from "./records/registry.js";
 import { reduce, reducedShape } from "./reduce.js";
 import { thresholdBackward } from "./threshold-backward.js";
 import {
@@ -142,7 +141,10 @@ const index = (s: Slot) => s.at / s.data.BYTES_PER_ELEMENT;
 /** Bytes the kernels process for `c` elements: rounded up to whole 64-byte steps (the padding is scratch). */
 const stepBytes = (c: number) => Math.ceil(c / 16) * 64;
 
-/** `into` when it can take the result in place, else a new contiguous array of `dtype`. */
+/**
+ * `into` when it can take the result in place, else a new contiguous array of `dtype`, not cleared:
+ * every path here writes all of its elements.
+ */
 function target(
   into: StridedArray | undefined,
   dtype: DType,
@@ -151,7 +153,7 @@ function target(
 ): StridedArray {
   return into !== undefined && into.dtype === dtype && shapesEqual(into.shape, shape) && into.isContiguous()
     ? into
-    : new StridedArray(allocate(dtype, n), dtype, shape, contiguousStrides(shape));
+    : new StridedArray(allocateUnfilled(dtype, n), dtype, shape, contiguousStrides(shape));
 }
 
 /** Whether contiguous `r` is one row of `shape`: its last dim at full size, every other dim 1. */
@@ -313,16 +315,16 @@ export function fastThresholdBackward(
 }
 
 /** `unary` (same contract), with the relu of a large contiguous float32 array on Wasm SIMD. */
-export function fastUnary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
+export const fastUnary: typeof unary = (op, a, outDtype = a.dtype, into) => {
   const k = op === "relu" && outDtype === "float32" ? eligible(a.numel, a) : null;
-  if (k === null) return unary(op, a, outDtype);
+  if (k === null) return unary(op, a, outDtype, into);
   const n = a.numel;
-  const out = target(undefined, "float32", a.shape, n);
+  const out = target(into, "float32", a.shape, n);
   const fn = k.fn.relu as Kernel;
   counts.relu++;
   stream(k, n, CHUNK, [slot(a, A_AT)], slot(out, D_AT), (c) => fn(D_AT, A_AT, 0, stepBytes(c)));
   return out;
-}
+};
 
 /** `reduce` (same contract), with the sum/mean of every element of a large contiguous float32 array on Wasm SIMD. */
 export const fastReduce: typeof reduce = (op, a, dims, keepdim, outDtype = a.dtype) => {

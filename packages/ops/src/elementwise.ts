@@ -9,7 +9,7 @@ import {
   shapesEqual,
   type TypedArray,
 } from "@torchlet/storage";
-import { allocate } from "@torchlet/storage/internal";
+import { allocateUnfilled } from "@torchlet/storage/internal";
 import {
   BINARY_LOOPS,
   type BinaryLoop,
@@ -51,17 +51,25 @@ export const BINARY = Object.fromEntries(
 /**
  * Applies `op` to every element of `a`, writing a new array of `outDtype` laid out as `a` is (a
  * transposed input gives a transposed output, as PyTorch's TensorIterator does).
+ *
+ * `into`, as for `binary`: a contiguous array of the result's shape and dtype that a contiguous input
+ * is written into instead of a new array (`out=`); it may be `a` itself. Otherwise it is ignored.
  */
-export function unary(op: UnaryOp, a: StridedArray, outDtype: DType = a.dtype): StridedArray {
+export function unary(
+  op: UnaryOp,
+  a: StridedArray,
+  outDtype: DType = a.dtype,
+  into?: StridedArray,
+): StridedArray {
   const n = a.numel;
   const bits =
     op === "relu" && n > SMALL && outDtype === a.dtype && (outDtype === "float32" || outDtype === "int32");
   const loop: UnaryLoop = bits ? reluBits(outDtype) : UNARY_LOOPS[op];
   // Contiguous inputs (the common case) give a row-major output; skip the layout analysis.
   if (a.isContiguous()) {
-    const out = contiguousArray(a.shape, outDtype, n);
-    if (bits) loop(int32View(out.data), 0, int32View(a.data), a.offset, 1, n);
-    else loop(out.data, 0, a.data, a.offset, 1, n);
+    const out = target(outDtype === "int64" ? undefined : into, a.shape, outDtype, n);
+    if (bits) loop(int32View(out.data), out.offset, int32View(a.data), a.offset, 1, n);
+    else loop(out.data, out.offset, a.data, a.offset, 1, n);
     return settleInt64(op, normalizeBool(out));
   }
   const order = outputOrder(a.shape, [a.strides]);
@@ -111,7 +119,7 @@ const INT_WORD = new Int32Array(FLOAT_WORD.buffer);
  * int64.ts). `op` names the public operation for error messages.
  *
  * `into`, when given, is a contiguous array of the result's shape and dtype that the contiguous fast
- * paths write into instead of allocating (in-place ops); it may be `a` itself, or `b` when `b` has the
+ * paths write into instead of allocating (in-place ops and `out=`); it may be `a` itself, or `b` when `b` has the
  * same layout, since each element is read before it is written. Other cases, and int64 results (whose
  * range check may still fail), ignore it and return a new array, which the caller copies.
  */
@@ -303,9 +311,12 @@ function target(
   return contiguousArray(shape, dtype, n);
 }
 
-/** A new zero-filled row-major array of `shape` (which it keeps: callers pass arrays nobody mutates). */
+/**
+ * A new row-major array of `shape` (which it keeps: callers pass arrays nobody mutates), not cleared:
+ * every elementwise kernel writes each of its elements before anything reads it.
+ */
 function contiguousArray(shape: readonly number[], dtype: DType, n: number): StridedArray {
-  return new StridedArray(allocate(dtype, n), dtype, shape, contiguousStrides(shape));
+  return new StridedArray(allocateUnfilled(dtype, n), dtype, shape, contiguousStrides(shape));
 }
 
 /** Ops whose loops store only 0 or 1 (a bool result by their dtype rule), so a bool output needs no second pass. */

@@ -18,7 +18,23 @@ const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32
  * allocate("bool", 2) instanceof Uint8Array; // true
  */
 export function allocate(dtype: DType, length: number): TypedArray {
-  const array = takeRecycled(dtype, length) ?? create(dtype, length);
+  const array = takeRecycled(dtype, length, true) ?? create(dtype, length);
+  noteAllocation(array);
+  return array;
+}
+
+/**
+ * `allocate` for a kernel that overwrites every element before anything reads one: a recycled array
+ * comes back as the engine left it (any values), which saves the zero-fill, a full extra pass over the
+ * memory. New arrays are zero-filled all the same (the engine does it). Accumulating kernels (matmul,
+ * reductions, scatter) must use `allocate`.
+ *
+ * @example
+ * const out = allocateUnfilled("float32", 3);
+ * out.set([1, 2, 3]); // every element written before use
+ */
+export function allocateUnfilled(dtype: DType, length: number): TypedArray {
+  const array = takeRecycled(dtype, length, false) ?? create(dtype, length);
   noteAllocation(array);
   return array;
 }

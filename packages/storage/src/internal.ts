@@ -1,8 +1,8 @@
 // `@torchlet/storage/internal`: what the layers above storage need and users must not call. `allocate`
-// may hand out memory the autograd engine recycled, `recycle` hands an array back for reuse (given a
-// live tensor's memory it would corrupt that tensor), and `collectAllocations` is the engine's proof
+// may hand out memory the autograd engine recycled (`allocateUnfilled` without clearing it), `recycle`
+// hands an array back for reuse (given a live tensor's memory it would corrupt that tensor), and `collectAllocations` is the engine's proof
 // that it created an array. The umbrella `torchlet` package does not re-export this entry.
-export { allocate } from "./allocate.js";
+export { allocate, allocateUnfilled } from "./allocate.js";
 // int64's exactness checks (see int64.ts), for the kernels and factories that store int64 values.
 export { castChecked, checkInt64Results, int64RangeError, toInt64 } from "./int64.js";
 export { collectAllocations, recycle } from "./recycle.js";

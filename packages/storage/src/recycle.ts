@@ -64,13 +64,13 @@ export function recycledBytes(): number {
   return pooledBytes;
 }
 
-/** A recycled array of this dtype and length, zero-filled, or undefined. */
-export function takeRecycled(dtype: DType, length: number): TypedArray | undefined {
+/** A recycled array of this dtype and length, zero-filled when `zero` (else as it was), or undefined. */
+export function takeRecycled(dtype: DType, length: number, zero: boolean): TypedArray | undefined {
   if (pooledBytes === 0) return undefined;
   const array = pools[dtype].get(length)?.pop();
   if (array === undefined) return undefined;
   pooledBytes -= array.byteLength;
-  return array.fill(0);
+  return zero ? array.fill(0) : array;
 }
 
 /** Called by `allocate` for every array it hands out. */

@@ -1,4 +1,4 @@
-import { allocate } from "./allocate.js";
+import { allocate, allocateUnfilled } from "./allocate.js";
 import { type DType, dtypeOfArray, isFloating, type TypedArray } from "./dtype.js";
 import { fmtShape, TorchletError } from "./errors.js";
 import { toInt64 } from "./int64.js";
@@ -82,7 +82,13 @@ export class StridedArray {
 
   /** A contiguous copy with its own storage, optionally converted to another dtype. */
   copy(dtype: DType = this.dtype): StridedArray {
-    const out = StridedArray.zeros(this.shape, dtype);
+    // copyInto writes every element: recycled memory need not be cleared first
+    const out = new StridedArray(
+      allocateUnfilled(dtype, this.numel),
+      dtype,
+      [...this.shape],
+      contiguousStrides(this.shape),
+    );
     copyInto(out, this);
     return out;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { recycledBytes } from "../src/index.js";
-import { allocate, collectAllocations, recycle } from "../src/internal.js";
+import { allocate, allocateUnfilled, collectAllocations, recycle } from "../src/internal.js";
 
 describe("recycle", () => {
   it("hands a recycled array out again, zero-filled, to the next allocation of its dtype and length", () => {
@@ -12,6 +12,15 @@ describe("recycle", () => {
     expect(again).toBe(dead);
     expect(again.every((v) => v === 0)).toBe(true);
     expect(allocate("float64", 5000)).not.toBe(dead);
+  });
+
+  it("hands a recycled array out as it was to allocateUnfilled (for kernels that write every element)", () => {
+    const dead = allocate("float32", 6000).fill(3);
+    recycle(dead);
+    const again = allocateUnfilled("float32", 6000);
+    expect(again).toBe(dead);
+    expect(again.every((v) => v === 3)).toBe(true);
+    expect(allocateUnfilled("float32", 6000).every((v) => v === 0)).toBe(true); // a new one is zeroed
   });
 
   it("keeps an array once however often it is recycled", () => {
