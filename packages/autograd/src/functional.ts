@@ -1,4 +1,5 @@
 import type { DType } from "@torchlet/storage";
+import type { OutOptions } from "./ops/out.js";
 import type { Operand, ShapeArgs, Tensor } from "./tensor.js";
 
 // torch.NAME(tensor, ...) forms of the Tensor methods, as PyTorch offers both spellings.
@@ -9,35 +10,35 @@ import type { Operand, ShapeArgs, Tensor } from "./tensor.js";
  * @example
  * torch.add(torch.tensor([1, 2]), 10).tolist(); // [11, 12]
  */
-export const add = (a: Tensor, b: Operand): Tensor => a.add(b);
+export const add = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.add(b, options);
 /**
  * `a - b`, broadcasting (`a.sub(b)`).
  *
  * @example
  * torch.sub(torch.tensor([5, 7]), torch.tensor([1, 2])).tolist(); // [4, 5]
  */
-export const sub = (a: Tensor, b: Operand): Tensor => a.sub(b);
+export const sub = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.sub(b, options);
 /**
  * `a * b`, broadcasting (`a.mul(b)`).
  *
  * @example
  * torch.mul(torch.tensor([[1], [2]]), torch.tensor([3, 4])).tolist(); // [[3, 4], [6, 8]]
  */
-export const mul = (a: Tensor, b: Operand): Tensor => a.mul(b);
+export const mul = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.mul(b, options);
 /**
  * `a / b`, broadcasting (`a.div(b)`).
  *
  * @example
  * torch.div(torch.tensor([1, 3]), 2).tolist(); // [0.5, 1.5]
  */
-export const div = (a: Tensor, b: Operand): Tensor => a.div(b);
+export const div = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.div(b, options);
 /**
  * `a ** exponent`, broadcasting (`a.pow(exponent)`).
  *
  * @example
  * torch.pow(torch.tensor([2, 3]), 2).tolist(); // [4, 9]
  */
-export const pow = (a: Tensor, exponent: Operand): Tensor => a.pow(exponent);
+export const pow = (a: Tensor, exponent: Operand, options?: OutOptions): Tensor => a.pow(exponent, options);
 /**
  * Each element limited to [min, max], either bound null for none (`a.clamp(min, max)`).
  *
@@ -51,210 +52,210 @@ export const clamp = (a: Tensor, min: number | null, max: number | null = null):
  * @example
  * torch.remainder(torch.tensor([5, -5]), 3).tolist(); // [2, 1]
  */
-export const remainder = (a: Tensor, b: Operand): Tensor => a.remainder(b);
+export const remainder = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.remainder(b, options);
 /**
  * The larger of each pair of elements, broadcasting; NaN propagates (`a.maximum(b)`).
  *
  * @example
  * torch.maximum(torch.tensor([1, 5]), torch.tensor([3, 2])).tolist(); // [3, 5]
  */
-export const maximum = (a: Tensor, b: Tensor): Tensor => a.maximum(b);
+export const maximum = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => a.maximum(b, options);
 /**
  * The smaller of each pair of elements, broadcasting; NaN propagates (`a.minimum(b)`).
  *
  * @example
  * torch.minimum(torch.tensor([1, 5]), torch.tensor([3, 2])).tolist(); // [1, 2]
  */
-export const minimum = (a: Tensor, b: Tensor): Tensor => a.minimum(b);
+export const minimum = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => a.minimum(b, options);
 /**
  * `-a` (`a.neg()`).
  *
  * @example
  * torch.neg(torch.tensor([1, -2])).tolist(); // [-1, 2]
  */
-export const neg = (a: Tensor): Tensor => a.neg();
+export const neg = (a: Tensor, options?: OutOptions): Tensor => a.neg(options);
 /**
  * e to the power of each element (`a.exp()`).
  *
  * @example
  * torch.exp(torch.tensor([0, 1])).tolist(); // [1, 2.7183]
  */
-export const exp = (a: Tensor): Tensor => a.exp();
+export const exp = (a: Tensor, options?: OutOptions): Tensor => a.exp(options);
 /**
  * The natural logarithm of each element (`a.log()`).
  *
  * @example
  * torch.log(torch.tensor([1, 100])).tolist(); // [0, 4.6052]
  */
-export const log = (a: Tensor): Tensor => a.log();
+export const log = (a: Tensor, options?: OutOptions): Tensor => a.log(options);
 /**
  * The square root of each element (`a.sqrt()`).
  *
  * @example
  * torch.sqrt(torch.tensor([4, 9])).tolist(); // [2, 3]
  */
-export const sqrt = (a: Tensor): Tensor => a.sqrt();
+export const sqrt = (a: Tensor, options?: OutOptions): Tensor => a.sqrt(options);
 /**
  * The absolute value of each element (`a.abs()`).
  *
  * @example
  * torch.abs(torch.tensor([-1.5, 2])).tolist(); // [1.5, 2]
  */
-export const abs = (a: Tensor): Tensor => a.abs();
+export const abs = (a: Tensor, options?: OutOptions): Tensor => a.abs(options);
 /**
  * -1, 0 or 1 by the sign of each element (`a.sign()`).
  *
  * @example
  * torch.sign(torch.tensor([-3, 0, 2])).tolist(); // [-1, 0, 1]
  */
-export const sign = (a: Tensor): Tensor => a.sign();
+export const sign = (a: Tensor, options?: OutOptions): Tensor => a.sign(options);
 /**
  * `max(a, 0)` elementwise (`a.relu()`).
  *
  * @example
  * torch.relu(torch.tensor([-1, 0, 2])).tolist(); // [0, 0, 2]
  */
-export const relu = (a: Tensor): Tensor => a.relu();
+export const relu = (a: Tensor, options?: OutOptions): Tensor => a.relu(options);
 /**
  * `1 / (1 + exp(-a))` elementwise (`a.sigmoid()`).
  *
  * @example
  * torch.sigmoid(torch.tensor([0, 2])).tolist(); // [0.5, 0.8808]
  */
-export const sigmoid = (a: Tensor): Tensor => a.sigmoid();
+export const sigmoid = (a: Tensor, options?: OutOptions): Tensor => a.sigmoid(options);
 /**
  * The hyperbolic tangent of each element (`a.tanh()`).
  *
  * @example
  * torch.tanh(torch.tensor([0, 1])).tolist(); // [0, 0.7616]
  */
-export const tanh = (a: Tensor): Tensor => a.tanh();
+export const tanh = (a: Tensor, options?: OutOptions): Tensor => a.tanh(options);
 /**
  * The sine of each element, in radians (`a.sin()`).
  *
  * @example
  * torch.sin(torch.tensor([0, Math.PI / 2])).tolist(); // [0, 1]
  */
-export const sin = (a: Tensor): Tensor => a.sin();
+export const sin = (a: Tensor, options?: OutOptions): Tensor => a.sin(options);
 /**
  * The cosine of each element, in radians (`a.cos()`).
  *
  * @example
  * torch.cos(torch.tensor([0, Math.PI])).tolist(); // [1, -1]
  */
-export const cos = (a: Tensor): Tensor => a.cos();
+export const cos = (a: Tensor, options?: OutOptions): Tensor => a.cos(options);
 /**
  * `log(1 + a)` elementwise, accurate for small values (`a.log1p()`).
  *
  * @example
  * torch.log1p(torch.tensor([0, 1e-10], { dtype: "float64" })).tolist(); // [0, 1e-10]
  */
-export const log1p = (a: Tensor): Tensor => a.log1p();
+export const log1p = (a: Tensor, options?: OutOptions): Tensor => a.log1p(options);
 /**
  * `exp(a) - 1` elementwise, accurate for small values (`a.expm1()`).
  *
  * @example
  * torch.expm1(torch.tensor([0, 1])).tolist(); // [0, 1.7183]
  */
-export const expm1 = (a: Tensor): Tensor => a.expm1();
+export const expm1 = (a: Tensor, options?: OutOptions): Tensor => a.expm1(options);
 /**
  * The error function elementwise (`a.erf()`), as `torch.erf`.
  *
  * @example
  * torch.erf(torch.tensor([0, 1])).tolist(); // [0, 0.8427]
  */
-export const erf = (a: Tensor): Tensor => a.erf();
+export const erf = (a: Tensor, options?: OutOptions): Tensor => a.erf(options);
 /**
  * `1 / a` elementwise (`a.reciprocal()`); integer inputs give float32.
  *
  * @example
  * torch.reciprocal(torch.tensor([2, -4])).tolist(); // [0.5, -0.25]
  */
-export const reciprocal = (a: Tensor): Tensor => a.reciprocal();
+export const reciprocal = (a: Tensor, options?: OutOptions): Tensor => a.reciprocal(options);
 /**
  * `1 / sqrt(a)` elementwise (`a.rsqrt()`).
  *
  * @example
  * torch.rsqrt(torch.tensor([4, 16])).tolist(); // [0.5, 0.25]
  */
-export const rsqrt = (a: Tensor): Tensor => a.rsqrt();
+export const rsqrt = (a: Tensor, options?: OutOptions): Tensor => a.rsqrt(options);
 /**
  * The largest integer not above each element (`a.floor()`).
  *
  * @example
  * torch.floor(torch.tensor([1.5, -1.5])).tolist(); // [1, -2]
  */
-export const floor = (a: Tensor): Tensor => a.floor();
+export const floor = (a: Tensor, options?: OutOptions): Tensor => a.floor(options);
 /**
  * Each element times itself, keeping integer dtypes (`a.square()`); bool is a TorchletError.
  *
  * @example
  * torch.square(torch.tensor([-3, 2])).tolist(); // [9, 4]
  */
-export const square = (a: Tensor): Tensor => a.square();
+export const square = (a: Tensor, options?: OutOptions): Tensor => a.square(options);
 /**
  * The smallest integer not below each element (`a.ceil()`).
  *
  * @example
  * torch.ceil(torch.tensor([1.5, -1.5])).tolist(); // [2, -1]
  */
-export const ceil = (a: Tensor): Tensor => a.ceil();
+export const ceil = (a: Tensor, options?: OutOptions): Tensor => a.ceil(options);
 /**
  * Each element rounded towards zero (`a.trunc()`).
  *
  * @example
  * torch.trunc(torch.tensor([1.5, -1.5])).tolist(); // [1, -1]
  */
-export const trunc = (a: Tensor): Tensor => a.trunc();
+export const trunc = (a: Tensor, options?: OutOptions): Tensor => a.trunc(options);
 /**
  * Each element rounded to the nearest integer, halves to even (`a.round()`).
  *
  * @example
  * torch.round(torch.tensor([0.5, 1.5, 2.5, -1.7])).tolist(); // [0, 2, 2, -2]
  */
-export const round = (a: Tensor): Tensor => a.round();
+export const round = (a: Tensor, options?: OutOptions): Tensor => a.round(options);
 /**
  * `a == b` elementwise, as a bool tensor (`a.eq(b)`).
  *
  * @example
  * torch.eq(torch.tensor([1, 2]), 2).tolist(); // [false, true]
  */
-export const eq = (a: Tensor, b: Operand): Tensor => a.eq(b);
+export const eq = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.eq(b, options);
 /**
  * `a != b` elementwise, as a bool tensor (`a.ne(b)`).
  *
  * @example
  * torch.ne(torch.tensor([1, 2]), 2).tolist(); // [true, false]
  */
-export const ne = (a: Tensor, b: Operand): Tensor => a.ne(b);
+export const ne = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.ne(b, options);
 /**
  * `a > b` elementwise, as a bool tensor (`a.gt(b)`).
  *
  * @example
  * torch.gt(torch.tensor([1, 2, 3]), 2).tolist(); // [false, false, true]
  */
-export const gt = (a: Tensor, b: Operand): Tensor => a.gt(b);
+export const gt = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.gt(b, options);
 /**
  * `a >= b` elementwise, as a bool tensor (`a.ge(b)`).
  *
  * @example
  * torch.ge(torch.tensor([1, 2, 3]), 2).tolist(); // [false, true, true]
  */
-export const ge = (a: Tensor, b: Operand): Tensor => a.ge(b);
+export const ge = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.ge(b, options);
 /**
  * `a < b` elementwise, as a bool tensor (`a.lt(b)`).
  *
  * @example
  * torch.lt(torch.tensor([1, 2, 3]), 2).tolist(); // [true, false, false]
  */
-export const lt = (a: Tensor, b: Operand): Tensor => a.lt(b);
+export const lt = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.lt(b, options);
 /**
  * `a <= b` elementwise, as a bool tensor (`a.le(b)`).
  *
  * @example
  * torch.le(torch.tensor([1, 2, 3]), 2).tolist(); // [true, true, false]
  */
-export const le = (a: Tensor, b: Operand): Tensor => a.le(b);
+export const le = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.le(b, options);
 /**
  * Matrix product as `torch.matmul`: 1-D, 2-D and batched with broadcasting (`a.matmul(b)`).
  *
@@ -262,21 +263,21 @@ export const le = (a: Tensor, b: Operand): Tensor => a.le(b);
  * torch.matmul(torch.ones(2, 3), torch.ones(3)).tolist(); // [3, 3]
  * torch.matmul(torch.ones(5, 2, 3), torch.ones(3, 4)).shape; // [5, 2, 4]
  */
-export const matmul = (a: Tensor, b: Tensor): Tensor => a.matmul(b);
+export const matmul = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => a.matmul(b, options);
 /**
  * The product of two matrices, 2-D only (`a.mm(b)`).
  *
  * @example
  * torch.mm(torch.tensor([[1, 2]]), torch.tensor([[3], [4]])).tolist(); // [[11]]
  */
-export const mm = (a: Tensor, b: Tensor): Tensor => a.mm(b);
+export const mm = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => a.mm(b, options);
 /**
  * Batched matrix product of two 3-D tensors with the same batch size (`a.bmm(b)`).
  *
  * @example
  * torch.bmm(torch.ones(5, 2, 3), torch.ones(5, 3, 4)).shape; // [5, 2, 4]
  */
-export const bmm = (a: Tensor, b: Tensor): Tensor => a.bmm(b);
+export const bmm = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => a.bmm(b, options);
 /**
  * The dot product of two 1-D tensors (`a.dot(b)`).
  *
@@ -299,8 +300,12 @@ export const mv = (a: Tensor, b: Tensor): Tensor => a.mv(b);
  * torch.sum(a).item(); // 10
  * torch.sum(a, 0).tolist(); // [4, 6]
  */
-export const sum = (a: Tensor, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor =>
-  a.sum(dim, keepdim);
+export const sum = (
+  a: Tensor,
+  dim?: number | readonly number[] | null,
+  keepdim?: boolean,
+  options?: OutOptions,
+): Tensor => a.sum(dim, keepdim, options);
 /**
  * The mean of all elements, or over `dim`, keeping it as size 1 if `keepdim` (`a.mean(dim, keepdim)`).
  *
@@ -309,8 +314,12 @@ export const sum = (a: Tensor, dim?: number | readonly number[] | null, keepdim?
  * torch.mean(a).item(); // 2.5
  * torch.mean(a, 1, true).tolist(); // [[1.5], [3.5]]
  */
-export const mean = (a: Tensor, dim?: number | readonly number[] | null, keepdim?: boolean): Tensor =>
-  a.mean(dim, keepdim);
+export const mean = (
+  a: Tensor,
+  dim?: number | readonly number[] | null,
+  keepdim?: boolean,
+  options?: OutOptions,
+): Tensor => a.mean(dim, keepdim, options);
 /**
  * The largest element, as a 0-d tensor (`a.max()`).
  *

@@ -47,6 +47,7 @@ import {
 } from "./ops/indexing.js";
 import { cat as catOp, chunk, split, stack as stackOp, unbind } from "./ops/joining.js";
 import type { OpKit } from "./ops/kit.js";
+import { type OutDType, type OutOptions, writeOut } from "./ops/out.js";
 import {
   allAny,
   amaxAmin,
@@ -132,8 +133,11 @@ export function shapeFromArgs(args: ShapeArgs): number[] {
 export class Tensor {
   /** Gradient accumulated by backward (leaves, and non-leaves after `retainGrad()`). */
   grad: Tensor | null = null;
-  /** @internal the values: a strided view over storage shared with every view of this tensor. */
-  readonly _array: StridedArray;
+  /**
+   * @internal the values: a strided view over storage shared with every view of this tensor. Replaced
+   * only when `out=` resizes an empty tensor, as PyTorch resizes an empty `out`.
+   */
+  _array: StridedArray;
   /**
    * @internal the version counter, bumped by every in-place change, shared with views, checked by saved
    * tensors; created on first use (a tensor nobody views or changes in place stays at version 0).
@@ -310,147 +314,147 @@ export class Tensor {
     return record("clamp", [this], out._array, { min, max });
   }
   /** The remainder of `this / other` with the sign of `other`, as Python's `%` (torch.remainder). */
-  remainder(other: Operand): Tensor {
-    return binaryOp("remainder", this, other);
+  remainder(other: Operand, options?: OutOptions): Tensor {
+    return binaryOp("remainder", this, other, options);
   }
   /** The larger of each pair of elements, broadcasting; NaN wins (torch.maximum). */
-  maximum(other: Tensor): Tensor {
-    return binaryOp("maximum", this, other);
+  maximum(other: Tensor, options?: OutOptions): Tensor {
+    return binaryOp("maximum", this, other, options);
   }
   /** The smaller of each pair of elements, broadcasting; NaN wins (torch.minimum). */
-  minimum(other: Tensor): Tensor {
-    return binaryOp("minimum", this, other);
+  minimum(other: Tensor, options?: OutOptions): Tensor {
+    return binaryOp("minimum", this, other, options);
   }
   /** `this + other`, broadcasting. */
-  add(other: Operand): Tensor {
-    return binaryOp("add", this, other);
+  add(other: Operand, options?: OutOptions): Tensor {
+    return binaryOp("add", this, other, options);
   }
   /** `this - other`, broadcasting. */
-  sub(other: Operand): Tensor {
-    return binaryOp("sub", this, other);
+  sub(other: Operand, options?: OutOptions): Tensor {
+    return binaryOp("sub", this, other, options);
   }
   /** `this * other`, broadcasting. */
-  mul(other: Operand): Tensor {
-    return binaryOp("mul", this, other);
+  mul(other: Operand, options?: OutOptions): Tensor {
+    return binaryOp("mul", this, other, options);
   }
   /** True division: integer inputs give a float result, as in PyTorch. */
-  div(other: Operand): Tensor {
-    return binaryOp("div", this, other);
+  div(other: Operand, options?: OutOptions): Tensor {
+    return binaryOp("div", this, other, options);
   }
   /** `this ** exponent`, broadcasting. */
-  pow(exponent: Operand): Tensor {
-    return binaryOp("pow", this, exponent);
+  pow(exponent: Operand, options?: OutOptions): Tensor {
+    return binaryOp("pow", this, exponent, options);
   }
   /** `-this`. */
-  neg(): Tensor {
-    return unaryOp("neg", this);
+  neg(options?: OutOptions): Tensor {
+    return unaryOp("neg", this, options);
   }
   /** e to the power of each element. */
-  exp(): Tensor {
-    return unaryOp("exp", this);
+  exp(options?: OutOptions): Tensor {
+    return unaryOp("exp", this, options);
   }
   /** The natural logarithm of each element. */
-  log(): Tensor {
-    return unaryOp("log", this);
+  log(options?: OutOptions): Tensor {
+    return unaryOp("log", this, options);
   }
   /** The square root of each element. */
-  sqrt(): Tensor {
-    return unaryOp("sqrt", this);
+  sqrt(options?: OutOptions): Tensor {
+    return unaryOp("sqrt", this, options);
   }
   /** The absolute value of each element. */
-  abs(): Tensor {
-    return unaryOp("abs", this);
+  abs(options?: OutOptions): Tensor {
+    return unaryOp("abs", this, options);
   }
   /** -1, 0 or 1 by the sign of each element. */
-  sign(): Tensor {
-    return unaryOp("sign", this);
+  sign(options?: OutOptions): Tensor {
+    return unaryOp("sign", this, options);
   }
   /** `max(x, 0)` elementwise. */
-  relu(): Tensor {
-    return unaryOp("relu", this);
+  relu(options?: OutOptions): Tensor {
+    return unaryOp("relu", this, options);
   }
   /** `1 / (1 + exp(-x))` elementwise. */
-  sigmoid(): Tensor {
-    return unaryOp("sigmoid", this);
+  sigmoid(options?: OutOptions): Tensor {
+    return unaryOp("sigmoid", this, options);
   }
   /** The hyperbolic tangent of each element. */
-  tanh(): Tensor {
-    return unaryOp("tanh", this);
+  tanh(options?: OutOptions): Tensor {
+    return unaryOp("tanh", this, options);
   }
   /** The sine of each element (radians). */
-  sin(): Tensor {
-    return unaryOp("sin", this);
+  sin(options?: OutOptions): Tensor {
+    return unaryOp("sin", this, options);
   }
   /** The cosine of each element (radians). */
-  cos(): Tensor {
-    return unaryOp("cos", this);
+  cos(options?: OutOptions): Tensor {
+    return unaryOp("cos", this, options);
   }
   /** `log(1 + x)` elementwise, accurate for small x. */
-  log1p(): Tensor {
-    return unaryOp("log1p", this);
+  log1p(options?: OutOptions): Tensor {
+    return unaryOp("log1p", this, options);
   }
   /** `exp(x) - 1` elementwise, accurate for small x. */
-  expm1(): Tensor {
-    return unaryOp("expm1", this);
+  expm1(options?: OutOptions): Tensor {
+    return unaryOp("expm1", this, options);
   }
   /** The error function `2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt`, elementwise. */
-  erf(): Tensor {
-    return unaryOp("erf", this);
+  erf(options?: OutOptions): Tensor {
+    return unaryOp("erf", this, options);
   }
   /** `1 / x` elementwise. */
-  reciprocal(): Tensor {
-    return unaryOp("reciprocal", this);
+  reciprocal(options?: OutOptions): Tensor {
+    return unaryOp("reciprocal", this, options);
   }
   /** `1 / sqrt(x)` elementwise. */
-  rsqrt(): Tensor {
-    return unaryOp("rsqrt", this);
+  rsqrt(options?: OutOptions): Tensor {
+    return unaryOp("rsqrt", this, options);
   }
   /** Each element times itself, in the input's dtype (bool refused). */
-  square(): Tensor {
-    return unaryOp("square", this);
+  square(options?: OutOptions): Tensor {
+    return unaryOp("square", this, options);
   }
   /** The largest integer not above each element. */
-  floor(): Tensor {
-    return unaryOp("floor", this);
+  floor(options?: OutOptions): Tensor {
+    return unaryOp("floor", this, options);
   }
   /** The smallest integer not below each element. */
-  ceil(): Tensor {
-    return unaryOp("ceil", this);
+  ceil(options?: OutOptions): Tensor {
+    return unaryOp("ceil", this, options);
   }
   /** Each element rounded towards zero. */
-  trunc(): Tensor {
-    return unaryOp("trunc", this);
+  trunc(options?: OutOptions): Tensor {
+    return unaryOp("trunc", this, options);
   }
   /** Each element rounded to the nearest integer, halves to even (as torch.round). */
-  round(): Tensor {
-    return unaryOp("round", this);
+  round(options?: OutOptions): Tensor {
+    return unaryOp("round", this, options);
   }
 
   // ---- comparisons (bool results, never recorded) ----
 
   /** `this == other` elementwise, as a bool tensor. */
-  eq(other: Operand): Tensor {
-    return compareOp("eq", this, other);
+  eq(other: Operand, options?: OutOptions): Tensor {
+    return compareOp("eq", this, other, options);
   }
   /** `this != other` elementwise, as a bool tensor. */
-  ne(other: Operand): Tensor {
-    return compareOp("ne", this, other);
+  ne(other: Operand, options?: OutOptions): Tensor {
+    return compareOp("ne", this, other, options);
   }
   /** `this > other` elementwise, as a bool tensor. */
-  gt(other: Operand): Tensor {
-    return compareOp("gt", this, other);
+  gt(other: Operand, options?: OutOptions): Tensor {
+    return compareOp("gt", this, other, options);
   }
   /** `this >= other` elementwise, as a bool tensor. */
-  ge(other: Operand): Tensor {
-    return compareOp("ge", this, other);
+  ge(other: Operand, options?: OutOptions): Tensor {
+    return compareOp("ge", this, other, options);
   }
   /** `this < other` elementwise, as a bool tensor. */
-  lt(other: Operand): Tensor {
-    return compareOp("lt", this, other);
+  lt(other: Operand, options?: OutOptions): Tensor {
+    return compareOp("lt", this, other, options);
   }
   /** `this <= other` elementwise, as a bool tensor. */
-  le(other: Operand): Tensor {
-    return compareOp("le", this, other);
+  le(other: Operand, options?: OutOptions): Tensor {
+    return compareOp("le", this, other, options);
   }
 
   /** PyTorch's `Tensor.where(condition, other)`: this where `condition` holds, else `other`. */
@@ -461,13 +465,15 @@ export class Tensor {
   // ---- matrix products ----
 
   /** The 2-D matrix product [n, k] x [k, m]. */
-  mm(other: Tensor): Tensor {
+  mm(other: Tensor, options?: OutOptions): Tensor {
+    if (options?.out) return computedOut("mm", [this, other], options.out, "product", () => this.mm(other));
     const dtype = sameDType("mm", this, other);
     return record("mm", [this, other], backend().mm(this._array, other._array, dtype, "mm"), undefined);
   }
 
   /** Batched matrix product [b, n, k] x [b, k, m]. */
-  bmm(other: Tensor): Tensor {
+  bmm(other: Tensor, options?: OutOptions): Tensor {
+    if (options?.out) return computedOut("bmm", [this, other], options.out, "product", () => this.bmm(other));
     const dtype = sameDType("bmm", this, other);
     return record("bmm", [this, other], backend().bmm(this._array, other._array, dtype, "bmm"), undefined);
   }
@@ -501,8 +507,9 @@ export class Tensor {
    * batch dims otherwise. It takes PyTorch's routes (folding batch dims into one mm where it can), so
    * results carry the same grad_fn (UnsafeViewBackward0 for batched products).
    */
-  matmul(other: Tensor): Tensor {
+  matmul(other: Tensor, options?: OutOptions): Tensor {
     const b = other;
+    if (options?.out) return computedOut("matmul", [this, b], options.out, "product", () => this.matmul(b));
     if (this.ndim === 0 || b.ndim === 0) {
       throw new TorchletError(
         `matmul: both arguments need to be at least 1-D, got shapes ${fmtShape(this.shape)} and ${fmtShape(b.shape)}`,
@@ -547,13 +554,22 @@ export class Tensor {
    * Sum of all elements, or over `dim` (a number or a list; negative counts from the end). Integer and
    * bool tensors sum to int64, as in PyTorch.
    */
-  sum(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  sum(dim?: number | readonly number[] | null, keepdim = false, options?: OutOptions): Tensor {
+    const out = options?.out;
+    // PyTorch sums in out's dtype (its `dtype=`): the input is converted first.
+    if (out) return computedOut("sum", [this], out, "converted", () => this.to(out.dtype).sum(dim, keepdim));
     const dtype = isFloating(this.dtype) ? this.dtype : "int64";
     return reduceOp("sum", this, dim, keepdim, dtype);
   }
 
   /** Mean of all elements, or over `dim`. Floating dtypes only, as in PyTorch. */
-  mean(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  mean(dim?: number | readonly number[] | null, keepdim = false, options?: OutOptions): Tensor {
+    const out = options?.out;
+    if (out) {
+      // in out's floating dtype, as PyTorch's `dtype=`; another dtype is the castability error
+      const source = () => (isFloating(out.dtype) ? this.to(out.dtype) : this);
+      return computedOut("mean", [this], out, "castable", () => source().mean(dim, keepdim));
+    }
     if (!isFloating(this.dtype)) {
       throw new TorchletError(
         `mean: could not infer output dtype; input dtype must be floating point, got ${this.dtype}`,
@@ -632,7 +648,8 @@ export class Tensor {
    * torch.tensor([[1, 5], [7, 0]]).amax(0).tolist(); // [7, 5]
    * torch.tensor([[1, 5], [7, 0]]).amax([0, 1]).item(); // 7
    */
-  amax(dim?: Dims, keepdim = false): Tensor {
+  amax(dim?: Dims, keepdim = false, options?: OutOptions): Tensor {
+    if (options?.out) return computedOut("amax", [this], options.out, "input", () => this.amax(dim, keepdim));
     return amaxAmin(kit, "amax", this, dim, keepdim);
   }
   /**
@@ -641,7 +658,8 @@ export class Tensor {
    * @example
    * torch.tensor([[1, 5], [7, 0]]).amin(1).tolist(); // [1, 0]
    */
-  amin(dim?: Dims, keepdim = false): Tensor {
+  amin(dim?: Dims, keepdim = false, options?: OutOptions): Tensor {
+    if (options?.out) return computedOut("amin", [this], options.out, "input", () => this.amin(dim, keepdim));
     return amaxAmin(kit, "amin", this, dim, keepdim);
   }
   /**
@@ -651,7 +669,10 @@ export class Tensor {
    * torch.tensor([[1, 2], [3, 4]]).prod().item(); // 24
    * torch.tensor([[1, 2], [3, 4]]).prod(1).tolist(); // [2, 12]
    */
-  prod(dim?: number | null, keepdim = false): Tensor {
+  prod(dim?: number | null, keepdim = false, options?: OutOptions): Tensor {
+    const out = options?.out;
+    if (out)
+      return computedOut("prod", [this], out, "converted", () => this.to(out.dtype).prod(dim, keepdim));
     return prod(kit, this, dim, keepdim);
   }
   /**
@@ -1172,9 +1193,11 @@ function binaryOp(
   op: "add" | "sub" | "mul" | "div" | "pow" | "remainder" | "maximum" | "minimum",
   a: Tensor,
   other: Operand,
+  options?: OutOptions,
 ): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
+  if (options?.out) return elementwiseOut(op, [a, b], dtype, options.out);
   const out = backend().binary(op, a._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
   if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [a], out, undefined);
@@ -1182,15 +1205,55 @@ function binaryOp(
 }
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
-function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
+function compareOp(op: BinaryOp, a: Tensor, other: Operand, options?: OutOptions): Tensor {
   resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
-  const b = other instanceof Tensor ? other._array : scalarTensor(op, other, resultType(a, other))._array;
-  return new Tensor(backend().binary(op, a._array, b, "bool", op));
+  const b = other instanceof Tensor ? other : scalarTensor(op, other, resultType(a, other));
+  if (options?.out) return elementwiseOut(op, [a, b], "bool", options.out);
+  return new Tensor(backend().binary(op, a._array, b._array, "bool", op));
 }
 
-function unaryOp(op: UnaryOp, a: Tensor): Tensor {
+function unaryOp(op: UnaryOp, a: Tensor, options?: OutOptions): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a);
+  if (options?.out) return elementwiseOut(op, [a], dtype, options.out);
   return record(op, [a], backend().unary(op, a._array, dtype), undefined);
+}
+
+/**
+ * Any elementwise op of the registry with `out=`: the kernel writes straight into out's storage when
+ * it can (contiguous, the result's dtype), else the result is cast into it (see writeOut).
+ */
+function elementwiseOut(
+  op: UnaryOp | BinaryOp,
+  inputs: readonly Tensor[],
+  dtype: DType,
+  out: Tensor,
+): Tensor {
+  const [a, b] = inputs as [Tensor, Tensor | undefined];
+  const shape = b === undefined ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  // PyTorch's ops of one operand that keep its dtype (neg, abs, floor, ...) want out of that dtype
+  const match = b === undefined && ELEMENTWISE[op].dtype.result === "common" ? "same" : "castable";
+  const call = { op, inputs, shape, dtype, match, overlap: true } as const;
+  return writeOut(call, out, (into) =>
+    b === undefined
+      ? backend().unary(op as UnaryOp, a._array, dtype, into)
+      : backend().binary(op as BinaryOp, a._array, b._array, dtype, op, into),
+  );
+}
+
+/**
+ * `compute` (run outside the graph: `out=` records nothing) written into `out`, for the reductions
+ * and products, whose kernels allocate their result (see writeOut for the checks).
+ */
+function computedOut(
+  op: string,
+  inputs: readonly Tensor[],
+  out: Tensor,
+  match: OutDType,
+  compute: () => Tensor,
+): Tensor {
+  const result = noGrad(compute);
+  const call = { op, inputs, shape: result.shape, dtype: result.dtype, match, overlap: false };
+  return writeOut(call, out, () => result._array);
 }
 
 function reduceOp(
