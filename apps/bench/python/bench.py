@@ -106,6 +106,12 @@ def prepare(case, a):
     if kind == "elementwise":
         p, q = a["a"], a["b"]
         op = case["op"]
+        if case["out"]:
+            out = torch.empty_like(p)
+            if op == "add":
+                return lambda: (torch.add(p, q, out=out), None)[1]
+            # torch.relu has no out=; clamp_min is its kernel with one
+            return lambda: (torch.clamp_min(p, 0, out=out), None)[1]
         if op == "add":
             return lambda: (torch.add(p, q), None)[1]
         if op == "relu":

@@ -37,6 +37,11 @@ export interface ElementwiseCase {
   id: string;
   op: ElementwiseOp;
   size: number;
+  /**
+   * Whether the result goes into one tensor allocated before the runs (torchlet's `{ out }`,
+   * PyTorch's `out=`); the JS peers, which have no such argument, run their usual op.
+   */
+  out: boolean;
 }
 
 /** `length` chained adds on 1x1 tensors: the fixed cost of one op. */
@@ -97,14 +102,17 @@ export function allCases(): Case[] {
   for (const n of [64, 256, 512, 1024])
     cases.push({ kind: "matmul", workload: "W3", id: `W3 matmul N=${n}`, n });
   for (const op of ["add", "relu", "sum"] as const) {
-    for (const size of [1e6, 1e7]) {
-      cases.push({
-        kind: "elementwise",
-        workload: "W4",
-        id: `W4 ${op} ${size === 1e6 ? "1e6" : "1e7"}`,
-        op,
-        size,
-      });
+    for (const out of op === "sum" ? [false] : [false, true]) {
+      for (const size of [1e6, 1e7]) {
+        cases.push({
+          kind: "elementwise",
+          workload: "W4",
+          id: `W4 ${op} ${size === 1e6 ? "1e6" : "1e7"}${out ? " out=" : ""}`,
+          op,
+          size,
+          out,
+        });
+      }
     }
   }
   cases.push({ kind: "chain", workload: "W5", id: "W5 1e4 adds, grad", length: 1e4, grad: true });

@@ -56,8 +56,9 @@ export const peer: InProcessPeer = {
         const { a, b } = data as PairData;
         const ta = t(a);
         const tb = t(b);
-        if (c.op === "add") return { run: () => void ta.add(tb) };
-        if (c.op === "relu") return { run: () => void ta.relu() };
+        const out = c.out ? torch.zeros(c.size) : undefined;
+        if (c.op === "add") return { run: () => void ta.add(tb, { out }) };
+        if (c.op === "relu") return { run: () => void ta.relu({ out }) };
         return { run: () => ta.sum().item() };
       }
       case "chain": {
