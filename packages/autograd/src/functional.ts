@@ -5,10 +5,14 @@ import type { Operand, ShapeArgs, Tensor } from "./tensor.js";
 // torch.NAME(tensor, ...) forms of the Tensor methods, as PyTorch offers both spellings.
 
 /**
- * `a + b`, broadcasting (`a.add(b)`).
+ * `a + b`, broadcasting (`a.add(b)`); with `{ out }` written into `out` (PyTorch's `out=`), which it
+ * returns. Every elementwise function takes the same option.
  *
  * @example
  * torch.add(torch.tensor([1, 2]), 10).tolist(); // [11, 12]
+ * const out = torch.zeros(2);
+ * torch.add(torch.tensor([1, 2]), 10, { out }) === out; // true
+ * torch.exp(torch.tensor([0, 0]), { out }).tolist(); // [1, 1]
  */
 export const add = (a: Tensor, b: Operand, options?: OutOptions): Tensor => a.add(b, options);
 /**
@@ -110,10 +114,12 @@ export const abs = (a: Tensor, options?: OutOptions): Tensor => a.abs(options);
  */
 export const sign = (a: Tensor, options?: OutOptions): Tensor => a.sign(options);
 /**
- * `max(a, 0)` elementwise (`a.relu()`).
+ * `max(a, 0)` elementwise (`a.relu()`); `{ out }` must have the input's dtype, as for `neg` and `abs`.
  *
  * @example
  * torch.relu(torch.tensor([-1, 0, 2])).tolist(); // [0, 0, 2]
+ * const x = torch.tensor([-1, 0, 2]);
+ * torch.relu(x, { out: x }) === x; // true
  */
 export const relu = (a: Tensor, options?: OutOptions): Tensor => a.relu(options);
 /**
@@ -293,12 +299,14 @@ export const dot = (a: Tensor, b: Tensor): Tensor => a.dot(b);
  */
 export const mv = (a: Tensor, b: Tensor): Tensor => a.mv(b);
 /**
- * The sum of all elements, or over `dim` (a number or a list), keeping it as size 1 if `keepdim` (`a.sum(dim, keepdim)`).
+ * The sum of all elements, or over `dim` (a number or a list), keeping it as size 1 if `keepdim` (`a.sum(dim, keepdim)`);
+ * with `{ out }`, summed in out's dtype into out (PyTorch's `out=`).
  *
  * @example
  * const a = torch.tensor([[1, 2], [3, 4]]);
  * torch.sum(a).item(); // 10
  * torch.sum(a, 0).tolist(); // [4, 6]
+ * torch.sum(a, 1, false, { out: torch.zeros([2], { dtype: "float64" }) }).tolist(); // [3, 7]
  */
 export const sum = (
   a: Tensor,

@@ -17,7 +17,7 @@ import type { Tensor } from "../tensor.js";
  *
  * @example
  * const a = torch.randn(1000);
- * const out = torch.empty(1000);
+ * const out = torch.zeros(1000);
  * for (let step = 0; step < 10; step++) a.add(1, { out }); // one buffer, no new memory per step
  * torch.add(a, a, { out }) === out; // true
  */
