@@ -18,6 +18,22 @@ import { simdLogSoftmaxBackwardRows, simdLogsumexpRows, simdSoftmaxRows } from "
  * error the reference raises) goes to the reference kernel.
  */
 
+/** Calls so far that took each row loop (tests check a path ran, and that the others fell back). */
+const counts = {
+  softmax: 0,
+  softmaxBackward: 0,
+  logsumexp: 0,
+  argReduce: 0,
+  gather: 0,
+  scatterAdd: 0,
+  indexSelect: 0,
+};
+
+/** A copy of the counts of calls that took each fast path. */
+export function lastDimPaths(): { [P in keyof typeof counts]: number } {
+  return { ...counts };
+}
+
 /** The rows of `a` along its last dim when it is a contiguous float32/float64 array, else null. */
 function rowsOf(a: StridedArray, dim: number): { rows: number; n: number } | null {
   if (a.ndim === 0 || dim !== a.ndim - 1 || !a.isContiguous()) return null;
@@ -83,6 +99,7 @@ export function fastAlongDim(
 ): StridedArray {
   const shape = op === "cumsum" || outDtype !== a.dtype ? null : rowsOf(a, dim);
   if (shape === null) return alongDim(op, a, dim, outDtype);
+  counts.softmax++;
   const out = StridedArray.zeros(a.shape, outDtype);
   const { rows, n } = shape;
   const log = op === "logSoftmax";
@@ -107,6 +124,7 @@ export function fastSoftmaxBackward(
   if (shape === null || grad.shape[dim] !== shape.n || !grad.isContiguous()) {
     return softmaxBackward(op, grad, result, dim);
   }
+  counts.softmaxBackward++;
   const { rows, n } = shape;
   const out = StridedArray.zeros(result.shape, result.dtype);
   const g = grad.data;
@@ -142,6 +160,7 @@ export function fastReduceDims(
   const shape =
     op === "logsumexp" && dims.length === 1 && outDtype === a.dtype ? rowsOf(a, dims[0] as number) : null;
   if (shape === null || shape.n === 0) return reduceDims(op, a, dims, keepdim, outDtype, options);
+  counts.logsumexp++;
   const { rows, n } = shape;
   const out = StridedArray.zeros(reducedShape(a.shape, dims, keepdim), outDtype);
   const left = a.dtype === "float32" ? simdLogsumexpRows(a.data, a.offset, out.data, rows, n) : null;
@@ -161,6 +180,7 @@ export function fastArgReduce(
   const d = dim !== null && dim < 0 ? dim + a.ndim : dim;
   const shape = d === null ? null : rowsOf(a, d);
   if (shape === null || shape.n === 0 || shape.rows === 0) return argReduce(op, a, dim, keepdim);
+  counts.argReduce++;
   const { rows, n } = shape;
   const out = StridedArray.zeros(reducedShape(a.shape, [d as number], keepdim), "int64");
   const src = a.data;
@@ -201,6 +221,7 @@ export function fastGather(a: StridedArray, dim: number, index: StridedArray): S
   const shape = rowsOf(a, dim);
   const idx = shape === null ? null : indexRows(a, index);
   if (shape === null || idx === null) return gather(a, dim, index);
+  counts.gather++;
   const { n } = shape;
   const k = index.shape[dim] as number;
   const out = StridedArray.zeros(index.shape, a.dtype);
@@ -246,6 +267,7 @@ export function fastScatter(
   }
   const out = a.copy();
   const dst = out.data;
+  counts.scatterAdd++;
   const values = from.data;
   for (let i = 0, q = 0, f = from.offset; i < idx.length; q += n) {
     for (let j = 0; j < k; j++, i++, f++) {
@@ -273,6 +295,7 @@ export function fastIndexSelect(a: StridedArray, dim: number, index: StridedArra
     a.dtype,
   );
   if (out.numel === 0) return out;
+  counts.indexSelect++;
   const inner = a.shape.slice(dim + 1).reduce((n, s) => n * s, 1);
   const outer = a.shape.slice(0, dim).reduce((n, s) => n * s, 1);
   const src = a.data;
