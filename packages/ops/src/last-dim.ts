@@ -148,7 +148,10 @@ export function fastSoftmaxBackward(
   return out;
 }
 
-/** `reduceDims`, with logsumexp over the last dim of contiguous floats on a row loop (float32 exps on Wasm SIMD). */
+/**
+ * `reduceDims`, with logsumexp over the last dim of contiguous float32 arrays on the Wasm SIMD exps
+ * (a JS row loop with Math.exp is no faster than the reference's fold, so float64 stays there).
+ */
 export function fastReduceDims(
   op: DimReduceOp,
   a: StridedArray,
@@ -157,15 +160,16 @@ export function fastReduceDims(
   outDtype: DType = a.dtype,
   options: ReduceOptions = {},
 ): StridedArray {
-  const shape =
-    op === "logsumexp" && dims.length === 1 && outDtype === a.dtype ? rowsOf(a, dims[0] as number) : null;
+  const eligible = op === "logsumexp" && a.dtype === "float32" && outDtype === a.dtype && dims.length === 1;
+  const shape = eligible ? rowsOf(a, dims[0] as number) : null;
   if (shape === null || shape.n === 0) return reduceDims(op, a, dims, keepdim, outDtype, options);
-  counts.logsumexp++;
   const { rows, n } = shape;
   const out = StridedArray.zeros(reducedShape(a.shape, dims, keepdim), outDtype);
-  const left = a.dtype === "float32" ? simdLogsumexpRows(a.data, a.offset, out.data, rows, n) : null;
+  const left = simdLogsumexpRows(a.data, a.offset, out.data, rows, n);
+  if (left === null) return reduceDims(op, a, dims, keepdim, outDtype, options);
+  counts.logsumexp++;
   for (let r = 0, p = a.offset; r < rows; r++, p += n) {
-    if (left === null || Number.isNaN(left[r])) out.data[r] = logsumexpRow(a.data, p, n);
+    if (Number.isNaN(left[r])) out.data[r] = logsumexpRow(a.data, p, n);
   }
   return out;
 }

@@ -146,14 +146,16 @@ describe("fast backend: last-dim paths against the reference", () => {
     expect(simdExpRuns() - before).toBe(Math.ceil(40_000 / EXP_CHUNK));
   });
 
-  it("logsumexp over the last dim: float64 bit for bit, float32 within the bound", () => {
+  it("logsumexp over the last dim: float32 within the bound (on the SIMD path), float64 on the reference", () => {
     const rand = lcg(2);
     const before = lastDimPaths().logsumexp;
     let runs = 0;
+    let float32Runs = 0;
     for (const dtype of DTYPES) {
       for (const last of LAST) {
         for (const keepdim of [false, true]) {
           const a = floats(dtype, shapeOf(rand, last), 100 + runs++, 1, runs % 2 === 0);
+          if (dtype === "float32") float32Runs++;
           const dims = [a.ndim - 1];
           const fast = fastBackend.reduceDims("logsumexp", a, dims, keepdim);
           const ref = referenceBackend.reduceDims("logsumexp", a, dims, keepdim);
@@ -163,7 +165,7 @@ describe("fast backend: last-dim paths against the reference", () => {
         }
       }
     }
-    expect(lastDimPaths().logsumexp - before).toBe(runs);
+    expect(lastDimPaths().logsumexp - before).toBe(float32Runs);
   });
 
   it("softmax's and logSoftmax's backward: the fused kernel against the reference, and against the composition", () => {
