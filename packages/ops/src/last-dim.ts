@@ -1,9 +1,9 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
-import { alongDim, type LineOp } from "./along-dim.js";
+import { alongDim, LINES, type LineOp } from "./along-dim.js";
 import { type ArgReduceOp, argReduce } from "./arg-reduce.js";
 import { gather, indexSelect, scatter } from "./indexing.js";
 import { reducedShape } from "./reduce.js";
-import { type DimReduceOp, type ReduceOptions, reduceDims } from "./reduce-dims.js";
+import { type DimReduceOp, logsumexpRun, type ReduceOptions, reduceDims } from "./reduce-dims.js";
 import { type SoftmaxGradOp, softmaxBackward } from "./softmax-backward.js";
 import { simdLogSoftmaxBackwardRows, simdLogsumexpRows, simdSoftmaxRows } from "./softmax-simd.js";
 
@@ -13,9 +13,11 @@ import { simdLogSoftmaxBackwardRows, simdLogsumexpRows, simdSoftmaxRows } from "
  * gather/scatterAdd along the last dim (a cross-entropy's pick of each row's target and its
  * gradient), plus indexSelect of contiguous blocks (rows of an embedding table). The reference
  * kernels walk any strides through offset tables and closures; these index rows directly. Each
- * performs the reference's double-precision operations in the same order, so results are
- * bit-identical; anything else (other dims, strided or integer inputs, out-of-range indices, whose
- * error the reference raises) goes to the reference kernel.
+ * performs the reference's double-precision operations in the same order (running the reference's
+ * line kernels on whole rows where it can), so results are bit-identical, except the float32 exps,
+ * which run on the Wasm SIMD kernel (softmax-simd.ts) within its stated bound; anything else (other
+ * dims, strided or integer inputs, out-of-range indices, whose error the reference raises) goes to
+ * the reference kernel.
  */
 
 /** Calls so far that took each row loop (tests check a path ran, and that the others fell back). */
@@ -42,49 +44,11 @@ function rowsOf(a: StridedArray, dim: number): { rows: number; n: number } | nul
   return { rows: n === 0 ? 0 : a.numel / n, n };
 }
 
-/** A double-precision row reused across calls: the exps of softmax before they are divided. */
-let scratch = new Float64Array(64);
-function scratchRow(n: number): Float64Array {
-  if (scratch.length < n) scratch = new Float64Array(n);
-  return scratch;
-}
-
 /** The same leading dims: one row of `b` per row of `a`. */
 function sameRows(a: StridedArray, b: StridedArray): boolean {
   if (a.ndim !== b.ndim) return false;
   for (let d = 0; d < a.ndim - 1; d++) if (a.shape[d] !== b.shape[d]) return false;
   return true;
-}
-
-/** softmax or logSoftmax of the row of `n` elements at `src[p]` into `dst[q]`, as the reference's line kernel. */
-function softmaxRow(log: boolean, src: TypedArray, p: number, dst: TypedArray, q: number, n: number): void {
-  const exps = scratchRow(n);
-  let max = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < n; j++) max = Math.max(max, src[p + j] as number);
-  // as the reference: an infinite maximum is not subtracted, NaN spreads to the row
-  const shift = Number.isFinite(max) ? max : 0;
-  let sum = 0;
-  for (let j = 0; j < n; j++) {
-    const e = Math.exp((src[p + j] as number) - shift);
-    exps[j] = e;
-    sum += e;
-  }
-  if (log) {
-    const logSum = Math.log(sum) + shift;
-    for (let j = 0; j < n; j++) dst[q + j] = (src[p + j] as number) - logSum;
-  } else {
-    for (let j = 0; j < n; j++) dst[q + j] = (exps[j] as number) / sum;
-  }
-}
-
-/** logsumexp of the row of `n` elements at `src[p]`, as the reference's fold. */
-function logsumexpRow(src: TypedArray, p: number, n: number): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < n; j++) max = Math.max(max, src[p + j] as number);
-  const shift = Number.isFinite(max) ? max : 0;
-  let sum = 0;
-  for (let j = 0; j < n; j++) sum += Math.exp((src[p + j] as number) - shift);
-  return Math.log(sum) + shift;
 }
 
 /**
@@ -102,10 +66,11 @@ export function fastAlongDim(
   counts.softmax++;
   const out = StridedArray.zeros(a.shape, outDtype);
   const { rows, n } = shape;
-  const log = op === "logSoftmax";
-  const left = a.dtype === "float32" ? simdSoftmaxRows(log, a.data, a.offset, out.data, rows, n) : null;
+  const left =
+    a.dtype === "float32" ? simdSoftmaxRows(op === "logSoftmax", a.data, a.offset, out.data, rows, n) : null;
+  const line = LINES[op];
   for (let r = 0, p = a.offset, q = 0; r < rows; r++, p += n, q += n) {
-    if (left === null || Number.isNaN(left[r])) softmaxRow(log, a.data, p, out.data, q, n);
+    if (left === null || Number.isNaN(left[r])) line(a.data, p, 1, out.data, q, n);
   }
   return out;
 }
@@ -169,7 +134,7 @@ export function fastReduceDims(
   if (left === null) return reduceDims(op, a, dims, keepdim, outDtype, options);
   counts.logsumexp++;
   for (let r = 0, p = a.offset; r < rows; r++, p += n) {
-    if (Number.isNaN(left[r])) out.data[r] = logsumexpRow(a.data, p, n);
+    if (Number.isNaN(left[r])) out.data[r] = logsumexpRun(a.data, p, n);
   }
   return out;
 }
