@@ -89,7 +89,8 @@ function expSums(
 
 /**
  * softmax or logSoftmax of `rows` float32 rows of `n` elements from `src[offset]` into `dst[0]`, or
- * false where WebAssembly SIMD is unavailable. Returns the rows it left to the caller (NaN shifts).
+ * null where WebAssembly SIMD is unavailable; else each row's shift, NaN for the rows it left to the
+ * caller (those whose maximum is not finite).
  */
 export function simdSoftmaxRows(
   log: boolean,
