@@ -136,6 +136,17 @@ def prepare(case, a):
                 return chain()
 
         return no_grad_chain
+    if kind == "crossEntropy":
+        x = a["logits"].clone().requires_grad_(True)
+        target = a["target"].long()
+
+        def step():
+            loss = -x.log_softmax(1).gather(1, target).mean()
+            loss.backward()
+            x.grad = None
+            return loss.item()
+
+        return step
     raise ValueError(f"unknown case kind {kind}")
 
 

@@ -1,7 +1,7 @@
 import * as torch from "torchlet";
 
-/** The five workloads of issue 7. Each expands into one or more cases (one table row each). */
-export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5"] as const;
+/** The five workloads of issue 7 and issue 13's W6. Each expands into one or more cases (one table row each). */
+export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6"] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
 
 /** A float32 array with its shape: how every peer receives the same data. */
@@ -53,7 +53,19 @@ export interface ChainCase {
   grad: boolean;
 }
 
-export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase;
+/**
+ * A classifier's loss on its logits: `-logSoftmax(x, 1).gather(1, target).mean()` (cross-entropy
+ * spelled out), forward and backward to the logits.
+ */
+export interface CrossEntropyCase {
+  kind: "crossEntropy";
+  workload: "W6";
+  id: string;
+  rows: number;
+  classes: number;
+}
+
+export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase | CrossEntropyCase;
 
 export interface TrainData {
   x: Array32;
@@ -73,7 +85,13 @@ export interface ChainData {
   /** The constant added at every step. */
   step: Array32;
 }
-export type CaseData = TrainData | PairData | ChainData;
+export interface CrossEntropyData {
+  /** The logits, `[rows, classes]`. */
+  logits: Array32;
+  /** Each row's class, `[rows, 1]`: integers held as float32 (exact), each peer converts them to its index type. */
+  target: Array32;
+}
+export type CaseData = TrainData | PairData | ChainData | CrossEntropyData;
 
 /** Every case, in table order. Seeds are per case, so `--only` does not change any case's data. */
 export function allCases(): Case[] {
@@ -117,6 +135,13 @@ export function allCases(): Case[] {
   }
   cases.push({ kind: "chain", workload: "W5", id: "W5 1e4 adds, grad", length: 1e4, grad: true });
   cases.push({ kind: "chain", workload: "W5", id: "W5 1e4 adds, no grad", length: 1e4, grad: false });
+  cases.push({
+    kind: "crossEntropy",
+    workload: "W6",
+    id: "W6 logSoftmax+gather+mean [8192,10]",
+    rows: 8192,
+    classes: 10,
+  });
   return cases;
 }
 
@@ -158,6 +183,11 @@ export function makeData(c: Case): CaseData {
       return { a: array32(randn(c.size)), b: array32(randn(c.size)) };
     case "chain":
       return { start: array32(randn(1, 1)), step: array32(torch.full([1, 1], 1e-3)) };
+    case "crossEntropy":
+      return {
+        logits: array32(randn(c.rows, c.classes)),
+        target: array32(torch.randint(0, c.classes, [c.rows, 1]).to("float32")),
+      };
   }
 }
 
@@ -185,6 +215,8 @@ export function metricOf(c: Case): Metric {
     }
     case "chain":
       return { unit: "µs/op", fromSeconds: (s) => (s / c.length) * 1e6, higherIsBetter: false };
+    case "crossEntropy":
+      return { unit: "µs/step", fromSeconds: (s) => s * 1e6, higherIsBetter: false };
   }
 }
 

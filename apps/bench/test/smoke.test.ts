@@ -44,6 +44,18 @@ describe("pnpm bench --quick (torchlet only)", () => {
     for (const row of rows) expect(Number.parseFloat(row[2] ?? "")).toBeGreaterThan(0);
   });
 
+  it("times W6 (logSoftmax + gather + mean, forward and backward) and prints its row in µs/step", async () => {
+    const { code, out } = await bench(["--only", "W6", "--peers", "torchlet", "--quick", "--json"]);
+    expect(code).toBe(0);
+    const doc = JSON.parse(out) as {
+      cases: { id: string; unit: string; results: { torchlet: { value: number } } }[];
+    };
+    expect(doc.cases.map((c) => [c.id, c.unit])).toEqual([
+      ["W6 logSoftmax+gather+mean [8192,10]", "µs/step"],
+    ]);
+    expect(doc.cases[0]?.results.torchlet.value).toBeGreaterThan(0);
+  });
+
   it("prints one JSON document with --json", async () => {
     const { code, out } = await bench(["--only", "W5", "--peers", "torchlet", "--quick", "--json"]);
     expect(code).toBe(0);

@@ -236,6 +236,24 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     return wrap(backend().thresholdBackward(g._array, result._array, 0, c._gradOwned ? g._array : undefined));
   };
 
+  /**
+   * softmax's or logSoftmax's gradient in one fused kernel (no intermediate tensors), or null when the
+   * backward pass is itself being recorded (createGraph) or the gradient's dtype or shape differs from
+   * the result's: the caller's composition of Tensor ops then keeps it differentiable.
+   */
+  const softmaxGrad = (
+    op: "softmax" | "logSoftmax",
+    g: Tensor,
+    result: Tensor,
+    dim: number,
+  ): Tensor | null => {
+    const fused =
+      !(isGradEnabled() && (g.requiresGrad || result.requiresGrad)) &&
+      g.dtype === result.dtype &&
+      shapesEqual(g.shape, result.shape);
+    return fused ? wrap(backend().softmaxBackward(op, g._array, result._array, dim)) : null;
+  };
+
   /** The gradients of a product of two operands (mul, dot): each is the upstream times the other. */
   const product: readonly [InputGrad<undefined>, InputGrad<undefined>] = [
     (g, c) => g.mul(c.input(1)),
@@ -471,16 +489,19 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
     softmax: {
       name: "SoftmaxBackward0",
       grads: [
-        (g, c) => {
-          const y = c.result();
-          return y.mul(g.sub(g.mul(y).sum(c.attrs.dim, true)));
-        },
+        (g, c) =>
+          softmaxGrad("softmax", g, c.result(), c.attrs.dim) ??
+          c.result().mul(g.sub(g.mul(c.result()).sum(c.attrs.dim, true))),
       ],
       saves: ["result"],
     },
     logSoftmax: {
       name: "LogSoftmaxBackward0",
-      grads: [(g, c) => g.sub(c.result().exp().mul(g.sum(c.attrs.dim, true)))],
+      grads: [
+        (g, c) =>
+          softmaxGrad("logSoftmax", g, c.result(), c.attrs.dim) ??
+          g.sub(c.result().exp().mul(g.sum(c.attrs.dim, true))),
+      ],
       saves: ["result"],
     },
     logsumexp: {

@@ -12,7 +12,21 @@ import { lineOffsets, lineStep } from "./lines.js";
  */
 export type LineOp = "softmax" | "logSoftmax" | "cumsum";
 
-type LineKernel = (src: TypedArray, p: number, sp: number, dst: TypedArray, q: number, n: number) => void;
+/**
+ * The kernel of one line: `n` elements from `src[p]`, `sp` apart, mapped to `n` consecutive elements
+ * from `dst[q]`.
+ */
+export type LineKernel = (
+  src: TypedArray,
+  p: number,
+  sp: number,
+  dst: TypedArray,
+  q: number,
+  n: number,
+) => void;
+
+/** A double-precision line reused across calls: softmax's exps before they are divided. */
+let exps = new Float64Array(64);
 
 /**
  * softmax and logSoftmax subtract the line's maximum first, so logits of 1e4 do not overflow; an
@@ -20,16 +34,21 @@ type LineKernel = (src: TypedArray, p: number, sp: number, dst: TypedArray, q: n
  */
 function softmaxLine(log: boolean): LineKernel {
   return (src, p, sp, dst, q, n) => {
+    if (exps.length < n) exps = new Float64Array(n);
     let max = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < n; j++) max = Math.max(max, src[p + j * sp] as number);
     const shift = Number.isFinite(max) ? max : 0;
     let sum = 0;
-    for (let j = 0; j < n; j++) sum += Math.exp((src[p + j * sp] as number) - shift);
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp((src[p + j * sp] as number) - shift);
+      exps[j] = e;
+      sum += e;
+    }
     if (log) {
       const logSum = Math.log(sum) + shift;
       for (let j = 0; j < n; j++) dst[q + j] = (src[p + j * sp] as number) - logSum;
     } else {
-      for (let j = 0; j < n; j++) dst[q + j] = Math.exp((src[p + j * sp] as number) - shift) / sum;
+      for (let j = 0; j < n; j++) dst[q + j] = (exps[j] as number) / sum;
     }
   };
 }
@@ -43,7 +62,8 @@ const cumsumLine: LineKernel = (src, p, sp, dst, q, n) => {
   }
 };
 
-const LINES: Record<LineOp, LineKernel> = {
+/** The line kernels by op (the fast paths of last-dim.ts run them on whole rows of their own). */
+export const LINES: Record<LineOp, LineKernel> = {
   softmax: softmaxLine(false),
   logSoftmax: softmaxLine(true),
   cumsum: cumsumLine,

@@ -4,10 +4,20 @@ import { argReduce } from "./arg-reduce.js";
 import { binary, unary, where } from "./elementwise.js";
 import { fastBinary, fastReduce, fastThresholdBackward, fastUnary, fastWhere } from "./elementwise-wasm.js";
 import { gather, indexSelect, maskedScatter, maskedSelect, scatter } from "./indexing.js";
+import {
+  fastAlongDim,
+  fastArgReduce,
+  fastGather,
+  fastIndexSelect,
+  fastReduceDims,
+  fastScatter,
+  fastSoftmaxBackward,
+} from "./last-dim.js";
 import { bmm, mm } from "./matmul.js";
 import { bmm as fastBmm, mm as fastMm } from "./matmul-wasm.js";
 import { reduce } from "./reduce.js";
 import { extremumDim, reduceDims } from "./reduce-dims.js";
+import { softmaxBackward } from "./softmax-backward.js";
 import { thresholdBackward } from "./threshold-backward.js";
 
 /**
@@ -42,6 +52,8 @@ export interface Backend {
   thresholdBackward: typeof thresholdBackward;
   /** softmax, logSoftmax or cumsum of every line along a dim. */
   alongDim: typeof alongDim;
+  /** softmax's or logSoftmax's gradient from the upstream gradient and the forward result, in one pass. */
+  softmaxBackward: typeof softmaxBackward;
   /** amax, amin, prod, logsumexp, var, norm, all or any over some dims. */
   reduceDims: typeof reduceDims;
   /** max or min along a dim, with the index of each. */
@@ -79,6 +91,7 @@ export const referenceBackend: Backend = {
   where,
   thresholdBackward,
   alongDim,
+  softmaxBackward,
   reduceDims,
   extremumDim,
   gather,
@@ -93,7 +106,9 @@ export const referenceBackend: Backend = {
  * The default: the reference kernels except for float32/float64 matmul, which runs on generated Wasm
  * SIMD kernels (and worker threads when large, in Node), and the streaming float32 ops of large
  * contiguous arrays (add, sub, mul, div, relu and its backward, comparisons with a scalar, where with a
- * scalar, whole-array and column sums and means; see elementwise-wasm.ts),
+ * scalar, whole-array and column sums and means; see elementwise-wasm.ts), and the row loops of
+ * softmax, logSoftmax and their backward, logsumexp, argmax/argmin, gather and scatterAdd over the
+ * last dim of contiguous floats and indexSelect of contiguous blocks (last-dim.ts),
  * falling back to the reference kernels for other dtypes, small or strided arrays, or where
  * WebAssembly SIMD is unavailable.
  *
@@ -112,6 +127,13 @@ export const fastBackend: Backend = {
   reduce: fastReduce,
   where: fastWhere,
   thresholdBackward: fastThresholdBackward,
+  alongDim: fastAlongDim,
+  softmaxBackward: fastSoftmaxBackward,
+  reduceDims: fastReduceDims,
+  argReduce: fastArgReduce,
+  gather: fastGather,
+  scatter: fastScatter,
+  indexSelect: fastIndexSelect,
 };
 
 let current: Backend = fastBackend;

@@ -37,6 +37,20 @@ function extreme(pick: (a: number, b: number) => number): Fold {
   };
 }
 
+/**
+ * logsumexp of the `n` consecutive elements from `src[start]`. The maximum is subtracted before exp so
+ * large inputs do not overflow; an infinite one is not (PyTorch's rule: a line of -inf gives -inf, one
+ * holding +inf gives +inf).
+ */
+export function logsumexpRun(src: TypedArray, start: number, n: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < n; j++) max = Math.max(max, src[start + j] as number);
+  const shift = Number.isFinite(max) ? max : 0;
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += Math.exp((src[start + j] as number) - shift);
+  return Math.log(sum) + shift;
+}
+
 const FOLDS: Record<DimReduceOp, Fold> = {
   amax: extreme(Math.max),
   amin: extreme(Math.min),
@@ -45,16 +59,7 @@ const FOLDS: Record<DimReduceOp, Fold> = {
     for (let j = 0; j < n; j++) acc *= src[start + j] as number;
     return acc;
   },
-  // The maximum is subtracted before exp so large inputs do not overflow; an infinite one is not
-  // (PyTorch's rule: a line of -inf gives -inf, one holding +inf gives +inf).
-  logsumexp: (src, start, n) => {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < n; j++) max = Math.max(max, src[start + j] as number);
-    const shift = Number.isFinite(max) ? max : 0;
-    let sum = 0;
-    for (let j = 0; j < n; j++) sum += Math.exp((src[start + j] as number) - shift);
-    return Math.log(sum) + shift;
-  },
+  logsumexp: (src, start, n) => logsumexpRun(src, start, n),
   // Two passes in double precision; n <= correction divides by 0 (inf or NaN), as PyTorch does.
   var: (src, start, n, { correction = 1 }) => {
     let mean = 0;

@@ -1,6 +1,6 @@
 import type * as Jax from "@jax-js/jax";
 import type { InProcessPeer, NotAvailable, PeerId, Task } from "../peer.js";
-import type { Array32, ChainData, PairData, TrainData } from "../workloads.js";
+import type { Array32, ChainData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
 
 type JaxModule = typeof Jax;
 type Arr = Jax.Array;
@@ -99,6 +99,27 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
               return x.item();
             },
             dispose: () => tree.dispose([start, step]),
+          };
+        }
+        case "crossEntropy": {
+          // Each row's pick as a sum against a one-hot mask: takeAlongAxis (torch.gather's form) and
+          // take differentiate through a scatter that does not compile under jit here.
+          const d = data as CrossEntropyData;
+          const x = t(d.logits);
+          const target = np.array(Int32Array.from(d.target.data));
+          const loss = (logits: Arr, picks: Arr): Arr =>
+            nn.logSoftmax(logits, 1).mul(nn.oneHot(picks, c.classes)).sum(1).mean().neg();
+          const step = valueAndGrad(loss);
+          const update = useJit ? jit(step) : step;
+          return {
+            run() {
+              const [value, grad] = update(x.ref, target.ref);
+              return blockUntilReady(grad).then((g) => {
+                g.dispose();
+                return value.item();
+              });
+            },
+            dispose: () => tree.dispose([x, target]),
           };
         }
       }

@@ -84,6 +84,8 @@ export const peer: InProcessPeer = {
           },
         };
       }
+      case "crossEntropy":
+        return { na: "no logSoftmax or gather" };
     }
   },
 };

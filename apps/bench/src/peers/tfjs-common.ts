@@ -1,6 +1,6 @@
 import type * as TF from "@tensorflow/tfjs-core";
 import type { InProcessPeer, NotAvailable, PeerId, Task } from "../peer.js";
-import type { Array32, ChainData, PairData, TrainData } from "../workloads.js";
+import type { Array32, ChainData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
 
 type Tf = typeof TF;
 
@@ -117,6 +117,28 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
               return v;
             },
             dispose: () => tfjs.dispose([start, step]),
+          };
+        }
+        case "crossEntropy": {
+          // Each row's pick as a sum against a one-hot mask (tf.losses.softmaxCrossEntropy's form):
+          // gather with batchDims 1 (torch.gather's form) differentiates by splitting x into one
+          // tensor per row, and gather's gradient (UnsortedSegmentSum) has no wasm kernel.
+          const d = data as CrossEntropyData;
+          const x = t(d.logits);
+          const target = tfjs.tensor(Int32Array.from(d.target.data), [c.rows], "int32");
+          const loss = (logits: TF.Tensor) =>
+            tfjs.neg(
+              tfjs.mean(tfjs.sum(tfjs.mul(tfjs.logSoftmax(logits, 1), tfjs.oneHot(target, c.classes)), 1)),
+            ) as TF.Scalar;
+          const valueAndGrad = tfjs.valueAndGrad(loss);
+          return {
+            run() {
+              const { value, grad } = valueAndGrad(x);
+              const v = value.dataSync()[0];
+              tfjs.dispose([value, grad]);
+              return v;
+            },
+            dispose: () => tfjs.dispose([x, target]),
           };
         }
       }

@@ -1,6 +1,6 @@
 import * as torch from "torchlet";
 import type { InProcessPeer, Task } from "../peer.js";
-import type { Array32, ChainData, PairData, TrainData } from "../workloads.js";
+import type { Array32, ChainData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
 
 // A copy, so in-place training updates never touch the data the next peer receives.
 const t = (a: Array32, requiresGrad = false) =>
@@ -71,6 +71,19 @@ export const peer: InProcessPeer = {
           return x.item();
         };
         return { run: c.grad ? chain : () => torch.noGrad(chain) };
+      }
+      case "crossEntropy": {
+        const d = data as CrossEntropyData;
+        const x = t(d.logits, true);
+        const target = t(d.target).to("int64");
+        return {
+          run() {
+            const loss = x.logSoftmax(1).gather(1, target).mean().neg();
+            loss.backward();
+            x.grad = null;
+            return loss.item();
+          },
+        };
       }
     }
   },

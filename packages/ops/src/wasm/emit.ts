@@ -1,7 +1,7 @@
 /**
  * A tiny WebAssembly binary writer: just enough of the format (one imported memory, functions of
  * i32 parameters, structured control flow, i32 arithmetic and the SIMD loads/stores/arithmetic of
- * the matmul kernels) to generate the kernels' module at run time, so no prebuilt binary ships.
+ * the matmul, elementwise and exp kernels) to generate the kernels' module at run time, so no prebuilt binary ships.
  * Encoding per the WebAssembly core spec, sections 5.x (binary format).
  */
 
@@ -198,6 +198,36 @@ export class FunctionBody {
   /** v128.andnot: first & ~second */
   vAndNot(): this {
     return this.simd(0x4f);
+  }
+  /** f32.const `value` (rounded to float32) */
+  f32(value: number): this {
+    this.op(0x43);
+    this.code.push(...new Uint8Array(Float32Array.of(value).buffer));
+    return this;
+  }
+  /** f32x4.splat of the f32 on the stack */
+  f32x4Splat(): this {
+    return this.simd(0x13);
+  }
+  /** f32x4.min / f32x4.max (NaN if either lane is NaN) */
+  f32x4MinMax(op: "min" | "max"): this {
+    return this.simd(op === "min" ? 0xe8 : 0xe9);
+  }
+  /** f32x4.nearest: round to the nearest integer, ties to even */
+  f32x4Nearest(): this {
+    return this.simd(0x6a);
+  }
+  /** i32x4.trunc_sat_f32x4_s */
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
+  }
+  /** i32x4.add */
+  i32x4Add(): this {
+    return this.simd(0xae);
+  }
+  /** i32x4.shl by the i32 on the stack */
+  i32x4Shl(): this {
+    return this.simd(0xab);
   }
   /** i32x4.splat of the i32 on the stack */
   i32x4Splat(): this {
