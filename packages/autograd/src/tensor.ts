@@ -24,7 +24,7 @@ import {
   TorchletError,
   typeName,
 } from "@torchlet/storage";
-import { castChecked } from "@torchlet/storage/internal";
+import { argumentError, castChecked, castInRange, checkDType, checkScalar } from "@torchlet/storage/internal";
 import {
   type AttrsOf,
   type Derivative,
@@ -115,6 +115,51 @@ export type ShapeArgs = [readonly number[]] | number[];
 
 export function shapeFromArgs(args: ShapeArgs): number[] {
   return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+/**
+ * Checks that argument `name` of `op` is a Tensor (a TorchletError naming what it got otherwise).
+ *
+ * @example
+ * checkTensor("mm", "other", torch.zeros(2, 2)); // passes
+ * checkTensor("mm", "other", [[1, 2]]); // throws: mm: argument 'other' must be a Tensor, got an array [1,2]
+ */
+export function checkTensor(op: string, name: string, value: unknown): asserts value is Tensor {
+  if (!(value instanceof Tensor)) throw argumentError(op, name, "a Tensor", value);
+}
+
+/**
+ * Checks the options of `backward` and `autograd.grad`: an object whose flags, when given, are booleans.
+ *
+ * @example
+ * checkBackwardOptions("backward", { retainGraph: true }); // passes
+ * checkBackwardOptions("backward", { retainGraph: "yes" }); // throws
+ */
+export function checkBackwardOptions(op: string, options: BackwardOptions): void {
+  if (!isPlainObject(options))
+    throw argumentError(op, "options", "an object such as { retainGraph: true }", options);
+  for (const flag of ["retainGraph", "createGraph"] as const) {
+    const value = options[flag];
+    if (value !== undefined && typeof value !== "boolean") throw argumentError(op, flag, "a boolean", value);
+  }
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Tensor);
+}
+
+/**
+ * Checks that argument `name` of `op` is an operand: a Tensor, a number or a boolean. `"1"`, `null`,
+ * `undefined`, arrays and bigints are refused here, at the public boundary, rather than read as NaN or
+ * coerced; two typeof tests, so the per-op overhead does not feel them.
+ *
+ * @example
+ * checkOperand("add", "other", 2); // passes
+ * checkOperand("add", "other", "1"); // throws: add: argument 'other' must be a Tensor, a number or a boolean, got the string "1"
+ */
+export function checkOperand(op: string, name: string, value: unknown): asserts value is Operand | boolean {
+  if (typeof value !== "number" && typeof value !== "boolean" && !(value instanceof Tensor))
+    throw argumentError(op, name, "a Tensor, a number or a boolean", value);
 }
 
 /**
@@ -297,6 +342,13 @@ export class Tensor {
 
   /** Each element limited to [min, max] (either bound null for none); NaN stays NaN (torch.clamp). */
   clamp(min: number | null, max: number | null = null): Tensor {
+    for (const [name, bound] of [
+      ["min", min],
+      ["max", max],
+    ] as const) {
+      if (bound !== null && typeof bound !== "number")
+        throw argumentError("clamp", name, "a number or null", bound);
+    }
     if (min === null && max === null)
       throw new TorchletError("clamp: at least one of min and max must not be null");
     const out = noGrad(() => {
@@ -502,6 +554,7 @@ export class Tensor {
    * results carry the same grad_fn (UnsafeViewBackward0 for batched products).
    */
   matmul(other: Tensor): Tensor {
+    checkTensor("matmul", "other", other);
     const b = other;
     if (this.ndim === 0 || b.ndim === 0) {
       throw new TorchletError(
@@ -835,7 +888,8 @@ export class Tensor {
    * x.indexPut_([i, i], torch.tensor([1, 2]), true).tolist(); // [[0, 5, 5], [0, 3, 0]]
    */
   indexPut_(items: readonly IndexItem[], values: Tensor | number, accumulate = false): this {
-    const v = typeof values === "number" ? kit.scalar("indexPut_", values, this.dtype) : values;
+    checkOperand("indexPut_", "values", values);
+    const v = values instanceof Tensor ? values : kit.scalar("indexPut_", Number(values), this.dtype);
     return this.inplace("indexPut_", v, (self) => indexPut(kit, self, items, v, accumulate));
   }
 
@@ -967,6 +1021,7 @@ export class Tensor {
   /** The same values converted to `dtype` (this tensor itself when the dtype already matches). */
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
+    checkDType("to", dtype);
     return record("to", [this], copyPreservingLayout(this._array, dtype), undefined);
   }
 
@@ -1024,6 +1079,7 @@ export class Tensor {
   }
   /** Sets every element to `value`. */
   fill_(value: number): this {
+    checkScalar("fill_", "value", value);
     return this.inplace(
       "fill_",
       value,
@@ -1043,6 +1099,7 @@ export class Tensor {
     compute: (self: Tensor) => Tensor,
     direct: () => boolean = () => false,
   ): this {
+    checkOperand(op, "other", other);
     const recording =
       isGradEnabled() && (this._requiresGrad || (other instanceof Tensor && other._requiresGrad));
     if (recording && this.isLeaf && this._requiresGrad) {
@@ -1107,6 +1164,15 @@ export class Tensor {
    * `.grad`. Without `gradient`, the tensor must hold one element (the loss).
    */
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+      const hint = isPlainObject(gradient)
+        ? "; options go second: backward(undefined, { retainGraph: true })"
+        : "";
+      throw new TorchletError(
+        `${argumentError("backward", "gradient", "a Tensor", gradient).message}${hint}`,
+      );
+    }
+    checkBackwardOptions("backward", options);
     runBackward([this], gradient ? [gradient] : [null], options, null);
   }
 }
@@ -1149,7 +1215,8 @@ function record<K extends OpName>(
 const kit: OpKit = {
   record,
   wrap: (array) => new Tensor(array),
-  scalar: (op, value, dtype) => scalarTensor(op, value, dtype),
+  // The numbers maskedFill and indexPut_ store: PyTorch refuses one the dtype cannot hold.
+  scalar: (op, value, dtype) => scalarTensor(op, value, dtype, castInRange),
 };
 
 /** A JS number as a 0-d tensor of `dtype` (PyTorch's wrapped number); `op` names the op for errors. */
@@ -1158,9 +1225,9 @@ function wrappedNumber(value: number | boolean): number {
   return typeof value === "boolean" ? Number(value) : value;
 }
 
-function scalarTensor(op: string, value: number, dtype: DType): Tensor {
+function scalarTensor(op: string, value: number, dtype: DType, convert = castChecked): Tensor {
   const array = StridedArray.zeros([], dtype);
-  array.data[0] = castChecked(op, dtype, wrappedNumber(value));
+  array.data[0] = convert(op, dtype, wrappedNumber(value));
   return new Tensor(array);
 }
 
@@ -1173,6 +1240,7 @@ function binaryOp(
   a: Tensor,
   other: Operand,
 ): Tensor {
+  checkOperand(op, op === "pow" ? "exponent" : "other", other);
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   const out = backend().binary(op, a._array, b._array, dtype, op);
@@ -1183,6 +1251,7 @@ function binaryOp(
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
+  checkOperand(op, "other", other);
   resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
   const b = other instanceof Tensor ? other._array : scalarTensor(op, other, resultType(a, other))._array;
   return new Tensor(backend().binary(op, a._array, b, "bool", op));
@@ -1239,6 +1308,7 @@ function broadcastable(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function sameDType(op: string, a: Tensor, b: Tensor): DType {
+  checkTensor(op, "other", b);
   if (a.dtype !== b.dtype) {
     throw new TorchletError(
       `${op}: expected both operands to have the same dtype, got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`,
@@ -1294,13 +1364,13 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
 function fillInPlace(self: Tensor, value: number): boolean {
   const a = self._array;
   if (!a.isContiguous()) return false;
-  a.data.fill(castChecked("fill_", a.dtype, wrappedNumber(value)), a.offset, a.offset + a.numel);
+  a.data.fill(castInRange("fill_", a.dtype, wrappedNumber(value)), a.offset, a.offset + a.numel);
   return true;
 }
 
 function filled(self: Tensor, value: number, zero: boolean): Tensor {
   const out = StridedArray.zeros(self.shape, self.dtype);
-  if (!zero) out.data.fill(castChecked("fill_", self.dtype, wrappedNumber(value)));
+  if (!zero) out.data.fill(castInRange("fill_", self.dtype, wrappedNumber(value)));
   return record("fill", [self], out, { zero });
 }
 
@@ -1313,6 +1383,9 @@ function filled(self: Tensor, value: number, zero: boolean): Tensor {
  * torch.where(x.gt(0), x, 0).tolist(); // [0, 2, 0]
  */
 export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
+  checkTensor("where", "condition", condition);
+  checkOperand("where", "input", x);
+  checkOperand("where", "other", y);
   if (condition.dtype !== "bool") {
     throw new TorchletError(
       `where: condition must be a bool tensor, got ${condition.dtype} ${fmtShape(condition.shape)}`,

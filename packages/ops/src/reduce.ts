@@ -7,6 +7,7 @@ import {
   TorchletError,
   type TypedArray,
 } from "@torchlet/storage";
+import { argumentError } from "@torchlet/storage/internal";
 import { coalesce, forEachRow } from "./elementwise-walk.js";
 import { sumRowInt64 } from "./int64.js";
 
@@ -35,6 +36,7 @@ export function reductionDims(
 ): number[] {
   if (dims === null || dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === "number" ? [dims] : dims;
+  if (!Array.isArray(list)) throw argumentError(op, "dim", "an integer, an array of integers or null", dims);
   const norm = list.map((d) => normalizeDim(op, d, ndim));
   if (new Set(norm).size !== norm.length)
     throw new TorchletError(`${op}: dim ${fmtShape(list)} appears multiple times in the list of dims`);
