@@ -24,7 +24,14 @@ import {
   TorchletError,
   typeName,
 } from "@torchlet/storage";
-import { argumentError, castChecked, castInRange, checkDType, checkScalar } from "@torchlet/storage/internal";
+import {
+  argumentError,
+  castChecked,
+  castInRange,
+  checkDType,
+  checkFlag,
+  checkScalar,
+} from "@torchlet/storage/internal";
 import {
   type AttrsOf,
   type Derivative,
@@ -144,6 +151,12 @@ export function checkBackwardOptions(op: string, options: BackwardOptions): void
   }
 }
 
+/** `tensors` as cat and stack take it: an array of Tensors. */
+function checkTensorList(op: string, tensors: readonly Tensor[]): void {
+  if (!Array.isArray(tensors)) throw argumentError(op, "tensors", "an array of Tensors", tensors);
+  for (const [i, t] of tensors.entries()) checkTensor(op, `tensors[${i}]`, t);
+}
+
 function isPlainObject(value: unknown): value is object {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Tensor);
 }
@@ -261,6 +274,7 @@ export class Tensor {
 
   /** Sets requiresGrad on a leaf (floating dtypes only); returns this. */
   requiresGrad_(flag = true): this {
+    checkFlag("requiresGrad_", "requiresGrad", flag);
     if (!this.isLeaf) {
       throw new TorchletError(
         `requiresGrad_: you can only change requiresGrad flags of leaf tensors (this one has gradFn ${this._gradFn?.name}); use detach() for a copy outside the graph`,
@@ -794,6 +808,7 @@ export class Tensor {
    * x.gather(1, torch.tensor([[1], [0]], { dtype: "int64" })).tolist(); // [[2], [3]]
    */
   gather(dim: number, index: Tensor): Tensor {
+    checkTensor("gather", "index", index);
     return gather(kit, this, dim, index);
   }
   /**
@@ -804,6 +819,7 @@ export class Tensor {
    * x.indexSelect(0, torch.tensor([2, 0, 2], { dtype: "int32" })).tolist(); // [[5, 6], [1, 2], [5, 6]]
    */
   indexSelect(dim: number, index: Tensor): Tensor {
+    checkTensor("indexSelect", "index", index);
     return indexSelect(kit, this, dim, index);
   }
   /**
@@ -816,6 +832,8 @@ export class Tensor {
    * torch.zeros(2, 2).scatter(0, index, 9).tolist(); // [[0, 9], [9, 0]]
    */
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
+    checkTensor("scatter", "index", index);
+    checkOperand("scatter", "src", src);
     return scatter(kit, this, dim, index, src, false);
   }
   /**
@@ -826,6 +844,8 @@ export class Tensor {
    * torch.zeros(2).scatterAdd(0, index, torch.tensor([1, 2, 3])).tolist(); // [4, 2]
    */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    checkTensor("scatterAdd", "index", index);
+    checkTensor("scatterAdd", "src", src);
     return scatter(kit, this, dim, index, src, true);
   }
   /**
@@ -836,6 +856,8 @@ export class Tensor {
    * x.maskedFill(x.lt(0), 0).tolist(); // [1, 0, 3]
    */
   maskedFill(mask: Tensor, value: Tensor | number): Tensor {
+    checkTensor("maskedFill", "mask", mask);
+    checkOperand("maskedFill", "value", value);
     return maskedFill(kit, this, mask, value);
   }
   /**
@@ -846,6 +868,7 @@ export class Tensor {
    * x.maskedSelect(x.gt(0)).tolist(); // [1, 4]
    */
   maskedSelect(mask: Tensor): Tensor {
+    checkTensor("maskedSelect", "mask", mask);
     return maskedSelect(kit, this, mask);
   }
   /**
@@ -857,6 +880,8 @@ export class Tensor {
    * torch.zeros(3).maskedScatter(mask, torch.tensor([7, 8])).tolist(); // [7, 0, 8]
    */
   maskedScatter(mask: Tensor, source: Tensor): Tensor {
+    checkTensor("maskedScatter", "mask", mask);
+    checkTensor("maskedScatter", "source", source);
     return maskedScatter(kit, this, mask, source);
   }
 
@@ -889,6 +914,7 @@ export class Tensor {
    */
   indexPut_(items: readonly IndexItem[], values: Tensor | number, accumulate = false): this {
     checkOperand("indexPut_", "values", values);
+    checkFlag("indexPut_", "accumulate", accumulate);
     const v = values instanceof Tensor ? values : kit.scalar("indexPut_", Number(values), this.dtype);
     return this.inplace("indexPut_", v, (self) => indexPut(kit, self, items, v, accumulate));
   }
@@ -936,6 +962,7 @@ export class Tensor {
    * t.argmax(1).dtype; // "int64"
    */
   argmax(dim: number | null = null, keepdim = false): Tensor {
+    checkFlag("argmax", "keepdim", keepdim);
     return new Tensor(backend().argReduce("argmax", this._array, dim, keepdim));
   }
   /**
@@ -945,6 +972,7 @@ export class Tensor {
    * torch.tensor([[1, 5, 5], [7, 0, 0]]).argmin(1, true).tolist(); // [[0], [1]]
    */
   argmin(dim: number | null = null, keepdim = false): Tensor {
+    checkFlag("argmin", "keepdim", keepdim);
     return new Tensor(backend().argReduce("argmin", this._array, dim, keepdim));
   }
 
@@ -1270,7 +1298,7 @@ function reduceOp(
   dtype: DType,
 ): Tensor {
   const all = dim === undefined || dim === null;
-  const dims = reductionDims(op, dim, a.ndim);
+  const dims = reductionDims(op, dim, a.ndim, keepdim);
   const out = backend().reduce(op, a._array, dims, all ? false : keepdim, dtype);
   return record(op, [a], out, { dims: all ? null : dims, keepdim: all ? false : keepdim });
 }
@@ -1416,6 +1444,7 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
  * torch.cat([a, a], 1).tolist(); // [[1, 2, 1, 2]]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList("cat", tensors);
   return catOp(kit, tensors, dim);
 }
 
@@ -1428,6 +1457,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
  * torch.stack([a, a.mul(10)], 1).tolist(); // [[1, 10], [2, 20]]
  */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList("stack", tensors);
   return stackOp(kit, tensors, dim);
 }
 

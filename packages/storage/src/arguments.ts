@@ -65,6 +65,19 @@ export function checkScalar(op: string, name: string, value: unknown): number {
 }
 
 /**
+ * A boolean flag (`keepdim`, `accumulate`, `requiresGrad`): `1`, `"yes"` or `null` are refused rather
+ * than read as true or false.
+ *
+ * @example
+ * checkFlag("sum", "keepdim", true); // true
+ * checkFlag("sum", "keepdim", 1); // throws: sum: argument 'keepdim' must be a boolean, got 1
+ */
+export function checkFlag(op: string, name: string, value: unknown): boolean {
+  if (typeof value === "boolean") return value;
+  throw argumentError(op, name, "a boolean", value);
+}
+
+/**
  * `value` when it names a torchlet dtype, else a TorchletError naming `op` and listing the dtypes.
  *
  * @example
