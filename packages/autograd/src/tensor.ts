@@ -834,7 +834,9 @@ export class Tensor {
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
     checkTensor("scatter", "index", index);
     checkOperand("scatter", "src", src);
-    return scatter(kit, this, dim, index, src, false);
+    // a number is stored as a value: PyTorch's checked conversion (3e9 into int32 is refused)
+    const value = src instanceof Tensor ? src : castInRange("scatter", this.dtype, wrappedNumber(src));
+    return scatter(kit, this, dim, index, value, false);
   }
   /**
    * A copy with `src`'s elements added where `index` says along `dim` (repeats accumulate).
@@ -858,7 +860,7 @@ export class Tensor {
   maskedFill(mask: Tensor, value: Tensor | number): Tensor {
     checkTensor("maskedFill", "mask", mask);
     checkOperand("maskedFill", "value", value);
-    return maskedFill(kit, this, mask, value);
+    return maskedFill(kit, this, mask, value instanceof Tensor ? value : wrappedNumber(value));
   }
   /**
    * The elements where the bool `mask` (broadcast with this tensor) is true, as a 1-D tensor.

@@ -86,7 +86,6 @@ export function checkFlag(op: string, name: string, value: unknown): boolean {
  */
 export function checkDType(op: string, value: unknown): DType {
   if (isDType(value)) return value;
-  throw new TorchletError(
-    `${op}: unknown dtype ${describeValue(value)} (torchlet's dtypes: ${DTYPES.join(", ")})`,
-  );
+  const shown = typeof value === "string" ? JSON.stringify(value) : describeValue(value);
+  throw new TorchletError(`${op}: unknown dtype ${shown} (torchlet's dtypes: ${DTYPES.join(", ")})`);
 }
