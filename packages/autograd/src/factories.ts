@@ -62,7 +62,7 @@ export function parseShapeAndOptions(op: string, args: readonly unknown[]): [num
  * checkOptions("zeros", { dtype: "float64" }); // { dtype: "float64" }
  * checkOptions("zeros", { dtype: "float16" }); // throws: zeros: unknown dtype "float16" ...
  */
-export function checkOptions<T extends TensorOptions>(op: string, options: T): T {
+function checkOptions<T extends TensorOptions>(op: string, options: T): T {
   if (typeof options !== "object" || options === null || Array.isArray(options))
     throw argumentError(op, "options", "an object such as { dtype }", options);
   if (options.dtype !== undefined) checkDType(op, options.dtype);

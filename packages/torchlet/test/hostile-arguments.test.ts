@@ -353,30 +353,31 @@ const show = (v: unknown): string =>
         typeof e === "bigint" ? `${e}n` : typeof e === "number" && !Number.isFinite(e) ? `${e}` : e,
       ) ?? "undefined");
 
-for (const [group, cases] of [
-  ["Tensor methods", METHODS],
-  ["torch functions", FUNCTIONS],
-] as const) {
-  describe(`${group} with hostile arguments throw a TorchletError and change nothing`, () => {
-    it.each(Object.keys(cases))("%s runs with its valid arguments", (name) => {
-      const c = cases[name] as Case;
-      expect(() =>
-        c.call(
-          c.inputs(),
-          c.args.map(([, make]) => make()),
-        ),
-      ).not.toThrow();
-    });
-    const rows = Object.entries(cases).flatMap(([name, c]) =>
-      c.args.flatMap(([kind, , accepted = []], slot) =>
-        BAD[kind]
-          .filter((bad) => !accepted.some((a) => show(a) === show(bad)))
-          .map((bad) => [`${name} arg ${slot} (${kind}) = ${show(bad)}`, c, slot, bad] as const),
+/** The tests of a table of cases: each runs with its valid arguments, and refuses every bad one. */
+function sweep(cases: Record<string, Case>): void {
+  it.each(Object.keys(cases))("%s runs with its valid arguments", (name) => {
+    const c = cases[name] as Case;
+    expect(() =>
+      c.call(
+        c.inputs(),
+        c.args.map(([, make]) => make()),
       ),
-    );
-    it.each(rows)("%s", (_, c, slot, bad) => expectRefused(c, slot, bad));
+    ).not.toThrow();
   });
+  const rows = Object.entries(cases).flatMap(([name, c]) =>
+    c.args.flatMap(([kind, , accepted = []], slot) =>
+      BAD[kind]
+        .filter((bad) => !accepted.some((a) => show(a) === show(bad)))
+        .map((bad) => [`${name} arg ${slot} (${kind}) = ${show(bad)}`, c, slot, bad] as const),
+    ),
+  );
+  it.each(rows)("%s", (_, c, slot, bad) => expectRefused(c, slot, bad));
 }
+
+describe("Tensor methods with hostile arguments throw a TorchletError and change nothing", () =>
+  sweep(METHODS));
+describe("torch functions with hostile arguments throw a TorchletError and change nothing", () =>
+  sweep(FUNCTIONS));
 
 describe("torch.NAME(input, ...) with an input that is not a Tensor", () => {
   it("covers the functional forms", () => expect(FUNCTIONAL_FORMS.length).toBeGreaterThan(50));
@@ -416,27 +417,15 @@ describe("torch.nn.functional with hostile arguments", () => {
     },
     linear: {
       inputs: () => [],
-      args: [tensorArg(), ["tensor", () => torch.ones(4, 3)], ["tensor", () => torch.ones(4), [null, undefined]]],
+      args: [
+        tensorArg(),
+        ["tensor", () => torch.ones(4, 3)],
+        ["tensor", () => torch.ones(4), [null, undefined]],
+      ],
       call: (_, a) => F.linear(...a),
     },
     mseLoss: { inputs: () => [], args: [tensorArg(), tensorArg()], call: (_, a) => F.mseLoss(...a) },
     l1Loss: { inputs: () => [], args: [tensorArg(), tensorArg()], call: (_, a) => F.l1Loss(...a) },
   };
-  it.each(Object.keys(NN))("%s runs with its valid arguments", (name) => {
-    const c = NN[name] as Case;
-    expect(() =>
-      c.call(
-        c.inputs(),
-        c.args.map(([, make]) => make()),
-      ),
-    ).not.toThrow();
-  });
-  const rows = Object.entries(NN).flatMap(([name, c]) =>
-    c.args.flatMap(([kind, , accepted = []], slot) =>
-      BAD[kind]
-        .filter((bad) => !accepted.some((a) => show(a) === show(bad)))
-        .map((bad) => [`${name} arg ${slot} (${kind}) = ${show(bad)}`, c, slot, bad] as const),
-    ),
-  );
-  it.each(rows)("%s", (_, c, slot, bad) => expectRefused(c, slot, bad));
+  sweep(NN);
 });
