@@ -6,8 +6,8 @@ import {
   StridedArray,
   TorchletError,
 } from "@torchlet/storage";
-import { castChecked } from "@torchlet/storage/internal";
-import { type ShapeArgs, shapeFromArgs, Tensor, type TensorOptions } from "./tensor.js";
+import { argumentError, castChecked, castInRange, checkDType, checkScalar } from "@torchlet/storage/internal";
+import { checkTensor, type ShapeArgs, shapeFromArgs, Tensor, type TensorOptions } from "./tensor.js";
 
 /**
  * Wraps an array in a leaf tensor, applying `requiresGrad` from the options.
@@ -32,7 +32,7 @@ export function fromArray(array: StridedArray, options: TensorOptions = {}): Ten
  * torch.tensor([0.2, -1.3, -0.5], { dtype: "float64", requiresGrad: true });
  */
 export function tensor(data: NestedData, options: TensorOptions = {}): Tensor {
-  return fromArray(fromNested(data, options.dtype), options);
+  return fromArray(fromNested(data, checkOptions("tensor", options).dtype), options);
 }
 
 /**
@@ -44,11 +44,32 @@ export function tensor(data: NestedData, options: TensorOptions = {}): Tensor {
  */
 export function parseShapeAndOptions(op: string, args: readonly unknown[]): [number[], TensorOptions] {
   const last = args[args.length - 1];
-  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last);
-  const shapeArgs = (hasOptions ? args.slice(0, -1) : args) as ShapeArgs;
-  const shape = shapeFromArgs(shapeArgs);
+  const hasOptions = isOptions(last);
+  const shapeArgs = hasOptions ? args.slice(0, -1) : args;
+  // `zeros([2, 3], "float64")`: a shape array takes nothing after it but the options.
+  if (Array.isArray(shapeArgs[0]) && shapeArgs.length > 1)
+    throw argumentError(op, "options", "an object such as { dtype }", shapeArgs[1]);
+  const shape = shapeFromArgs(shapeArgs as ShapeArgs);
   checkShape(op, shape);
-  return [shape, hasOptions ? (last as TensorOptions) : {}];
+  return [shape, hasOptions ? checkOptions(op, last as TensorOptions) : {}];
+}
+
+/**
+ * `options` when it is a plain object whose `dtype` (if any) names a dtype and whose `requiresGrad` (if
+ * any) is a boolean; else a TorchletError naming `op`.
+ *
+ * @example
+ * checkOptions("zeros", { dtype: "float64" }); // { dtype: "float64" }
+ * checkOptions("zeros", { dtype: "float16" }); // throws: zeros: unknown dtype "float16" ...
+ */
+function checkOptions<T extends TensorOptions>(op: string, options: T): T {
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw argumentError(op, "options", "an object such as { dtype }", options);
+  if (options.dtype !== undefined) checkDType(op, options.dtype);
+  const grad = options.requiresGrad;
+  if (grad !== undefined && typeof grad !== "boolean")
+    throw argumentError(op, "requiresGrad", "a boolean", grad);
+  return options;
 }
 
 type ShapeCall = [...ShapeArgs] | [readonly number[], TensorOptions];
@@ -60,10 +81,22 @@ type ShapeCall = [...ShapeArgs] | [readonly number[], TensorOptions];
  * torch.full([2, 2], 7).tolist(); // [[7, 7], [7, 7]]
  */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
-  checkShape("full", shape);
-  const dtype = options.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
-  const array = StridedArray.zeros(shape, dtype);
-  array.data.fill(castChecked("full", dtype, Number(value)));
+  return filledTensor("full", shape, value, options);
+}
+
+/** A tensor of `shape` filled with `value`, for `op` (full, zeros, ones, the *Like factories). */
+function filledTensor(
+  op: string,
+  shape: readonly number[],
+  value: number | boolean,
+  options: TensorOptions,
+): Tensor {
+  checkShape(op, shape);
+  const fill = checkScalar(op, "fill_value", value);
+  const dtype = checkOptions(op, options).dtype ?? (typeof value === "boolean" ? "bool" : "float32");
+  const stored = castInRange(op, dtype, fill);
+  const array = StridedArray.zeros(shape, dtype, op);
+  array.data.fill(stored);
   return fromArray(array, options);
 }
 
@@ -76,7 +109,7 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
  */
 export function zeros(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("zeros", args);
-  return full(shape, 0, options);
+  return filledTensor("zeros", shape, 0, options);
 }
 
 /**
@@ -88,7 +121,7 @@ export function zeros(...args: ShapeCall): Tensor {
  */
 export function ones(...args: ShapeCall): Tensor {
   const [shape, options] = parseShapeAndOptions("ones", args);
-  return full(shape, 1, options);
+  return filledTensor("ones", shape, 1, options);
 }
 
 /**
@@ -98,7 +131,8 @@ export function ones(...args: ShapeCall): Tensor {
  * torch.zerosLike(torch.ones([2], { dtype: "float64" })).dtype; // "float64"
  */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...options });
+  checkTensor("zerosLike", "input", t);
+  return filledTensor("zerosLike", t.shape, 0, { dtype: t.dtype, ...checkOptions("zerosLike", options) });
 }
 
 /**
@@ -108,7 +142,8 @@ export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
  * torch.onesLike(torch.zeros(2, 2)).tolist(); // [[1, 1], [1, 1]]
  */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...options });
+  checkTensor("onesLike", "input", t);
+  return filledTensor("onesLike", t.shape, 1, { dtype: t.dtype, ...checkOptions("onesLike", options) });
 }
 
 /**
@@ -118,7 +153,8 @@ export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
  * torch.fullLike(torch.zeros(3), 0.5).tolist(); // [0.5, 0.5, 0.5]
  */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...options });
+  checkTensor("fullLike", "input", t);
+  return filledTensor("fullLike", t.shape, value, { dtype: t.dtype, ...checkOptions("fullLike", options) });
 }
 
 /**
@@ -136,8 +172,16 @@ export function fullLike(t: Tensor, value: number, options: TensorOptions = {}):
 export function arange(end: number, options?: TensorOptions): Tensor;
 export function arange(start: number, end: number, step?: number, options?: TensorOptions): Tensor;
 export function arange(...args: (number | TensorOptions | undefined)[]): Tensor {
-  const options = (typeof args[args.length - 1] === "object" ? args.pop() : {}) as TensorOptions;
-  const nums = args.filter((a): a is number => typeof a === "number");
+  const last = args[args.length - 1];
+  const options = checkOptions("arange", (isOptions(last) ? args.pop() : {}) as TensorOptions);
+  // A trailing undefined is an omitted step: `arange(0, 5, undefined)`.
+  while (args.length > 1 && args[args.length - 1] === undefined) args.pop();
+  if (args.length < 1 || args.length > 3) throw argumentError("arange", "end", "a number", args[args.length]);
+  const names = args.length === 1 ? ["end"] : ["start", "end", "step"];
+  const nums = args.map((a, i) => {
+    if (typeof a !== "number") throw argumentError("arange", names[i] as string, "a number", a);
+    return a;
+  });
   const [start, end, step] =
     nums.length === 1 ? [0, nums[0] as number, 1] : [nums[0] as number, nums[1] as number, nums[2] ?? 1];
   if (![start, end, step].every(Number.isFinite))
@@ -156,7 +200,7 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
     );
   }
   const n = Math.ceil(span / (dtype === "int64" ? by : step));
-  const array = StridedArray.zeros([n], dtype);
+  const array = StridedArray.zeros([n], dtype, "arange");
   for (let i = 0; i < n; i++) array.data[i] = castChecked("arange", dtype, first + i * by);
   return fromArray(array, options);
 }
@@ -168,9 +212,15 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
  * torch.linspace(0, 1, 5).tolist(); // [0, 0.25, 0.5, 0.75, 1]
  */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
+  if (typeof start !== "number") throw argumentError("linspace", "start", "a number", start);
+  if (typeof end !== "number") throw argumentError("linspace", "end", "a number", end);
   if (!Number.isInteger(steps) || steps < 0)
-    throw new TorchletError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
-  const array = StridedArray.zeros([steps], options.dtype ?? "float32");
+    throw argumentError("linspace", "steps", "a non-negative integer", steps);
+  const dtype = checkOptions("linspace", options).dtype ?? "float32";
+  // Both ends are stored values: an integer dtype refuses what it cannot hold (PyTorch's checked_convert).
+  castInRange("linspace", dtype, start, false);
+  castInRange("linspace", dtype, end, false);
+  const array = StridedArray.zeros([steps], dtype, "linspace");
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Like PyTorch, fill the second half backwards from `end` so that both ends are exact
   // (a single step gives `start`).
@@ -193,10 +243,15 @@ export function eye(
   mOrOptions?: number | TensorOptions,
   maybeOptions: TensorOptions = {},
 ): Tensor {
-  const m = typeof mOrOptions === "number" ? mOrOptions : n;
-  const options = typeof mOrOptions === "object" ? mOrOptions : maybeOptions;
+  const m = mOrOptions === undefined || isOptions(mOrOptions) ? n : mOrOptions;
+  const options = checkOptions("eye", isOptions(mOrOptions) ? mOrOptions : maybeOptions);
   checkShape("eye", [n, m]);
-  const array = StridedArray.zeros([n, m], options.dtype ?? "float32");
+  const array = StridedArray.zeros([n, m], options.dtype ?? "float32", "eye");
   for (let i = 0; i < Math.min(n, m); i++) array.data[i * m + i] = 1;
   return fromArray(array, options);
+}
+
+/** Whether a trailing argument is an options object (not a number, an array or null). */
+function isOptions(value: unknown): value is TensorOptions {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

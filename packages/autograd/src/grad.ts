@@ -1,6 +1,6 @@
 import { TorchletError } from "@torchlet/storage";
 import { runBackward } from "./engine.js";
-import type { BackwardOptions, Tensor } from "./tensor.js";
+import { type BackwardOptions, checkBackwardOptions, checkTensor, type Tensor } from "./tensor.js";
 
 /**
  * Options of `autograd.grad`.
@@ -33,9 +33,14 @@ function grad(
   inputs: Tensor | readonly Tensor[],
   options: GradOptions = {},
 ): (Tensor | null)[] {
+  checkBackwardOptions("autograd.grad", options);
   const outs = asList(outputs);
   const ins = asList(inputs);
   const gradOutputs = options.gradOutputs === undefined ? outs.map(() => null) : asList(options.gradOutputs);
+  for (const [i, t] of outs.entries()) checkTensor("autograd.grad", `outputs[${i}]`, t);
+  for (const [i, t] of ins.entries()) checkTensor("autograd.grad", `inputs[${i}]`, t);
+  for (const [i, g] of gradOutputs.entries())
+    if (g !== null) checkTensor("autograd.grad", `gradOutputs[${i}]`, g);
   if (gradOutputs.length !== outs.length) {
     throw new TorchletError(
       `autograd.grad: got ${gradOutputs.length} gradOutputs for ${outs.length} outputs`,

@@ -24,7 +24,14 @@ import {
   TorchletError,
   typeName,
 } from "@torchlet/storage";
-import { castChecked } from "@torchlet/storage/internal";
+import {
+  argumentError,
+  castChecked,
+  castInRange,
+  checkDType,
+  checkFlag,
+  checkScalar,
+} from "@torchlet/storage/internal";
 import {
   type AttrsOf,
   type Derivative,
@@ -116,6 +123,57 @@ export type ShapeArgs = [readonly number[]] | number[];
 
 export function shapeFromArgs(args: ShapeArgs): number[] {
   return Array.isArray(args[0]) ? [...(args[0] as readonly number[])] : (args as number[]);
+}
+
+/**
+ * Checks that argument `name` of `op` is a Tensor (a TorchletError naming what it got otherwise).
+ *
+ * @example
+ * checkTensor("mm", "other", torch.zeros(2, 2)); // passes
+ * checkTensor("mm", "other", [[1, 2]]); // throws: mm: argument 'other' must be a Tensor, got an array [1,2]
+ */
+export function checkTensor(op: string, name: string, value: unknown): asserts value is Tensor {
+  if (!(value instanceof Tensor)) throw argumentError(op, name, "a Tensor", value);
+}
+
+/**
+ * Checks the options of `backward` and `autograd.grad`: an object whose flags, when given, are booleans.
+ *
+ * @example
+ * checkBackwardOptions("backward", { retainGraph: true }); // passes
+ * checkBackwardOptions("backward", { retainGraph: "yes" }); // throws
+ */
+export function checkBackwardOptions(op: string, options: BackwardOptions): void {
+  if (!isPlainObject(options))
+    throw argumentError(op, "options", "an object such as { retainGraph: true }", options);
+  for (const flag of ["retainGraph", "createGraph"] as const) {
+    const value = options[flag];
+    if (value !== undefined && typeof value !== "boolean") throw argumentError(op, flag, "a boolean", value);
+  }
+}
+
+/** `tensors` as cat and stack take it: an array of Tensors. */
+function checkTensorList(op: string, tensors: readonly Tensor[]): void {
+  if (!Array.isArray(tensors)) throw argumentError(op, "tensors", "an array of Tensors", tensors);
+  for (const [i, t] of tensors.entries()) checkTensor(op, `tensors[${i}]`, t);
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Tensor);
+}
+
+/**
+ * Checks that argument `name` of `op` is an operand: a Tensor, a number or a boolean. `"1"`, `null`,
+ * `undefined`, arrays and bigints are refused here, at the public boundary, rather than read as NaN or
+ * coerced; two typeof tests, so the per-op overhead does not feel them.
+ *
+ * @example
+ * checkOperand("add", "other", 2); // passes
+ * checkOperand("add", "other", "1"); // throws: add: argument 'other' must be a Tensor, a number or a boolean, got the string "1"
+ */
+export function checkOperand(op: string, name: string, value: unknown): asserts value is Operand | boolean {
+  if (typeof value !== "number" && typeof value !== "boolean" && !(value instanceof Tensor))
+    throw argumentError(op, name, "a Tensor, a number or a boolean", value);
 }
 
 /**
@@ -220,6 +278,7 @@ export class Tensor {
 
   /** Sets requiresGrad on a leaf (floating dtypes only); returns this. */
   requiresGrad_(flag = true): this {
+    checkFlag("requiresGrad_", "requiresGrad", flag);
     if (!this.isLeaf) {
       throw new TorchletError(
         `requiresGrad_: you can only change requiresGrad flags of leaf tensors (this one has gradFn ${this._gradFn?.name}); use detach() for a copy outside the graph`,
@@ -301,6 +360,13 @@ export class Tensor {
 
   /** Each element limited to [min, max] (either bound null for none); NaN stays NaN (torch.clamp). */
   clamp(min: number | null, max: number | null = null): Tensor {
+    for (const [name, bound] of [
+      ["min", min],
+      ["max", max],
+    ] as const) {
+      if (bound !== null && typeof bound !== "number")
+        throw argumentError("clamp", name, "a number or null", bound);
+    }
     if (min === null && max === null)
       throw new TorchletError("clamp: at least one of min and max must not be null");
     const out = noGrad(() => {
@@ -508,6 +574,7 @@ export class Tensor {
    * results carry the same grad_fn (UnsafeViewBackward0 for batched products).
    */
   matmul(other: Tensor, options?: OutOptions): Tensor {
+    checkTensor("matmul", "other", other);
     const b = other;
     if (options?.out) return computedOut("matmul", [this, b], options.out, "product", () => this.matmul(b));
     if (this.ndim === 0 || b.ndim === 0) {
@@ -762,6 +829,7 @@ export class Tensor {
    * x.gather(1, torch.tensor([[1], [0]], { dtype: "int64" })).tolist(); // [[2], [3]]
    */
   gather(dim: number, index: Tensor): Tensor {
+    checkTensor("gather", "index", index);
     return gather(kit, this, dim, index);
   }
   /**
@@ -772,6 +840,7 @@ export class Tensor {
    * x.indexSelect(0, torch.tensor([2, 0, 2], { dtype: "int32" })).tolist(); // [[5, 6], [1, 2], [5, 6]]
    */
   indexSelect(dim: number, index: Tensor): Tensor {
+    checkTensor("indexSelect", "index", index);
     return indexSelect(kit, this, dim, index);
   }
   /**
@@ -784,7 +853,11 @@ export class Tensor {
    * torch.zeros(2, 2).scatter(0, index, 9).tolist(); // [[0, 9], [9, 0]]
    */
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
-    return scatter(kit, this, dim, index, src, false);
+    checkTensor("scatter", "index", index);
+    checkOperand("scatter", "src", src);
+    // a number is stored as a value: PyTorch's checked conversion (3e9 into int32 is refused)
+    const value = src instanceof Tensor ? src : castInRange("scatter", this.dtype, wrappedNumber(src));
+    return scatter(kit, this, dim, index, value, false);
   }
   /**
    * A copy with `src`'s elements added where `index` says along `dim` (repeats accumulate).
@@ -794,6 +867,8 @@ export class Tensor {
    * torch.zeros(2).scatterAdd(0, index, torch.tensor([1, 2, 3])).tolist(); // [4, 2]
    */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    checkTensor("scatterAdd", "index", index);
+    checkTensor("scatterAdd", "src", src);
     return scatter(kit, this, dim, index, src, true);
   }
   /**
@@ -804,7 +879,9 @@ export class Tensor {
    * x.maskedFill(x.lt(0), 0).tolist(); // [1, 0, 3]
    */
   maskedFill(mask: Tensor, value: Tensor | number): Tensor {
-    return maskedFill(kit, this, mask, value);
+    checkTensor("maskedFill", "mask", mask);
+    checkOperand("maskedFill", "value", value);
+    return maskedFill(kit, this, mask, value instanceof Tensor ? value : wrappedNumber(value));
   }
   /**
    * The elements where the bool `mask` (broadcast with this tensor) is true, as a 1-D tensor.
@@ -814,6 +891,7 @@ export class Tensor {
    * x.maskedSelect(x.gt(0)).tolist(); // [1, 4]
    */
   maskedSelect(mask: Tensor): Tensor {
+    checkTensor("maskedSelect", "mask", mask);
     return maskedSelect(kit, this, mask);
   }
   /**
@@ -825,6 +903,8 @@ export class Tensor {
    * torch.zeros(3).maskedScatter(mask, torch.tensor([7, 8])).tolist(); // [7, 0, 8]
    */
   maskedScatter(mask: Tensor, source: Tensor): Tensor {
+    checkTensor("maskedScatter", "mask", mask);
+    checkTensor("maskedScatter", "source", source);
     return maskedScatter(kit, this, mask, source);
   }
 
@@ -856,7 +936,9 @@ export class Tensor {
    * x.indexPut_([i, i], torch.tensor([1, 2]), true).tolist(); // [[0, 5, 5], [0, 3, 0]]
    */
   indexPut_(items: readonly IndexItem[], values: Tensor | number, accumulate = false): this {
-    const v = typeof values === "number" ? kit.scalar("indexPut_", values, this.dtype) : values;
+    checkOperand("indexPut_", "values", values);
+    checkFlag("indexPut_", "accumulate", accumulate);
+    const v = values instanceof Tensor ? values : kit.scalar("indexPut_", Number(values), this.dtype);
     return this.inplace("indexPut_", v, (self) => indexPut(kit, self, items, v, accumulate));
   }
 
@@ -903,6 +985,7 @@ export class Tensor {
    * t.argmax(1).dtype; // "int64"
    */
   argmax(dim: number | null = null, keepdim = false): Tensor {
+    checkFlag("argmax", "keepdim", keepdim);
     return new Tensor(backend().argReduce("argmax", this._array, dim, keepdim));
   }
   /**
@@ -912,6 +995,7 @@ export class Tensor {
    * torch.tensor([[1, 5, 5], [7, 0, 0]]).argmin(1, true).tolist(); // [[0], [1]]
    */
   argmin(dim: number | null = null, keepdim = false): Tensor {
+    checkFlag("argmin", "keepdim", keepdim);
     return new Tensor(backend().argReduce("argmin", this._array, dim, keepdim));
   }
 
@@ -988,6 +1072,7 @@ export class Tensor {
   /** The same values converted to `dtype` (this tensor itself when the dtype already matches). */
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
+    checkDType("to", dtype);
     return record("to", [this], copyPreservingLayout(this._array, dtype), undefined);
   }
 
@@ -1045,6 +1130,7 @@ export class Tensor {
   }
   /** Sets every element to `value`. */
   fill_(value: number): this {
+    checkScalar("fill_", "value", value);
     return this.inplace(
       "fill_",
       value,
@@ -1064,6 +1150,7 @@ export class Tensor {
     compute: (self: Tensor) => Tensor,
     direct: () => boolean = () => false,
   ): this {
+    checkOperand(op, "other", other);
     const recording =
       isGradEnabled() && (this._requiresGrad || (other instanceof Tensor && other._requiresGrad));
     if (recording && this.isLeaf && this._requiresGrad) {
@@ -1128,6 +1215,15 @@ export class Tensor {
    * `.grad`. Without `gradient`, the tensor must hold one element (the loss).
    */
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) {
+      const hint = isPlainObject(gradient)
+        ? "; options go second: backward(undefined, { retainGraph: true })"
+        : "";
+      throw new TorchletError(
+        `${argumentError("backward", "gradient", "a Tensor", gradient).message}${hint}`,
+      );
+    }
+    checkBackwardOptions("backward", options);
     runBackward([this], gradient ? [gradient] : [null], options, null);
   }
 }
@@ -1170,7 +1266,8 @@ function record<K extends OpName>(
 const kit: OpKit = {
   record,
   wrap: (array) => new Tensor(array),
-  scalar: (op, value, dtype) => scalarTensor(op, value, dtype),
+  // The numbers maskedFill and indexPut_ store: PyTorch refuses one the dtype cannot hold.
+  scalar: (op, value, dtype) => scalarTensor(op, value, dtype, castInRange),
 };
 
 /** A JS number as a 0-d tensor of `dtype` (PyTorch's wrapped number); `op` names the op for errors. */
@@ -1179,9 +1276,9 @@ function wrappedNumber(value: number | boolean): number {
   return typeof value === "boolean" ? Number(value) : value;
 }
 
-function scalarTensor(op: string, value: number, dtype: DType): Tensor {
+function scalarTensor(op: string, value: number, dtype: DType, convert = castChecked): Tensor {
   const array = StridedArray.zeros([], dtype);
-  array.data[0] = castChecked(op, dtype, wrappedNumber(value));
+  array.data[0] = convert(op, dtype, wrappedNumber(value));
   return new Tensor(array);
 }
 
@@ -1195,6 +1292,7 @@ function binaryOp(
   other: Operand,
   options?: OutOptions,
 ): Tensor {
+  checkOperand(op, op === "pow" ? "exponent" : "other", other);
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
   if (options?.out) return elementwiseOut(op, [a, b], dtype, options.out);
@@ -1206,6 +1304,7 @@ function binaryOp(
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand, options?: OutOptions): Tensor {
+  checkOperand(op, "other", other);
   resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
   const b = other instanceof Tensor ? other : scalarTensor(op, other, resultType(a, other));
   if (options?.out) return elementwiseOut(op, [a, b], "bool", options.out);
@@ -1264,7 +1363,7 @@ function reduceOp(
   dtype: DType,
 ): Tensor {
   const all = dim === undefined || dim === null;
-  const dims = reductionDims(op, dim, a.ndim);
+  const dims = reductionDims(op, dim, a.ndim, keepdim);
   const out = backend().reduce(op, a._array, dims, all ? false : keepdim, dtype);
   return record(op, [a], out, { dims: all ? null : dims, keepdim: all ? false : keepdim });
 }
@@ -1302,6 +1401,7 @@ function broadcastable(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function sameDType(op: string, a: Tensor, b: Tensor): DType {
+  checkTensor(op, "other", b);
   if (a.dtype !== b.dtype) {
     throw new TorchletError(
       `${op}: expected both operands to have the same dtype, got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`,
@@ -1357,13 +1457,13 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
 function fillInPlace(self: Tensor, value: number): boolean {
   const a = self._array;
   if (!a.isContiguous()) return false;
-  a.data.fill(castChecked("fill_", a.dtype, wrappedNumber(value)), a.offset, a.offset + a.numel);
+  a.data.fill(castInRange("fill_", a.dtype, wrappedNumber(value)), a.offset, a.offset + a.numel);
   return true;
 }
 
 function filled(self: Tensor, value: number, zero: boolean): Tensor {
   const out = StridedArray.zeros(self.shape, self.dtype);
-  if (!zero) out.data.fill(castChecked("fill_", self.dtype, wrappedNumber(value)));
+  if (!zero) out.data.fill(castInRange("fill_", self.dtype, wrappedNumber(value)));
   return record("fill", [self], out, { zero });
 }
 
@@ -1376,6 +1476,9 @@ function filled(self: Tensor, value: number, zero: boolean): Tensor {
  * torch.where(x.gt(0), x, 0).tolist(); // [0, 2, 0]
  */
 export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
+  checkTensor("where", "condition", condition);
+  checkOperand("where", "input", x);
+  checkOperand("where", "other", y);
   if (condition.dtype !== "bool") {
     throw new TorchletError(
       `where: condition must be a bool tensor, got ${condition.dtype} ${fmtShape(condition.shape)}`,
@@ -1406,6 +1509,7 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
  * torch.cat([a, a], 1).tolist(); // [[1, 2, 1, 2]]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList("cat", tensors);
   return catOp(kit, tensors, dim);
 }
 
@@ -1418,6 +1522,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
  * torch.stack([a, a.mul(10)], 1).tolist(); // [[1, 10], [2, 20]]
  */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  checkTensorList("stack", tensors);
   return stackOp(kit, tensors, dim);
 }
 

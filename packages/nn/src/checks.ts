@@ -1,5 +1,17 @@
 import { Tensor } from "@torchlet/autograd";
 import { TorchletError } from "@torchlet/storage";
+import { argumentError, checkScalar } from "@torchlet/storage/internal";
+
+/** A functional's tensor argument (`input`, `weight`...) must be a Tensor; the message names the op. */
+export function checkInput(op: string, name: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw argumentError(op, name, "a Tensor", x);
+}
+
+/** A functional's number argument (`negativeSlope`, `alpha`...): a number, else a TorchletError. */
+export function checkNumber(op: string, name: string, value: unknown): number {
+  if (typeof value === "boolean") throw argumentError(op, name, "a number", value);
+  return checkScalar(op, name, value);
+}
 
 /** Layer sizes must be positive integers; the message names the layer and the bad size. */
 export function checkFeatures(layer: string, sizes: Record<string, unknown>): void {

@@ -1,7 +1,7 @@
 import { noGrad, type Tensor, where, zerosLike } from "@torchlet/autograd";
 import { bernoulli_ } from "@torchlet/data";
 import { TorchletError } from "@torchlet/storage";
-import { checkProbability } from "./checks.js";
+import { checkInput, checkNumber, checkProbability } from "./checks.js";
 import { checkReduction, type LossOptions, reduce } from "./reduction.js";
 
 export {
@@ -30,6 +30,9 @@ export type { LossOptions, Reduction } from "./reduction.js";
  * torch.nn.functional.linear(torch.tensor([[1, 1]]), w, torch.tensor([0, 0, 1])).tolist(); // [[3, 7, 12]]
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkInput("linear", "input", x);
+  checkInput("linear", "weight", weight);
+  if (bias !== null) checkInput("linear", "bias", bias);
   if (weight.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new TorchletError(
       `linear: input [${x.shape.join(", ")}] and weight [${weight.shape.join(", ")}]: the input's last dim must equal the weight's dim 1`,
@@ -46,6 +49,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  * torch.nn.functional.relu(torch.tensor([-1, 2])).tolist(); // [0, 2]
  */
 export function relu(x: Tensor): Tensor {
+  checkInput("relu", "input", x);
   return x.relu();
 }
 
@@ -56,6 +60,8 @@ export function relu(x: Tensor): Tensor {
  * torch.nn.functional.leakyRelu(torch.tensor([-2, 3]), 0.1).tolist(); // [-0.2, 3]
  */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  checkInput("leakyRelu", "input", x);
+  checkNumber("leakyRelu", "negativeSlope", negativeSlope);
   return where(x.gt(0), x, x.mul(negativeSlope));
 }
 
@@ -67,6 +73,8 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
  * torch.nn.functional.elu(torch.tensor([-1, 2])).tolist(); // [-0.6321, 2]
  */
 export function elu(x: Tensor, alpha = 1): Tensor {
+  checkInput("elu", "input", x);
+  checkNumber("elu", "alpha", alpha);
   const positive = x.gt(0);
   // exp of the negative part only: where x > 0 the unused branch would overflow, and its zero
   // gradient times exp(x) = Infinity would be NaN.
@@ -92,6 +100,7 @@ export type GeluApproximate = "none" | "tanh";
  * torch.nn.functional.gelu(torch.tensor([1]), { approximate: "tanh" }).tolist(); // [0.8412]
  */
 export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
+  checkInput("gelu", "input", x);
   const approximate = options.approximate ?? "none";
   if (approximate === "none") return x.mul(0.5).mul(x.mul(Math.SQRT1_2).erf().add(1));
   if (approximate !== "tanh") {
@@ -108,6 +117,7 @@ export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {})
  * torch.nn.functional.silu(torch.tensor([0, 1])).tolist(); // [0, 0.7311]
  */
 export function silu(x: Tensor): Tensor {
+  checkInput("silu", "input", x);
   return x.div(x.neg().exp().add(1));
 }
 
@@ -118,6 +128,7 @@ export function silu(x: Tensor): Tensor {
  * torch.nn.functional.sigmoid(torch.tensor([0])).tolist(); // [0.5]
  */
 export function sigmoid(x: Tensor): Tensor {
+  checkInput("sigmoid", "input", x);
   return x.sigmoid();
 }
 
@@ -128,6 +139,7 @@ export function sigmoid(x: Tensor): Tensor {
  * torch.nn.functional.tanh(torch.tensor([0])).tolist(); // [0]
  */
 export function tanh(x: Tensor): Tensor {
+  checkInput("tanh", "input", x);
   return x.tanh();
 }
 
@@ -138,6 +150,7 @@ export function tanh(x: Tensor): Tensor {
  * torch.nn.functional.softmax(torch.tensor([[1, 2, 3]]), 1).tolist(); // [[0.0900, 0.2447, 0.6652]]
  */
 export function softmax(x: Tensor, dim: number): Tensor {
+  checkInput("softmax", "input", x);
   return x.softmax(dim);
 }
 
@@ -148,6 +161,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
  * torch.nn.functional.logSoftmax(torch.tensor([1e4, 0]), 0).tolist(); // [0, -10000]
  */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
+  checkInput("logSoftmax", "input", x);
   return x.logSoftmax(dim);
 }
 
@@ -160,6 +174,9 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
  * torch.nn.functional.softplus(torch.tensor([1]), 2).tolist(); // [1.0635]
  */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  checkInput("softplus", "input", x);
+  checkNumber("softplus", "beta", beta);
+  checkNumber("softplus", "threshold", threshold);
   const scaled = x.mul(beta);
   const linear = scaled.gt(threshold);
   // exp only where it is used: elsewhere exp(beta · x) could overflow, and 0 · Infinity in its
@@ -191,6 +208,7 @@ export interface DropoutOptions {
  * torch.nn.functional.dropout(torch.ones(2), 0.3, { training: false }).tolist(); // [1, 1]
  */
 export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
+  checkInput("dropout", "input", x);
   checkProbability("dropout", p);
   if (!(options.training ?? true) || p === 0) return x;
   if (p === 1) return x.mul(0);
@@ -205,6 +223,8 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
  * torch.nn.functional.mseLoss(torch.tensor([1, 2]), torch.tensor([0, 0])).item(); // 2.5
  */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkInput("mseLoss", "input", input);
+  checkInput("mseLoss", "target", target);
   const reduction = checkReduction("mseLoss", options.reduction ?? "mean");
   return reduce(input.sub(target).pow(2), reduction);
 }
@@ -216,6 +236,8 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
  * torch.nn.functional.l1Loss(torch.tensor([1, -2]), torch.tensor([0, 0])).item(); // 1.5
  */
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkInput("l1Loss", "input", input);
+  checkInput("l1Loss", "target", target);
   const reduction = checkReduction("l1Loss", options.reduction ?? "mean");
   return reduce(input.sub(target).abs(), reduction);
 }

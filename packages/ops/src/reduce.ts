@@ -7,6 +7,7 @@ import {
   TorchletError,
   type TypedArray,
 } from "@torchlet/storage";
+import { argumentError, checkFlag } from "@torchlet/storage/internal";
 import { coalesce, forEachRow } from "./elementwise-walk.js";
 import { sumRowInt64 } from "./int64.js";
 
@@ -21,7 +22,8 @@ import { sumRowInt64 } from "./int64.js";
 export type ReduceOp = "sum" | "mean" | "max" | "min";
 
 /**
- * Normalised, de-duplicated, sorted reduction dims; `null` means every dim.
+ * Normalised, de-duplicated, sorted reduction dims; `null` means every dim. The reduction's `keepdim`,
+ * when given, is checked here too (a boolean), so every reduction checks its arguments in one place.
  *
  * @example
  * reductionDims("sum", -1, 3); // [2]
@@ -32,9 +34,12 @@ export function reductionDims(
   op: string,
   dims: number | readonly number[] | null | undefined,
   ndim: number,
+  keepdim = false,
 ): number[] {
+  checkFlag(op, "keepdim", keepdim);
   if (dims === null || dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === "number" ? [dims] : dims;
+  if (!Array.isArray(list)) throw argumentError(op, "dim", "an integer, an array of integers or null", dims);
   const norm = list.map((d) => normalizeDim(op, d, ndim));
   if (new Set(norm).size !== norm.length)
     throw new TorchletError(`${op}: dim ${fmtShape(list)} appears multiple times in the list of dims`);

@@ -1,3 +1,4 @@
+export { MAX_TENSOR_BYTES, MAX_TENSOR_ELEMENTS } from "./allocate.js";
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./format.js";

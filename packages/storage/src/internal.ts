@@ -3,6 +3,9 @@
 // hands an array back for reuse (given a live tensor's memory it would corrupt that tensor), and `collectAllocations` is the engine's proof
 // that it created an array. The umbrella `torchlet` package does not re-export this entry.
 export { allocate, allocateUnfilled } from "./allocate.js";
+// The checks of public arguments (see arguments.ts) and PyTorch's checked conversion of stored values.
+export { argumentError, checkDType, checkFlag, checkScalar, describeValue } from "./arguments.js";
+export { castInRange } from "./checked-convert.js";
 // int64's exactness checks (see int64.ts), for the kernels and factories that store int64 values.
 export { castChecked, checkInt64Results, int64RangeError, toInt64 } from "./int64.js";
 export { collectAllocations, recycle } from "./recycle.js";

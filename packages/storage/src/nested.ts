@@ -1,7 +1,9 @@
 import { allocate } from "./allocate.js";
+import { checkDType } from "./arguments.js";
+import { castInRange } from "./checked-convert.js";
 import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { TorchletError } from "./errors.js";
-import { castChecked, toInt64 } from "./int64.js";
+import { toInt64 } from "./int64.js";
 import { StridedArray } from "./strided.js";
 
 /**
@@ -16,7 +18,8 @@ export type NestedData = number | boolean | ArrayLike<number> | BigInt64Array | 
 /**
  * Builds a contiguous array from nested JS data. Numbers give float32 (R torch's choice for R numerics),
  * booleans give bool, a typed array keeps its own dtype (a BigInt64Array gives int64); `dtype`
- * overrides. Ragged nesting is an error, and so is an int64 value beyond ±(2^53 - 1).
+ * overrides. Ragged nesting is an error, and so is a value the dtype cannot hold (int32 beyond its
+ * range, NaN or ±Inf as an integer, an int64 value beyond ±(2^53 - 1)), as PyTorch refuses them.
  *
  * @example
  * fromNested([[1, 2], [3, 4]]).shape; // [2, 2]
@@ -26,6 +29,7 @@ export type NestedData = number | boolean | ArrayLike<number> | BigInt64Array | 
  * fromNested([3, -1], "int64").toNested(); // [3, -1]
  */
 export function fromNested(data: NestedData, dtype?: DType): StridedArray {
+  if (dtype !== undefined) checkDType("tensor", dtype);
   if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
     const own = dtypeOfArray(data as unknown as ArrayLike<number>);
     if (!own) throw new TorchletError(`tensor: unsupported typed array ${data.constructor.name}`);
@@ -72,10 +76,10 @@ export function fromNested(data: NestedData, dtype?: DType): StridedArray {
   return StridedArray.fromFlat(castAll(target, values), shape, target);
 }
 
-/** `values` stored as `dtype` (cast as PyTorch's casts do; int64 range-checked). */
+/** `values` stored as `dtype` (PyTorch's checked conversion: a value the dtype cannot hold is refused). */
 function castAll(dtype: DType, values: ArrayLike<number>): TypedArray {
-  const out = allocate(dtype, values.length);
-  for (let i = 0; i < values.length; i++) out[i] = castChecked("tensor", dtype, values[i] as number);
+  const out = allocate(dtype, values.length, "tensor");
+  for (let i = 0; i < values.length; i++) out[i] = castInRange("tensor", dtype, values[i] as number, false);
   return out;
 }
 

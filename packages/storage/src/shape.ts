@@ -1,3 +1,4 @@
+import { argumentError } from "./arguments.js";
 import { fmtShape, TorchletError } from "./errors.js";
 
 /**
@@ -78,6 +79,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
  * normalizeDim("sum", 3, 3); // throws TorchletError
  */
 export function normalizeDim(op: string, dim: number, ndim: number): number {
+  if (typeof dim !== "number") throw argumentError(op, "dim", "an integer", dim);
   const lo = ndim === 0 ? -1 : -ndim;
   const hi = ndim === 0 ? 0 : ndim - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
@@ -96,6 +98,7 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
  * checkShape("zeros", [2, -1]); // throws TorchletError
  */
 export function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape)) throw argumentError(op, "size", "an array of sizes", shape);
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {
       throw new TorchletError(`${op}: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);

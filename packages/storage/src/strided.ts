@@ -46,9 +46,9 @@ export class StridedArray {
     );
   }
 
-  /** A new zero-filled contiguous array. */
-  static zeros(shape: Shape, dtype: DType): StridedArray {
-    return new StridedArray(allocate(dtype, numel(shape)), dtype, [...shape], contiguousStrides(shape));
+  /** A new zero-filled contiguous array; `op` names the caller when the size or dtype is refused. */
+  static zeros(shape: Shape, dtype: DType, op?: string): StridedArray {
+    return new StridedArray(allocate(dtype, numel(shape), op), dtype, [...shape], contiguousStrides(shape));
   }
 
   /** The number of dims. */

@@ -180,25 +180,6 @@ export const EXPLAINED: readonly Explanation[] = [
     },
   },
   {
-    id: "non-number-operand",
-    issue: "#18 item 7",
-    says: 'a string or an array as an operand ("1", [1, 2]) is computed with, or fails with another error, where PyTorch raises a TypeError',
-    matches: (m) =>
-      (m.kind === "no-raise" || m.kind === "not-TorchletError") &&
-      (BINARY.has(bare(m)) || IN_PLACE.has(bare(m))) &&
-      /must be Tensor, not|invalid combination of arguments/.test(pytorchError(m)) &&
-      m.args.some((a) => typeof a === "string" || Array.isArray(a)),
-  },
-  {
-    id: "int32-out-of-range",
-    issue: "#18 item 8",
-    says: "an int32 tensor made from values out of int32's range (3e9) or NaN wraps, where PyTorch refuses",
-    matches: (m) =>
-      m.kind === "no-raise" &&
-      ["tensor", "full", "fill_"].includes(bare(m)) &&
-      /cannot be converted to type int(32)? without overflow/.test(pytorchError(m)),
-  },
-  {
     id: "pow-c-semantics",
     issue: "#18 item 9",
     says: "pow follows JS's ** where PyTorch follows C (1^NaN, 1^±Inf, (-1)^±Inf are 1; (-Inf)^0.5 NaN, (-0)^0.5 -0) and int32 powers that overflow do not wrap",

@@ -8,6 +8,7 @@ import {
   shapesEqual,
   TorchletError,
 } from "@torchlet/storage";
+import { argumentError } from "@torchlet/storage/internal";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
 
@@ -96,7 +97,7 @@ export function split(kit: OpKit, a: Tensor, sizeOrSizes: number | readonly numb
     }
     const count = size === 0 ? 1 : Math.max(1, Math.ceil(total / size));
     sizes = Array.from({ length: count }, (_, i) => Math.min(size, total - i * size));
-  } else {
+  } else if (Array.isArray(sizeOrSizes)) {
     sizes = [...sizeOrSizes];
     const sum = sizes.reduce((n, s) => n + s, 0);
     if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sum !== total) {
@@ -104,6 +105,8 @@ export function split(kit: OpKit, a: Tensor, sizeOrSizes: number | readonly numb
         `split: split_with_sizes expects split_sizes to sum exactly to ${total} (input tensor's size at dimension ${d}), but got split_sizes=${fmtShape(sizes)}`,
       );
     }
+  } else {
+    throw argumentError("split", "split_size", "an integer or an array of integers", sizeOrSizes);
   }
   const withSizes = typeof sizeOrSizes !== "number";
   let start = 0;

@@ -1,5 +1,6 @@
 import { backend, type DimReduceOp, reductionDims } from "@torchlet/ops";
 import { type DType, fmtShape, isFloating, normalizeDim, TorchletError } from "@torchlet/storage";
+import { argumentError, checkFlag } from "@torchlet/storage/internal";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
 
@@ -53,6 +54,7 @@ export function extremumDim(
   dim: number,
   keepdim: boolean,
 ): ValuesIndices {
+  checkFlag(op, "keepdim", keepdim);
   const d = normalizeDim(op, dim, a.ndim);
   const { values, indices } = backend().extremumDim(op, a._array, d, keepdim);
   const index = kit.wrap(indices);
@@ -62,14 +64,15 @@ export function extremumDim(
 
 /** `amax`/`amin`: the extreme values over some dims (every dim when none is given). */
 export function amaxAmin(kit: OpKit, op: "amax" | "amin", a: Tensor, dim: Dims, keepdim: boolean): Tensor {
-  const dims = reductionDims(op, dim, a.ndim);
+  const dims = reductionDims(op, dim, a.ndim, keepdim);
   return kit.record(op, [a], backend().reduceDims(op, a._array, dims, keepdim), { dims, keepdim });
 }
 
 /** The product over one dim, or of every element; integers and bool give int64, as in PyTorch. */
 export function prod(kit: OpKit, a: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   const all = dim === null || dim === undefined;
-  const dims = reductionDims("prod", dim, a.ndim);
+  if (Array.isArray(dim)) throw argumentError("prod", "dim", "an integer or null", dim);
+  const dims = reductionDims("prod", dim, a.ndim, keepdim);
   const dtype: DType = isFloating(a.dtype) ? a.dtype : "int64";
   const out = backend().reduceDims("prod", a._array, dims, all ? false : keepdim, dtype);
   return kit.record("prod", [a], out, { dims: all ? null : dims, keepdim: all ? false : keepdim });
@@ -78,8 +81,11 @@ export function prod(kit: OpKit, a: Tensor, dim: number | null | undefined, keep
 /** `var` (or its square root, `std`) with `correction` subtracted from the count. */
 export function variance(kit: OpKit, op: "var" | "std", a: Tensor, dim: Dims, options: VarOptions): Tensor {
   requireFloating(op, a, "std and var only support floating point dtypes");
+  if (typeof options !== "object" || options === null)
+    throw argumentError(op, "options", "an object such as { correction, keepdim }", options);
   const { correction = 1, keepdim = false } = options;
-  const dims = reductionDims(op, dim, a.ndim);
+  if (typeof correction !== "number") throw argumentError(op, "correction", "a number", correction);
+  const dims = reductionDims(op, dim, a.ndim, keepdim);
   const out = backend().reduceDims("var", a._array, dims, keepdim, a.dtype, { correction });
   const attrs = { dims, keepdim, correction };
   if (op === "var") return kit.record("var", [a], out, attrs);
@@ -88,8 +94,9 @@ export function variance(kit: OpKit, op: "var" | "std", a: Tensor, dim: Dims, op
 
 /** The p-norm over some dims (every dim when none is given). */
 export function norm(kit: OpKit, a: Tensor, p: number, dim: Dims, keepdim: boolean): Tensor {
+  if (typeof p !== "number") throw argumentError("norm", "p", "a number", p);
   requireFloating("norm", a, "input dtype should be floating point");
-  const dims = reductionDims("norm", dim, a.ndim);
+  const dims = reductionDims("norm", dim, a.ndim, keepdim);
   const out = backend().reduceDims("norm", a._array, dims, keepdim, a.dtype, { p });
   return kit.record("norm", [a], out, { dims, keepdim, p });
 }
@@ -104,6 +111,6 @@ export function cumsum(kit: OpKit, a: Tensor, dim: number): Tensor {
 /** `all`/`any`: whether every (some) element over the dims is non-zero, as a bool tensor. */
 export function allAny(kit: OpKit, op: "all" | "any", a: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const all = dim === null || dim === undefined;
-  const dims = reductionDims(op, dim, a.ndim);
+  const dims = reductionDims(op, dim, a.ndim, keepdim);
   return kit.wrap(backend().reduceDims(op as DimReduceOp, a._array, dims, all ? false : keepdim, "bool"));
 }

@@ -32,7 +32,7 @@ export function logSoftmax(kit: OpKit, a: Tensor, dim: number): Tensor {
 /** `log(sum(exp(x)))` over `dim` (a number or a list); integer inputs give float32, as in PyTorch. */
 export function logsumexp(kit: OpKit, a: Tensor, dim: number | readonly number[], keepdim: boolean): Tensor {
   const dtype = isFloating(a.dtype) ? a.dtype : "float32";
-  const dims = reductionDims("logsumexp", dim, a.ndim);
+  const dims = reductionDims("logsumexp", dim, a.ndim, keepdim);
   const out = backend().reduceDims("logsumexp", a._array, dims, keepdim, dtype);
   return kit.record("logsumexp", [a], out, { dims, keepdim });
 }
