@@ -2,6 +2,7 @@ import { backend, type ELEMENTWISE, type ElementwiseOp, type Window2d } from "@t
 import { StridedArray, shapesEqual } from "@torchlet/storage";
 import type { InputGrad } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
+import type { BatchNormAttrs } from "./ops/normalization.js";
 import { sumTo } from "./sum-to.js";
 import type { Operand, Tensor } from "./tensor.js";
 
@@ -123,6 +124,7 @@ type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   col2im: { window: Window2d };
   maxPool2d: { indices: Tensor };
   avgPool2d: { window: Window2d; divisors: Tensor };
+  batchNorm: BatchNormAttrs;
 };
 
 /**
@@ -267,6 +269,14 @@ export function derivativeTable({ where, wrap, cat, im2col, col2im }: FormulaKit
   const convColumns = (g: Tensor, groups: number): Tensor => {
     const [batch, out, oh, ow] = g.shape as [number, number, number, number];
     return g.permute(1, 0, 2, 3).reshape(groups, out / groups, batch * oh * ow);
+  };
+
+  /** batchNorm's input normalised, `(x - mean) * invstd`, recomputed from x when training (so differentiable). */
+  const normalized = (x: Tensor, { training, eps, dims, mean, invstd }: BatchNormAttrs): [Tensor, Tensor] => {
+    if (!training) return [x.sub(mean as Tensor).mul(invstd as Tensor), invstd as Tensor];
+    const centered = x.sub(x.mean(dims, true));
+    const scale = centered.square().mean(dims, true).add(eps).rsqrt();
+    return [centered.mul(scale), scale];
   };
 
   return {
@@ -740,6 +750,25 @@ export function derivativeTable({ where, wrap, cat, im2col, col2im }: FormulaKit
         },
       ],
       saves: [],
+    },
+    // Training: the batch's statistics depend on x, so the input gradient is the upstream's part
+    // orthogonal to 1 and to x̂ (per channel), scaled by weight / std; evaluation: a per-channel scale.
+    batchNorm: {
+      name: "NativeBatchNormBackward0",
+      grads: [
+        (g, c) => {
+          const x = c.input(0);
+          const w = c.input(1).reshape(x.shape.map((s, d) => (d === 1 ? s : 1)));
+          const [xhat, invstd] = normalized(x, c.attrs);
+          if (!c.attrs.training) return g.mul(w.mul(invstd));
+          const { dims } = c.attrs;
+          const orthogonal = g.sub(g.mean(dims, true)).sub(xhat.mul(g.mul(xhat).mean(dims, true)));
+          return orthogonal.mul(invstd.mul(w));
+        },
+        (g, c) => g.mul(normalized(c.input(0), c.attrs)[0]).sum(c.attrs.dims),
+        (g, c) => g.sum(c.attrs.dims),
+      ],
+      saves: [0, 1],
     },
   };
 }

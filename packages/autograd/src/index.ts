@@ -5,6 +5,7 @@ export { autograd, type GradOptions } from "./grad.js";
 export { AccumulateGrad, GradFn, type InputGrad, SavedContext } from "./grad-fn.js";
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from "./grad-mode.js";
 export type { Conv2dOptions } from "./ops/convolution.js";
+export type { BatchNormOptions } from "./ops/normalization.js";
 export type { AvgPool2dOptions, MaxPool2dOptions } from "./ops/pooling.js";
 export type { Dims, ValuesIndices, VarOptions } from "./ops/reductions.js";
 export { type IndexItem, Slice, type SliceIndex } from "./ops/subscript.js";
@@ -13,6 +14,7 @@ export { sumTo } from "./sum-to.js";
 export {
   avgPool2d,
   type BackwardOptions,
+  batchNorm,
   cat,
   conv2d,
   derivatives,

@@ -48,6 +48,7 @@ import {
 } from "./ops/indexing.js";
 import { cat as catOp, chunk, split, stack as stackOp, unbind } from "./ops/joining.js";
 import type { OpKit } from "./ops/kit.js";
+import { type BatchNormOptions, batchNorm as batchNormOp } from "./ops/normalization.js";
 import {
   type AvgPool2dOptions,
   avgPool2d as avgPool2dOp,
@@ -1413,6 +1414,31 @@ export function maxPool2dWithIndices(
   options: MaxPool2dOptions = {},
 ): ValuesIndices {
   return maxPoolOp(kit, input, kernelSize, options);
+}
+
+/**
+ * Batch normalisation over dim 1 (`torch.batch_norm`, also `torch.nn.functional.batchNorm`): with
+ * `{ training: true }` the batch's mean and biased variance normalise and the running statistics (if
+ * given) move towards them in place, the variance unbiased; otherwise the running ones normalise.
+ * `weight` and `bias` (`[channels]`) may be null. NativeBatchNormBackward0.
+ *
+ * @example
+ * const x = torch.tensor([[1, 10], [3, 30]]);
+ * const mean = torch.zeros(2);
+ * const variance = torch.ones(2);
+ * torch.batchNorm(x, mean, variance, null, null, { training: true, eps: 0 }).tolist(); // [[-1, -1], [1, 1]]
+ * mean.tolist(); // [0.2, 2]
+ * variance.tolist(); // [1.1, 20.9]
+ */
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  options: BatchNormOptions = {},
+): Tensor {
+  return batchNormOp(kit, input, runningMean, runningVar, weight, bias, options);
 }
 
 /**

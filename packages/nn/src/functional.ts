@@ -7,6 +7,8 @@ import { checkReduction, type LossOptions, reduce } from "./reduction.js";
 export {
   type AvgPool2dOptions,
   avgPool2d,
+  type BatchNormOptions,
+  batchNorm,
   type Conv2dOptions,
   conv2d,
   type MaxPool2dOptions,

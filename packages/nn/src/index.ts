@@ -13,6 +13,7 @@ export {
   Softmax,
   Tanh,
 } from "./activations.js";
+export { BatchNorm1d, BatchNorm2d, type BatchNormModuleOptions } from "./batchnorm.js";
 export { Conv2d, type Conv2dModuleOptions } from "./conv.js";
 export { Embedding } from "./embedding.js";
 export * as functional from "./functional.js";

@@ -414,6 +414,28 @@ const CASES: [string, Fn, number[][], boolean?][] = [
     (x) => torch.avgPool2d(x, [3, 2], { stride: [2, 1], padding: 1, ceilMode: true, countIncludePad: false }),
     [[2, 6, 5]],
   ],
+  [
+    "batchNorm training",
+    (x, w, b) => torch.batchNorm(x, null, null, w, b, { training: true }),
+    [[3, 2, 2, 2], [2], [2]],
+  ],
+  [
+    "batchNorm training without weight, [N, C]",
+    (x) => torch.batchNorm(x, null, null, null, null, { training: true }),
+    [[4, 3]],
+  ],
+  [
+    "batchNorm evaluation",
+    (x, w, b) =>
+      torch.batchNorm(
+        x,
+        torch.tensor([0.5, -0.2], { dtype: "float64" }),
+        torch.tensor([1.5, 0.7], { dtype: "float64" }),
+        w,
+        b,
+      ),
+    [[3, 2, 3], [2], [2]],
+  ],
 ];
 
 /** Every differentiable op of the registry, on inputs from its domain (binary ones broadcast a row). */
