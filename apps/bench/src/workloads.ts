@@ -1,7 +1,7 @@
 import * as torch from "torchlet";
 
-/** The five workloads of issue 7. Each expands into one or more cases (one table row each). */
-export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5"] as const;
+/** The five workloads of issue 7 and conv2d's of issue 15. Each expands into one or more cases (one table row each). */
+export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6"] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
 
 /** A float32 array with its shape: how every peer receives the same data. */
@@ -48,7 +48,22 @@ export interface ChainCase {
   grad: boolean;
 }
 
-export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase;
+/**
+ * One conv2d layer of a small digits CNN, forward and backward for a fixed upstream gradient: bias
+ * `[out]`, 3x3 kernel, stride 1, no padding; the input's gradient only where a layer below needs it.
+ */
+export interface ConvCase {
+  kind: "conv";
+  workload: "W6";
+  id: string;
+  batch: number;
+  inChannels: number;
+  size: number;
+  outChannels: number;
+  inputGrad: boolean;
+}
+
+export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase | ConvCase;
 
 export interface TrainData {
   x: Array32;
@@ -68,7 +83,17 @@ export interface ChainData {
   /** The constant added at every step. */
   step: Array32;
 }
-export type CaseData = TrainData | PairData | ChainData;
+export interface ConvData {
+  /** `[batch, in, size, size]`. */
+  x: Array32;
+  /** `[out, in, 3, 3]`. */
+  w: Array32;
+  /** `[out]`. */
+  b: Array32;
+  /** The upstream gradient, `[batch, out, size - 2, size - 2]`. */
+  g: Array32;
+}
+export type CaseData = TrainData | PairData | ChainData | ConvData;
 
 /** Every case, in table order. Seeds are per case, so `--only` does not change any case's data. */
 export function allCases(): Case[] {
@@ -109,6 +134,22 @@ export function allCases(): Case[] {
   }
   cases.push({ kind: "chain", workload: "W5", id: "W5 1e4 adds, grad", length: 1e4, grad: true });
   cases.push({ kind: "chain", workload: "W5", id: "W5 1e4 adds, no grad", length: 1e4, grad: false });
+  // the two conv layers of a digits CNN (28x28 -> 26x26, pooled to 13x13 -> 11x11), batch 64
+  for (const [inChannels, size, outChannels, inputGrad] of [
+    [1, 28, 8, false],
+    [8, 13, 16, true],
+  ] as const) {
+    cases.push({
+      kind: "conv",
+      workload: "W6",
+      id: `W6 conv 64x${inChannels}x${size}x${size} -> ${outChannels}, 3x3`,
+      batch: 64,
+      inChannels,
+      size,
+      outChannels,
+      inputGrad,
+    });
+  }
   return cases;
 }
 
@@ -150,6 +191,15 @@ export function makeData(c: Case): CaseData {
       return { a: array32(randn(c.size)), b: array32(randn(c.size)) };
     case "chain":
       return { start: array32(randn(1, 1)), step: array32(torch.full([1, 1], 1e-3)) };
+    case "conv": {
+      const out = c.size - 2;
+      return {
+        x: array32(randn(c.batch, c.inChannels, c.size, c.size)),
+        w: array32(randn(c.outChannels, c.inChannels, 3, 3).mul(1 / Math.sqrt(9 * c.inChannels))),
+        b: array32(randn(c.outChannels)),
+        g: array32(randn(c.batch, c.outChannels, out, out)),
+      };
+    }
   }
 }
 
@@ -177,6 +227,8 @@ export function metricOf(c: Case): Metric {
     }
     case "chain":
       return { unit: "µs/op", fromSeconds: (s) => (s / c.length) * 1e6, higherIsBetter: false };
+    case "conv":
+      return { unit: "ms/step", fromSeconds: (s) => s * 1e3, higherIsBetter: false };
   }
 }
 

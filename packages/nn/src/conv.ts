@@ -89,6 +89,7 @@ export class Conv2d extends Module {
     kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias) {
       const [fanIn] = fanInAndFanOut(this.weight);
+      // unlike Linear's, no draw at all for a fan-in of 0, as PyTorch's _ConvNd
       if (fanIn !== 0) uniform_(this.bias, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
     }
   }
