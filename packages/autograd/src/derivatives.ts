@@ -2,6 +2,7 @@ import { backend, type ELEMENTWISE, type ElementwiseOp, type Window2d } from "@t
 import { StridedArray, shapesEqual } from "@torchlet/storage";
 import type { InputGrad } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
+import type { ConvAttrs } from "./ops/convolution.js";
 import type { BatchNormAttrs } from "./ops/normalization.js";
 import { sumTo } from "./sum-to.js";
 import type { Operand, Tensor } from "./tensor.js";
@@ -119,7 +120,7 @@ type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   narrow: { dim: number; start: number; step: number };
   index: { positions: Tensor };
   indexPut: { positions: Tensor; accumulate: boolean };
-  conv2d: { window: Window2d; groups: number };
+  conv2d: ConvAttrs;
   im2col: { window: Window2d };
   col2im: { window: Window2d };
   maxPool2d: { indices: Tensor };

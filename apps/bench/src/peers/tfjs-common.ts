@@ -101,6 +101,8 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
           };
         }
         case "conv": {
+          // tfjs-wasm registers no Conv2DBackpropFilter/Input kernels
+          if (backend === "wasm") return { na: "no conv2d gradient kernels" };
           // tfjs convolves NHWC inputs with [kh, kw, in, out] filters: the same data, transposed once here
           const d = data as ConvData;
           const x = tfjs.transpose(t(d.x), [0, 2, 3, 1]);
