@@ -147,6 +147,16 @@ def prepare(case, a):
             return loss.item()
 
         return step
+    if kind == "conv":
+        x, g = a["x"], a["g"]
+        x.requires_grad_(case["inputGrad"])
+        w, b = a["w"].requires_grad_(True), a["b"].requires_grad_(True)
+
+        def conv_step():
+            torch.nn.functional.conv2d(x, w, b).backward(g)
+            x.grad = w.grad = b.grad = None
+
+        return conv_step
     raise ValueError(f"unknown case kind {kind}")
 
 

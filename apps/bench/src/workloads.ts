@@ -1,7 +1,7 @@
 import * as torch from "torchlet";
 
-/** The five workloads of issue 7 and issue 13's W6. Each expands into one or more cases (one table row each). */
-export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6"] as const;
+/** The five workloads of issue 7, issue 13's W6 and conv2d's W7 of issue 15. Each expands into one or more cases (one table row each). */
+export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
 
 /** A float32 array with its shape: how every peer receives the same data. */
@@ -65,7 +65,21 @@ export interface CrossEntropyCase {
   classes: number;
 }
 
-export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase | CrossEntropyCase;
+export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase | CrossEntropyCase | ConvCase;
+ * One conv2d layer of a small digits CNN, forward and backward for a fixed upstream gradient: bias
+ * `[out]`, 3x3 kernel, stride 1, no padding; the input's gradient only where a layer below needs it.
+ */
+export interface ConvCase {
+  kind: "conv";
+  workload: "W7";
+  id: string;
+  batch: number;
+  inChannels: number;
+  size: number;
+  outChannels: number;
+  inputGrad: boolean;
+}
+
 
 export interface TrainData {
   x: Array32;
@@ -91,7 +105,17 @@ export interface CrossEntropyData {
   /** Each row's class, `[rows, 1]`: integers held as float32 (exact), each peer converts them to its index type. */
   target: Array32;
 }
-export type CaseData = TrainData | PairData | ChainData | CrossEntropyData;
+export type CaseData = TrainData | PairData | ChainData | CrossEntropyData | ConvData;
+export interface ConvData {
+  /** `[batch, in, size, size]`. */
+  x: Array32;
+  /** `[out, in, 3, 3]`. */
+  w: Array32;
+  /** `[out]`. */
+  b: Array32;
+  /** The upstream gradient, `[batch, out, size - 2, size - 2]`. */
+  g: Array32;
+}
 
 /** Every case, in table order. Seeds are per case, so `--only` does not change any case's data. */
 export function allCases(): Case[] {
@@ -142,6 +166,22 @@ export function allCases(): Case[] {
     rows: 8192,
     classes: 10,
   });
+  // the two conv layers of a digits CNN (28x28 -> 26x26, pooled to 13x13 -> 11x11), batch 64
+  for (const [inChannels, size, outChannels, inputGrad] of [
+    [1, 28, 8, false],
+    [8, 13, 16, true],
+  ] as const) {
+    cases.push({
+      kind: "conv",
+      workload: "W7",
+      id: `W7 conv 64x${inChannels}x${size}x${size} -> ${outChannels}, 3x3`,
+      batch: 64,
+      inChannels,
+      size,
+      outChannels,
+      inputGrad,
+    });
+  }
   return cases;
 }
 
@@ -188,6 +228,15 @@ export function makeData(c: Case): CaseData {
         logits: array32(randn(c.rows, c.classes)),
         target: array32(torch.randint(0, c.classes, [c.rows, 1]).to("float32")),
       };
+    case "conv": {
+      const out = c.size - 2;
+      return {
+        x: array32(randn(c.batch, c.inChannels, c.size, c.size)),
+        w: array32(randn(c.outChannels, c.inChannels, 3, 3).mul(1 / Math.sqrt(9 * c.inChannels))),
+        b: array32(randn(c.outChannels)),
+        g: array32(randn(c.batch, c.outChannels, out, out)),
+      };
+    }
   }
 }
 
@@ -217,6 +266,8 @@ export function metricOf(c: Case): Metric {
       return { unit: "µs/op", fromSeconds: (s) => (s / c.length) * 1e6, higherIsBetter: false };
     case "crossEntropy":
       return { unit: "µs/step", fromSeconds: (s) => s * 1e6, higherIsBetter: false };
+    case "conv":
+      return { unit: "ms/step", fromSeconds: (s) => s * 1e3, higherIsBetter: false };
   }
 }
 

@@ -4,6 +4,9 @@ import { TorchletError } from "@torchlet/storage";
 import { checkInput, checkNumber, checkProbability } from "./checks.js";
 import { checkReduction, type LossOptions, reduce } from "./reduction.js";
 
+// The convolution family's options types are the umbrella's (torch.Conv2dOptions, ...): a type
+// re-exported here from another package would reach the bundled .d.ts as a value.
+export { avgPool2d, batchNorm, conv2d, maxPool2d, maxPool2dWithIndices } from "@torchlet/autograd";
 export {
   type BinaryLossOptions,
   type BinaryWithLogitsOptions,

@@ -18,6 +18,13 @@ export interface LoadResult {
 }
 
 /**
+ * Each module's buffers by PyTorch's name, in registration order (PyTorch's `_buffers`): state that is
+ * saved and loaded with the parameters but not trained (BatchNorm's running statistics). Kept outside
+ * the instance so that its own fields stay parameters and submodules only.
+ */
+const buffersOf = new WeakMap<Module, Map<string, Tensor>>();
+
+/**
  * The base of every layer (`torch.nn.Module`). Subclass it, assign submodules and parameters as fields
  * in the constructor, and write `forward`. Fields register in assignment order, as PyTorch's
  * `__setattr__` registers them, so `namedParameters()` and `stateDict()` have PyTorch's names in
@@ -47,6 +54,58 @@ export abstract class Module {
   /** This module's own parameters, by field name, in assignment order. */
   private ownParameters(): [string, Tensor][] {
     return Object.entries(this).filter((entry): entry is [string, Tensor] => isParameter(entry[1]));
+  }
+
+  /** This module's own buffers, in registration order. */
+  private ownBuffers(): Map<string, Tensor> {
+    const own = buffersOf.get(this) ?? new Map<string, Tensor>();
+    buffersOf.set(this, own);
+    return own;
+  }
+
+  /**
+   * Registers (or replaces) a buffer: a tensor saved in `stateDict()` under `name` after the
+   * parameters, loaded by `loadStateDict` and converted by `to()`, but not a parameter (PyTorch's
+   * `register_buffer`).
+   *
+   * @example
+   * class Scaled extends torch.nn.Module {
+   *   constructor() {
+   *     super();
+   *     this.registerBuffer("scale", torch.ones(2));
+   *   }
+   *   forward(x: torch.Tensor) {
+   *     return x.mul(this.buffer("scale"));
+   *   }
+   * }
+   * Object.keys(new Scaled().stateDict()); // ["scale"]
+   */
+  registerBuffer(name: string, tensor: Tensor): void {
+    this.ownBuffers().set(name, tensor);
+  }
+
+  /**
+   * The buffer registered as `name`.
+   *
+   * @example
+   * new torch.nn.BatchNorm1d(3).buffer("running_var").tolist(); // [1, 1, 1]
+   */
+  buffer(name: string): Tensor {
+    const t = this.ownBuffers().get(name);
+    if (!t) throw new TorchletError(`${this.constructor.name}: no buffer named "${name}"`);
+    return t;
+  }
+
+  /**
+   * Every buffer with its dotted name, in PyTorch's order (PyTorch's `named_buffers()`).
+   *
+   * @example
+   * new torch.nn.BatchNorm1d(3).namedBuffers().map(([n]) => n); // ["running_mean", "running_var", "num_batches_tracked"]
+   */
+  namedBuffers(): [string, Tensor][] {
+    return this.namedModules().flatMap(([prefix, m]) =>
+      [...m.ownBuffers()].map(([name, t]): [string, Tensor] => [prefix ? `${prefix}.${name}` : name, t]),
+    );
   }
 
   /**
@@ -165,8 +224,9 @@ export abstract class Module {
   }
 
   /**
-   * The parameters by dotted name, in PyTorch's order, as a plain object of tensors that share the
-   * parameters' storage but are outside the graph (PyTorch's `state_dict()`).
+   * The parameters and buffers by dotted name, in PyTorch's order (a module's parameters, then its
+   * buffers, then its submodules'), as a plain object of tensors that share their storage but are
+   * outside the graph (PyTorch's `state_dict()`).
    *
    * @example
    * Object.keys(new torch.nn.Sequential(new torch.nn.Linear(3, 2)).stateDict()); // ["0.weight", "0.bias"]
@@ -174,7 +234,8 @@ export abstract class Module {
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const [prefix, m] of this.namedModules()) {
-      for (const [name, p] of m.ownParameters()) out[prefix ? `${prefix}.${name}` : name] = p.detach();
+      const own = [...m.ownParameters(), ...m.ownBuffers()];
+      for (const [name, t] of own) out[prefix ? `${prefix}.${name}` : name] = t.detach();
     }
     return out;
   }
@@ -196,7 +257,7 @@ export abstract class Module {
       throw new TorchletError(`loadStateDict: expected a plain object of tensors, got ${String(dict)}`);
     const strict = options.strict ?? true;
     const own = this.stateDict();
-    const params = new Map(this.namedParameters());
+    const params = new Map([...this.namedParameters(), ...this.namedBuffers()]);
     const given = Object.keys(dict);
     const missingKeys = Object.keys(own).filter((k) => !(k in dict));
     const unexpectedKeys = given.filter((k) => !(k in own));
@@ -231,9 +292,9 @@ export abstract class Module {
   }
 
   /**
-   * Converts every floating-point parameter to `dtype` (`"cpu"` changes nothing); returns this. As
-   * torchlet tensors cannot change dtype in place, each parameter is replaced by a new one of the
-   * same name: create the optimizer after `to()`, as PyTorch's documentation advises.
+   * Converts every floating-point parameter and buffer to `dtype` (`"cpu"` changes nothing); returns
+   * this. As torchlet tensors cannot change dtype in place, each parameter is replaced by a new one of
+   * the same name: create the optimizer after `to()`, as PyTorch's documentation advises.
    *
    * @example
    * const lin = new torch.nn.Linear(2, 1).to("float64");
@@ -253,6 +314,9 @@ export abstract class Module {
           const converted = Parameter(p.to(dtypeOrDevice), p.requiresGrad);
           if (p.grad) converted.grad = p.grad.to(dtypeOrDevice);
           (m as unknown as Record<string, Tensor>)[name] = converted;
+        }
+        for (const [name, b] of m.ownBuffers()) {
+          if (b.dtype === "float32" || b.dtype === "float64") m.registerBuffer(name, b.to(dtypeOrDevice));
         }
       }
     });

@@ -11,3 +11,19 @@ export function py(value: boolean | number | string): string {
   if (typeof value === "boolean") return value ? "True" : "False";
   return String(value);
 }
+
+/** Python's spelling of an int or a pair: `2` or `(3, 2)`. */
+export function pyPair(value: number | readonly [number, number]): string {
+  return typeof value === "number" ? String(value) : `(${value[0]}, ${value[1]})`;
+}
+
+/** Python's `repr` of a float: `0.1`, `1.0`, `1e-05` (exponent form below 1e-4 and from 1e16). */
+export function pyFloat(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return value.toFixed(1);
+  if (value !== 0 && (Math.abs(value) < 1e-4 || Math.abs(value) >= 1e16)) {
+    const [mantissa, exponent] = value.toExponential().split("e") as [string, string];
+    const sign = exponent.startsWith("-") ? "-" : "+";
+    return `${mantissa}e${sign}${exponent.replace(/^[-+]/, "").padStart(2, "0")}`;
+  }
+  return String(value);
+}

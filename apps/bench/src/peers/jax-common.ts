@@ -86,6 +86,8 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
             dispose,
           };
         }
+        case "conv":
+          return { na: "not measured" };
         case "chain": {
           if (c.grad) return { na: "no tape" };
           if (useJit) return { na: "fused by jit" };

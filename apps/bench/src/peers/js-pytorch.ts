@@ -73,6 +73,8 @@ export const peer: InProcessPeer = {
         if (c.op === "relu") return { run: () => void relu.forward(ta) };
         return { run: () => (ta.sum()._data as number[])[0] };
       }
+      case "conv":
+        return { na: "not measured" };
       case "chain": {
         const d = data as ChainData;
         const step = t(d.step);

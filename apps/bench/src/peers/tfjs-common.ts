@@ -1,6 +1,6 @@
 import type * as TF from "@tensorflow/tfjs-core";
 import type { InProcessPeer, NotAvailable, PeerId, Task } from "../peer.js";
-import type { Array32, ChainData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
+import type { Array32, ChainData, ConvData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
 
 type Tf = typeof TF;
 
@@ -98,6 +98,33 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
               return v;
             },
             dispose,
+          };
+        }
+        case "conv": {
+          // tfjs-wasm registers no Conv2DBackpropFilter/Input kernels
+          if (backend === "wasm") return { na: "no conv2d gradient kernels" };
+          // tfjs convolves NHWC inputs with [kh, kw, in, out] filters: the same data, transposed once here
+          const d = data as ConvData;
+          const x = tfjs.transpose(t(d.x), [0, 2, 3, 1]);
+          const w = tfjs.transpose(t(d.w), [2, 3, 1, 0]);
+          const b = t(d.b);
+          const g = tfjs.transpose(t(d.g), [0, 2, 3, 1]);
+          const layer = (input: TF.Tensor4D, filter: TF.Tensor4D, bias: TF.Tensor) =>
+            tfjs.add(tfjs.conv2d(input, filter, 1, "valid"), bias) as TF.Tensor4D;
+          const step = c.inputGrad
+            ? tfjs.grads((input: TF.Tensor, filter: TF.Tensor, bias: TF.Tensor) =>
+                layer(input as TF.Tensor4D, filter as TF.Tensor4D, bias),
+              )
+            : tfjs.grads((filter: TF.Tensor, bias: TF.Tensor) =>
+                layer(x as TF.Tensor4D, filter as TF.Tensor4D, bias),
+              );
+          const inputs = c.inputGrad ? [x, w, b] : [w, b];
+          return {
+            run() {
+              tfjs.dispose(step(inputs, g));
+              return undefined;
+            },
+            dispose: () => tfjs.dispose([x, w, b, g]),
           };
         }
         case "chain": {

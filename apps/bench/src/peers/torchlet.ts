@@ -1,6 +1,6 @@
 import * as torch from "torchlet";
 import type { InProcessPeer, Task } from "../peer.js";
-import type { Array32, ChainData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
+import type { Array32, ChainData, ConvData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
 
 // A copy, so in-place training updates never touch the data the next peer receives.
 const t = (a: Array32, requiresGrad = false) =>
@@ -82,6 +82,16 @@ export const peer: InProcessPeer = {
             loss.backward();
             x.grad = null;
             return loss.item();
+      case "conv": {
+        const d = data as ConvData;
+        const x = t(d.x, c.inputGrad);
+        const [w, b] = [t(d.w, true), t(d.b, true)];
+        const g = t(d.g);
+        return {
+          run() {
+            torch.conv2d(x, w, b).backward(g);
+            for (const p of [x, w, b]) p.grad = null;
+            return undefined;
           },
         };
       }
