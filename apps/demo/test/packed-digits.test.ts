@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { packDigits, unpackDigits } from "../src/digits/packed-digits.js";
+
+/** Samples per class of pixels k / 255 to three decimals, the mnist package's values. */
+function samples(counts: number[]): number[][] {
+  let k = 0;
+  return counts.map((n) =>
+    Array.from({ length: n * 784 }, () => Number((((k++ * 37) % 256) / 255).toFixed(3))),
+  );
+}
+
+describe("the packed digits", () => {
+  it("give back every class's samples, each value as float32 of the original", () => {
+    const byClass = samples([3, 1, 0, 2, 1, 1, 1, 1, 1, 4]);
+    const bytes = packDigits(byClass);
+    expect(bytes.length).toBe(10 * 4 + 256 * 8 + 15 * 784);
+    const back = unpackDigits(bytes);
+    expect(back.map((pixels) => pixels.length)).toEqual(byClass.map((pixels) => pixels.length));
+    expect(back.map((pixels) => Array.from(pixels))).toEqual(
+      byClass.map((pixels) => Array.from(Float32Array.from(pixels))),
+    );
+  });
+
+  it("refuse what a byte per pixel cannot hold, and a truncated file", () => {
+    const tooMany = samples([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    (tooMany[0] as number[])[0] = 0.5001;
+    (tooMany[0] as number[])[1] = 0.5002;
+    expect(() => packDigits(tooMany)).toThrow(/258 distinct pixel values do not fit a byte/);
+    expect(() => packDigits([[0]])).toThrow(/expected 10 classes, got 1/);
+    const bytes = packDigits(samples([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+    expect(() => unpackDigits(bytes.subarray(0, bytes.length - 1))).toThrow(/expected 9928 bytes/);
+  });
+});
