@@ -12,6 +12,9 @@ const RANK: Record<string, number> = {
   // nn and optim are side by side above data: neither needs the other.
   "@torchlet/nn": 4,
   "@torchlet/optim": 4,
+  // vision (torchvision's part) sits beside the umbrella, which does not re-export it: its digits
+  // are a 21 MB dependency that programs without images should not install.
+  "@torchlet/vision": 5,
   torchlet: 5,
   "@torchlet/cli": 6,
   "@torchlet/demo": 6,
@@ -109,6 +112,7 @@ describe("layering (ARCHITECTURE.md: dependencies point only down the layers)", 
         "@torchlet/data",
         "@torchlet/nn",
         "@torchlet/optim",
+        "@torchlet/vision",
         "torchlet",
         "@torchlet/cli",
       ]),
