@@ -1,8 +1,9 @@
 // The Digits page's trainer on small synthetic "digits" (class c is a bar in row 2c + 4, with noise),
 // so it runs in a second; the real digits are checked in the browser test.
+import type { Digits } from "@torchlet/vision";
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
-import { type DigitSplit, DigitsTrainer } from "../src/digits/trainer.js";
+import { DigitsTrainer } from "../src/digits/trainer.js";
 
 function synthetic(n: number, seed: number): { images: torch.Tensor; labels: torch.Tensor } {
   torch.manualSeed(seed);
@@ -15,15 +16,8 @@ function synthetic(n: number, seed: number): { images: torch.Tensor; labels: tor
   return { images: torch.tensor(pixels).reshape([n, 1, 28, 28]), labels };
 }
 
-function split(): DigitSplit {
-  const train = synthetic(320, 1);
-  const test = synthetic(100, 2);
-  return {
-    trainImages: train.images,
-    trainLabels: train.labels,
-    testImages: test.images,
-    testLabels: test.labels,
-  };
+function split(): Digits {
+  return { train: synthetic(320, 1), test: synthetic(100, 2) };
 }
 
 const mlp = () =>

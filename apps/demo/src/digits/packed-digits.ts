@@ -11,7 +11,9 @@ const HEADER = CLASSES * 4 + 256 * 8;
 export function packDigits(byClass: readonly ArrayLike<number>[]): Uint8Array {
   if (byClass.length !== CLASSES)
     throw new Error(`packDigits: expected ${CLASSES} classes, got ${byClass.length}`);
-  const values = [...new Set(byClass.flatMap((pixels) => Array.from(pixels)))].sort((a, b) => a - b);
+  const distinct = new Set<number>();
+  for (const pixels of byClass) for (let i = 0; i < pixels.length; i++) distinct.add(pixels[i] as number);
+  const values = [...distinct].sort((a, b) => a - b);
   if (values.length > 256)
     throw new Error(`packDigits: ${values.length} distinct pixel values do not fit a byte`);
   const code = new Map(values.map((v, i) => [v, i]));

@@ -1,7 +1,10 @@
 // The messages between the Digits page and its training worker: plain data (numbers, typed arrays),
 // never a Tensor.
 
-export type ModelKind = "mlp" | "cnn";
+import type { DigitsModelName } from "@torchlet/vision";
+
+/** The models the page offers: those of @torchlet/vision. */
+export type ModelKind = DigitsModelName;
 
 export interface DigitsConfig {
   model: ModelKind;

@@ -2,16 +2,9 @@
 // cross entropy, Adam and a shuffled DataLoader as a PyTorch script would write it. It also evaluates
 // on the test split, classifies one drawn digit and reads out the first layer's weights. No DOM: it
 // runs in the worker and in Node for the tests.
+import type { Digits } from "@torchlet/vision";
 import * as torch from "torchlet";
 import type { DigitsConfig, Evaluation, FilterImages, ModelKind } from "./protocol.js";
-
-/** The data split the way torchvision's data sets are: images [N, 1, 28, 28] float32, labels [N] int64. */
-export interface DigitSplit {
-  trainImages: torch.Tensor;
-  trainLabels: torch.Tensor;
-  testImages: torch.Tensor;
-  testLabels: torch.Tensor;
-}
 
 /** Builds a fresh, randomly initialised model (from the global generator) taking [B, 1, 28, 28]. */
 export type ModelFactory = (kind: ModelKind) => torch.nn.Module;
@@ -29,7 +22,7 @@ export class DigitsTrainer {
   private pass: Iterator<torch.Tensor[]> | null = null;
 
   constructor(
-    private readonly data: DigitSplit,
+    private readonly data: Digits,
     makeModel: ModelFactory,
     readonly config: DigitsConfig,
   ) {
@@ -37,7 +30,7 @@ export class DigitsTrainer {
     torch.manualSeed(config.seed);
     this.model = makeModel(config.model);
     this.optimizer = new torch.optim.Adam(this.model.parameters(), { lr: config.lr });
-    const dataset = new torch.utils.data.TensorDataset(data.trainImages, data.trainLabels);
+    const dataset = new torch.utils.data.TensorDataset(data.train.images, data.train.labels);
     this.loader = new torch.utils.data.DataLoader(dataset, { batchSize: config.batchSize, shuffle: true });
     this.batchesPerEpoch = this.loader.length;
   }
@@ -70,8 +63,8 @@ export class DigitsTrainer {
 
   /** The test split's accuracy, confusion matrix and every prediction. */
   evaluate(): Evaluation {
-    const predicted = this.logits(this.data.testImages).argmax(1).toTypedArray();
-    const labels = this.data.testLabels.toTypedArray();
+    const predicted = this.logits(this.data.test.images).argmax(1).toTypedArray();
+    const labels = this.data.test.labels.toTypedArray();
     const confusion = new Int32Array(CLASSES * CLASSES);
     const predictions = new Int32Array(predicted.length);
     let correct = 0;
