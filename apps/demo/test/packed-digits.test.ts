@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import { loadDigits, splitDigits } from "@torchlet/vision";
 import { describe, expect, it } from "vitest";
 import { packDigits, unpackDigits } from "../src/digits/packed-digits.js";
 
@@ -30,4 +32,26 @@ describe("the packed digits", () => {
     const bytes = packDigits(samples([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
     expect(() => unpackDigits(bytes.subarray(0, bytes.length - 1))).toThrow(/expected 9928 bytes/);
   });
+
+  it("of the mnist package give the page exactly the tensors loadDigits gives Node", async () => {
+    const mnist = createRequire(import.meta.url)("mnist") as { raw: number[] }[];
+    const bytes = packDigits(mnist.map((digit) => digit.raw));
+    expect(bytes.length).toBe(10 * 4 + 256 * 8 + 10_000 * 784);
+    const page = splitDigits(unpackDigits(bytes));
+    const node = await loadDigits();
+    for (const split of ["train", "test"] as const) {
+      expect(page[split].images.shape).toEqual(node[split].images.shape);
+      expect(page[split].labels.dtype).toBe("int64");
+      // Bit for bit (a deep equality of 6 million numbers would take minutes).
+      for (const key of ["images", "labels"] as const) {
+        const [a, b] = [page[split][key].toTypedArray(), node[split][key].toTypedArray()];
+        expect(
+          Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+            Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+          ),
+          key,
+        ).toBe(true);
+      }
+    }
+  }, 60_000);
 });
