@@ -1,4 +1,5 @@
 import pkg from "../package.json" with { type: "json" };
+import { digitsCommand } from "./digits-command.js";
 import { graphCommand } from "./graph-command.js";
 import { predictCommand } from "./predict-command.js";
 import { trainCommand } from "./train-command.js";
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   predict: predictCommand,
   graph: graphCommand,
+  digits: digitsCommand,
 };
 
 export const PROGRAM_USAGE = "usage: torchlet <command> [options]";
@@ -41,6 +43,8 @@ examples:
   torchlet train --json > run.jsonl           JSON lines for scripts
   torchlet train --save model.json && torchlet predict --model model.json --input "0.5,-1,2"
   torchlet graph --dot | dot -Tsvg > graph.svg
+  torchlet digits --save digits.pt            a digit classifier on real MNIST digits
+  torchlet predict --model digits.pt --image seven.png
 
 Exit codes: 0 success, 1 a failed run (the loss became NaN or Inf), 2 bad usage or input.
 `;

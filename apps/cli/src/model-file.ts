@@ -43,7 +43,8 @@ export interface LoadedModel {
   features: number;
 }
 
-function record(t: torch.Tensor, dtype: FloatType): TensorRecord {
+/** A tensor as JSON: its shape, dtype and values, each the shortest decimal that reads back the same. */
+export function record(t: torch.Tensor, dtype: FloatType): TensorRecord {
   const data = Array.from(t.detach().contiguous().toTypedArray() as Float32Array | Float64Array, (v) =>
     exactNumber(v, dtype),
   );

@@ -3,6 +3,9 @@ import * as torch from "torchlet";
 import { describeFlags, numberRows, parseFlags, parseNumberRows, text, toggle, UsageError } from "./args.js";
 import { forward } from "./chapter.js";
 import type { Command } from "./commands.js";
+import { readDigitImage } from "./digit-image.js";
+import { loadDigitsModel } from "./digits-model-file.js";
+import { predictDigits } from "./digits-predict.js";
 import { exactNumber, formatR } from "./format-number.js";
 import { firstNonFinite, loadModel } from "./model-file.js";
 import { reason } from "./system-error.js";
@@ -11,33 +14,55 @@ const flags = {
   model: text("the model file written by torchlet train --save"),
   input: numberRows('rows to predict: values by commas, rows by semicolons, e.g. "0.5,-1,2;1,0,0"'),
   inputFile: text('read the rows from FILE (one per line, values by commas or spaces; "-" is stdin)'),
+  image: text("a 28x28 PNG of a digit (white on black, as MNIST's) for a model of torchlet digits --save"),
   json: toggle('print one JSON object per row ({"input":[...],"prediction":1.234}) instead'),
 };
 
-const usage = "usage: torchlet predict --model FILE (--input ROWS | --input-file FILE) [--json]";
+const usage =
+  "usage: torchlet predict --model FILE (--input ROWS | --input-file FILE | --image PNG) [--json]";
 
 export const predictCommand: Command = {
-  summary: "load a model saved by train --save and predict y for new rows of x",
+  summary: "load a model saved by train --save or digits --save and predict new rows or images",
   usage,
   help: () => `Loads the parameters written by "torchlet train --save FILE", runs the network's forward pass on
 the given rows of x (one value per input feature) and prints one prediction per row.
+
+With a model written by "torchlet digits --save FILE" it classifies digits instead: a 28x28 PNG
+(--image) or rows of 784 pixels in [0, 1] (--input, --input-file), printing the most likely digit
+and its probability ({"prediction":7,"probabilities":[...]} with --json).
 
 ${usage}
 
 options:
 ${describeFlags(flags)}
 
-example:
+examples:
   torchlet train --save model.json && torchlet predict --model model.json --input "0.5,-1,2;1,0,0"
+  torchlet digits --save digits.pt && torchlet predict --model digits.pt --image seven.png
 
 Exit codes: 0 done, 2 bad options, an unreadable or malformed model file, or rows of the wrong width.
 `,
   run(argv) {
     const opts = parseFlags(argv, flags);
     if (opts.model === undefined) throw new UsageError("--model FILE is required");
-    if ((opts.input === undefined) === (opts.inputFile === undefined))
+    if (opts.image !== undefined) {
+      if (opts.input !== undefined || opts.inputFile !== undefined)
+        throw new UsageError("give the digits with exactly one of --image, --input and --input-file");
+    } else if ((opts.input === undefined) === (opts.inputFile === undefined))
       throw new UsageError("give the rows with exactly one of --input and --input-file");
+    const digits = loadDigitsModel(opts.model);
+    if (digits) {
+      const rows =
+        opts.image !== undefined
+          ? [readDigitImage(opts.image)]
+          : (opts.input ?? readRows(opts.inputFile as string));
+      return predictDigits(digits.model, rows, opts.json);
+    }
     const model = loadModel(opts.model);
+    if (opts.image !== undefined)
+      throw new UsageError(
+        `--image takes a model written by torchlet digits --save; ${opts.model} holds the chapter's network`,
+      );
     const rows = opts.input ?? readRows(opts.inputFile as string);
     const width = (rows[0] as number[]).length;
     if (width !== model.features)

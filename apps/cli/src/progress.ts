@@ -94,3 +94,12 @@ export function formatSeconds(seconds: number): string {
   const whole = Math.round(seconds);
   return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
+
+/**
+ * How long a run goes before its bar appears: half a second, so that quick runs never flash one.
+ * TORCHLET_PROGRESS_DELAY_MS overrides it (0 shows the bar from the first epoch).
+ */
+export function progressDelay(): number {
+  const ms = Number(process.env.TORCHLET_PROGRESS_DELAY_MS ?? Number.NaN);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 500;
+}

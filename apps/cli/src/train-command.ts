@@ -6,7 +6,7 @@ import { checkSavePath, saveModel } from "./model-file.js";
 import { networkConfig, networkFlags } from "./network-flags.js";
 import { finishWithoutOutput } from "./output-errors.js";
 import { LossCurve } from "./plot.js";
-import { ProgressBar, wantsProgress } from "./progress.js";
+import { ProgressBar, progressDelay, wantsProgress } from "./progress.js";
 import { ADAM_LR, startStyle, styleFlag } from "./styles.js";
 import { jsonOutput, textOutput } from "./train-output.js";
 
@@ -119,12 +119,3 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     return 0;
   },
 };
-
-/**
- * How long a run goes before its bar appears: half a second, so that quick runs never flash one.
- * TORCHLET_PROGRESS_DELAY_MS overrides it (0 shows the bar from the first epoch).
- */
-function progressDelay(): number {
-  const ms = Number(process.env.TORCHLET_PROGRESS_DELAY_MS ?? Number.NaN);
-  return Number.isFinite(ms) && ms >= 0 ? ms : 500;
-}

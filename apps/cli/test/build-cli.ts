@@ -25,7 +25,9 @@ function newest(dir: string): number {
 export default function setup(): void {
   const sources = [
     join(cliRoot, "src"),
-    ...["storage", "ops", "autograd", "data", "torchlet"].map((p) => join(repoRoot, "packages", p, "src")),
+    ...["storage", "ops", "autograd", "data", "io", "nn", "optim", "vision", "torchlet"].map((p) =>
+      join(repoRoot, "packages", p, "src"),
+    ),
   ];
   const built = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
   if (built > Math.max(...sources.map(newest))) return;

@@ -71,7 +71,7 @@ const USAGE_ERRORS: [string[], string][] = [
     ["predict", "--model", "m.json", "--input", "1", "--json", "--input", "2"],
     "option --input is given more than once",
   ],
-  [["frobnicate"], 'unknown command "frobnicate" (the commands are train, predict, graph)'],
+  [["frobnicate"], 'unknown command "frobnicate" (the commands are train, predict, graph, digits)'],
 ];
 
 describe("bad input: one line on stderr, a usage hint, exit code 2", () => {

@@ -1,3 +1,4 @@
+/// <reference path="./mnist.d.ts" />
 import { fromArray, type Tensor } from "@torchlet/autograd";
 import { StridedArray, TorchletError } from "@torchlet/storage";
 
