@@ -134,7 +134,7 @@ describe("torchlet predict with a digits model", () => {
       const [line] = jsonLines(r.stdout) as { prediction: number; probabilities: number[] }[];
       const want = expected[1] as number[];
       expect(line?.prediction).toBe(want.indexOf(Math.max(...want)));
-      line?.probabilities.forEach((p, i) => expect(p).toBeCloseTo(want[i] as number, 2));
+      for (const [i, p] of (line?.probabilities ?? []).entries()) expect(p).toBeCloseTo(want[i] as number, 2);
     }
     const rows = [0, 1000].map((i) =>
       Array.from(digits.test.images.select(0, i).toTypedArray() as Float32Array),

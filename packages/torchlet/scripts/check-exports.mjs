@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The published libraries, bottom layer first. */
-const LIBRARIES = ["storage", "ops", "autograd", "data", "torchlet"];
+const LIBRARIES = ["storage", "ops", "autograd", "data", "vision", "torchlet"];
 
 function pnpmCommand() {
   const local = join(root, ".tools", "node_modules", ".bin", "pnpm");
