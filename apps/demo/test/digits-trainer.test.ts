@@ -27,6 +27,15 @@ const mlp = () =>
     new torch.nn.ReLU(),
     new torch.nn.Linear(16, 10),
   );
+/** A model whose first weight is a convolution's: 4 kernels of 2 input channels, 3 x 5. */
+class KernelsFirst extends torch.nn.Module {
+  readonly weight = torch.nn.Parameter(torch.randn([4, 2, 3, 5]));
+  readonly head = new torch.nn.Linear(784, 10);
+  forward(x: torch.Tensor): torch.Tensor {
+    return this.head.forward(x.reshape([x.shape[0] as number, 784]));
+  }
+}
+
 const config = { model: "mlp", epochs: 3, batchSize: 32, lr: 1e-2, seed: 7 } as const;
 
 describe("the digits trainer", () => {
@@ -68,8 +77,16 @@ describe("the digits trainer", () => {
     expect(p.indexOf(Math.max(...p))).toBe(6);
   });
 
-  it("reads a Linear first layer's rows as 28 x 28 images", () => {
+  it("reads a Linear first layer's rows as 28 x 28 images and a convolution's kernels as k x k ones", () => {
     const linear = new DigitsTrainer(split(), mlp, config).firstLayer();
     expect([linear.count, linear.height, linear.width, linear.values.length]).toEqual([16, 28, 28, 16 * 784]);
+    const conv = new DigitsTrainer(split(), () => new KernelsFirst(), config);
+    const kernels = conv.firstLayer();
+    expect([kernels.count, kernels.height, kernels.width]).toEqual([4, 3, 5]);
+    // Kernel 2's first input channel, row-major.
+    const weight = conv.model.parameters()[0] as torch.Tensor;
+    expect(Array.from(kernels.values.subarray(2 * 15, 3 * 15))).toEqual(
+      Array.from(weight.select(0, 2).select(0, 0).contiguous().toTypedArray() as Float32Array),
+    );
   });
 });
