@@ -20,7 +20,7 @@ import { finishWithoutOutput } from "./output-errors.js";
 import { formatSeconds, ProgressBar, progressDelay, wantsProgress } from "./progress.js";
 
 /** Epochs by model when --epochs is not given: each reaches its accuracy target (CLI README). */
-export const DIGITS_EPOCHS: Record<DigitsModelName, number> = { mlp: 10 };
+export const DIGITS_EPOCHS: Record<DigitsModelName, number> = { mlp: 10, cnn: 10 };
 
 const flags = {
   model: choice("the network", DIGITS_MODELS, "mlp"),
@@ -38,7 +38,7 @@ const flags = {
 };
 
 const usage =
-  "usage: torchlet digits [--model mlp] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--json] [--save FILE] [--quiet]";
+  "usage: torchlet digits [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--json] [--save FILE] [--quiet]";
 
 export const digitsCommand: Command = {
   summary: "train a handwritten-digit classifier on real MNIST digits",
@@ -50,6 +50,8 @@ confusion matrix of the test images. The same seed gives PyTorch's batch losses 
 
 models:
   mlp   784-128-10 perceptron: nn.Sequential(Flatten, Linear(784, 128), ReLU, Linear(128, 10))
+  cnn   Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), Conv2d(16, 32, 3, padding=1), ReLU,
+        MaxPool2d(2), Flatten, Linear(1568, 10)
 
 ${usage}
 
@@ -58,6 +60,7 @@ ${describeFlags(flags)}
 
 examples:
   torchlet digits                              the MLP, 10 epochs
+  torchlet digits --model cnn                  the CNN, 10 epochs
   torchlet digits --save digits.pt && torchlet predict --model digits.pt --image seven.png
 
 On a terminal, a progress bar for each epoch goes to stderr, and so does the summary.

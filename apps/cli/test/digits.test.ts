@@ -38,11 +38,8 @@ describe("torchlet digits", () => {
       ["epoch", "loss", "testAccuracy"],
       ["epoch", "loss", "testAccuracy"],
     ]);
-    const [first, second, summary] = json as [
-      Record<string, number>,
-      Record<string, number>,
-      Record<string, unknown>,
-    ];
+    type Epoch = { epoch: number; loss: number; testAccuracy: number };
+    const [first, second, summary] = json as [Epoch, Epoch, Record<string, unknown>];
     expect(second.loss).toBeLessThan(first.loss);
     // PyTorch's accuracies for this seed after 1 and 2 epochs (fixtures/gen_digits.py --measure).
     expect([first.testAccuracy, second.testAccuracy]).toEqual([0.893, 0.9135]);
@@ -87,7 +84,7 @@ describe("torchlet digits", () => {
 
   it("refuses a bad --model, --epochs or --lr with a usage error (exit 2)", async () => {
     for (const [args, message] of [
-      [["--model", "rnn"], '--model expects one of mlp, got "rnn"'],
+      [["--model", "rnn"], '--model expects one of mlp, cnn, got "rnn"'],
       [["--epochs", "0"], '--epochs expects a positive integer, got "0"'],
       [["--lr", "-1"], '--lr expects a positive finite number, got "-1"'],
     ] as const) {

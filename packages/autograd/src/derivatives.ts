@@ -1,4 +1,4 @@
-import { backend, type ELEMENTWISE, type ElementwiseOp } from "@torchlet/ops";
+import { backend, type ELEMENTWISE, type ElementwiseOp, type Window2d } from "@torchlet/ops";
 import { StridedArray, shapesEqual } from "@torchlet/storage";
 import type { InputGrad } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
@@ -118,6 +118,11 @@ type AttrsTable = { [K in DifferentiableElementwise]: undefined } & {
   narrow: { dim: number; start: number; step: number };
   index: { positions: Tensor };
   indexPut: { positions: Tensor; accumulate: boolean };
+  conv2d: { window: Window2d; groups: number };
+  im2col: { window: Window2d };
+  col2im: { window: Window2d };
+  maxPool2d: { indices: Tensor };
+  avgPool2d: { window: Window2d; divisors: Tensor };
 };
 
 /**
@@ -145,6 +150,10 @@ export interface FormulaKit {
   wrap(array: StridedArray): Tensor;
   /** `torch.cat`. */
   cat(tensors: readonly Tensor[], dim: number): Tensor;
+  /** An image unfolded into convolution columns, recorded (conv2d's weight gradient reads it). */
+  im2col(x: Tensor, window: Window2d): Tensor;
+  /** Convolution columns added back into an image, recorded (conv2d's input gradient). */
+  col2im(cols: Tensor, window: Window2d): Tensor;
 }
 
 /** Re-inserts reduced dims (size 1) into a reduction's gradient so that it broadcasts over the input. */
@@ -162,7 +171,7 @@ function reducedCount(inputShape: readonly number[], dims: number[] | null): num
  * The derivative table: the single place where torchlet defines gradients, built once by tensor.ts
  * (as `derivatives`) with the functions formulas need.
  */
-export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTable {
+export function derivativeTable({ where, wrap, cat, im2col, col2im }: FormulaKit): DerivativeTable {
   const zeros = (shape: readonly number[], like: Tensor) => wrap(StridedArray.zeros(shape, like.dtype));
 
   /** `g` placed at `start` along `dim` in zeros of `shape`: the gradient of a slice (narrow, split). */
@@ -253,6 +262,12 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
       const y = c.input(1 - input);
       return where(beaten(x, y), 0, where(x.eq(y), g.div(2), g));
     };
+
+  /** conv2d's upstream gradient `[batch, out, oh, ow]` as the product's `[groups, out / groups, batch * oh * ow]`. */
+  const convColumns = (g: Tensor, groups: number): Tensor => {
+    const [batch, out, oh, ow] = g.shape as [number, number, number, number];
+    return g.permute(1, 0, 2, 3).reshape(groups, out / groups, batch * oh * ow);
+  };
 
   return {
     add: { name: "AddBackward0", grads: [(g) => g, (g) => g], saves: [] },
@@ -666,6 +681,63 @@ export function derivativeTable({ where, wrap, cat }: FormulaKit): DerivativeTab
             ? g
             : g.reshape(-1).scatter(0, c.attrs.positions.reshape(-1), 0).reshape(g.shape),
         (g, c) => g.reshape(-1).gather(0, c.attrs.positions.reshape(-1)).reshape(c.attrs.positions.shape),
+      ],
+      saves: [],
+    },
+    // conv2d is weight x im2col(input) per group: the weight's gradient is the upstream times the
+    // columns transposed, the input's is col2im of the weight transposed times the upstream.
+    conv2d: {
+      name: "ConvolutionBackward0",
+      grads: [
+        (g, c) => {
+          const { window, groups } = c.attrs;
+          const w = c.input(1);
+          const [out] = w.shape as [number];
+          const k = w.numel() / out;
+          const cols = w
+            .reshape(groups, out / groups, k)
+            .transpose(1, 2)
+            .bmm(convColumns(g, groups));
+          return col2im(cols.reshape(k * groups, -1), window);
+        },
+        (g, c) => {
+          const { window, groups } = c.attrs;
+          const shape = c.inputShape(1);
+          const k = shape.reduce((n, s) => n * s, 1) / (shape[0] as number);
+          const cols = im2col(c.input(0), window).reshape(groups, k, -1);
+          return convColumns(g, groups).bmm(cols.transpose(1, 2)).reshape(shape);
+        },
+        (g) => g.sum([0, 2, 3]),
+      ],
+      saves: [0, 1],
+    },
+    im2col: { name: "Im2ColBackward0", grads: [(g, c) => col2im(g, c.attrs.window)], saves: [] },
+    col2im: { name: "Col2ImBackward0", grads: [(g, c) => im2col(g, c.attrs.window)], saves: [] },
+    // The gradient goes to the position each window's maximum came from, summed where windows overlap.
+    maxPool2d: {
+      name: "MaxPool2DWithIndicesBackward0",
+      grads: [
+        (g, c) => {
+          const shape = c.inputShape(0);
+          const plane = (shape.at(-1) as number) * (shape.at(-2) as number);
+          const planes = shape.reduce((n, s) => n * s, 1) / plane;
+          const at = c.attrs.indices.reshape(planes, -1);
+          return zeros([planes, plane], g).scatterAdd(1, at, g.reshape(planes, -1)).reshape(shape);
+        },
+      ],
+      saves: [],
+    },
+    // Each window's gradient divided by its divisor, spread over its taps: col2im of the taps' columns.
+    avgPool2d: {
+      name: "AvgPool2DBackward0",
+      grads: [
+        (g, c) => {
+          const { window, divisors } = c.attrs;
+          const [planes] = window.input;
+          const taps = window.kernel[0] * window.kernel[1];
+          const share = g.reshape(planes, -1).div(divisors.reshape(-1)).reshape(1, -1);
+          return col2im(share.expand(taps, share.numel()), window).reshape(c.inputShape(0));
+        },
       ],
       saves: [],
     },

@@ -35,6 +35,7 @@ import {
 import { runBackward } from "./engine.js";
 import { AccumulateGrad, type Formulas, GradFn } from "./grad-fn.js";
 import { isGradEnabled, noGrad } from "./grad-mode.js";
+import { type Conv2dOptions, col2im, conv2d as conv2dOp, im2col } from "./ops/convolution.js";
 import {
   gather,
   indexSelect,
@@ -47,6 +48,12 @@ import {
 } from "./ops/indexing.js";
 import { cat as catOp, chunk, split, stack as stackOp, unbind } from "./ops/joining.js";
 import type { OpKit } from "./ops/kit.js";
+import {
+  type AvgPool2dOptions,
+  avgPool2d as avgPool2dOp,
+  type MaxPool2dOptions,
+  maxPool2dWithIndices as maxPoolOp,
+} from "./ops/pooling.js";
 import {
   allAny,
   amaxAmin,
@@ -61,6 +68,7 @@ import {
 } from "./ops/reductions.js";
 import { logSoftmax, logsumexp, softmax } from "./ops/softmax.js";
 import { type IndexItem, index, indexPut } from "./ops/subscript.js";
+import type { Pair } from "./ops/window.js";
 
 /**
  * Creation options shared by every factory.
@@ -1359,6 +1367,67 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 
 /**
+ * A 2-D convolution (PyTorch's cross-correlation, `torch.conv2d`, also `torch.nn.functional.conv2d`):
+ * `input` `[batch, in, h, w]` (or unbatched `[in, h, w]`), `weight` `[out, in / groups, kh, kw]`,
+ * `bias` `[out]` or null; gradients to all three (ConvolutionBackward0).
+ *
+ * @example
+ * const x = torch.arange(16, { dtype: "float32" }).reshape(1, 1, 4, 4);
+ * const w = torch.ones(1, 1, 2, 2);
+ * torch.conv2d(x, w, null, { stride: 2 }).tolist(); // [[[[10, 18], [42, 50]]]]
+ * torch.conv2d(x, w, torch.tensor([1]), { padding: 1 }).shape; // [1, 1, 5, 5]
+ * torch.conv2d(x, torch.ones(1, 2, 2, 2), null); // throws TorchletError: conv2d: Given groups=1, weight of size [1, 2, 2, 2], expected input[1, 1, 4, 4] to have 2 channels
+ */
+export function conv2d(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  options: Conv2dOptions = {},
+): Tensor {
+  return conv2dOp(kit, input, weight, bias, options);
+}
+
+/**
+ * The maximum of every `kernelSize` window of every `[h, w]` plane (`torch.max_pool2d`, also
+ * `torch.nn.functional.maxPool2d`); MaxPool2DWithIndicesBackward0 sends the gradient to each maximum.
+ *
+ * @example
+ * const x = torch.arange(16, { dtype: "float32" }).reshape(1, 1, 4, 4);
+ * torch.maxPool2d(x, 2).tolist(); // [[[[5, 7], [13, 15]]]]
+ */
+export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
+  return maxPoolOp(kit, input, kernelSize, options).values;
+}
+
+/**
+ * `maxPool2d` with the position of each maximum, `h * w_in + w` within its plane, as int64
+ * (`torch.nn.functional.max_pool2d(..., return_indices=True)`).
+ *
+ * @example
+ * const x = torch.arange(16, { dtype: "float32" }).reshape(1, 1, 4, 4);
+ * torch.maxPool2dWithIndices(x, 2).indices.tolist(); // [[[[5, 7], [13, 15]]]]
+ */
+export function maxPool2dWithIndices(
+  input: Tensor,
+  kernelSize: Pair,
+  options: MaxPool2dOptions = {},
+): ValuesIndices {
+  return maxPoolOp(kit, input, kernelSize, options);
+}
+
+/**
+ * The average of every `kernelSize` window of every `[h, w]` plane (`torch.nn.functional.avg_pool2d`);
+ * AvgPool2DBackward0.
+ *
+ * @example
+ * const x = torch.arange(16, { dtype: "float32" }).reshape(1, 1, 4, 4);
+ * torch.avgPool2d(x, 2).tolist(); // [[[[2.5, 4.5], [10.5, 12.5]]]]
+ */
+export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  return avgPool2dOp(kit, input, kernelSize, options);
+}
+
+/**
  * The derivative table: the single place where torchlet defines gradients (see derivatives.ts).
  *
  * @example
@@ -1371,4 +1440,6 @@ export const derivatives: DerivativeTable = derivativeTable({
   where,
   wrap: (array) => new Tensor(array),
   cat,
+  im2col: (x, window) => im2col(kit, x, window),
+  col2im: (cols, window) => col2im(kit, cols, window),
 });

@@ -5,6 +5,15 @@ import { checkProbability } from "./checks.js";
 import { checkReduction, type LossOptions, reduce } from "./reduction.js";
 
 export {
+  type AvgPool2dOptions,
+  avgPool2d,
+  type Conv2dOptions,
+  conv2d,
+  type MaxPool2dOptions,
+  maxPool2d,
+  maxPool2dWithIndices,
+} from "@torchlet/autograd";
+export {
   type BinaryLossOptions,
   type BinaryWithLogitsOptions,
   binaryCrossEntropy,

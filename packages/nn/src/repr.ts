@@ -11,3 +11,8 @@ export function py(value: boolean | number | string): string {
   if (typeof value === "boolean") return value ? "True" : "False";
   return String(value);
 }
+
+/** Python's spelling of an int or a pair: `2` or `(3, 2)`. */
+export function pyPair(value: number | readonly [number, number]): string {
+  return typeof value === "number" ? String(value) : `(${value[0]}, ${value[1]})`;
+}

@@ -6,9 +6,11 @@ import { fastBinary, fastReduce, fastThresholdBackward, fastUnary, fastWhere } f
 import { gather, indexSelect, maskedScatter, maskedSelect, scatter } from "./indexing.js";
 import { bmm, mm } from "./matmul.js";
 import { bmm as fastBmm, mm as fastMm } from "./matmul-wasm.js";
+import { avgPool2d, maxPool2d } from "./pool.js";
 import { reduce } from "./reduce.js";
 import { extremumDim, reduceDims } from "./reduce-dims.js";
 import { thresholdBackward } from "./threshold-backward.js";
+import { col2im, im2col } from "./window.js";
 
 /**
  * The seam between the math and where it runs. Autograd calls kernels only through `backend()`, so a
@@ -58,6 +60,14 @@ export interface Backend {
   maskedScatter: typeof maskedScatter;
   /** PyTorch's advanced indexing: integer index arrays along some dims, broadcast together. */
   advancedIndex: typeof advancedIndex;
+  /** A convolution's input unfolded into `[channels * kh * kw, batch * oh * ow]` columns. */
+  im2col: typeof im2col;
+  /** im2col's adjoint: columns added back into `[batch, channels, height, width]`. */
+  col2im: typeof col2im;
+  /** The maximum of every 2-D window and its position in its plane. */
+  maxPool2d: typeof maxPool2d;
+  /** The average of every 2-D window. */
+  avgPool2d: typeof avgPool2d;
 }
 
 /**
@@ -87,6 +97,10 @@ export const referenceBackend: Backend = {
   maskedSelect,
   maskedScatter,
   advancedIndex,
+  im2col,
+  col2im,
+  maxPool2d,
+  avgPool2d,
 };
 
 /**

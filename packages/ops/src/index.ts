@@ -25,3 +25,4 @@ export {
 } from "./records/registry.js";
 export { type ReduceOp, reducedShape, reductionDims } from "./reduce.js";
 export type { DimReduceOp, ReduceOptions } from "./reduce-dims.js";
+export type { Window2d } from "./window.js";

@@ -353,6 +353,67 @@ const CASES: [string, Fn, number[][], boolean?][] = [
   ["split with sizes", (a) => a.split([1, 2], 1)[1] as torch.Tensor, [[2, 3]]],
   ["chunk", (a) => (a.chunk(2)[0] as torch.Tensor).mul(a.chunk(2)[1] as torch.Tensor), [[4, 2]]],
   ["unbind", (a) => (a.unbind(1)[0] as torch.Tensor).mul(a.unbind(1)[2] as torch.Tensor), [[2, 3]]],
+  // convolution and pooling
+  ["conv2d", (x, w, b) => torch.conv2d(x, w, b), [[2, 2, 4, 4], [3, 2, 2, 2], [3]]],
+  [
+    "conv2d strided, padded, dilated, grouped",
+    (x, w) => torch.conv2d(x, w, null, { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 }),
+    [
+      [1, 4, 5, 4],
+      [2, 2, 3, 2],
+    ],
+  ],
+  [
+    "conv2d unbatched, padding same",
+    (x, w) => torch.conv2d(x, w, null, { padding: "same" }),
+    [
+      [1, 3, 4],
+      [2, 1, 2, 3],
+    ],
+  ],
+  // conv2d's input gradient as a function of the weight (Col2ImBackward0), its weight gradient as
+  // one of the input (Im2ColBackward0): the double backward, checked to the third order (grad mode on
+  // inside, as the finite differences run under noGrad)
+  [
+    "conv2d input gradient",
+    (x, w) =>
+      torch.enableGrad(() => {
+        const [gx] = torch.autograd.grad(torch.conv2d(x, w, null, { padding: 1 }).square().sum(), [x], {
+          createGraph: true,
+        });
+        return gx as torch.Tensor;
+      }),
+    [
+      [1, 2, 3, 3],
+      [2, 2, 2, 2],
+    ],
+  ],
+  [
+    "conv2d weight gradient",
+    (x, w) =>
+      torch.enableGrad(() => {
+        const [gw] = torch.autograd.grad(torch.conv2d(x, w, null, { stride: 2 }).square().sum(), [w], {
+          createGraph: true,
+        });
+        return gw as torch.Tensor;
+      }),
+    [
+      [1, 2, 4, 4],
+      [2, 2, 2, 2],
+    ],
+  ],
+  ["maxPool2d", (x) => torch.maxPool2d(x, 2), [[1, 2, 4, 4]]],
+  [
+    "maxPool2d overlapping, padded, dilated, ceil",
+    (x) => torch.maxPool2d(x, 3, { stride: 2, padding: 1, dilation: [1, 2], ceilMode: true }),
+    [[2, 6, 7]],
+  ],
+  ["avgPool2d", (x) => torch.avgPool2d(x, 2), [[1, 2, 4, 4]]],
+  [
+    "avgPool2d overlapping, padded, ceil, padding excluded",
+    (x) => torch.avgPool2d(x, [3, 2], { stride: [2, 1], padding: 1, ceilMode: true, countIncludePad: false }),
+    [[2, 6, 5]],
+  ],
 ];
 
 /** Every differentiable op of the registry, on inputs from its domain (binary ones broadcast a row). */

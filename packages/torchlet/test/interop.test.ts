@@ -48,3 +48,43 @@ describe("nn state dicts through PyTorch's file formats", () => {
     expect(() => model.loadStateDict(sd)).toThrowError(/size mismatch|shape/);
   });
 });
+
+describe("a CNN's state dict through PyTorch's file format", () => {
+  const nnFixtures = join(__dirname, "..", "..", "nn", "fixtures");
+  const { stateDict } = JSON.parse(readFileSync(join(nnFixtures, "conv.json"), "utf8")) as {
+    stateDict: { keys: string[]; input: number[]; output: number[] };
+  };
+  const cnn = () =>
+    new torch.nn.Sequential(
+      new torch.nn.Conv2d(1, 8, 3),
+      new torch.nn.ReLU(),
+      new torch.nn.MaxPool2d(2),
+      new torch.nn.Conv2d(8, 16, 3),
+      new torch.nn.ReLU(),
+      new torch.nn.MaxPool2d(2),
+      new torch.nn.Flatten(),
+      new torch.nn.Linear(16 * 5 * 5, 10),
+    );
+
+  it("loads what PyTorch saved (nn/fixtures/cnn_state_dict.pt) and gives PyTorch's outputs", () => {
+    const saved = torch.load(join(nnFixtures, "cnn_state_dict.pt")) as Record<string, torch.Tensor>;
+    expect(Object.keys(saved)).toEqual(stateDict.keys);
+    const model = cnn();
+    model.loadStateDict(saved);
+    const x = torch.tensor(stateDict.input).reshape(2, 1, 28, 28);
+    const out = torch.noGrad(() => model.forward(x));
+    const scale = Math.max(...stateDict.output.map(Math.abs));
+    Array.from(out.toTypedArray() as Float32Array).forEach((v, i) => {
+      expect(Math.abs(v - (stateDict.output[i] as number))).toBeLessThanOrEqual(1e-5 * scale);
+    });
+  });
+
+  it("round-trips torchlet's own save and load", () => {
+    torch.manualSeed(3);
+    const a = cnn();
+    const b = cnn();
+    b.loadStateDict(torch.load(torch.save(a.stateDict())) as Record<string, torch.Tensor>);
+    const x = torch.randn(2, 1, 28, 28);
+    expect(b.forward(x).tolist()).toEqual(a.forward(x).tolist());
+  });
+});

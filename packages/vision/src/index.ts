@@ -13,5 +13,5 @@ export {
   loadDigits,
   splitDigits,
 } from "./digits.js";
-export { DIGITS_MODELS, type DigitsModelName, digitsMLP, digitsModel } from "./models.js";
+export { DIGITS_MODELS, type DigitsModelName, digitsCNN, digitsMLP, digitsModel } from "./models.js";
 export { flatten, normalize } from "./transforms.js";
