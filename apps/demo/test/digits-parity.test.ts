@@ -1,7 +1,9 @@
 // The Digits page's defaults (seed 0, batch 64, Adam lr 1e-3) train exactly as PyTorch does: its first
 // 50 batch losses, from the fixture `torchlet digits` is checked against (apps/cli/fixtures/gen_digits.py).
+// The MLP's cases check the page's order of random draws; the CNN's (40 s here) add only the model,
+// which the CLI's parity test covers.
 import { readFileSync } from "node:fs";
-import { DIGITS_MODELS, type DigitsModelName, digitsModel, loadDigits } from "@torchlet/vision";
+import { type DigitsModelName, digitsModel, loadDigits } from "@torchlet/vision";
 import { expect, it } from "vitest";
 import { DigitsTrainer } from "../src/digits/trainer.js";
 
@@ -14,9 +16,7 @@ const fixture = JSON.parse(
 ) as DigitsFixture;
 const digits = await loadDigits();
 
-it.each(
-  fixture.cases.filter((c) => DIGITS_MODELS.includes(c.model)).map((c) => [c.model, c.seed, c] as const),
-)(
+it.each(fixture.cases.filter((c) => c.model === "mlp").map((c) => [c.model, c.seed, c] as const))(
   `%s, seed %i: the page's trainer gives PyTorch ${fixture.torch}'s first batch losses to 1e-4 relative`,
   (_, __, c) => {
     const trainer = new DigitsTrainer(digits, digitsModel, { ...c, epochs: 1 });

@@ -376,7 +376,10 @@ describe("the Digits page in Chromium", () => {
     await digits.waitForFunction(() => document.body.dataset.state === "idle", null, { timeout: 60_000 });
     expect(await read("state")).toBe("ready");
     expect(await digits.locator("#data-size").textContent()).toBe("8,000 train, 2,000 test");
-    expect(await digits.locator("#model option").allTextContents()).toEqual(["MLP 784-128-10"]);
+    expect(await digits.locator("#model option").allTextContents()).toEqual([
+      "MLP 784-128-10",
+      "CNN: 2 convolutions, pooling, linear",
+    ]);
     // 100 test digits, each labelled with the prediction; the confusion matrix counts all 2,000.
     expect(await digits.locator('[data-testid="samples"] figure canvas').count()).toBe(100);
     await digits.waitForFunction(
@@ -451,6 +454,33 @@ describe("the Digits page in Chromium", () => {
       expect(label).toMatch(/^\d \(\d\)$/);
     expect(found).toEqual([]);
   }, 120_000);
+
+  it("switches to the CNN: its 16 first-layer kernels drawn as 3 x 3 images, the drawing classified by it", async () => {
+    ready();
+    const mlp = await probabilities();
+    await digits.selectOption("#model", "cnn");
+    await digits.waitForFunction(
+      () =>
+        document.body.dataset.state === "idle" &&
+        document.querySelectorAll('[data-testid="filters"] canvas').length === 16,
+      null,
+      { timeout: 60_000 },
+    );
+    expect(await digits.locator("#filters-note").textContent()).toBe(
+      "(the 16 kernels of the first convolution, 3 × 3)",
+    );
+    expect(await read("epoch")).toBe("0");
+    await digits.waitForFunction(
+      (before) =>
+        Array.from(document.querySelectorAll('[data-testid="probabilities"] li')).some(
+          (li, i) => Number((li as HTMLElement).dataset.probability) !== before[i],
+        ),
+      mlp,
+      { timeout: 30_000 },
+    );
+    expect((await probabilities()).reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+    expect(found).toEqual([]);
+  }, 100_000);
 
   it("fits a laptop and a phone screen; screenshots go to test-output/", async () => {
     ready();

@@ -21,6 +21,7 @@ import type {
 
 const MODEL_LABELS: Record<ModelKind, string> = {
   mlp: "MLP 784-128-10",
+  cnn: "CNN: 2 convolutions, pooling, linear",
 };
 
 const inputs = {
