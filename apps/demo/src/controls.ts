@@ -32,3 +32,28 @@ export function setAvailable(button: HTMLButtonElement, available: boolean): voi
 export function available(button: HTMLButtonElement): boolean {
   return button.getAttribute("aria-disabled") !== "true";
 }
+
+/**
+ * Runs `draw` at most once per animation frame however often it is requested (a worker may report
+ * faster than the screen refreshes); `flush` draws what is pending at once.
+ */
+export class FrameScheduler {
+  private frame = 0;
+
+  constructor(private readonly draw: () => void) {}
+
+  request(): void {
+    if (!this.frame)
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.draw();
+      });
+  }
+
+  flush(): void {
+    if (!this.frame) return;
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.draw();
+  }
+}

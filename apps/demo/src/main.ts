@@ -1,7 +1,7 @@
 // The page: reads the controls, talks to the training worker, and redraws the views once per frame
 // with the latest state (the worker may report faster than the screen refreshes).
 import { codeLines } from "./code-listing.js";
-import { available, byId, readNumber, setAvailable } from "./controls.js";
+import { available, byId, FrameScheduler, readNumber, setAvailable } from "./controls.js";
 import { DATASETS } from "./dataset-info.js";
 import type { GraphDescription } from "./graph.js";
 import type {
@@ -75,10 +75,8 @@ function send(message: ToWorker): void {
 let runState: RunState = "idle";
 let latest: Snapshot | null = null;
 let drawnGraph: GraphDescription | null = null;
-let frame = 0;
 
 function render(): void {
-  frame = 0;
   const s = latest;
   if (s) {
     readout.epoch.textContent = String(s.epoch);
@@ -95,9 +93,7 @@ function render(): void {
   plot.draw();
 }
 
-function requestRender(): void {
-  if (!frame) frame = requestAnimationFrame(render);
-}
+const frames = new FrameScheduler(render);
 
 const STATE_TEXT: Record<RunState, string> = {
   idle: "ready",
@@ -129,14 +125,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const epoch = m.snapshot.lossesFrom + i;
         lossChart.set(epoch - 1, epoch, v);
       });
-      requestRender();
+      frames.request();
       break;
     case "state":
       // Draw what arrived before the state change first, so "paused" never shows beside a stale epoch.
-      if (frame) {
-        cancelAnimationFrame(frame);
-        render();
-      }
+      frames.flush();
       setRunState(m.state);
       break;
     case "backend": {

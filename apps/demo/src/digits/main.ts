@@ -1,6 +1,6 @@
 // The Digits page: reads the controls, talks to its training worker, and redraws once per frame with
 // the latest reports; a drawing is preprocessed here and classified by the worker as it grows.
-import { available, byId, readNumber, setAvailable } from "../controls.js";
+import { available, byId, FrameScheduler, readNumber, setAvailable } from "../controls.js";
 import { ConfusionMatrix } from "../views/confusion-matrix.js";
 import { DigitGrid } from "../views/digit-grid.js";
 import { paintDigit } from "../views/digit-image.js";
@@ -79,10 +79,8 @@ function send(message: ToWorker): void {
 // The latest reports, drawn at the next frame.
 let progress: { epoch: number; loss: number } | null = null;
 let evaluation: { evaluation: Evaluation; filters: FilterImages } | null = null;
-let frame = 0;
 
 function render(): void {
-  frame = 0;
   if (progress) {
     readout.epoch.textContent = progress.epoch.toFixed(progress.epoch % 1 ? 2 : 0);
     readout.loss.textContent = progress.loss.toPrecision(4);
@@ -103,9 +101,7 @@ function render(): void {
   accuracyChart.draw();
 }
 
-function requestRender(): void {
-  if (!frame) frame = requestAnimationFrame(render);
-}
+const frames = new FrameScheduler(render);
 
 const STATE_TEXT: Record<RunState, string> = {
   loading: "loading the digits…",
@@ -160,7 +156,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const batches = m.from + m.losses.length;
         progress = { epoch: batches / m.batchesPerEpoch, loss: m.losses[m.losses.length - 1] as number };
       }
-      requestRender();
+      frames.request();
       break;
     case "evaluation": {
       evaluation = { evaluation: m.evaluation, filters: m.filters };
@@ -168,14 +164,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       accuracyChart.set(point, m.evaluation.epoch, m.evaluation.accuracy);
       // The model changed: the drawing's probabilities follow it.
       classify();
-      requestRender();
+      frames.request();
       break;
     }
     case "state":
-      if (frame) {
-        cancelAnimationFrame(frame);
-        render();
-      }
+      frames.flush();
       setRunState(m.state);
       break;
     case "probabilities":

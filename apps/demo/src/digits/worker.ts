@@ -3,15 +3,12 @@
 
 import digitsUrl from "virtual:mnist-digits";
 import { DIGITS_MODELS, type Digits, type DigitsSplit, digitsModel, splitDigits } from "@torchlet/vision";
+import { workerScope } from "../worker-scope.js";
 import { unpackDigits } from "./packed-digits.js";
 import type { DigitsConfig, FromWorker, RunState, Samples, ToWorker } from "./protocol.js";
 import { DigitsTrainer } from "./trainer.js";
 
-interface WorkerScope {
-  postMessage(message: FromWorker, transfer?: Transferable[]): void;
-  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
-}
-const scope = globalThis as unknown as WorkerScope;
+const scope = workerScope<ToWorker, FromWorker>();
 
 /** How long one slice may train before the worker reports and reads its messages. */
 const SLICE_MS = 40;
