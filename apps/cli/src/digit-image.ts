@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import pngjs from "pngjs";
 import { UsageError } from "./args.js";
 import { reason } from "./system-error.js";
 
@@ -13,16 +12,18 @@ const SIDE = 28;
  * white stroke on a transparent canvas both read as the digit. Anything else is a UsageError naming
  * the file: not a PNG, a damaged one, or another size (scaling it would guess how the digit is framed).
  */
-export function readDigitImage(path: string): number[] {
+export async function readDigitImage(path: string): Promise<number[]> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
     throw new UsageError(`cannot read --image ${path}: ${reason(error)}`);
   }
-  let png: pngjs.PNGWithMetadata;
+  // Imported here, not at startup: every other command would pay for loading the decoder.
+  const { PNG } = (await import("pngjs")).default;
+  let png: ReturnType<typeof PNG.sync.read>;
   try {
-    png = pngjs.PNG.sync.read(bytes);
+    png = PNG.sync.read(bytes);
   } catch (error) {
     throw new UsageError(`--image ${path} is not a readable PNG image (${reason(error)})`);
   }

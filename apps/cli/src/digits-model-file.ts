@@ -4,7 +4,7 @@ import * as torch from "torchlet";
 import { UsageError } from "./args.js";
 import type { AtomicFile } from "./atomic-file.js";
 import type { DigitsConfig } from "./digits-run.js";
-import { firstNonFinite, record, type TensorRecord } from "./model-file.js";
+import { firstNonFinite, jsonSeed, record, type TensorRecord } from "./model-file.js";
 import { pytorchFormat } from "./pytorch-model.js";
 import { reason } from "./system-error.js";
 
@@ -47,7 +47,7 @@ export function saveDigitsModel(
     stateDict: Object.fromEntries(Object.entries(dict).map(([k, t]) => [k, record(t, "float32")])),
     training: {
       ...training,
-      seed: seed <= Number.MAX_SAFE_INTEGER ? Number(seed) : String(seed),
+      seed: jsonSeed(seed),
       testAccuracy,
     },
   };

@@ -43,6 +43,10 @@ export interface LoadedModel {
   features: number;
 }
 
+/** A seed as JSON: a number up to 2^53, a string of digits above, where a number would round. */
+export const jsonSeed = (seed: bigint): number | string =>
+  seed <= Number.MAX_SAFE_INTEGER ? Number(seed) : String(seed);
+
 /** A tensor as JSON: its shape, dtype and values, each the shortest decimal that reads back the same. */
 export function record(t: torch.Tensor, dtype: FloatType): TensorRecord {
   const data = Array.from(t.detach().contiguous().toTypedArray() as Float32Array | Float64Array, (v) =>
@@ -63,7 +67,7 @@ export function modelFile(net: Network, config: ChapterConfig, finalLoss: number
       bias: record(net.biases[i] as torch.Tensor, dtype),
     })),
     training: {
-      seed: seed <= Number.MAX_SAFE_INTEGER ? Number(seed) : String(seed),
+      seed: jsonSeed(seed),
       ...training,
       finalLoss: exactNumber(finalLoss, dtype),
     },

@@ -42,7 +42,7 @@ examples:
 
 Exit codes: 0 done, 2 bad options, an unreadable or malformed model file, or rows of the wrong width.
 `,
-  run(argv) {
+  async run(argv) {
     const opts = parseFlags(argv, flags);
     if (opts.model === undefined) throw new UsageError("--model FILE is required");
     if (opts.image !== undefined) {
@@ -54,7 +54,7 @@ Exit codes: 0 done, 2 bad options, an unreadable or malformed model file, or row
     if (digits) {
       const rows =
         opts.image !== undefined
-          ? [readDigitImage(opts.image)]
+          ? [await readDigitImage(opts.image)]
           : (opts.input ?? readRows(opts.inputFile as string));
       return predictDigits(digits.model, rows, opts.json);
     }

@@ -1,18 +1,42 @@
-import { noGrad, type Tensor, where, zerosLike } from "@torchlet/autograd";
+import {
+  type AvgPool2dOptions as AutogradAvgPool2dOptions,
+  type Conv2dOptions as AutogradConv2dOptions,
+  type MaxPool2dOptions as AutogradMaxPool2dOptions,
+  noGrad,
+  type Tensor,
+  where,
+  zerosLike,
+} from "@torchlet/autograd";
 import { bernoulli_ } from "@torchlet/data";
 import { TorchletError } from "@torchlet/storage";
 import { checkProbability } from "./checks.js";
 import { checkReduction, type LossOptions, reduce } from "./reduction.js";
 
-export {
-  type AvgPool2dOptions,
-  avgPool2d,
-  type Conv2dOptions,
-  conv2d,
-  type MaxPool2dOptions,
-  maxPool2d,
-  maxPool2dWithIndices,
-} from "@torchlet/autograd";
+export { avgPool2d, conv2d, maxPool2d, maxPool2dWithIndices } from "@torchlet/autograd";
+
+// Local aliases, not re-exports: rollup-plugin-dts declares a type re-exported from another package
+// inside this namespace as `typeof X`, a value, which no consumer's typecheck accepts.
+/**
+ * Options of `avgPool2d`: `stride`, `padding`, `ceilMode`, `countIncludePad`, `divisorOverride`.
+ *
+ * @example
+ * const options: torch.nn.functional.AvgPool2dOptions = { stride: 2, padding: 1 };
+ */
+export type AvgPool2dOptions = AutogradAvgPool2dOptions;
+/**
+ * Options of `conv2d`: `stride`, `padding`, `dilation`, `groups`.
+ *
+ * @example
+ * const options: torch.nn.functional.Conv2dOptions = { padding: 1, groups: 1 };
+ */
+export type Conv2dOptions = AutogradConv2dOptions;
+/**
+ * Options of `maxPool2d`: `stride`, `padding`, `dilation`, `ceilMode`.
+ *
+ * @example
+ * const options: torch.nn.functional.MaxPool2dOptions = { stride: 2, ceilMode: true };
+ */
+export type MaxPool2dOptions = AutogradMaxPool2dOptions;
 export {
   type BinaryLossOptions,
   type BinaryWithLogitsOptions,
