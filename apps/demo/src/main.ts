@@ -1,6 +1,7 @@
 // The page: reads the controls, talks to the training worker, and redraws the views once per frame
 // with the latest state (the worker may report faster than the screen refreshes).
 import { codeLines } from "./code-listing.js";
+import { available, byId, FrameScheduler, readNumber, setAvailable } from "./controls.js";
 import { DATASETS } from "./dataset-info.js";
 import type { GraphDescription } from "./graph.js";
 import type {
@@ -16,14 +17,8 @@ import { STYLES } from "./style-info.js";
 import { CodeView } from "./views/code-view.js";
 import { GraphView } from "./views/graph-view.js";
 import { Heatmaps } from "./views/heatmaps.js";
-import { LossChart } from "./views/loss-chart.js";
+import { LineChart } from "./views/line-chart.js";
 import { PredictionPlot } from "./views/prediction-plot.js";
-
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`demo: element #${id} is missing from index.html`);
-  return el as T;
-}
 
 const inputs = {
   style: byId<HTMLSelectElement>("style"),
@@ -51,28 +46,13 @@ const readout = {
 };
 
 const code = new CodeView(byId("code"), byId("now"));
-const lossChart = new LossChart(byId("loss-chart"));
+const lossChart = new LineChart(byId("loss-chart"), { xLabel: "epoch" });
 const plot = new PredictionPlot(byId("predictions"));
 const graphView = new GraphView(byId("graph"));
 const heatmaps = new Heatmaps(byId("heatmaps"));
 
 for (const [name, info] of Object.entries(DATASETS)) inputs.dataset.add(new Option(info.label, name));
 for (const [name, info] of Object.entries(STYLES)) inputs.style.add(new Option(info.label, name));
-
-/** A whole number in [min, max] from an input, or the fallback (and the input marked invalid). */
-function readNumber(input: HTMLInputElement, fallback: number, integer: boolean): number {
-  const v = Number(input.value);
-  const min = Number(input.min || Number.NEGATIVE_INFINITY);
-  const max = Number(input.max || Number.POSITIVE_INFINITY);
-  const ok =
-    input.value.trim() !== "" &&
-    Number.isFinite(v) &&
-    v >= min &&
-    v <= max &&
-    (!integer || Number.isInteger(v));
-  input.setAttribute("aria-invalid", String(!ok));
-  return ok ? v : fallback;
-}
 
 let config: TrainConfig = { dataset: "chapter", style: "raw", hidden: 32, lr: 1e-4, epochs: 200, seed: 42 };
 
@@ -95,10 +75,8 @@ function send(message: ToWorker): void {
 let runState: RunState = "idle";
 let latest: Snapshot | null = null;
 let drawnGraph: GraphDescription | null = null;
-let frame = 0;
 
 function render(): void {
-  frame = 0;
   const s = latest;
   if (s) {
     readout.epoch.textContent = String(s.epoch);
@@ -115,9 +93,7 @@ function render(): void {
   plot.draw();
 }
 
-function requestRender(): void {
-  if (!frame) frame = requestAnimationFrame(render);
-}
+const frames = new FrameScheduler(render);
 
 const STATE_TEXT: Record<RunState, string> = {
   idle: "ready",
@@ -125,18 +101,6 @@ const STATE_TEXT: Record<RunState, string> = {
   paused: "paused",
   done: "finished",
 };
-
-/**
- * Marks a button unavailable with aria-disabled rather than `disabled`: a disabled button drops
- * keyboard focus, and Train/Pause/Step switch availability on every press.
- */
-function setAvailable(button: HTMLButtonElement, available: boolean): void {
-  button.setAttribute("aria-disabled", String(!available));
-}
-
-function available(button: HTMLButtonElement): boolean {
-  return button.getAttribute("aria-disabled") !== "true";
-}
 
 function setRunState(state: RunState): void {
   runState = state;
@@ -157,15 +121,15 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case "snapshot":
       latest = m.snapshot;
-      lossChart.add(m.snapshot.lossesFrom, m.snapshot.losses);
-      requestRender();
+      m.snapshot.losses.forEach((v, i) => {
+        const epoch = m.snapshot.lossesFrom + i;
+        lossChart.set(epoch - 1, epoch, v);
+      });
+      frames.request();
       break;
     case "state":
       // Draw what arrived before the state change first, so "paused" never shows beside a stale epoch.
-      if (frame) {
-        cancelAnimationFrame(frame);
-        render();
-      }
+      frames.flush();
       setRunState(m.state);
       break;
     case "backend": {
@@ -197,7 +161,7 @@ worker.onerror = (event) => {
 function reset(): void {
   config = readConfig();
   code.setCode(codeLines(config));
-  lossChart.reset(config.epochs);
+  lossChart.reset(1, config.epochs);
   readout.total.textContent = String(config.epochs);
   latest = null;
   send({ type: "reset", config });
@@ -207,7 +171,7 @@ function reset(): void {
 async function loadModel(file: File): Promise<void> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   config = readConfig();
-  lossChart.reset(config.epochs);
+  lossChart.reset(1, config.epochs);
   readout.total.textContent = String(config.epochs);
   latest = null;
   modelStatus.textContent = `reading ${file.name}…`;

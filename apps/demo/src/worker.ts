@@ -4,13 +4,9 @@ import { checkBackend } from "./backend-check.js";
 import { chapterWeights } from "./model-file.js";
 import type { FromWorker, RunState, ToWorker } from "./protocol.js";
 import { Trainer, toMatrix } from "./trainer.js";
+import { workerScope } from "./worker-scope.js";
 
-/** The slice of DedicatedWorkerGlobalScope used here (the DOM lib types `self` as a Window). */
-interface WorkerScope {
-  postMessage(message: FromWorker, transfer?: Transferable[]): void;
-  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
-}
-const scope = globalThis as unknown as WorkerScope;
+const scope = workerScope<ToWorker, FromWorker>();
 
 /** At or below this speed each step of the loop gets its own frame, so the code highlight can follow. */
 const STEPWISE_MAX_EPS = 60;

@@ -39,7 +39,7 @@ async function ensureBuild(): Promise<void> {
   const packages = join(root, "..", "..", "packages");
   const sources = Math.max(
     newestMtime(join(root, "src")),
-    statSync(join(root, "index.html")).mtimeMs,
+    ...["index.html", "digits.html", "vite-plugin-digits.ts"].map((f) => statSync(join(root, f)).mtimeMs),
     statSync(configFile).mtimeMs,
     // The page bundles torchlet from its sources, so a change there makes dist stale too.
     ...readdirSync(packages).map((p) =>
@@ -64,8 +64,9 @@ function freePort(): Promise<number> {
 
 let server: PreviewServer | undefined;
 let context: BrowserContext | undefined;
-let page: Page;
+let baseUrl = "";
 let profile: string | undefined;
+let page: Page;
 const problems: string[] = [];
 
 async function text(testId: string): Promise<string> {
@@ -78,7 +79,8 @@ async function loss(): Promise<number> {
   return Number(await text("loss"));
 }
 
-async function openPage(): Promise<void> {
+/** Builds (if needed) and serves the demo, and starts Chromium. */
+async function launch(): Promise<void> {
   // Build first: the bundle test below needs dist/ even where no browser is installed.
   await ensureBuild();
   if (!existsSync(CHROMIUM)) {
@@ -92,8 +94,8 @@ async function openPage(): Promise<void> {
     logLevel: "warn",
     preview: { host: "127.0.0.1", port: await freePort(), strictPort: true, open: false },
   });
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error("e2e: vite preview reported no local URL");
+  baseUrl = server.resolvedUrls?.local[0] ?? "";
+  if (!baseUrl) throw new Error("e2e: vite preview reported no local URL");
 
   profile = mkdtempSync(join(tmpdir(), "torchlet-demo-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
@@ -112,35 +114,45 @@ async function openPage(): Promise<void> {
       "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     ],
   });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(url);
 }
 
+/** Opens one of the demo's pages, its console errors and warnings collected in `found`. */
+async function openPage(path: string, found: string[]): Promise<Page> {
+  if (!context) throw new Error("e2e: no browser");
+  const opened = await context.newPage();
+  opened.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") found.push(`console.${m.type()}: ${m.text()}`);
+  });
+  opened.on("pageerror", (e) => found.push(`page error: ${e.message}`));
+  await opened.goto(new URL(path, baseUrl).href);
+  return opened;
+}
+
+// Set-up failures are kept and rethrown by every test, so a missing Chromium shows as failed tests
+// with this message (vitest reports tests of a suite whose beforeAll threw as skipped).
+let setupError: unknown = null;
+const ready = (): void => {
+  if (setupError) throw setupError;
+};
+
+beforeAll(async () => {
+  try {
+    await launch();
+  } catch (error) {
+    setupError = error;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+}, 20_000);
+
 describe("demo in Chromium", () => {
-  // Set-up failures are kept and rethrown by every test, so a missing Chromium shows as failed tests
-  // with this message (vitest reports tests of a suite whose beforeAll threw as skipped).
-  let setupError: unknown = null;
-  const ready = (): void => {
-    if (setupError) throw setupError;
-  };
-
   beforeAll(async () => {
-    try {
-      await openPage();
-    } catch (error) {
-      setupError = error;
-    }
+    if (!setupError) page = await openPage("./", problems);
   }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  }, 20_000);
 
   it("loads and shows the untrained network: epoch 0, a loss and the autograd graph", async () => {
     ready();
@@ -297,7 +309,7 @@ describe("demo in Chromium", () => {
     expect(await page.locator("#state").textContent()).not.toMatch(/error|failed/);
   }, 20_000);
 
-  it("ships a browser bundle without Node built-ins, with torchlet built from source into the worker only", () => {
+  it("ships a browser bundle without Node built-ins, with torchlet built from source into the workers only", () => {
     const assets = join(dist, "assets");
     const files = readdirSync(assets);
     for (const file of files.filter((f) => f.endsWith(".js"))) {
@@ -306,15 +318,180 @@ describe("demo in Chromium", () => {
         /(?:from\s*|import\s*\(\s*|require\s*\(\s*)["'](?:node:|fs["']|path["']|os["'])/,
       );
     }
-    const sourcesOf = (prefix: string): string[] => {
-      const map = files.find((f) => f.startsWith(prefix) && f.endsWith(".js.map"));
-      if (!map) throw new Error(`e2e: no ${prefix}*.js.map in dist/assets`);
-      return JSON.parse(readFileSync(join(assets, map), "utf8")).sources as string[];
-    };
-    // The "@torchlet/source" condition reached the worker's bundle: torchlet's TypeScript, not its dist.
-    expect(sourcesOf("worker").some((s) => s.includes("packages/autograd/src/tensor.ts"))).toBe(true);
-    expect(sourcesOf("worker").some((s) => s.includes("/dist/"))).toBe(false);
-    // The page itself only draws: no tensors on the main thread.
-    expect(sourcesOf("index").some((s) => s.includes("packages/"))).toBe(false);
+    const maps = files.filter((f) => f.endsWith(".js.map"));
+    const sourcesOf = (map: string): string[] =>
+      JSON.parse(readFileSync(join(assets, map), "utf8")).sources as string[];
+    // Two workers (the chapter's and the digits'), each with torchlet's TypeScript, not its dist.
+    const workers = maps.filter((f) => f.startsWith("worker-"));
+    expect(workers.length).toBe(2);
+    for (const map of workers) {
+      expect(
+        sourcesOf(map).some((s) => s.includes("packages/autograd/src/tensor.ts")),
+        map,
+      ).toBe(true);
+      expect(
+        sourcesOf(map).some((s) => s.includes("/dist/")),
+        map,
+      ).toBe(false);
+    }
+    // The digits worker reads the packed asset: the mnist package's JSON is in no bundle.
+    expect(maps.flatMap(sourcesOf).some((s) => /\/mnist\/src\//.test(s))).toBe(false);
+    // The pages themselves only draw: no tensors on the main thread.
+    for (const map of maps.filter((f) => !f.startsWith("worker-"))) {
+      expect(
+        sourcesOf(map).some((s) => s.includes("packages/")),
+        map,
+      ).toBe(false);
+    }
   });
+});
+
+describe("the Digits page in Chromium", () => {
+  let digits: Page;
+  const found: string[] = [];
+  const read = async (testId: string) => (await digits.getByTestId(testId).textContent()) ?? "";
+  const accuracy = async () => Number.parseFloat(await read("accuracy")) / 100;
+  /** The drawing's class probabilities, as the page holds them (full precision). */
+  const probabilities = () =>
+    digits.$$eval('[data-testid="probabilities"] li', (items) =>
+      items.map((li) => Number((li as HTMLElement).dataset.probability)),
+    );
+  const stroke = async (points: [number, number][]) => {
+    const box = await digits.getByTestId("pad").boundingBox();
+    if (!box) throw new Error("e2e: the drawing pad is not shown");
+    const at = ([x, y]: [number, number]) =>
+      [box.x + (x / 280) * box.width, box.y + (y / 280) * box.height] as const;
+    await digits.mouse.move(...at(points[0] as [number, number]));
+    await digits.mouse.down();
+    for (const p of points.slice(1)) await digits.mouse.move(...at(p), { steps: 4 });
+    await digits.mouse.up();
+  };
+
+  beforeAll(async () => {
+    if (!setupError) digits = await openPage("./digits.html", found);
+  }, 60_000);
+
+  it("loads the 10,000 digits and shows the untrained model on the test split", async () => {
+    ready();
+    await digits.waitForFunction(() => document.body.dataset.state === "idle", null, { timeout: 60_000 });
+    expect(await read("state")).toBe("ready");
+    expect(await digits.locator("#data-size").textContent()).toBe("8,000 train, 2,000 test");
+    expect(await digits.locator("#model option").allTextContents()).toEqual([
+      "MLP 784-128-10",
+      "CNN: 2 convolutions, pooling, linear",
+    ]);
+    // 100 test digits, each labelled with the prediction; the confusion matrix counts all 2,000.
+    expect(await digits.locator('[data-testid="samples"] figure canvas').count()).toBe(100);
+    await digits.waitForFunction(
+      () => !document.querySelector('[data-testid="samples"] figcaption')?.textContent?.includes("?"),
+    );
+    const cells = await digits.locator('[data-testid="confusion"] td').allTextContents();
+    expect(cells.length).toBe(100);
+    expect(cells.reduce((n, c) => n + Number(c), 0)).toBe(2000);
+    // The first layer of the MLP: 128 hidden units, each drawn as a 28 x 28 image of its weights.
+    expect(await digits.locator('[data-testid="filters"] canvas').count()).toBe(128);
+    expect(await accuracy()).toBeLessThan(0.3);
+    expect(found).toEqual([]);
+  }, 70_000);
+
+  it("classifies a drawing as it is drawn: the probabilities sum to 1 and change with the strokes", async () => {
+    ready();
+    expect(await probabilities()).toEqual(Array(10).fill(Number.NaN));
+    // A vertical stroke: a "1".
+    await stroke([
+      [140, 40],
+      [140, 140],
+      [138, 240],
+    ]);
+    await digits.waitForFunction(() =>
+      document.querySelector('[data-testid="probabilities"] li')?.hasAttribute("data-probability"),
+    );
+    const first = await probabilities();
+    expect(first.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+    expect(first.every((p) => p >= 0 && p <= 1)).toBe(true);
+    // A bar across the top turns it into a "7".
+    await stroke([
+      [60, 40],
+      [200, 40],
+    ]);
+    await digits.waitForFunction(
+      (before) =>
+        Array.from(document.querySelectorAll('[data-testid="probabilities"] li')).some(
+          (li, i) => Number((li as HTMLElement).dataset.probability) !== before[i],
+        ),
+      first,
+    );
+    const second = await probabilities();
+    expect(second).not.toEqual(first);
+    expect(second.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+    expect(found).toEqual([]);
+  }, 30_000);
+
+  it("trains: the loss curve grows, the test accuracy rises past 80% within an epoch, the drawing is re-classified", async () => {
+    ready();
+    const untrained = await accuracy();
+    const drawing = await probabilities();
+    await digits.getByTestId("train").click();
+    await digits.waitForFunction(
+      () => Number(document.querySelector('[data-testid="epoch"]')?.textContent) >= 1,
+      null,
+      { timeout: 90_000 },
+    );
+    await digits.getByTestId("pause").click();
+    await digits.waitForFunction(() => document.body.dataset.state === "paused", null, { timeout: 10_000 });
+    const trained = await accuracy();
+    expect(trained).toBeGreaterThan(untrained);
+    expect(trained).toBeGreaterThan(0.8);
+    // Five evaluations per epoch, each a point of the accuracy curve.
+    const points = await digits.getByTestId("accuracy-chart").locator("polyline").getAttribute("points");
+    expect(points?.split(" ").length).toBeGreaterThanOrEqual(5);
+    expect(await digits.getByTestId("loss-chart").locator("polyline").count()).toBe(1);
+    expect(await probabilities()).not.toEqual(drawing);
+    // Mistakes in the grid name the true label.
+    for (const label of await digits
+      .locator('[data-testid="samples"] figure.wrong figcaption')
+      .allTextContents())
+      expect(label).toMatch(/^\d \(\d\)$/);
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  it("switches to the CNN: its 16 first-layer kernels drawn as 3 x 3 images, the drawing classified by it", async () => {
+    ready();
+    const mlp = await probabilities();
+    await digits.selectOption("#model", "cnn");
+    await digits.waitForFunction(
+      () =>
+        document.body.dataset.state === "idle" &&
+        document.querySelectorAll('[data-testid="filters"] canvas').length === 16,
+      null,
+      { timeout: 60_000 },
+    );
+    expect(await digits.locator("#filters-note").textContent()).toBe(
+      "(the 16 kernels of the first convolution, 3 × 3)",
+    );
+    expect(await read("epoch")).toBe("0");
+    await digits.waitForFunction(
+      (before) =>
+        Array.from(document.querySelectorAll('[data-testid="probabilities"] li')).some(
+          (li, i) => Number((li as HTMLElement).dataset.probability) !== before[i],
+        ),
+      mlp,
+      { timeout: 30_000 },
+    );
+    expect((await probabilities()).reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+    expect(found).toEqual([]);
+  }, 100_000);
+
+  it("fits a laptop and a phone screen; screenshots go to test-output/", async () => {
+    ready();
+    mkdirSync(outDir, { recursive: true });
+    await digits.screenshot({ path: join(outDir, "digits.png"), fullPage: true });
+    await digits.setViewportSize({ width: 390, height: 844 });
+    await digits.waitForTimeout(200);
+    const overflow = await digits.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await digits.screenshot({ path: join(outDir, "digits-phone.png"), fullPage: true });
+    expect(await read("state")).not.toMatch(/error|failed/);
+    expect(found).toEqual([]);
+  }, 20_000);
 });
