@@ -9,6 +9,7 @@ import {
 } from "@torchlet/ops";
 import {
   broadcastShapes,
+  canCast,
   copyInto,
   copyPreservingLayout,
   type DType,
@@ -17,7 +18,6 @@ import {
   inferShape,
   isFloating,
   numel,
-  promoteTypes,
   StridedArray,
   shapesEqual,
   sharesMemory,
@@ -1077,7 +1077,7 @@ export class Tensor {
         `${op}: output with shape ${fmtShape(this.shape)} doesn't match the broadcast shape ${fmtShape(result.shape)}`,
       );
     }
-    if (promoteTypes(result.dtype, this.dtype) !== this.dtype) {
+    if (!canCast(result.dtype, this.dtype)) {
       throw new TorchletError(
         `${op}: result type ${typeName(result.dtype)} can't be cast to the desired output type ${typeName(this.dtype)}`,
       );
@@ -1166,7 +1166,9 @@ function scalarTensor(op: string, value: number, dtype: DType): Tensor {
 
 /**
  * An elementwise op of two operands, by its record: the dtype rule gives the result dtype (and checks
- * the operands), a number becomes a 0-d tensor of the dtype it is computed in.
+ * the operands), a number becomes a 0-d tensor of the dtype it is computed in, and a tensor whose
+ * values that dtype does not hold exactly (a 0-d float64 operand of a float32 result) is cast to it
+ * first, as PyTorch's TensorIterator casts its inputs to the common dtype.
  */
 function binaryOp(
   op: "add" | "sub" | "mul" | "div" | "pow" | "remainder" | "maximum" | "minimum",
@@ -1174,19 +1176,38 @@ function binaryOp(
   other: Operand,
 ): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
-  const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
-  const out = backend().binary(op, a._array, b._array, dtype, op);
-  if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
-  if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [a], out, undefined);
-  return record(op, [a, b], out, undefined);
+  const x = operandIn(a, dtype);
+  const b = other instanceof Tensor ? operandIn(other, dtype) : scalarTensor(op, other, dtype);
+  const out = backend().binary(op, x._array, b._array, dtype, op);
+  if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [x], out, { exponent: other });
+  if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [x], out, undefined);
+  return record(op, [x, b], out, undefined);
 }
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
   resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
-  const b = other instanceof Tensor ? other._array : scalarTensor(op, other, resultType(a, other))._array;
-  return new Tensor(backend().binary(op, a._array, b, "bool", op));
+  const common = resultType(a, other);
+  const b = other instanceof Tensor ? operandIn(other, common) : scalarTensor(op, other, common);
+  return new Tensor(backend().binary(op, operandIn(a, common)._array, b._array, "bool", op));
 }
+
+/**
+ * `t` as an operand computed in `dtype`: itself where every value of its dtype is exact in `dtype`
+ * (the kernels read doubles), else cast to `dtype` (recorded, so the gradient flows back through it).
+ */
+function operandIn(t: Tensor, dtype: DType): Tensor {
+  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype) ? t : t.to(dtype);
+}
+
+/** The dtypes whose every value a dtype holds exactly (int64 is kept within ±(2^53 - 1)). */
+const EXACT_IN: Record<DType, ReadonlySet<DType>> = {
+  bool: new Set(),
+  int32: new Set(["bool"]),
+  int64: new Set(["bool", "int32"]),
+  float32: new Set(["bool"]),
+  float64: new Set(["bool", "int32", "int64", "float32"]),
+};
 
 function unaryOp(op: UnaryOp, a: Tensor): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a);
@@ -1266,6 +1287,7 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
   if (dtype !== self.dtype) return false;
   let b: StridedArray;
   if (other instanceof Tensor) {
+    if (operandIn(other, dtype) !== other) return false; // the general route casts it first
     b = other._array;
     if (!broadcastsTo(b.shape, a.shape)) return false;
     const sameLayout =
@@ -1306,7 +1328,7 @@ function filled(self: Tensor, value: number, zero: boolean): Tensor {
 
 /**
  * `torch.where(condition, x, y)`: elements of `x` where `condition` is true, of `y` elsewhere; all
- * three broadcast. Numbers take the other operand's dtype.
+ * three broadcast. The result's dtype is `resultType` of `x` and `y` (`where(c, int32, 2.5)` is float32).
  *
  * @example
  * const x = torch.tensor([-1, 2, -3]);
@@ -1318,14 +1340,7 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
       `where: condition must be a bool tensor, got ${condition.dtype} ${fmtShape(condition.shape)}`,
     );
   }
-  const dtype =
-    x instanceof Tensor
-      ? y instanceof Tensor
-        ? promoteTypes(x.dtype, y.dtype)
-        : x.dtype
-      : y instanceof Tensor
-        ? y.dtype
-        : "float32";
+  const dtype = resultType(x, y);
   const tx = x instanceof Tensor ? x : scalarTensor("where", x, dtype);
   const ty = y instanceof Tensor ? y : scalarTensor("where", y, dtype);
   return record("where", [tx, ty], backend().where(condition._array, tx._array, ty._array, dtype), {

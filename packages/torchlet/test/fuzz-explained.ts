@@ -1,7 +1,6 @@
 import * as torch from "torchlet";
 import { close, GRADS, type Mismatch, type Recorded, type Step, VALUES } from "./fuzz-replay.js";
 import { decode, type Encoded } from "./helpers.js";
-import { canCast, resultType } from "./result-type.js";
 
 // The known ways torchlet parts from PyTorch in the fuzz corpus, each with the issue item that will fix
 // it (or the documented deviation it is). A mismatch that none of these predicates matches fails the
@@ -19,7 +18,6 @@ export interface Explanation {
 }
 
 const BINARY = new Set(["add", "sub", "mul", "div", "pow", "eq", "ne", "gt", "ge", "lt", "le", "where"]);
-const COMPARISONS = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
 const IN_PLACE = new Set(["add_", "sub_", "mul_", "div_"]);
 const MATMULS = new Set(["matmul", "mm", "bmm", "mv", "dot"]);
 const VIEWS = new Set([
@@ -44,8 +42,6 @@ const pytorchError = (m: Mismatch): string =>
   typeof m.expected === "string" ? m.expected : "e" in m.expected ? (m.expected.e ?? "") : "";
 const expectedDType = (m: Mismatch): torch.DType | undefined =>
   Array.isArray(m.expected) ? m.expected[1] : undefined;
-const actualDType = (m: Mismatch): torch.DType | undefined =>
-  isTensor(m.actual) ? m.actual.dtype : undefined;
 const torchletError = (m: Mismatch): string => (m.actual instanceof Error ? m.actual.message : "");
 
 /** The operands whose types decide a binary op's result type (where's condition is none of them). */
@@ -55,31 +51,6 @@ function operands(m: Mismatch): Operand[] | null {
   const picked =
     op !== "where" ? m.args.slice(0, 2) : m.op === "where" ? [m.args[0], m.args[2]] : m.args.slice(1);
   return picked.every(isOperand) ? picked : null;
-}
-
-/** The dtype an op gives for operands of result type `dtype`: division of integers is float, comparisons bool. */
-function outputDType(op: string, dtype: torch.DType): torch.DType {
-  if (COMPARISONS.has(op)) return "bool";
-  return op === "div" && (dtype === "int32" || dtype === "bool") ? "float32" : dtype;
-}
-
-/**
- * A promotion mismatch that `misread` explains: PyTorch's result type for the operands differs from
- * the one a misreading of them gives, PyTorch's output has PyTorch's type and torchlet's the misread one
- * (or, in place, torchlet refuses a result type PyTorch can write back; or comparisons differ in value).
- */
-function promotionMismatch(m: Mismatch, misread: (ops: Operand[]) => torch.DType): boolean {
-  const ops = operands(m);
-  if (!ops) return false;
-  const op = bare(m);
-  const right = resultType(ops);
-  const wrong = misread(ops);
-  if (right === wrong) return false;
-  if (m.kind === "dtype")
-    return expectedDType(m) === outputDType(op, right) && actualDType(m) === outputDType(op, wrong);
-  if (m.kind === "raises" && IN_PLACE.has(op))
-    return /can't be cast/.test(torchletError(m)) && canCast(right, (ops[0] as torch.Tensor).dtype);
-  return m.kind === "values" && COMPARISONS.has(op);
 }
 
 /** The values of `t` broadcast to `shape`, in row-major order. */
@@ -164,21 +135,6 @@ function savedTensorWritten(
 const INT32_MIN = -(2 ** 31);
 
 export const EXPLAINED: readonly Explanation[] = [
-  {
-    id: "zero-dim-promotion",
-    issue: "#18 item 5",
-    says: "a 0-d tensor promotes like a dimensioned one (float32 tensor with a 0-d float64 tensor: float64; PyTorch: float32)",
-    matches: (m) => promotionMismatch(m, (ops) => resultType(ops, true)),
-  },
-  {
-    id: "where-number",
-    issue: "#18 item 6",
-    says: "where casts a number operand to the other operand's dtype (where(c, int32, 2.5): int32; PyTorch: float32)",
-    matches: (m) => {
-      const ops = bare(m) === "where" && m.kind === "dtype" ? operands(m) : null;
-      return !!ops && ops.some((o) => !isTensor(o)) && expectedDType(m) === resultType(ops);
-    },
-  },
   {
     id: "non-number-operand",
     issue: "#18 item 7",
@@ -319,29 +275,6 @@ export const EXPLAINED: readonly Explanation[] = [
         differing.every((i) => want[i] === INT32_MIN && !(Math.abs(source[i] as number) < 2 ** 31))
       );
     },
-  },
-  {
-    id: "inplace-float64-into-float32",
-    issue: "new (fuzzer): in-place casting",
-    says: "add_/sub_/mul_/div_ of a float64 operand into a float32 tensor raise, where PyTorch casts the result down (same category)",
-    matches: (m) =>
-      m.kind === "raises" &&
-      IN_PLACE.has(bare(m)) &&
-      /can't be cast/.test(torchletError(m)) &&
-      isTensor(m.args[0]) &&
-      m.args[0].dtype === "float32" &&
-      isTensor(m.args[1]) &&
-      m.args[1].dtype === "float64",
-  },
-  {
-    id: "bool-pow",
-    issue: "new (fuzzer): bool pow",
-    says: "pow of a bool tensor by a bool returns a bool tensor, where PyTorch refuses",
-    matches: (m) =>
-      m.kind === "no-raise" &&
-      bare(m) === "pow" &&
-      /"pow" not implemented for 'Bool'/.test(pytorchError(m)) &&
-      (operands(m)?.every((o) => typeof o === "boolean" || (isTensor(o) && o.dtype === "bool")) ?? false),
   },
   {
     id: "backward-twice-without-saved-tensors",

@@ -1,5 +1,5 @@
 import { isFloating } from "@torchlet/storage";
-import { type DTypeRule, describeOperand } from "./dtype-rule.js";
+import { type DTypeOperand, type DTypeRule, describeOperand } from "./dtype-rule.js";
 import {
   abs,
   add,
@@ -63,10 +63,16 @@ export interface ElementwiseRecord {
 const COMMON: DTypeRule = { result: "common" };
 const FLOAT: DTypeRule = { result: "float" };
 const BOOL: DTypeRule = { result: "bool" };
-/** The input's dtype, bool refused (PyTorch's rounding kernels have no bool version). */
+/**
+ * The common dtype, refused when it is bool (PyTorch's kernels for it have no bool version; a bool
+ * operand with another dtype is promoted first, so remainder(int32, true) is int32).
+ */
 const NOT_BOOL = (op: string): DTypeRule => ({
   result: "common",
-  rejectsBool: { reason: `${op} is not implemented for bool tensors` },
+  check: (common, a, b) =>
+    common === "bool"
+      ? `${op} is not implemented for bool tensors (${b === undefined ? describeOperand(a) : `${describeOperand(a)} and ${describeOperand(b)}`})`
+      : undefined,
 });
 
 const unary = (formula: Expr, dtype: DTypeRule, domain: readonly [number, number] = [-2, 2]) =>
@@ -128,10 +134,13 @@ export const ELEMENTWISE = {
     pow(X, Y),
     {
       result: "common",
-      check: (common, base, exponent) =>
-        typeof exponent === "number" && exponent < 0 && !isFloating(common)
+      check: (common, base, exponent) => {
+        if (common === "bool")
+          return `pow is not implemented for bool tensors (${describeOperand(base)} to the power ${describeOperand(exponent as DTypeOperand)})`;
+        return typeof exponent === "number" && exponent < 0 && !isFloating(common)
           ? `integers to negative integer powers are not allowed (${describeOperand(base)} to the power ${exponent})`
-          : undefined,
+          : undefined;
+      },
     },
     [0.5, 2],
   ),
