@@ -255,14 +255,18 @@ export class Tensor {
 
   // ---- reading values ----
 
-  /** The value of a one-element tensor as a JS number (int64 exactly: it holds at most 2^53 - 1). */
-  item(): number {
+  /**
+   * The value of a one-element tensor as a JS number (int64 exactly: it holds at most 2^53 - 1), or,
+   * for a bool tensor, a boolean, as PyTorch's `item()` gives Python's `True`/`False`.
+   */
+  item(): number | boolean {
     if (this.numel() !== 1) {
       throw new TorchletError(
         `item: a tensor with ${this.numel()} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number`,
       );
     }
-    return this._array.flat()[0] as number;
+    const value = this._array.flat()[0] as number;
+    return this.dtype === "bool" ? value !== 0 : value;
   }
 
   /** Nested JS arrays of the values (a plain number for a 0-d tensor; booleans for bool; int64 as exact numbers). */
@@ -1178,10 +1182,28 @@ function binaryOp(
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const x = operandIn(a, dtype);
   const b = other instanceof Tensor ? operandIn(other, dtype) : scalarTensor(op, other, dtype);
+  if (op === "remainder" && !isFloating(dtype)) checkDivisor(op, x._array, b._array);
   const out = backend().binary(op, x._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [x], out, { exponent: other });
   if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [x], out, undefined);
   return record(op, [x, b], out, undefined);
+}
+
+/**
+ * An integer division's divisor must hold no zero where the result has elements (each of its elements
+ * is then used): PyTorch raises ZeroDivisionError, where the formula would store NaN cast to an integer.
+ */
+function checkDivisor(op: string, a: StridedArray, b: StridedArray): void {
+  if (numel(broadcastShapes(op, a.shape, b.shape)) === 0) return;
+  const divisor = b.isContiguous() ? b : b.copy();
+  const d = divisor.data;
+  for (let i = divisor.offset, end = divisor.offset + divisor.numel; i < end; i++) {
+    if (d[i] === 0) {
+      throw new TorchletError(
+        `${op}: ZeroDivisionError: integer division by zero (${a.dtype} ${fmtShape(a.shape)} by ${b.dtype} ${fmtShape(b.shape)} holding 0)`,
+      );
+    }
+  }
 }
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */

@@ -194,29 +194,6 @@ export const EXPLAINED: readonly Explanation[] = [
       (m.expected[0].includes(0) || m.args.some((a) => isTensor(a) && a.numel() === 0)),
   },
   {
-    id: "bool-abs-relu",
-    issue: "#18 item 13",
-    says: "abs and relu accept bool tensors, which PyTorch refuses",
-    matches: (m) =>
-      m.kind === "no-raise" &&
-      ["abs", "relu"].includes(bare(m)) &&
-      isTensor(m.args[0]) &&
-      m.args[0].dtype === "bool",
-  },
-  {
-    id: "bool-item",
-    issue: "#18 item 13",
-    says: "item() of a bool tensor returns 0/1, not false/true",
-    matches: (m) =>
-      m.kind === "values" &&
-      bare(m) === "item" &&
-      !Array.isArray(m.expected) &&
-      typeof m.expected === "object" &&
-      "item" in m.expected &&
-      typeof m.expected.item === "boolean" &&
-      m.actual === Number(m.expected.item),
-  },
-  {
     id: "inplace-view-history",
     issue: "FEATURES.md: in place on a view while recording",
     says: "an in-place op on a view while recording raises; a view taken before an in-place op on its base keeps its old history (PyTorch rewrites it: the view then requires grad, and backward through it sees the in-place op and its saved tensors)",

@@ -42,7 +42,7 @@ export const peer: InProcessPeer = {
               for (const w of params) w.sub_((w.grad as torch.Tensor).mul(c.lr));
               for (const w of params) (w.grad as torch.Tensor).zero_();
             });
-            return loss.item();
+            return Number(loss.item());
           },
         };
       }
@@ -58,7 +58,7 @@ export const peer: InProcessPeer = {
         const tb = t(b);
         if (c.op === "add") return { run: () => void ta.add(tb) };
         if (c.op === "relu") return { run: () => void ta.relu() };
-        return { run: () => ta.sum().item() };
+        return { run: () => Number(ta.sum().item()) };
       }
       case "chain": {
         const d = data as ChainData;
@@ -67,7 +67,7 @@ export const peer: InProcessPeer = {
         const chain = () => {
           let x = start;
           for (let i = 0; i < c.length; i++) x = x.add(step);
-          return x.item();
+          return Number(x.item());
         };
         return { run: c.grad ? chain : () => torch.noGrad(chain) };
       }

@@ -8,6 +8,8 @@ import { type DType, fmtShape, isFloating, promoteTypes, TorchletError } from "@
  * - `"bool"`: bool, the operands compared in their common dtype (eq, lt, ...).
  * `rejectsBool` says why the op refuses bool operands (sub, neg), as PyTorch does, and `check` names
  * any other operands it refuses (pow: integers to negative powers), given the common dtype.
+ * `implicitOperand` is a number a unary op computes with, which promotes as a wrapped number
+ * (square is x ** 2: a bool tensor squares into int64).
  *
  * @example
  * const rule: DTypeRule = { result: "float" };
@@ -17,6 +19,7 @@ export interface DTypeRule {
   readonly result: "common" | "float" | "bool";
   readonly rejectsBool?: { readonly reason: string; readonly hint?: string };
   readonly check?: (common: DType, a: DTypeOperand, b?: DTypeOperand) => string | undefined;
+  readonly implicitOperand?: number;
 }
 
 /**
@@ -102,7 +105,7 @@ export function resultDType(op: string, rule: DTypeRule, a: DTypeOperand, b?: DT
     );
   }
   if (rule.result === "bool") return "bool";
-  const common = resultType(a, b);
+  const common = resultType(a, b ?? rule.implicitOperand);
   const problem = rule.check?.(common, a, b);
   if (problem !== undefined) throw new TorchletError(`${op}: ${problem}`);
   return rule.result === "float" && !isFloating(common) ? "float32" : common;

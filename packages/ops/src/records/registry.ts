@@ -162,7 +162,10 @@ export const ELEMENTWISE = {
   exp: unary(exp(X), FLOAT),
   log: unary(log(X), FLOAT, [0.1, 3]),
   sqrt: unary(sqrt(X), FLOAT, [0.1, 3]),
-  abs: unary(abs(X), COMMON),
+  abs: unary(abs(X), {
+    result: "common",
+    rejectsBool: { reason: `"abs_cpu" not implemented for 'Bool'` },
+  }),
   // NaN gives 0, as torch.sign does in 1.13
   sign: unary(
     select(gt(X, constant(0)), constant(1), select(lt(X, constant(0)), constant(-1), constant(0))),
@@ -171,7 +174,7 @@ export const ELEMENTWISE = {
   // NaN passes through, as torch.relu
   relu: unary(
     select(gt(X, constant(0)), X, select(or(eq(X, constant(0)), lt(X, constant(0))), constant(0), X)),
-    COMMON,
+    { result: "common", rejectsBool: { reason: "Boolean inputs not supported for relu" } },
   ),
   sigmoid: unary(div(constant(1), add(constant(1), exp(neg(X)))), FLOAT, [-3, 3]),
   tanh: unary(tanh(X), FLOAT),
@@ -182,14 +185,8 @@ export const ELEMENTWISE = {
   erf: unary(erf(X), FLOAT),
   reciprocal: unary(div(constant(1), X), FLOAT, [0.2, 2]),
   rsqrt: unary(div(constant(1), sqrt(X)), FLOAT, [0.1, 3]),
-  // PyTorch squares bool into int64; a dtype rule keeps or floats the input's dtype, so bool is refused.
-  square: unary(mul(X, X), {
-    result: "common",
-    rejectsBool: {
-      reason: "square of a bool tensor is not supported (PyTorch gives int64)",
-      hint: 'convert with .to("int64") first',
-    },
-  }),
+  // x ** 2 as PyTorch computes it: the 2 promotes as a wrapped number, so bool squares into int64.
+  square: unary(mul(X, X), { result: "common", implicitOperand: 2 }),
   floor: unary(floor(X), NOT_BOOL("floor"), [-3, 3]),
   ceil: unary(ceil(X), NOT_BOOL("ceil"), [-3, 3]),
   trunc: unary(trunc(X), NOT_BOOL("trunc"), [-3, 3]),
