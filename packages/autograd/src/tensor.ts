@@ -1183,7 +1183,12 @@ function binaryOp(
   const x = operandIn(a, dtype);
   const b = other instanceof Tensor ? operandIn(other, dtype) : scalarTensor(op, other, dtype);
   if (op === "remainder" && !isFloating(dtype)) checkDivisor(op, x._array, b._array);
-  const out = backend().binary(op, x._array, b._array, dtype, op);
+  // PyTorch's pow by a number takes sqrt and rsqrt for ±0.5 (its pow_tensor_scalar kernel): then
+  // (-Inf) ** 0.5 is NaN and (-0) ** 0.5 is -0, where C's pow (a tensor exponent) gives Inf and 0.
+  const out =
+    op === "pow" && (other === 0.5 || other === -0.5) && isFloating(dtype)
+      ? backend().unary(other > 0 ? "sqrt" : "rsqrt", x._array, dtype)
+      : backend().binary(op, x._array, b._array, dtype, op);
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [x], out, { exponent: other });
   if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [x], out, undefined);
   return record(op, [x, b], out, undefined);

@@ -155,35 +155,6 @@ export const EXPLAINED: readonly Explanation[] = [
       /cannot be converted to type int(32)? without overflow/.test(pytorchError(m)),
   },
   {
-    id: "pow-c-semantics",
-    issue: "#18 item 9",
-    says: "pow follows JS's ** where PyTorch follows C (1^NaN, 1^±Inf, (-1)^±Inf are 1; (-Inf)^0.5 NaN, (-0)^0.5 -0) and int32 powers that overflow do not wrap",
-    matches: (m) => {
-      const ops = bare(m) === "pow" && m.kind === "values" ? operands(m) : null;
-      if (!ops || !isTensor(m.actual)) return false;
-      const shape = [...m.actual.shape];
-      const [base, exponent] = [
-        broadcastValues(ops[0] as Operand, shape),
-        broadcastValues(ops[1] as Operand, shape),
-      ];
-      const intResult = m.actual.dtype === "int32";
-      const differing = differingElements(m);
-      return (
-        differing.length > 0 &&
-        differing.every((i) => {
-          const [b, e] = [base[i] as number, exponent[i] as number];
-          return (
-            b === 1 ||
-            (b === -1 && !Number.isFinite(e)) ||
-            b === Number.NEGATIVE_INFINITY ||
-            Object.is(b, -0) ||
-            (intResult && Math.abs(b ** e) > 2 ** 31 - 1)
-          );
-        })
-      );
-    },
-  },
-  {
     id: "empty-matmul",
     issue: "#18 item 10",
     says: "matrix products with a zero-size dimension that PyTorch allows (it skips even its dtype checks then) raise",
