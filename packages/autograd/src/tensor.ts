@@ -527,9 +527,11 @@ export class Tensor {
       return b.ndim === 1 ? this.mv(b) : this.mm(b);
     }
     if (b.ndim === 1 || (b.ndim === 2 && !keepBatched(this._array))) {
-      // Fold the batch dims into the rows of one mm / mv.
-      const product = b.ndim === 2 ? this.reshape(-1, k).mm(b) : this.reshape(-1, k).mv(b);
+      // Fold the batch dims into the rows of one mm / mv (their count spelled out: with k = 0, -1
+      // would be ambiguous).
       const rows = this.shape.slice(0, -1);
+      const folded = this.reshape(numel(rows), k);
+      const product = b.ndim === 2 ? folded.mm(b) : folded.mv(b);
       return unsafeView(product, b.ndim === 2 ? [...rows, b.shape[1] as number] : rows);
     }
     if (this.ndim <= 2) {

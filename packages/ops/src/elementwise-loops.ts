@@ -103,8 +103,8 @@ export const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = GENERATED_UNARY_LOOPS;
 // ---- bit-level loops for 32-bit data: the same results without data-dependent branches ----
 
 /**
- * relu on float32 bits: keeps x when its sign bit is clear or it is a NaN, else gives +0 (so -0 and
- * negatives become 0, NaN passes through, as the branchy formula does). `d` and `A` are Int32Array
+ * relu on float32 bits: keeps x when its sign bit is clear, it is a NaN or a zero, else gives +0 (so
+ * negatives become 0, NaN and -0 pass through, as the formula does). `d` and `A` are Int32Array
  * views of float32 storage.
  */
 export function reluFloat32Bits(
@@ -119,7 +119,8 @@ export function reluFloat32Bits(
     const v = A[pa + j * ia] as number;
     const negative = v >> 31;
     const nan = (0x7f800000 - (v & 0x7fffffff)) >> 31;
-    d[o + j] = v & ~(negative & ~nan);
+    const zero = ((v & 0x7fffffff) - 1) >> 31;
+    d[o + j] = v & ~(negative & ~nan & ~zero);
   }
 }
 

@@ -155,14 +155,20 @@ export const EXPLAINED: readonly Explanation[] = [
       /cannot be converted to type int(32)? without overflow/.test(pytorchError(m)),
   },
   {
-    id: "empty-matmul",
-    issue: "#18 item 10",
-    says: "matrix products with a zero-size dimension that PyTorch allows (it skips even its dtype checks then) raise",
-    matches: (m) =>
-      m.kind === "raises" &&
-      MATMULS.has(bare(m)) &&
-      Array.isArray(m.expected) &&
-      (m.expected[0].includes(0) || m.args.some((a) => isTensor(a) && a.numel() === 0)),
+    id: "empty-matmul-dtypes",
+    issue: "FEATURES.md: matrix products",
+    says: "matrix products of mixed dtypes or bools with a zero-size dimension raise, where PyTorch skips its dtype checks for them (and picks a result dtype by the path taken)",
+    matches: (m) => {
+      const [a, b] = m.args;
+      return (
+        m.kind === "raises" &&
+        MATMULS.has(bare(m)) &&
+        isTensor(a) &&
+        isTensor(b) &&
+        (a.dtype !== b.dtype || a.dtype === "bool") &&
+        (a.numel() === 0 || b.numel() === 0 || (Array.isArray(m.expected) && m.expected[0].includes(0)))
+      );
+    },
   },
   {
     id: "inplace-view-history",
@@ -239,18 +245,6 @@ export const EXPLAINED: readonly Explanation[] = [
     issue: "new (fuzzer); FEATURES.md: autograd, version counters",
     says: "backward through pow with a tensor exponent whose result was changed in place runs, where PyTorch raises (PowBackward1 saves the result)",
     matches: (m) => savedTensorWritten(m, "pow", (args, k) => (ref(args[1]) >= 0 ? k : -1)),
-  },
-  {
-    id: "relu-negative-zero",
-    issue: "new (fuzzer): relu(-0)",
-    says: "relu(-0) is +0, where PyTorch's (a max that keeps its input unless it is below 0) is -0",
-    matches: (m) => {
-      if (m.kind !== "values" || bare(m) !== "relu" || !Array.isArray(m.expected) || !m.expected[2])
-        return false;
-      const want = m.expected[2].map(decode);
-      const differing = differingElements(m);
-      return differing.length > 0 && differing.every((i) => Object.is(want[i], -0));
-    },
   },
   {
     id: "zero-grad-non-finite",

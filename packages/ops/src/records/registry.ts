@@ -171,11 +171,11 @@ export const ELEMENTWISE = {
     select(gt(X, constant(0)), constant(1), select(lt(X, constant(0)), constant(-1), constant(0))),
     COMMON,
   ),
-  // NaN passes through, as torch.relu
-  relu: unary(
-    select(gt(X, constant(0)), X, select(or(eq(X, constant(0)), lt(X, constant(0))), constant(0), X)),
-    { result: "common", rejectsBool: { reason: "Boolean inputs not supported for relu" } },
-  ),
+  // x < 0 ? 0 : x, as torch.relu: NaN and -0 pass through
+  relu: unary(select(lt(X, constant(0)), constant(0), X), {
+    result: "common",
+    rejectsBool: { reason: "Boolean inputs not supported for relu" },
+  }),
   sigmoid: unary(div(constant(1), add(constant(1), exp(neg(X)))), FLOAT, [-3, 3]),
   tanh: unary(tanh(X), FLOAT),
   sin: unary(sin(X), FLOAT, [-3, 3]),
