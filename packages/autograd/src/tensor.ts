@@ -1173,8 +1173,8 @@ function scalarTensor(op: string, value: number, dtype: DType): Tensor {
 /**
  * An elementwise op of two operands, by its record: the dtype rule gives the result dtype (and checks
  * the operands), a number becomes a 0-d tensor of the dtype it is computed in, and a tensor whose
- * values that dtype does not hold exactly (a 0-d float64 operand of a float32 result) is cast to it
- * first, as PyTorch's TensorIterator casts its inputs to the common dtype.
+ * values that dtype does not hold exactly (a 0-d float64 operand of a float32 result) is read cast to
+ * it (`arrayIn`).
  */
 function binaryOp(
   op: "add" | "sub" | "mul" | "div" | "pow" | "remainder" | "maximum" | "minimum",
@@ -1182,18 +1182,21 @@ function binaryOp(
   other: Operand,
 ): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
-  const x = operandIn(a, dtype);
-  const b = other instanceof Tensor ? operandIn(other, dtype) : scalarTensor(op, other, dtype);
-  if (op === "remainder" && !isFloating(dtype)) checkDivisor(op, x._array, b._array);
+  const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
+  // computed from copies in the common dtype; recorded with the operands themselves, whose versions
+  // the backward checks and to whose dtypes the engine casts their gradients
+  const xs = arrayIn(a, dtype);
+  const bs = arrayIn(b, dtype);
+  if (op === "remainder" && !isFloating(dtype)) checkDivisor(op, xs, bs);
   // PyTorch's pow by a number takes sqrt and rsqrt for ±0.5 (its pow_tensor_scalar kernel): then
   // (-Inf) ** 0.5 is NaN and (-0) ** 0.5 is -0, where C's pow (a tensor exponent) gives Inf and 0.
   const out =
     op === "pow" && (other === 0.5 || other === -0.5) && isFloating(dtype)
-      ? backend().unary(other > 0 ? "sqrt" : "rsqrt", x._array, dtype)
-      : backend().binary(op, x._array, b._array, dtype, op);
-  if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [x], out, { exponent: other });
-  if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [x], out, undefined);
-  return record(op, [x, b], out, undefined);
+      ? backend().unary(other > 0 ? "sqrt" : "rsqrt", xs, dtype)
+      : backend().binary(op, xs, bs, dtype, op);
+  if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
+  if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [a], out, undefined);
+  return record(op, [a, b], out, undefined);
 }
 
 /**
@@ -1217,16 +1220,17 @@ function checkDivisor(op: string, a: StridedArray, b: StridedArray): void {
 function compareOp(op: BinaryOp, a: Tensor, other: Operand): Tensor {
   resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
   const common = resultType(a, other);
-  const b = other instanceof Tensor ? operandIn(other, common) : scalarTensor(op, other, common);
-  return new Tensor(backend().binary(op, operandIn(a, common)._array, b._array, "bool", op));
+  const b = other instanceof Tensor ? arrayIn(other, common) : scalarTensor(op, other, common)._array;
+  return new Tensor(backend().binary(op, arrayIn(a, common), b, "bool", op));
 }
 
 /**
- * `t` as an operand computed in `dtype`: itself where every value of its dtype is exact in `dtype`
- * (the kernels read doubles), else cast to `dtype` (recorded, so the gradient flows back through it).
+ * `t`'s values as an operand computed in `dtype`: its own array where every value of its dtype is
+ * exact in `dtype` (the kernels read doubles), else a copy cast to `dtype`, as PyTorch's
+ * TensorIterator casts its inputs.
  */
-function operandIn(t: Tensor, dtype: DType): Tensor {
-  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype) ? t : t.to(dtype);
+function arrayIn(t: Tensor, dtype: DType): StridedArray {
+  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype) ? t._array : copyPreservingLayout(t._array, dtype);
 }
 
 /** The dtypes whose every value a dtype holds exactly (int64 is kept within ±(2^53 - 1)). */
@@ -1316,7 +1320,7 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
   if (dtype !== self.dtype) return false;
   let b: StridedArray;
   if (other instanceof Tensor) {
-    if (operandIn(other, dtype) !== other) return false; // the general route casts it first
+    if (arrayIn(other, dtype) !== other._array) return false; // the general route casts it first
     b = other._array;
     if (!broadcastsTo(b.shape, a.shape)) return false;
     const sameLayout =
