@@ -27,7 +27,7 @@ const powLoop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
       const x = A[pa + j] as number;
       const y = B[pb + j] as number;
       const r = x ** y;
-      d[o + j] = r === r ? r : cPow(x, y); // NaN: where C's pow may differ
+      d[o + j] = Number.isNaN(r) ? cPow(x, y) : r; // C's pow differs only where ** gives NaN
     }
   } else if (ia === 1 && ib === 0) {
     const y = B[pb] as number;
@@ -43,7 +43,7 @@ const powLoop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
       for (let j = 0; j < n; j++) {
         const x = A[pa + j] as number;
         const r = x ** y;
-        d[o + j] = r === r ? r : cPow(x, y); // NaN: where C's pow may differ
+        d[o + j] = Number.isNaN(r) ? cPow(x, y) : r; // C's pow differs only where ** gives NaN
       }
     }
   } else {
@@ -51,7 +51,7 @@ const powLoop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
       const x = A[pa + j * ia] as number;
       const y = B[pb + j * ib] as number;
       const r = x ** y;
-      d[o + j] = r === r ? r : cPow(x, y); // NaN: where C's pow may differ
+      d[o + j] = Number.isNaN(r) ? cPow(x, y) : r; // C's pow differs only where ** gives NaN
     }
   }
 };

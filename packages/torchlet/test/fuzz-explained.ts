@@ -32,32 +32,14 @@ const VIEWS = new Set([
   "flatten",
 ]);
 
-type Operand = torch.Tensor | number | boolean;
 const opName = (op: string): string => op.replace(/^torch\./, "");
 const bare = (m: Mismatch): string => opName(m.op);
 const isTensor = (v: unknown): v is torch.Tensor => v instanceof torch.Tensor;
-const isOperand = (v: unknown): v is Operand =>
-  isTensor(v) || typeof v === "number" || typeof v === "boolean";
 const pytorchError = (m: Mismatch): string =>
   typeof m.expected === "string" ? m.expected : "e" in m.expected ? (m.expected.e ?? "") : "";
 const expectedDType = (m: Mismatch): torch.DType | undefined =>
   Array.isArray(m.expected) ? m.expected[1] : undefined;
 const torchletError = (m: Mismatch): string => (m.actual instanceof Error ? m.actual.message : "");
-
-/** The operands whose types decide a binary op's result type (where's condition is none of them). */
-function operands(m: Mismatch): Operand[] | null {
-  const op = bare(m);
-  if (!BINARY.has(op) && !IN_PLACE.has(op)) return null;
-  const picked =
-    op !== "where" ? m.args.slice(0, 2) : m.op === "where" ? [m.args[0], m.args[2]] : m.args.slice(1);
-  return picked.every(isOperand) ? picked : null;
-}
-
-/** The values of `t` broadcast to `shape`, in row-major order. */
-function broadcastValues(t: Operand, shape: number[]): number[] {
-  const tensor = isTensor(t) ? t : torch.tensor(Number(t), { dtype: "float64" });
-  return Array.from(tensor.expand(shape).toTypedArray(), Number);
-}
 
 /** The elements where torchlet's values (or gradient) differ from PyTorch's, by the replayer's tolerances. */
 function differingElements(m: Mismatch): number[] {

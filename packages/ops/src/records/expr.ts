@@ -100,7 +100,7 @@ const MATH: Record<MathFn, (v: number) => number> = {
  */
 export function cPow(x: number, y: number): number {
   const r = x ** y;
-  if (r === r) return r;
+  if (!Number.isNaN(r)) return r;
   return x === 1 || (x === -1 && (y === Number.POSITIVE_INFINITY || y === Number.NEGATIVE_INFINITY)) ? 1 : r;
 }
 

@@ -22,7 +22,6 @@ import {
   mul,
   ne,
   neg,
-  or,
   pow,
   select,
   sin,
