@@ -110,5 +110,5 @@ export function trainEpoch(run: ChapterRun, lr: number): number {
     for (const p of params) p.sub_((p.grad as torch.Tensor).mul(lr));
     for (const p of params) p.grad?.zero_();
   });
-  return loss.item();
+  return Number(loss.item());
 }

@@ -81,7 +81,7 @@ export function startStyle(style: Style, config: ChapterConfig): StyleRun {
           for (const p of net.parameters()) p.sub_((p.grad as torch.Tensor).mul(config.lr));
         });
         net.zeroGrad();
-        return loss.item();
+        return Number(loss.item());
       },
       network: () => networkOf(layers),
     };
@@ -100,7 +100,7 @@ export function startStyle(style: Style, config: ChapterConfig): StyleRun {
       const loss = lossFn.forward(model.forward(x), y);
       loss.backward();
       optimizer.step();
-      return loss.item();
+      return Number(loss.item());
     },
     network: () => networkOf(layers),
   };

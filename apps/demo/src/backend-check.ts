@@ -39,6 +39,6 @@ export async function checkBackend(): Promise<BackendStatus> {
   } finally {
     torch.setBackend(backend);
   }
-  const error = fast.sub(reference).abs().max().item();
+  const error = Number(fast.sub(reference).abs().max().item());
   return { simd, threads, checked: usedHelpers && error < 1e-3 };
 }

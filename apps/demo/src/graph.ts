@@ -65,7 +65,7 @@ export function describeGraph(
     detail: null,
     shape: root.shape,
     gradNorm: null,
-    value: root.numel() === 1 ? root.item() : null,
+    value: root.numel() === 1 ? Number(root.item()) : null,
   });
   if (!root.gradFn) return { nodes, edges };
 

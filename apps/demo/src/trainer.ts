@@ -135,7 +135,7 @@ export class Trainer {
       else this.rawForward();
     } else if (phase === "loss") {
       this.loss = net ? this.moduleLoss(net) : this.rawLoss();
-      this.lossValue = this.loss.item();
+      this.lossValue = Number(this.loss.item());
       this.losses.push(this.lossValue);
       this.graph = describeGraph(this.loss, this.names, this.inputNames);
     } else if (phase === "backward") {

@@ -9,6 +9,7 @@ import {
 } from "@torchlet/ops";
 import {
   broadcastShapes,
+  canCast,
   copyInto,
   copyPreservingLayout,
   type DType,
@@ -17,7 +18,6 @@ import {
   inferShape,
   isFloating,
   numel,
-  promoteTypes,
   StridedArray,
   shapesEqual,
   sharesMemory,
@@ -327,14 +327,18 @@ export class Tensor {
 
   // ---- reading values ----
 
-  /** The value of a one-element tensor as a JS number (int64 exactly: it holds at most 2^53 - 1). */
-  item(): number {
+  /**
+   * The value of a one-element tensor as a JS number (int64 exactly: it holds at most 2^53 - 1), or,
+   * for a bool tensor, a boolean, as PyTorch's `item()` gives Python's `True`/`False`.
+   */
+  item(): number | boolean {
     if (this.numel() !== 1) {
       throw new TorchletError(
         `item: a tensor with ${this.numel()} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number`,
       );
     }
-    return this._array.flat()[0] as number;
+    const value = this._array.flat()[0] as number;
+    return this.dtype === "bool" ? value !== 0 : value;
   }
 
   /** Nested JS arrays of the values (a plain number for a 0-d tensor; booleans for bool; int64 as exact numbers). */
@@ -606,9 +610,11 @@ export class Tensor {
       return b.ndim === 1 ? this.mv(b) : this.mm(b);
     }
     if (b.ndim === 1 || (b.ndim === 2 && !keepBatched(this._array))) {
-      // Fold the batch dims into the rows of one mm / mv.
-      const product = b.ndim === 2 ? this.reshape(-1, k).mm(b) : this.reshape(-1, k).mv(b);
+      // Fold the batch dims into the rows of one mm / mv (their count spelled out: with k = 0, -1
+      // would be ambiguous).
       const rows = this.shape.slice(0, -1);
+      const folded = this.reshape(numel(rows), k);
+      const product = b.ndim === 2 ? folded.mm(b) : folded.mv(b);
       return unsafeView(product, b.ndim === 2 ? [...rows, b.shape[1] as number] : rows);
     }
     if (this.ndim <= 2) {
@@ -1194,7 +1200,7 @@ export class Tensor {
         `${op}: output with shape ${fmtShape(this.shape)} doesn't match the broadcast shape ${fmtShape(result.shape)}`,
       );
     }
-    if (promoteTypes(result.dtype, this.dtype) !== this.dtype) {
+    if (!canCast(result.dtype, this.dtype)) {
       throw new TorchletError(
         `${op}: result type ${typeName(result.dtype)} can't be cast to the desired output type ${typeName(this.dtype)}`,
       );
@@ -1293,7 +1299,9 @@ function scalarTensor(op: string, value: number, dtype: DType, convert = castChe
 
 /**
  * An elementwise op of two operands, by its record: the dtype rule gives the result dtype (and checks
- * the operands), a number becomes a 0-d tensor of the dtype it is computed in.
+ * the operands), a number becomes a 0-d tensor of the dtype it is computed in, and a tensor whose
+ * values that dtype does not hold exactly (a 0-d float64 operand of a float32 result) is read cast to
+ * it (`arrayIn`).
  */
 function binaryOp(
   op: "add" | "sub" | "mul" | "div" | "pow" | "remainder" | "maximum" | "minimum",
@@ -1304,26 +1312,77 @@ function binaryOp(
   checkOperand(op, op === "pow" ? "exponent" : "other", other);
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, dtype);
-  if (options?.out) return elementwiseOut(op, [a, b], dtype, options.out);
-  const out = backend().binary(op, a._array, b._array, dtype, op);
+  // computed from copies in the common dtype; recorded with the operands themselves, whose versions
+  // the backward checks and to whose dtypes the engine casts their gradients
+  const xs = arrayIn(a, dtype);
+  const bs = arrayIn(b, dtype);
+  if (op === "remainder" && !isFloating(dtype)) checkDivisor(op, xs, bs);
+  // PyTorch's pow by a number takes sqrt and rsqrt for ±0.5 (its pow_tensor_scalar kernel): then
+  // (-Inf) ** 0.5 is NaN and (-0) ** 0.5 is -0, where C's pow (a tensor exponent) gives Inf and 0.
+  const half = op === "pow" && (other === 0.5 || other === -0.5) && isFloating(dtype);
+  const compute = (into?: StridedArray): StridedArray =>
+    half
+      ? backend().unary(other === 0.5 ? "sqrt" : "rsqrt", xs, dtype, into)
+      : backend().binary(op, xs, bs, dtype, op, into);
+  if (options?.out) return elementwiseOut(op, [a, b], dtype, options.out, compute);
+  const out = compute();
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
   if (op === "remainder" && !(other instanceof Tensor)) return record("remainderScalar", [a], out, undefined);
   return record(op, [a, b], out, undefined);
+}
+
+/**
+ * An integer division's divisor must hold no zero where the result has elements (each of its elements
+ * is then used): PyTorch raises ZeroDivisionError, where the formula would store NaN cast to an integer.
+ */
+function checkDivisor(op: string, a: StridedArray, b: StridedArray): void {
+  if (numel(broadcastShapes(op, a.shape, b.shape)) === 0) return;
+  const divisor = b.isContiguous() ? b : b.copy();
+  const d = divisor.data;
+  for (let i = divisor.offset, end = divisor.offset + divisor.numel; i < end; i++) {
+    if (d[i] === 0) {
+      throw new TorchletError(
+        `${op}: ZeroDivisionError: integer division by zero (${a.dtype} ${fmtShape(a.shape)} by ${b.dtype} ${fmtShape(b.shape)} holding 0)`,
+      );
+    }
+  }
 }
 
 /** A comparison: a bool result, the operands compared in their common dtype (never recorded). */
 function compareOp(op: BinaryOp, a: Tensor, other: Operand, options?: OutOptions): Tensor {
   checkOperand(op, "other", other);
   resultDType(op, ELEMENTWISE[op].dtype, a, other); // the rule's checks
-  const b = other instanceof Tensor ? other : scalarTensor(op, other, resultType(a, other));
-  if (options?.out) return elementwiseOut(op, [a, b], "bool", options.out);
-  return new Tensor(backend().binary(op, a._array, b._array, "bool", op));
+  const common = resultType(a, other);
+  const b = other instanceof Tensor ? other : scalarTensor(op, other, common);
+  const [xs, bs] = [arrayIn(a, common), arrayIn(b, common)];
+  const compute = (into?: StridedArray): StridedArray => backend().binary(op, xs, bs, "bool", op, into);
+  if (options?.out) return elementwiseOut(op, [a, b], "bool", options.out, compute);
+  return new Tensor(compute());
 }
+
+/**
+ * `t`'s values as an operand computed in `dtype`: its own array where every value of its dtype is
+ * exact in `dtype` (the kernels read doubles), else a copy cast to `dtype`, as PyTorch's
+ * TensorIterator casts its inputs.
+ */
+function arrayIn(t: Tensor, dtype: DType): StridedArray {
+  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype) ? t._array : copyPreservingLayout(t._array, dtype);
+}
+
+/** The dtypes whose every value a dtype holds exactly (int64 is kept within ±(2^53 - 1)). */
+const EXACT_IN: Record<DType, ReadonlySet<DType>> = {
+  bool: new Set(),
+  int32: new Set(["bool"]),
+  int64: new Set(["bool", "int32"]),
+  float32: new Set(["bool"]),
+  float64: new Set(["bool", "int32", "int64", "float32"]),
+};
 
 function unaryOp(op: UnaryOp, a: Tensor, options?: OutOptions): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a);
-  if (options?.out) return elementwiseOut(op, [a], dtype, options.out);
-  return record(op, [a], backend().unary(op, a._array, dtype), undefined);
+  const compute = (into?: StridedArray): StridedArray => backend().unary(op, a._array, dtype, into);
+  if (options?.out) return elementwiseOut(op, [a], dtype, options.out, compute);
+  return record(op, [a], compute(), undefined);
 }
 
 /**
@@ -1335,17 +1394,14 @@ function elementwiseOut(
   inputs: readonly Tensor[],
   dtype: DType,
   out: Tensor,
+  compute: (into: StridedArray | undefined) => StridedArray,
 ): Tensor {
   const [a, b] = inputs as [Tensor, Tensor | undefined];
   const shape = b === undefined ? a.shape : broadcastShapes(op, a.shape, b.shape);
   // PyTorch's ops of one operand that keep its dtype (neg, abs, floor, ...) want out of that dtype
   const match = b === undefined && ELEMENTWISE[op].dtype.result === "common" ? "same" : "castable";
   const call = { op, inputs, shape, dtype, match, overlap: true } as const;
-  return writeOut(call, out, (into) =>
-    b === undefined
-      ? backend().unary(op as UnaryOp, a._array, dtype, into)
-      : backend().binary(op as BinaryOp, a._array, b._array, dtype, op, into),
-  );
+  return writeOut(call, out, compute);
 }
 
 /**
@@ -1438,6 +1494,7 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
   if (dtype !== self.dtype) return false;
   let b: StridedArray;
   if (other instanceof Tensor) {
+    if (arrayIn(other, dtype) !== other._array) return false; // the general route casts it first
     b = other._array;
     if (!broadcastsTo(b.shape, a.shape)) return false;
     const sameLayout =
@@ -1478,7 +1535,7 @@ function filled(self: Tensor, value: number, zero: boolean): Tensor {
 
 /**
  * `torch.where(condition, x, y)`: elements of `x` where `condition` is true, of `y` elsewhere; all
- * three broadcast. Numbers take the other operand's dtype.
+ * three broadcast. The result's dtype is `resultType` of `x` and `y` (`where(c, int32, 2.5)` is float32).
  *
  * @example
  * const x = torch.tensor([-1, 2, -3]);
@@ -1493,14 +1550,7 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
       `where: condition must be a bool tensor, got ${condition.dtype} ${fmtShape(condition.shape)}`,
     );
   }
-  const dtype =
-    x instanceof Tensor
-      ? y instanceof Tensor
-        ? promoteTypes(x.dtype, y.dtype)
-        : x.dtype
-      : y instanceof Tensor
-        ? y.dtype
-        : "float32";
+  const dtype = resultType(x, y);
   const tx = x instanceof Tensor ? x : scalarTensor("where", x, dtype);
   const ty = y instanceof Tensor ? y : scalarTensor("where", y, dtype);
   return record("where", [tx, ty], backend().where(condition._array, tx._array, ty._array, dtype), {

@@ -4,6 +4,7 @@
 // the ones here are hand-tuned where a benchmark shows they win, registered against the same records.
 import type { TypedArray } from "@torchlet/storage";
 import { GENERATED_BINARY_LOOPS, GENERATED_UNARY_LOOPS } from "./generated/elementwise-loops.js";
+import { cPow } from "./records/expr.js";
 import type { BinaryOp, UnaryOp } from "./records/registry.js";
 
 export type BinaryLoop = (
@@ -22,7 +23,12 @@ export type UnaryLoop = (d: TypedArray, o: number, A: TypedArray, pa: number, ia
 
 const powLoop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
   if (ia === 1 && ib === 1) {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) ** (B[pb + j] as number);
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j] as number;
+      const y = B[pb + j] as number;
+      const r = x ** y;
+      d[o + j] = Number.isNaN(r) ? cPow(x, y) : r; // C's pow differs only where ** gives NaN
+    }
   } else if (ia === 1 && ib === 0) {
     const y = B[pb] as number;
     // x ** 1 is x and x ** 2 is x * x, exactly as PyTorch computes them, and several times cheaper
@@ -33,12 +39,20 @@ const powLoop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
         const a = A[pa + j] as number;
         d[o + j] = a * a;
       }
-    } else for (let j = 0; j < n; j++) d[o + j] = (A[pa + j] as number) ** y;
-  } else if (ia === 0 && ib === 1) {
-    const x = A[pa] as number;
-    for (let j = 0; j < n; j++) d[o + j] = x ** (B[pb + j] as number);
+    } else {
+      for (let j = 0; j < n; j++) {
+        const x = A[pa + j] as number;
+        const r = x ** y;
+        d[o + j] = Number.isNaN(r) ? cPow(x, y) : r; // C's pow differs only where ** gives NaN
+      }
+    }
   } else {
-    for (let j = 0; j < n; j++) d[o + j] = (A[pa + j * ia] as number) ** (B[pb + j * ib] as number);
+    for (let j = 0; j < n; j++) {
+      const x = A[pa + j * ia] as number;
+      const y = B[pb + j * ib] as number;
+      const r = x ** y;
+      d[o + j] = Number.isNaN(r) ? cPow(x, y) : r; // C's pow differs only where ** gives NaN
+    }
   }
 };
 
@@ -49,21 +63,39 @@ export const HAND_TUNED_LOOPS = { pow: powLoop } satisfies Partial<Record<Binary
 export const BINARY_LOOPS: Record<BinaryOp, BinaryLoop> = { ...GENERATED_BINARY_LOOPS, ...HAND_TUNED_LOOPS };
 
 /**
- * pow into int64, PyTorch's integer power (`powi`): a negative exponent gives 1 for base 1, ±1 for
- * base -1 and 0 otherwise; other powers are JS's `**`, which (fdlibm's pow) is exact whenever the
- * integer result is representable, and int64's range check (int64.ts) catches the rest. (int32's store
- * truncates `**`'s fractions and infinities to the same values; int64's exact store would keep them.)
+ * PyTorch's integer power (`powi`): a negative exponent gives 1 for base 1, ±1 for base -1 and 0
+ * otherwise; other powers by repeated squaring with `mul`, so that every product is an integer
+ * product (never a rounded double).
  */
-const powInt64Loop: BinaryLoop = (d, o, A, pa, ia, B, pb, ib, n) => {
-  for (let j = 0; j < n; j++) {
-    const a = A[pa + j * ia] as number;
-    const b = B[pb + j * ib] as number;
-    d[o + j] = b >= 0 ? a ** b : a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
+function powi(x: number, y: number, mul: (a: number, b: number) => number): number {
+  // integer dtypes' operands are integers; other values (a kernel called with float inputs) take C's pow
+  if (!Number.isInteger(x) || !Number.isInteger(y)) return cPow(x, y);
+  if (y < 0) return x === 1 ? 1 : x === -1 ? (y % 2 === 0 ? 1 : -1) : 0;
+  let result = 1;
+  for (let base = x, e = y; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) result = mul(result, base);
+    if (e > 1) base = mul(base, base);
   }
-};
+  return result;
+}
 
-/** Loops an int64 result takes instead of its record's, where int64's exact store needs integers. */
-export const INT64_LOOPS: Partial<Record<BinaryOp, BinaryLoop>> = { pow: powInt64Loop };
+/** Exact double products: int64's values and results stay within ±(2^53 - 1) or int64.ts refuses them. */
+const times = (a: number, b: number): number => a * b;
+
+/**
+ * pow into int32: wraps as C's int32 products do (3 ** 40 is 689956897 in PyTorch), with Math.imul.
+ * pow into int64: exact, and a result beyond ±(2^53 - 1) (an overflowing product stays beyond it, or
+ * is Infinity) is refused by int64's range check where PyTorch would wrap at 2^63.
+ */
+const powIntLoop =
+  (mul: (a: number, b: number) => number): BinaryLoop =>
+  (d, o, A, pa, ia, B, pb, ib, n) => {
+    for (let j = 0; j < n; j++) d[o + j] = powi(A[pa + j * ia] as number, B[pb + j * ib] as number, mul);
+  };
+
+/** Loops an integer result takes instead of its record's, where the double formula would round. */
+export const INT32_LOOPS: Partial<Record<BinaryOp, BinaryLoop>> = { pow: powIntLoop(Math.imul) };
+export const INT64_LOOPS: Partial<Record<BinaryOp, BinaryLoop>> = { pow: powIntLoop(times) };
 
 /** The loop of each unary op. */
 export const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = GENERATED_UNARY_LOOPS;
@@ -71,8 +103,8 @@ export const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = GENERATED_UNARY_LOOPS;
 // ---- bit-level loops for 32-bit data: the same results without data-dependent branches ----
 
 /**
- * relu on float32 bits: keeps x when its sign bit is clear or it is a NaN, else gives +0 (so -0 and
- * negatives become 0, NaN passes through, as the branchy formula does). `d` and `A` are Int32Array
+ * relu on float32 bits: keeps x when its sign bit is clear, it is a NaN or a zero, else gives +0 (so
+ * negatives become 0, NaN and -0 pass through, as the formula does). `d` and `A` are Int32Array
  * views of float32 storage.
  */
 export function reluFloat32Bits(
@@ -87,7 +119,8 @@ export function reluFloat32Bits(
     const v = A[pa + j * ia] as number;
     const negative = v >> 31;
     const nan = (0x7f800000 - (v & 0x7fffffff)) >> 31;
-    d[o + j] = v & ~(negative & ~nan);
+    const zero = ((v & 0x7fffffff) - 1) >> 31;
+    d[o + j] = v & ~(negative & ~nan & ~zero);
   }
 }
 

@@ -13,6 +13,7 @@ import { allocateUnfilled } from "@torchlet/storage/internal";
 import {
   BINARY_LOOPS,
   type BinaryLoop,
+  INT32_LOOPS,
   INT64_LOOPS,
   reluFloat32Bits,
   reluInt32,
@@ -143,7 +144,8 @@ function binaryInto(
   name: string,
   into: StridedArray | undefined,
 ): StridedArray {
-  const loop = (outDtype === "int64" ? INT64_LOOPS[op] : undefined) ?? BINARY_LOOPS[op];
+  const integer = outDtype === "int64" ? INT64_LOOPS : outDtype === "int32" ? INT32_LOOPS : undefined;
+  const loop = integer?.[op] ?? BINARY_LOOPS[op];
   const same = shapesEqual(a.shape, b.shape);
   const shape = same ? a.shape : broadcastShapes(name, a.shape, b.shape);
   const ca = a.isContiguous();

@@ -135,7 +135,7 @@ describe("fast backend: Wasm SIMD elementwise", () => {
     }
   });
 
-  it("relu equals the reference bit for bit (NaN of either sign kept, -0 to 0)", () => {
+  it("relu equals the reference bit for bit (NaN of either sign and -0 kept)", () => {
     for (const n of SIZES) {
       const a = array("float32", [n], 30 + n, 2);
       const bits = new Int32Array(a.data.buffer, a.data.byteOffset, a.data.length);

@@ -277,7 +277,7 @@ export abstract class Optimizer {
       if (!p) throw new TorchletError(`${name}: state for parameter ${key}, which no group holds`);
       const state: ParamState = {};
       for (const [k, value] of Object.entries(saved)) {
-        if (value instanceof Tensor && this.tensorCounters().includes(k)) state[k] = value.item();
+        if (value instanceof Tensor && this.tensorCounters().includes(k)) state[k] = Number(value.item());
         else if (value instanceof Tensor) {
           if (value.shape.join() !== p.shape.join()) {
             throw new TorchletError(

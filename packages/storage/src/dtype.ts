@@ -78,21 +78,20 @@ export function promoteTypes(a: DType, b: DType): DType {
 }
 
 /**
- * The result dtype of `tensor op number`: a JS number is a "wrapped number" in PyTorch's sense, so it
- * only lifts the category (to the default float dtype, float32, or the default integer dtype, int64),
- * never the width.
+ * PyTorch's `can_cast`: whether an in-place op may write a result of `from` into a tensor of `to`,
+ * which it may unless that lowers the category (a float result into an integer or bool tensor, an
+ * integer one into bool); within a category the value is cast down (float64 into float32).
  *
  * @example
- * promoteWithScalar("int32", 2.5); // "float32"
- * promoteWithScalar("int32", 2); // "int32"
- * promoteWithScalar("float64", 2.5); // "float64"
- * promoteWithScalar("bool", 2); // "int64"
+ * canCast("float64", "float32"); // true
+ * canCast("float32", "int32"); // false
+ * canCast("int32", "bool"); // false
  */
-export function promoteWithScalar(dtype: DType, value: number): DType {
-  if (isFloating(dtype)) return dtype;
-  if (!Number.isInteger(value)) return "float32";
-  return dtype === "bool" ? "int64" : dtype;
+export function canCast(from: DType, to: DType): boolean {
+  return CATEGORY[from] <= CATEGORY[to];
 }
+
+const CATEGORY: Record<DType, number> = { bool: 0, int32: 1, int64: 1, float32: 2, float64: 2 };
 
 /**
  * libtorch's name of the CPU tensor type, as printed in R torch's footer: `CPUFloatType`.

@@ -109,7 +109,7 @@ describe("in place", () => {
     ]);
     const y = torch.tensor([[1], [2]]);
     const lossAt = () => x.mm(w).sub(y).pow(2).mean();
-    const start = lossAt().item();
+    const start = Number(lossAt().item());
     for (let step = 0; step < 20; step++) {
       lossAt().backward();
       torch.noGrad(() => w.sub_((w.grad as torch.Tensor).mul(0.02)));

@@ -1,7 +1,6 @@
 import * as torch from "torchlet";
 import { close, GRADS, type Mismatch, type Recorded, type Step, VALUES } from "./fuzz-replay.js";
 import { decode, type Encoded } from "./helpers.js";
-import { canCast, resultType } from "./result-type.js";
 
 // The known ways torchlet parts from PyTorch in the fuzz corpus, each with the issue item that will fix
 // it (or the documented deviation it is). A mismatch that none of these predicates matches fails the
@@ -19,7 +18,6 @@ export interface Explanation {
 }
 
 const BINARY = new Set(["add", "sub", "mul", "div", "pow", "eq", "ne", "gt", "ge", "lt", "le", "where"]);
-const COMPARISONS = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
 const IN_PLACE = new Set(["add_", "sub_", "mul_", "div_"]);
 const MATMULS = new Set(["matmul", "mm", "bmm", "mv", "dot"]);
 const VIEWS = new Set([
@@ -34,59 +32,14 @@ const VIEWS = new Set([
   "flatten",
 ]);
 
-type Operand = torch.Tensor | number | boolean;
 const opName = (op: string): string => op.replace(/^torch\./, "");
 const bare = (m: Mismatch): string => opName(m.op);
 const isTensor = (v: unknown): v is torch.Tensor => v instanceof torch.Tensor;
-const isOperand = (v: unknown): v is Operand =>
-  isTensor(v) || typeof v === "number" || typeof v === "boolean";
 const pytorchError = (m: Mismatch): string =>
   typeof m.expected === "string" ? m.expected : "e" in m.expected ? (m.expected.e ?? "") : "";
 const expectedDType = (m: Mismatch): torch.DType | undefined =>
   Array.isArray(m.expected) ? m.expected[1] : undefined;
-const actualDType = (m: Mismatch): torch.DType | undefined =>
-  isTensor(m.actual) ? m.actual.dtype : undefined;
 const torchletError = (m: Mismatch): string => (m.actual instanceof Error ? m.actual.message : "");
-
-/** The operands whose types decide a binary op's result type (where's condition is none of them). */
-function operands(m: Mismatch): Operand[] | null {
-  const op = bare(m);
-  if (!BINARY.has(op) && !IN_PLACE.has(op)) return null;
-  const picked =
-    op !== "where" ? m.args.slice(0, 2) : m.op === "where" ? [m.args[0], m.args[2]] : m.args.slice(1);
-  return picked.every(isOperand) ? picked : null;
-}
-
-/** The dtype an op gives for operands of result type `dtype`: division of integers is float, comparisons bool. */
-function outputDType(op: string, dtype: torch.DType): torch.DType {
-  if (COMPARISONS.has(op)) return "bool";
-  return op === "div" && (dtype === "int32" || dtype === "bool") ? "float32" : dtype;
-}
-
-/**
- * A promotion mismatch that `misread` explains: PyTorch's result type for the operands differs from
- * the one a misreading of them gives, PyTorch's output has PyTorch's type and torchlet's the misread one
- * (or, in place, torchlet refuses a result type PyTorch can write back; or comparisons differ in value).
- */
-function promotionMismatch(m: Mismatch, misread: (ops: Operand[]) => torch.DType): boolean {
-  const ops = operands(m);
-  if (!ops) return false;
-  const op = bare(m);
-  const right = resultType(ops);
-  const wrong = misread(ops);
-  if (right === wrong) return false;
-  if (m.kind === "dtype")
-    return expectedDType(m) === outputDType(op, right) && actualDType(m) === outputDType(op, wrong);
-  if (m.kind === "raises" && IN_PLACE.has(op))
-    return /can't be cast/.test(torchletError(m)) && canCast(right, (ops[0] as torch.Tensor).dtype);
-  return m.kind === "values" && COMPARISONS.has(op);
-}
-
-/** The values of `t` broadcast to `shape`, in row-major order. */
-function broadcastValues(t: Operand, shape: number[]): number[] {
-  const tensor = isTensor(t) ? t : torch.tensor(Number(t), { dtype: "float64" });
-  return Array.from(tensor.expand(shape).toTypedArray(), Number);
-}
 
 /** The elements where torchlet's values (or gradient) differ from PyTorch's, by the replayer's tolerances. */
 function differingElements(m: Mismatch): number[] {
@@ -165,81 +118,20 @@ const INT32_MIN = -(2 ** 31);
 
 export const EXPLAINED: readonly Explanation[] = [
   {
-    id: "zero-dim-promotion",
-    issue: "#18 item 5",
-    says: "a 0-d tensor promotes like a dimensioned one (float32 tensor with a 0-d float64 tensor: float64; PyTorch: float32)",
-    matches: (m) => promotionMismatch(m, (ops) => resultType(ops, true)),
-  },
-  {
-    id: "where-number",
-    issue: "#18 item 6",
-    says: "where casts a number operand to the other operand's dtype (where(c, int32, 2.5): int32; PyTorch: float32)",
+    id: "empty-matmul-dtypes",
+    issue: "FEATURES.md: matrix products",
+    says: "matrix products of mixed dtypes or bools with a zero-size dimension raise, where PyTorch skips its dtype checks for them (and picks a result dtype by the path taken)",
     matches: (m) => {
-      const ops = bare(m) === "where" && m.kind === "dtype" ? operands(m) : null;
-      return !!ops && ops.some((o) => !isTensor(o)) && expectedDType(m) === resultType(ops);
-    },
-  },
-  {
-    id: "pow-c-semantics",
-    issue: "#18 item 9",
-    says: "pow follows JS's ** where PyTorch follows C (1^NaN, 1^±Inf, (-1)^±Inf are 1; (-Inf)^0.5 NaN, (-0)^0.5 -0) and int32 powers that overflow do not wrap",
-    matches: (m) => {
-      const ops = bare(m) === "pow" && m.kind === "values" ? operands(m) : null;
-      if (!ops || !isTensor(m.actual)) return false;
-      const shape = [...m.actual.shape];
-      const [base, exponent] = [
-        broadcastValues(ops[0] as Operand, shape),
-        broadcastValues(ops[1] as Operand, shape),
-      ];
-      const intResult = m.actual.dtype === "int32";
-      const differing = differingElements(m);
+      const [a, b] = m.args;
       return (
-        differing.length > 0 &&
-        differing.every((i) => {
-          const [b, e] = [base[i] as number, exponent[i] as number];
-          return (
-            b === 1 ||
-            (b === -1 && !Number.isFinite(e)) ||
-            b === Number.NEGATIVE_INFINITY ||
-            Object.is(b, -0) ||
-            (intResult && Math.abs(b ** e) > 2 ** 31 - 1)
-          );
-        })
+        m.kind === "raises" &&
+        MATMULS.has(bare(m)) &&
+        isTensor(a) &&
+        isTensor(b) &&
+        (a.dtype !== b.dtype || a.dtype === "bool") &&
+        (a.numel() === 0 || b.numel() === 0 || (Array.isArray(m.expected) && m.expected[0].includes(0)))
       );
     },
-  },
-  {
-    id: "empty-matmul",
-    issue: "#18 item 10",
-    says: "matrix products with a zero-size dimension that PyTorch allows (it skips even its dtype checks then) raise",
-    matches: (m) =>
-      m.kind === "raises" &&
-      MATMULS.has(bare(m)) &&
-      Array.isArray(m.expected) &&
-      (m.expected[0].includes(0) || m.args.some((a) => isTensor(a) && a.numel() === 0)),
-  },
-  {
-    id: "bool-abs-relu",
-    issue: "#18 item 13",
-    says: "abs and relu accept bool tensors, which PyTorch refuses",
-    matches: (m) =>
-      m.kind === "no-raise" &&
-      ["abs", "relu"].includes(bare(m)) &&
-      isTensor(m.args[0]) &&
-      m.args[0].dtype === "bool",
-  },
-  {
-    id: "bool-item",
-    issue: "#18 item 13",
-    says: "item() of a bool tensor returns 0/1, not false/true",
-    matches: (m) =>
-      m.kind === "values" &&
-      bare(m) === "item" &&
-      !Array.isArray(m.expected) &&
-      typeof m.expected === "object" &&
-      "item" in m.expected &&
-      typeof m.expected.item === "boolean" &&
-      m.actual === Number(m.expected.item),
   },
   {
     id: "inplace-view-history",
@@ -302,29 +194,6 @@ export const EXPLAINED: readonly Explanation[] = [
     },
   },
   {
-    id: "inplace-float64-into-float32",
-    issue: "new (fuzzer): in-place casting",
-    says: "add_/sub_/mul_/div_ of a float64 operand into a float32 tensor raise, where PyTorch casts the result down (same category)",
-    matches: (m) =>
-      m.kind === "raises" &&
-      IN_PLACE.has(bare(m)) &&
-      /can't be cast/.test(torchletError(m)) &&
-      isTensor(m.args[0]) &&
-      m.args[0].dtype === "float32" &&
-      isTensor(m.args[1]) &&
-      m.args[1].dtype === "float64",
-  },
-  {
-    id: "bool-pow",
-    issue: "new (fuzzer): bool pow",
-    says: "pow of a bool tensor by a bool returns a bool tensor, where PyTorch refuses",
-    matches: (m) =>
-      m.kind === "no-raise" &&
-      bare(m) === "pow" &&
-      /"pow" not implemented for 'Bool'/.test(pytorchError(m)) &&
-      (operands(m)?.every((o) => typeof o === "boolean" || (isTensor(o) && o.dtype === "bool")) ?? false),
-  },
-  {
     id: "backward-twice-without-saved-tensors",
     issue: "new (fuzzer); FEATURES.md: autograd, graph freed after backward",
     says: "a backward through a freed graph always raises; PyTorch raises only when a node needs a saved tensor that was freed",
@@ -339,18 +208,6 @@ export const EXPLAINED: readonly Explanation[] = [
     issue: "new (fuzzer); FEATURES.md: autograd, version counters",
     says: "backward through pow with a tensor exponent whose result was changed in place runs, where PyTorch raises (PowBackward1 saves the result)",
     matches: (m) => savedTensorWritten(m, "pow", (args, k) => (ref(args[1]) >= 0 ? k : -1)),
-  },
-  {
-    id: "relu-negative-zero",
-    issue: "new (fuzzer): relu(-0)",
-    says: "relu(-0) is +0, where PyTorch's (a max that keeps its input unless it is below 0) is -0",
-    matches: (m) => {
-      if (m.kind !== "values" || bare(m) !== "relu" || !Array.isArray(m.expected) || !m.expected[2])
-        return false;
-      const want = m.expected[2].map(decode);
-      const differing = differingElements(m);
-      return differing.length > 0 && differing.every((i) => Object.is(want[i], -0));
-    },
   },
   {
     id: "zero-grad-non-finite",

@@ -58,9 +58,22 @@ describe("each explained mismatch class still occurs (its witness program shows 
     const m = replay(witnesses[id] as Program, 0);
     expect(
       m,
-      `${id} (${e.issue}) is fixed: delete it from fuzz-explained.ts, gen_fuzz.py's WITNESSES and FEATURES.md`,
+      `${id} (${e.issue}) is fixed: delete it from fuzz-explained.ts and FEATURES.md, move its witness to gen_fuzz.py's REGRESSIONS`,
     ).not.toBeNull();
     const explanation = EXPLAINED.find((x) => x.matches(m as Mismatch));
     expect(explanation?.id, (m as Mismatch).detail).toBe(id);
+  });
+});
+
+// The classes that were fixed keep their programs as regression tests (REGRESSIONS in gen_fuzz.py):
+// each must agree with PyTorch throughout.
+const regressions = JSON.parse(
+  readFileSync(new URL("../fixtures/fuzz/regressions.json", import.meta.url), "utf8"),
+) as Record<string, Program>;
+
+describe("each fixed class agrees with PyTorch (its regression program)", () => {
+  it.each(Object.entries(regressions))("%s", (_, program) => {
+    const m = replay(program, 0);
+    expect(m && `step ${m.at} (${m.op}): ${m.kind}: ${m.detail}`).toBeNull();
   });
 });

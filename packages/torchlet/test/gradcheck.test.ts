@@ -101,7 +101,7 @@ function gradcheck(
   const outShape = f(...xs).shape as number[];
   const v = input(outShape, rand).detach();
   const analytic = torch.autograd.grad(project(f, xs, v), xs);
-  const numeric = numericGrads(() => torch.noGrad(() => project(f, xs, v).item()), xs);
+  const numeric = numericGrads(() => torch.noGrad(() => Number(project(f, xs, v).item())), xs);
   expectGradsClose(analytic, numeric, "first order");
   // Second order: differentiate <grad, w> built with createGraph, against differences of the gradient.
   const w = xs.map((x) => input(x.shape as number[], rand).detach());
@@ -115,7 +115,7 @@ function gradcheck(
   // A gradient that does not depend on the inputs (linear ops) has a zero second derivative.
   const s = gradDotW();
   const second = s.requiresGrad ? torch.autograd.grad(s, xs, { allowUnused: true }) : xs.map(() => null);
-  const numeric2 = numericGrads(() => gradDotW().item(), xs);
+  const numeric2 = numericGrads(() => Number(gradDotW().item()), xs);
   const filled = second.map((g, k) => g ?? torch.zerosLike(xs[k] as torch.Tensor));
   expectGradsClose(filled, numeric2, "second order");
 }

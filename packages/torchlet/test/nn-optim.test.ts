@@ -33,7 +33,7 @@ function train(net: torch.nn.Module, opt: torch.optim.Optimizer, steps: number):
     const loss = torch.nn.functional.mseLoss(net.forward(x), y);
     loss.backward();
     opt.step();
-    losses.push(loss.item());
+    losses.push(Number(loss.item()));
   }
   return losses;
 }
@@ -168,7 +168,7 @@ describe("clipGradNorm_ as PyTorch's", () => {
     b.grad = torch.tensor(c.grads[1] as number[]);
     const norm = torch.nn.utils.clipGradNorm_([a, b], c.maxNorm);
     // PyTorch sums the squares in float32, torchlet in float64: the norm may differ in its last bit.
-    expect(Math.abs(norm.item() - c.norm) / c.norm).toBeLessThanOrEqual(2 ** -23);
+    expect(Math.abs(Number(norm.item()) - c.norm) / c.norm).toBeLessThanOrEqual(2 ** -23);
     expect(
       worstRelative(
         [...(a.grad.toTypedArray() as Float32Array), ...(b.grad.toTypedArray() as Float32Array)],

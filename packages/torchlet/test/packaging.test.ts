@@ -336,7 +336,7 @@ const { x, y }: { x: Tensor; y: Tensor } = makeRegression();
 const w = torch.randn([3, 1], { requiresGrad: true });
 const loss: Tensor = x.mm(w).sub(y).pow(2).mean();
 loss.backward();
-const value: number = noGrad(() => loss.item());
+const value: number | boolean = noGrad(() => loss.item());
 const dtype: DType = w.dtype;
 const kernels: Backend = referenceBackend;
 const text: string = formatTensor(StridedArray.fromFlat(new Float32Array([1, 2]), [2]));

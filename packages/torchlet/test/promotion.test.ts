@@ -2,59 +2,37 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
-import { resultType } from "./result-type.js";
 
 // Type promotion against fixtures/promotion/promotion.json, PyTorch 1.13's torch.result_type and the
-// dtypes of add, mul and where over every pair of operand kinds (dimensioned tensor, 0-d tensor,
+// dtypes of add, mul, where, sub, div, pow, remainder, maximum, lt and add_ over every pair of operand kinds (dimensioned tensor, 0-d tensor,
 // number) and dtypes, written by fixtures/promotion/gen_promotion.py.
 
 interface Operand {
   kind: "tensor" | "0-d" | "number";
   dtype: torch.DType | "int" | "float";
 }
-type Op = "add" | "mul" | "where";
+type Op = "add" | "mul" | "where" | "sub" | "div" | "pow" | "remainder" | "maximum" | "lt" | "add_";
 type Row = { a: Operand; b: Operand; resultType: torch.DType } & Record<Op, torch.DType | { error: string }>;
 
 const rows = JSON.parse(
   readFileSync(new URL("../fixtures/promotion/promotion.json", import.meta.url), "utf8"),
 ) as Row[];
 
+type Other = torch.Tensor | number;
 const OPS: Record<Op, (a: torch.Tensor, b: torch.Tensor | number | boolean) => torch.Tensor> = {
-  add: (a, b) => torch.add(a, b as torch.Tensor | number),
-  mul: (a, b) => torch.mul(a, b as torch.Tensor | number),
-  where: (a, b) => torch.where(torch.tensor(true), a, b as torch.Tensor | number),
+  add: (a, b) => torch.add(a, b as Other),
+  mul: (a, b) => torch.mul(a, b as Other),
+  where: (a, b) => torch.where(torch.tensor(true), a, b as Other),
+  sub: (a, b) => torch.sub(a, b as Other),
+  div: (a, b) => torch.div(a, b as Other),
+  pow: (a, b) => torch.pow(a, b as Other),
+  remainder: (a, b) => torch.remainder(a, b as Other),
+  maximum: (a, b) => torch.maximum(a, b as torch.Tensor),
+  lt: (a, b) => torch.lt(a, b as Other),
+  add_: (a, b) => a.add_(b as Other),
 };
 
 const NUMBERS = { int: 2, float: 2.5, bool: true } as const;
-
-/**
- * Pairs that torchlet promotes differently today, each with the issue item that fixes it: when the
- * fix lands, these tests start passing and `it.fails` reports them; then delete the line.
- */
-const ZERO_DIM = "issue 18 item 5: a 0-d tensor promotes like a dimensioned one";
-const WHERE_NUMBER = "issue 18 item 6: where casts a number to the other operand's dtype";
-const EXPECTED_FAILURES: Record<string, string> = {
-  "add(tensor float32, 0-d float64)": ZERO_DIM,
-  "add(0-d float64, tensor float32)": ZERO_DIM,
-  "mul(tensor float32, 0-d float64)": ZERO_DIM,
-  "mul(0-d float64, tensor float32)": ZERO_DIM,
-  "where(tensor float32, 0-d float64)": ZERO_DIM,
-  "where(0-d float64, tensor float32)": ZERO_DIM,
-  "add(tensor int32, 0-d int64)": ZERO_DIM,
-  "add(0-d int64, tensor int32)": ZERO_DIM,
-  "mul(tensor int32, 0-d int64)": ZERO_DIM,
-  "mul(0-d int64, tensor int32)": ZERO_DIM,
-  "where(tensor int32, 0-d int64)": ZERO_DIM,
-  "where(0-d int64, tensor int32)": ZERO_DIM,
-  "where(tensor int32, number float)": WHERE_NUMBER,
-  "where(tensor bool, number int)": WHERE_NUMBER,
-  "where(tensor bool, number float)": WHERE_NUMBER,
-  "where(0-d int32, number float)": WHERE_NUMBER,
-  "where(0-d bool, number int)": WHERE_NUMBER,
-  "where(0-d bool, number float)": WHERE_NUMBER,
-  "where(tensor int64, number float)": WHERE_NUMBER,
-  "where(0-d int64, number float)": WHERE_NUMBER,
-};
 
 function operand(o: Operand, shape: number[]): torch.Tensor | number | boolean {
   if (o.kind === "number") return NUMBERS[o.dtype as keyof typeof NUMBERS];
@@ -65,13 +43,7 @@ const name = (o: Operand) => `${o.kind} ${o.dtype}`;
 /** A dimensioned tensor's shape: one to three dims, empty ones included (promotion ignores shapes). */
 const shapes = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 });
 
-describe("resultType (the tests' own statement of PyTorch's rule) agrees with torch.result_type", () => {
-  it.each(rows.map((r) => [`${name(r.a)}, ${name(r.b)}`, r] as const))("%s", (_, r) => {
-    expect(resultType([operand(r.a, [2]), operand(r.b, [2])])).toBe(r.resultType);
-  });
-});
-
-describe.each(["add", "mul", "where"] as const)("%s promotes as PyTorch", (op) => {
+describe.each(Object.keys(OPS) as Op[])("%s promotes as PyTorch", (op) => {
   for (const r of rows) {
     const key = `${op}(${name(r.a)}, ${name(r.b)})`;
     const want = r[op];
@@ -88,8 +60,39 @@ describe.each(["add", "mul", "where"] as const)("%s promotes as PyTorch", (op) =
         }),
         { numRuns: 5 },
       );
-    const explained = EXPECTED_FAILURES[key];
-    if (explained) it.fails(`${key} -> ${want} (fails today: ${explained})`, check);
-    else it(`${key} -> ${typeof want === "string" ? want : "error"}`, check);
+    it(`${key} -> ${typeof want === "string" ? want : "error"}`, check);
   }
+});
+
+// PyTorch casts every operand to the common dtype before computing (TensorIterator), so a 0-d float64
+// operand of a float32 op counts as its float32 value; in place, a result is cast down within its
+// category (PyTorch 1.13's outputs in the comments).
+describe("operands are computed in the common dtype", () => {
+  it("a 0-d float64 compared with a float32 tensor is rounded to float32 first", () => {
+    // torch.tensor([0.1]) == torch.tensor(0.1, dtype=torch.float64) -> tensor([True])
+    expect(
+      torch
+        .tensor([0.1])
+        .eq(torch.tensor(0.1, { dtype: "float64" }))
+        .tolist(),
+    ).toEqual([true]);
+    // torch.tensor([0.1], dtype=torch.float64) < torch.tensor(0.1) -> tensor([True])
+    expect(torch.tensor([0.1], { dtype: "float64" }).lt(torch.tensor(0.1)).tolist()).toEqual([true]);
+  });
+
+  it("a float64 result is cast into a float32 tensor in place", () => {
+    // torch.tensor([1.]).add_(torch.tensor([1e300], dtype=torch.float64)) -> tensor([inf])
+    const x = torch.tensor([1]);
+    expect(x.add_(torch.tensor([1e300], { dtype: "float64" })).tolist()).toEqual([Number.POSITIVE_INFINITY]);
+    expect(x.dtype).toBe("float32");
+  });
+
+  it("the gradient of a 0-d float64 operand of a float32 op is float64", () => {
+    const w = torch.tensor(2, { dtype: "float64", requiresGrad: true });
+    const y = torch.tensor([1.5, 2.5]).mul(w);
+    expect(y.dtype).toBe("float32");
+    y.sum().backward();
+    expect(w.grad?.dtype).toBe("float64");
+    expect(w.grad?.item()).toBe(4);
+  });
 });

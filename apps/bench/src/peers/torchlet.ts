@@ -42,7 +42,7 @@ export const peer: InProcessPeer = {
               for (const w of params) w.sub_((w.grad as torch.Tensor).mul(c.lr));
               for (const w of params) (w.grad as torch.Tensor).zero_();
             });
-            return loss.item();
+            return Number(loss.item());
           },
         };
       }
@@ -59,7 +59,7 @@ export const peer: InProcessPeer = {
         const out = c.out ? torch.zeros(c.size) : undefined;
         if (c.op === "add") return { run: () => void ta.add(tb, { out }) };
         if (c.op === "relu") return { run: () => void ta.relu({ out }) };
-        return { run: () => ta.sum().item() };
+        return { run: () => Number(ta.sum().item()) };
       }
       case "chain": {
         const d = data as ChainData;
@@ -68,7 +68,7 @@ export const peer: InProcessPeer = {
         const chain = () => {
           let x = start;
           for (let i = 0; i < c.length; i++) x = x.add(step);
-          return x.item();
+          return Number(x.item());
         };
         return { run: c.grad ? chain : () => torch.noGrad(chain) };
       }

@@ -456,12 +456,12 @@ function reluLoop(d: TypedArray, o: number, A: TypedArray, pa: number, ia: numbe
   if (ia === 1) {
     for (let j = 0; j < n; j++) {
       const x = A[pa + j] as number;
-      d[o + j] = (x > 0 ? x : (x === 0 || x < 0 ? 0 : x));
+      d[o + j] = (x < 0 ? 0 : x);
     }
   } else {
     for (let j = 0; j < n; j++) {
       const x = A[pa + j * ia] as number;
-      d[o + j] = (x > 0 ? x : (x === 0 || x < 0 ? 0 : x));
+      d[o + j] = (x < 0 ? 0 : x);
     }
   }
 }

@@ -32,7 +32,7 @@ export type MathFn =
   | "floor"
   | "ceil"
   | "trunc";
-/** Arithmetic: `+ - * /` and `**`. */
+/** Arithmetic: `+ - * /` and C's pow (`cPow`). */
 export type ArithFn = "add" | "sub" | "mul" | "div" | "pow";
 /** Comparisons, 1 or 0. */
 export type CompareFn = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
@@ -89,12 +89,27 @@ const MATH: Record<MathFn, (v: number) => number> = {
   trunc: Math.trunc,
 };
 
+/**
+ * C's pow (PyTorch's std::pow), which parts from JS's ** only where ** gives NaN: 1 to any power, and
+ * -1 to ±Inf, are 1.
+ *
+ * @example
+ * cPow(1, Number.NaN); // 1
+ * cPow(-1, Number.POSITIVE_INFINITY); // 1
+ * cPow(-8, 1 / 3); // NaN
+ */
+export function cPow(x: number, y: number): number {
+  const r = x ** y;
+  if (!Number.isNaN(r)) return r;
+  return x === 1 || (x === -1 && (y === Number.POSITIVE_INFINITY || y === Number.NEGATIVE_INFINITY)) ? 1 : r;
+}
+
 const BINARY: Record<ArithFn | CompareFn | "or", (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: (a, b) => a ** b,
+  pow: cPow,
   eq: (a, b) => +(a === b),
   ne: (a, b) => +(a !== b),
   gt: (a, b) => +(a > b),

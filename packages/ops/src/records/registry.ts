@@ -1,5 +1,5 @@
 import { isFloating } from "@torchlet/storage";
-import { type DTypeRule, describeOperand } from "./dtype-rule.js";
+import { type DTypeOperand, type DTypeRule, describeOperand } from "./dtype-rule.js";
 import {
   abs,
   add,
@@ -22,7 +22,6 @@ import {
   mul,
   ne,
   neg,
-  or,
   pow,
   select,
   sin,
@@ -63,10 +62,16 @@ export interface ElementwiseRecord {
 const COMMON: DTypeRule = { result: "common" };
 const FLOAT: DTypeRule = { result: "float" };
 const BOOL: DTypeRule = { result: "bool" };
-/** The input's dtype, bool refused (PyTorch's rounding kernels have no bool version). */
+/**
+ * The common dtype, refused when it is bool (PyTorch's kernels for it have no bool version; a bool
+ * operand with another dtype is promoted first, so remainder(int32, true) is int32).
+ */
 const NOT_BOOL = (op: string): DTypeRule => ({
   result: "common",
-  rejectsBool: { reason: `${op} is not implemented for bool tensors` },
+  check: (common, a, b) =>
+    common === "bool"
+      ? `${op} is not implemented for bool tensors (${b === undefined ? describeOperand(a) : `${describeOperand(a)} and ${describeOperand(b)}`})`
+      : undefined,
 });
 
 const unary = (formula: Expr, dtype: DTypeRule, domain: readonly [number, number] = [-2, 2]) =>
@@ -128,10 +133,13 @@ export const ELEMENTWISE = {
     pow(X, Y),
     {
       result: "common",
-      check: (common, base, exponent) =>
-        typeof exponent === "number" && exponent < 0 && !isFloating(common)
+      check: (common, base, exponent) => {
+        if (common === "bool")
+          return `pow is not implemented for bool tensors (${describeOperand(base)} to the power ${describeOperand(exponent as DTypeOperand)})`;
+        return typeof exponent === "number" && exponent < 0 && !isFloating(common)
           ? `integers to negative integer powers are not allowed (${describeOperand(base)} to the power ${exponent})`
-          : undefined,
+          : undefined;
+      },
     },
     [0.5, 2],
   ),
@@ -153,17 +161,20 @@ export const ELEMENTWISE = {
   exp: unary(exp(X), FLOAT),
   log: unary(log(X), FLOAT, [0.1, 3]),
   sqrt: unary(sqrt(X), FLOAT, [0.1, 3]),
-  abs: unary(abs(X), COMMON),
+  abs: unary(abs(X), {
+    result: "common",
+    rejectsBool: { reason: `"abs_cpu" not implemented for 'Bool'` },
+  }),
   // NaN gives 0, as torch.sign does in 1.13
   sign: unary(
     select(gt(X, constant(0)), constant(1), select(lt(X, constant(0)), constant(-1), constant(0))),
     COMMON,
   ),
-  // NaN passes through, as torch.relu
-  relu: unary(
-    select(gt(X, constant(0)), X, select(or(eq(X, constant(0)), lt(X, constant(0))), constant(0), X)),
-    COMMON,
-  ),
+  // x < 0 ? 0 : x, as torch.relu: NaN and -0 pass through
+  relu: unary(select(lt(X, constant(0)), constant(0), X), {
+    result: "common",
+    rejectsBool: { reason: "Boolean inputs not supported for relu" },
+  }),
   sigmoid: unary(div(constant(1), add(constant(1), exp(neg(X)))), FLOAT, [-3, 3]),
   tanh: unary(tanh(X), FLOAT),
   sin: unary(sin(X), FLOAT, [-3, 3]),
@@ -173,14 +184,8 @@ export const ELEMENTWISE = {
   erf: unary(erf(X), FLOAT),
   reciprocal: unary(div(constant(1), X), FLOAT, [0.2, 2]),
   rsqrt: unary(div(constant(1), sqrt(X)), FLOAT, [0.1, 3]),
-  // PyTorch squares bool into int64; a dtype rule keeps or floats the input's dtype, so bool is refused.
-  square: unary(mul(X, X), {
-    result: "common",
-    rejectsBool: {
-      reason: "square of a bool tensor is not supported (PyTorch gives int64)",
-      hint: 'convert with .to("int64") first',
-    },
-  }),
+  // x ** 2 as PyTorch computes it: the 2 promotes as a wrapped number, so bool squares into int64.
+  square: unary(mul(X, X), { result: "common", implicitOperand: 2 }),
   floor: unary(floor(X), NOT_BOOL("floor"), [-3, 3]),
   ceil: unary(ceil(X), NOT_BOOL("ceil"), [-3, 3]),
   trunc: unary(trunc(X), NOT_BOOL("trunc"), [-3, 3]),
