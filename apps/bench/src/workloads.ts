@@ -66,6 +66,8 @@ export interface CrossEntropyCase {
 }
 
 export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase | CrossEntropyCase | ConvCase;
+
+/**
  * One conv2d layer of a small digits CNN, forward and backward for a fixed upstream gradient: bias
  * `[out]`, 3x3 kernel, stride 1, no padding; the input's gradient only where a layer below needs it.
  */
@@ -79,7 +81,6 @@ export interface ConvCase {
   outChannels: number;
   inputGrad: boolean;
 }
-
 
 export interface TrainData {
   x: Array32;

@@ -41,7 +41,9 @@ describe("pnpm bench --browser --quick", () => {
     };
     expect(doc.runtime).toMatch(/^Chromium \d+/);
     expect(doc.peers).toEqual(["torchlet", "tfjs-wasm", "jax-eager", "jax-jit"]);
-    expect(new Set(doc.cases.map((c) => c.workload))).toEqual(new Set(["W1", "W2", "W3", "W4", "W5", "W6", "W7"]));
+    expect(new Set(doc.cases.map((c) => c.workload))).toEqual(
+      new Set(["W1", "W2", "W3", "W4", "W5", "W6", "W7"]),
+    );
     // Isolated, so torchlet's helper thread ran beside the worker, on the FMA kernels Chromium has.
     expect(doc.notes).toContainEqual(
       expect.stringMatching(/^browser worker: crossOriginIsolated true, hardwareConcurrency \d+$/),

@@ -48,7 +48,7 @@ export class DigitsRun {
       this.optimizer.zeroGrad();
       loss.backward();
       this.optimizer.step();
-      yield loss.item();
+      yield Number(loss.item());
     }
   }
 

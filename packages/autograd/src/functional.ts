@@ -49,7 +49,8 @@ export const div = (a: Tensor, b: Operand, options?: OutOptions): Tensor => inpu
  * @example
  * torch.pow(torch.tensor([2, 3]), 2).tolist(); // [4, 9]
  */
-export const pow = (a: Tensor, exponent: Operand, options?: OutOptions): Tensor => input("pow", a).pow(exponent, options);
+export const pow = (a: Tensor, exponent: Operand, options?: OutOptions): Tensor =>
+  input("pow", a).pow(exponent, options);
 /**
  * Each element limited to [min, max], either bound null for none (`a.clamp(min, max)`).
  *
@@ -64,21 +65,24 @@ export const clamp = (a: Tensor, min: number | null, max: number | null = null):
  * @example
  * torch.remainder(torch.tensor([5, -5]), 3).tolist(); // [2, 1]
  */
-export const remainder = (a: Tensor, b: Operand, options?: OutOptions): Tensor => input("remainder", a).remainder(b, options);
+export const remainder = (a: Tensor, b: Operand, options?: OutOptions): Tensor =>
+  input("remainder", a).remainder(b, options);
 /**
  * The larger of each pair of elements, broadcasting; NaN propagates (`a.maximum(b)`).
  *
  * @example
  * torch.maximum(torch.tensor([1, 5]), torch.tensor([3, 2])).tolist(); // [3, 5]
  */
-export const maximum = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => input("maximum", a).maximum(b, options);
+export const maximum = (a: Tensor, b: Tensor, options?: OutOptions): Tensor =>
+  input("maximum", a).maximum(b, options);
 /**
  * The smaller of each pair of elements, broadcasting; NaN propagates (`a.minimum(b)`).
  *
  * @example
  * torch.minimum(torch.tensor([1, 5]), torch.tensor([3, 2])).tolist(); // [1, 2]
  */
-export const minimum = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => input("minimum", a).minimum(b, options);
+export const minimum = (a: Tensor, b: Tensor, options?: OutOptions): Tensor =>
+  input("minimum", a).minimum(b, options);
 /**
  * `-a` (`a.neg()`).
  *
@@ -185,7 +189,8 @@ export const erf = (a: Tensor, options?: OutOptions): Tensor => input("erf", a).
  * @example
  * torch.reciprocal(torch.tensor([2, -4])).tolist(); // [0.5, -0.25]
  */
-export const reciprocal = (a: Tensor, options?: OutOptions): Tensor => input("reciprocal", a).reciprocal(options);
+export const reciprocal = (a: Tensor, options?: OutOptions): Tensor =>
+  input("reciprocal", a).reciprocal(options);
 /**
  * `1 / sqrt(a)` elementwise (`a.rsqrt()`).
  *
@@ -277,7 +282,8 @@ export const le = (a: Tensor, b: Operand, options?: OutOptions): Tensor => input
  * torch.matmul(torch.ones(2, 3), torch.ones(3)).tolist(); // [3, 3]
  * torch.matmul(torch.ones(5, 2, 3), torch.ones(3, 4)).shape; // [5, 2, 4]
  */
-export const matmul = (a: Tensor, b: Tensor, options?: OutOptions): Tensor => input("matmul", a).matmul(b, options);
+export const matmul = (a: Tensor, b: Tensor, options?: OutOptions): Tensor =>
+  input("matmul", a).matmul(b, options);
 /**
  * The product of two matrices, 2-D only (`a.mm(b)`).
  *

@@ -55,8 +55,8 @@ import {
 } from "./ops/indexing.js";
 import { cat as catOp, chunk, split, stack as stackOp, unbind } from "./ops/joining.js";
 import type { OpKit } from "./ops/kit.js";
-import { type OutDType, type OutOptions, writeOut } from "./ops/out.js";
 import { type BatchNormOptions, batchNorm as batchNormOp } from "./ops/normalization.js";
+import { type OutDType, type OutOptions, writeOut } from "./ops/out.js";
 import {
   type AvgPool2dOptions,
   avgPool2d as avgPool2dOp,

@@ -83,7 +83,7 @@ abstract class BatchNorm extends Module {
     const tracked = this.numBatchesTracked;
     if (this.training && tracked !== null) {
       noGrad(() => tracked.add_(1));
-      factor = this.momentum ?? 1 / tracked.item();
+      factor = this.momentum ?? 1 / Number(tracked.item());
     }
     // in evaluation without running statistics, the batch's are used, as PyTorch does
     const training = this.training || this.runningMean === null;

@@ -150,7 +150,7 @@ describe("classification losses: values and input gradients as PyTorch's", () =>
       const at = (delta: number) => {
         const copy = Float64Array.from(flat);
         copy[i] = (copy[i] as number) + delta;
-        return f(torch.tensor(copy).reshape([3, 3])).item();
+        return Number(f(torch.tensor(copy).reshape([3, 3])).item());
       };
       return (at(eps) - at(-eps)) / (2 * eps);
     });

@@ -201,7 +201,7 @@ describe("functional forms", () => {
           copy[i] = (copy[i] as number) + delta;
           const moved = torch.tensor(copy).reshape([...input.shape]);
           const args = inputs.map((v, j) => (j === k ? moved : v.detach()));
-          return f(args[0] as torch.Tensor, args[1] as torch.Tensor, args[2] as torch.Tensor).item();
+          return Number(f(args[0] as torch.Tensor, args[1] as torch.Tensor, args[2] as torch.Tensor).item());
         };
         return (shifted(eps) - shifted(-eps)) / (2 * eps);
       });

@@ -81,7 +81,10 @@ export const peer: InProcessPeer = {
             const loss = x.logSoftmax(1).gather(1, target).mean().neg();
             loss.backward();
             x.grad = null;
-            return loss.item();
+            return Number(loss.item());
+          },
+        };
+      }
       case "conv": {
         const d = data as ConvData;
         const x = t(d.x, c.inputGrad);

@@ -58,7 +58,7 @@ export class DigitsTrainer {
     loss.backward();
     this.optimizer.step();
     this.batches++;
-    return loss.item();
+    return Number(loss.item());
   }
 
   /** The test split's accuracy, confusion matrix and every prediction. */
