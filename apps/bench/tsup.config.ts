@@ -32,6 +32,8 @@ export default defineConfig([
     noExternal: [/.*/],
     esbuildOptions(options) {
       options.conditions = ["@torchlet/source"];
+      // The digits epochs (and the mnist package's 21 MB of JSON they load) run in Node only.
+      options.external = ["@torchlet/vision"];
     },
   },
 ]);

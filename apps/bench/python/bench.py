@@ -81,6 +81,39 @@ def load(directory, spec):
     return torch.frombuffer(data, dtype=torch.float32).reshape(spec["shape"]).clone()
 
 
+def digits_model(name):
+    """The twins of @torchlet/vision's digitsMLP and digitsCNN (as in apps/cli/fixtures/gen_digits.py)."""
+    if name == "mlp":
+        return torch.nn.Sequential(
+            torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 10))
+
+
+def digits_epoch(case, a):
+    """One epoch over the digits in the order given, from the initial state dict the runner sent."""
+    images, labels = a["images"], a["labels"].long()
+    model = digits_model(case["model"])
+    model.load_state_dict({k: v for k, v in a.items() if k not in ("images", "labels")})
+    optimizer = torch.optim.Adam(model.parameters(), lr=case["lr"])
+    size, n = case["batchSize"], len(labels)
+
+    def run():
+        total, batches = 0.0, 0
+        for start in range(0, n, size):
+            loss = torch.nn.functional.cross_entropy(model(images[start:start + size]), labels[start:start + size])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+            batches += 1
+        return total / batches
+
+    return run
+
+
 def prepare(case, a):
     kind = case["kind"]
     if kind == "train":
@@ -100,6 +133,8 @@ def prepare(case, a):
             return loss.item()
 
         return run
+    if kind == "digits":
+        return digits_epoch(case, a)
     if kind == "matmul":
         p, q = a["a"], a["b"]
         return lambda: (torch.mm(p, q), None)[1]
@@ -219,7 +254,7 @@ def main():
     results = {}
     for case in manifest["cases"]:
         arrays = {name: load(directory, spec) for name, spec in case["arrays"].items()}
-        limit = case["epochs"] if case["kind"] == "train" else float("inf")
+        limit = case["epochs"] if case["kind"] in ("train", "digits") else float("inf")
         try:
             if case["kind"] == "train":
                 warm_up_training(case, arrays, options["budgetSeconds"])

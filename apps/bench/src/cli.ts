@@ -2,7 +2,7 @@ import { cpus, loadavg } from "node:os";
 import { BROWSER_PEER_IDS, type MeasureOptions, PEER_IDS, type Peer, type PeerId } from "./peer.js";
 import { formatTables, toJson } from "./report.js";
 import { type BenchOptions, runBench } from "./run.js";
-import { WORKLOADS, type WorkloadId } from "./workloads.js";
+import { BROWSER_WORKLOADS, WORKLOADS, type WorkloadId } from "./workloads.js";
 
 export const HELP = `usage: pnpm bench [--only W1,W3] [--peers torchlet,tfjs-wasm] [--quick] [--budget SECONDS] [--json] [--browser]
 
@@ -14,7 +14,8 @@ torchlet/peer time ratios.
   --budget S       seconds of timed runs per case and peer (default 1)
   --json           print one JSON document instead of the tables
   --browser        run in headless Chromium (/usr/bin/chromium), in a cross-origin isolated Web
-                   Worker, on the peers that run there (${BROWSER_PEER_IDS.join(", ")})
+                   Worker, on the peers that run there (${BROWSER_PEER_IDS.join(", ")}) and
+                   the workloads ${BROWSER_WORKLOADS.join(", ")}
 `;
 
 export interface Io {
@@ -45,6 +46,7 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
   let json = false;
   let browser = false;
   let peersGiven = false;
+  let workloadsGiven = false;
   let quick = false;
   let budget: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -57,8 +59,10 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
     else if (flag === "--json") json = true;
     else if (flag === "--browser") browser = true;
     else if (flag === "--quick") quick = true;
-    else if (flag === "--only") workloads = list(value()?.toUpperCase(), WORKLOADS, "--only");
-    else if (flag === "--peers") {
+    else if (flag === "--only") {
+      workloads = list(value()?.toUpperCase(), WORKLOADS, "--only");
+      workloadsGiven = true;
+    } else if (flag === "--peers") {
       peers = list(value(), PEER_IDS, "--peers");
       peersGiven = true;
     } else if (flag === "--budget") {
@@ -77,6 +81,13 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
       );
     }
     peers = peers.filter((p) => !elsewhere.includes(p));
+    const nodeOnly = workloads.filter((w) => !(BROWSER_WORKLOADS as readonly WorkloadId[]).includes(w));
+    if (workloadsGiven && nodeOnly.length > 0) {
+      throw new UsageError(
+        `--browser runs only ${BROWSER_WORKLOADS.join(", ")} (not ${nodeOnly.join(", ")})`,
+      );
+    }
+    workloads = workloads.filter((w) => !nodeOnly.includes(w));
   }
   return { workloads, peers, json, browser, measure: measureOptions };
 }

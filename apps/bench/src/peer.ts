@@ -30,6 +30,9 @@ export function isNotAvailable(x: unknown): x is NotAvailable {
   return typeof x === "object" && x !== null && "na" in x;
 }
 
+/** The digits epochs (D1, D2) run on torchlet, tfjs-wasm and PyTorch, the peers issue 15 compares. */
+export const DIGITS_PEERS_ONLY: NotAvailable = { na: "digits: tfjs-wasm and PyTorch only" };
+
 /** A value a run may return: a scalar the run read back anyway (a loss, a sum), compared across peers. */
 export type RunValue = number | undefined;
 
@@ -79,7 +82,7 @@ export interface ExternalPeer {
   id: PeerId;
   measureAll(
     cases: readonly Case[],
-    dataOf: (c: Case) => CaseData,
+    dataOf: (c: Case) => Promise<CaseData>,
     options: MeasureOptions,
   ): Promise<ExternalRun>;
 }

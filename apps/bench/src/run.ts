@@ -93,7 +93,7 @@ export async function runBench(options: BenchOptions, log: Log, loadPeer: PeerLo
   for (const r of results) {
     const inProcess = peers.filter((p) => p.kind === "in-process");
     if (inProcess.length === 0) break;
-    const data: CaseData = makeData(r.c);
+    const data: CaseData = await makeData(r.c);
     for (const peer of inProcess) {
       let outcome: Outcome | undefined = unavailable.get(peer.id);
       if (!outcome) {

@@ -1,8 +1,14 @@
+import type { DigitsModelName, DigitsSplit } from "@torchlet/vision";
 import * as torch from "torchlet";
 
-/** The five workloads of issue 7, issue 13's W6 and conv2d's W7 of issue 15. Each expands into one or more cases (one table row each). */
-export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"] as const;
+/**
+ * The five workloads of issue 7, issue 13's classifier loss (W6), conv2d's layers (W7) and the
+ * digits epochs (D1, D2) of issue 15. Each expands into one or more cases (one table row each).
+ */
+export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "D1", "D2"] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
+/** The workloads the browser bench runs: the digits epochs need the mnist package's JSON, left to Node. */
+export const BROWSER_WORKLOADS = ["W1", "W2", "W3", "W4", "W5"] as const satisfies readonly WorkloadId[];
 
 /** A float32 array with its shape: how every peer receives the same data. */
 export interface Array32 {
@@ -65,7 +71,14 @@ export interface CrossEntropyCase {
   classes: number;
 }
 
-export type Case = TrainCase | MatmulCase | ElementwiseCase | ChainCase | CrossEntropyCase | ConvCase;
+export type Case =
+  | TrainCase
+  | MatmulCase
+  | ElementwiseCase
+  | ChainCase
+  | CrossEntropyCase
+  | ConvCase
+  | DigitsCase;
 
 /**
  * One conv2d layer of a small digits CNN, forward and backward for a fixed upstream gradient: bias
@@ -80,6 +93,21 @@ export interface ConvCase {
   size: number;
   outChannels: number;
   inputGrad: boolean;
+}
+
+/**
+ * One epoch of @torchlet/vision's digits model on the 8,000 train digits: batches of 64 in a fixed
+ * shuffled order, cross entropy on the logits, one Adam step per batch. Runs continue one training.
+ */
+export interface DigitsCase {
+  kind: "digits";
+  workload: "D1" | "D2";
+  id: string;
+  model: DigitsModelName;
+  batchSize: number;
+  lr: number;
+  /** At most this many epochs are run (warm-up included): an epoch takes seconds. */
+  epochs: number;
 }
 
 export interface TrainData {
@@ -106,7 +134,7 @@ export interface CrossEntropyData {
   /** Each row's class, `[rows, 1]`: integers held as float32 (exact), each peer converts them to its index type. */
   target: Array32;
 }
-export type CaseData = TrainData | PairData | ChainData | CrossEntropyData | ConvData;
+export type CaseData = TrainData | PairData | ChainData | CrossEntropyData | ConvData | DigitsData;
 export interface ConvData {
   /** `[batch, in, size, size]`. */
   x: Array32;
@@ -117,6 +145,11 @@ export interface ConvData {
   /** The upstream gradient, `[batch, out, size - 2, size - 2]`. */
   g: Array32;
 }
+/**
+ * The train split in the case's shuffled order (`images` [8000, 1, 28, 28], `labels` [8000] as
+ * float32 class numbers) and the model's initial state dict under its PyTorch keys ("0.weight", ...).
+ */
+export type DigitsData = { images: Array32; labels: Array32 } & Record<string, Array32>;
 
 /** Every case, in table order. Seeds are per case, so `--only` does not change any case's data. */
 export function allCases(): Case[] {
@@ -183,6 +216,9 @@ export function allCases(): Case[] {
       inputGrad,
     });
   }
+  const digits = { kind: "digits", batchSize: 64, lr: 1e-3, epochs: 4 } as const;
+  cases.push({ ...digits, workload: "D1", id: "D1 digits MLP epoch", model: "mlp" });
+  cases.push({ ...digits, workload: "D2", id: "D2 digits CNN epoch", model: "cnn" });
   return cases;
 }
 
@@ -196,11 +232,30 @@ function array32(t: torch.Tensor): Array32 {
   return { data: t.contiguous().toTypedArray() as Float32Array, shape: [...t.shape] };
 }
 
+// The digits are loaded once per process and only when a digits case runs: 21 MB of JSON.
+let trainDigits: Promise<DigitsSplit> | undefined;
+
+async function digitsData(c: DigitsCase): Promise<DigitsData> {
+  const vision = await import("@torchlet/vision");
+  trainDigits ??= vision.loadDigits().then((digits) => digits.train);
+  const { images, labels } = await trainDigits;
+  const order = torch.randperm(labels.shape[0] as number);
+  const state = Object.entries(vision.digitsModel(c.model).stateDict()).map(([key, value]) => [
+    key,
+    array32(value),
+  ]);
+  return {
+    images: array32(images.indexSelect(0, order)),
+    labels: array32(labels.indexSelect(0, order).to("float32")),
+    ...Object.fromEntries(state),
+  };
+}
+
 /**
  * The case's inputs, drawn with torchlet's PyTorch-compatible generator and handed to every peer as
  * Float32Arrays, so all libraries compute on identical numbers.
  */
-export function makeData(c: Case): CaseData {
+export async function makeData(c: Case): Promise<CaseData> {
   torch.manualSeed(seedOf(c.id));
   const randn = (...shape: number[]) => torch.randn(shape, { dtype: "float32" });
   switch (c.kind) {
@@ -238,6 +293,8 @@ export function makeData(c: Case): CaseData {
         g: array32(randn(c.batch, c.outChannels, out, out)),
       };
     }
+    case "digits":
+      return digitsData(c);
   }
 }
 
@@ -269,10 +326,12 @@ export function metricOf(c: Case): Metric {
       return { unit: "µs/step", fromSeconds: (s) => s * 1e6, higherIsBetter: false };
     case "conv":
       return { unit: "ms/step", fromSeconds: (s) => s * 1e3, higherIsBetter: false };
+    case "digits":
+      return { unit: "s/epoch", fromSeconds: (s) => s, higherIsBetter: false };
   }
 }
 
-/** How many timed runs a case allows at most (warm-up included): the training length for W1/W2. */
+/** How many runs a case allows at most (warm-up included): the training length for W1/W2 and D1/D2. */
 export function maxRunsOf(c: Case): number {
-  return c.kind === "train" ? c.epochs : Number.POSITIVE_INFINITY;
+  return c.kind === "train" || c.kind === "digits" ? c.epochs : Number.POSITIVE_INFINITY;
 }

@@ -66,7 +66,23 @@ describe("pnpm bench --quick (torchlet only)", () => {
     for (const c of doc.cases) expect(c.results.torchlet.value).toBeGreaterThan(0);
   });
 
+  it("times a digits MLP epoch on torchlet and tfjs-wasm, which start from the same loss", async () => {
+    const { code, out } = await bench(["--only", "D1", "--peers", "torchlet,tfjs-wasm", "--quick", "--json"]);
+    expect(code).toBe(0);
+    const doc = JSON.parse(out) as {
+      cases: { id: string; results: Record<string, { value: number; firstValue: number }> }[];
+    };
+    const [d1] = doc.cases;
+    expect(d1?.id).toBe("D1 digits MLP epoch");
+    const { torchlet, "tfjs-wasm": tfjs } = d1?.results ?? {};
+    expect(torchlet?.value).toBeGreaterThan(0);
+    expect(tfjs?.value).toBeGreaterThan(0);
+    // The first epoch's mean cross entropy: the same model, weights, batches and Adam in both.
+    expect(Math.abs((tfjs?.firstValue ?? 0) / (torchlet?.firstValue ?? 0) - 1)).toBeLessThan(1e-3);
+  }, 300_000);
+
   it("rejects unknown workloads and peers with exit code 2", async () => {
+    expect((await bench(["--only", "D1", "--browser"])).code).toBe(2);
     expect((await bench(["--only", "W9"])).code).toBe(2);
     expect((await bench(["--peers", "numpy"])).code).toBe(2);
     expect((await bench(["--help"])).out).toContain("--only");
@@ -84,7 +100,7 @@ describe("warmUpTraining", () => {
     };
     const w1 = allCases().find((c) => c.workload === "W1");
     if (w1?.kind !== "train") throw new Error("W1 is a training case");
-    await warmUpTraining(peer, w1, makeData(w1), 0);
+    await warmUpTraining(peer, w1, await makeData(w1), 0);
     expect(events).toEqual([...Array.from({ length: w1.epochs }, () => "run"), "dispose"]);
   });
 });

@@ -1,5 +1,5 @@
 import type * as Jax from "@jax-js/jax";
-import type { InProcessPeer, NotAvailable, PeerId, Task } from "../peer.js";
+import { DIGITS_PEERS_ONLY, type InProcessPeer, type NotAvailable, type PeerId, type Task } from "../peer.js";
 import type { Array32, ChainData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
 
 type JaxModule = typeof Jax;
@@ -31,6 +31,8 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
       const t = (a: Array32): Arr => np.array(new Float32Array(a.data)).reshape(a.shape);
       const maybeJit = <F extends (...args: Arr[]) => Arr>(f: F) => (useJit ? jit(f) : f);
       switch (c.kind) {
+        case "digits":
+          return DIGITS_PEERS_ONLY;
         case "train": {
           const d = data as TrainData;
           const x = t(d.x);

@@ -1,4 +1,4 @@
-import type { InProcessPeer, NotAvailable, Task } from "../peer.js";
+import { DIGITS_PEERS_ONLY, type InProcessPeer, type NotAvailable, type Task } from "../peer.js";
 import type { Array32, ChainData, PairData, TrainData } from "../workloads.js";
 
 type JsPyTorch = typeof import("js-pytorch");
@@ -35,6 +35,8 @@ export const peer: InProcessPeer = {
     // js-pytorch's only ReLU is nn.ReLU, which multiplies by a mask of 1 and 1e-3 (a leaky ReLU).
     const relu = new torch.nn.ReLU();
     switch (c.kind) {
+      case "digits":
+        return DIGITS_PEERS_ONLY;
       case "train": {
         const d = data as TrainData;
         const x = t(d.x);

@@ -128,16 +128,13 @@ export function pytorchPeer(id: PeerId, threads: number): ExternalPeer {
           writeFileSync(join(dir, file), new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength));
           return { file, shape: a.shape };
         };
-        const manifest = {
-          options,
-          // One case's data at a time (W4 holds 80 MB per case), written out and dropped.
-          cases: cases.map((c) => ({
-            ...c,
-            arrays: Object.fromEntries(
-              Object.entries(dataOf(c)).map(([name, a]) => [name, save(a as Array32)]),
-            ),
-          })),
-        };
+        // One case's data at a time (W4 holds 80 MB per case), written out and dropped.
+        const manifestCases = [];
+        for (const c of cases) {
+          const arrays = Object.entries(await dataOf(c)).map(([name, a]) => [name, save(a as Array32)]);
+          manifestCases.push({ ...c, arrays: Object.fromEntries(arrays) });
+        }
+        const manifest = { options, cases: manifestCases };
         writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
         const { outcome, coreType } = runWithBlasCheck(script, [String(threads), dir], threads);
         if ("failed" in outcome) return { results: { na: outcome.failed } };

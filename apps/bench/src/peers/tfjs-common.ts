@@ -1,6 +1,15 @@
 import type * as TF from "@tensorflow/tfjs-core";
-import type { InProcessPeer, NotAvailable, PeerId, Task } from "../peer.js";
-import type { Array32, ChainData, ConvData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
+import { DIGITS_PEERS_ONLY, type InProcessPeer, type NotAvailable, type PeerId, type Task } from "../peer.js";
+import type {
+  Array32,
+  ChainData,
+  ConvData,
+  CrossEntropyData,
+  DigitsCase,
+  DigitsData,
+  PairData,
+  TrainData,
+} from "../workloads.js";
 
 type Tf = typeof TF;
 
@@ -77,6 +86,13 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
             dispose: () => tfjs.dispose([x, y, ...params]),
           };
         }
+        case "digits":
+          if (backend !== "wasm") return DIGITS_PEERS_ONLY;
+          // tfjs-wasm 4.22 has no kernels for the convolution's gradients (Conv2DBackpropFilter/Input).
+          if (c.model === "cnn" && !tfjs.getKernel("Conv2DBackpropFilter", backend)) {
+            return { na: "no conv2d gradient kernels" };
+          }
+          return digitsTask(tfjs, c, data as DigitsData);
         case "matmul": {
           const { a, b } = data as PairData;
           const ta = t(a);
@@ -169,6 +185,86 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
           };
         }
       }
+    },
+  };
+}
+
+/**
+ * One epoch of the digits model built from tfjs ops, with PyTorch's initial weights moved into
+ * tfjs's layouts: tfjs convolves NHWC images (a reshape here, as there is one channel) with
+ * [kh, kw, in, out] filters, and the final linear layer's weight columns are permuted from PyTorch's
+ * (channel, row, column) order of the flattened features to NHWC's (row, column, channel). Adam with
+ * PyTorch's epsilon (tfjs's default is 1e-7).
+ */
+function digitsTask(tf: Tf, c: DigitsCase, data: DigitsData): Task {
+  const { images: x, labels: y } = data;
+  const t = (a: Array32) => tf.tensor(a.data, a.shape, "float32");
+  const param = (key: string) => t(data[key] as Array32);
+  const n = x.shape[0] as number;
+  const images = tf.tensor(x.data, c.model === "mlp" ? [n, 28 * 28] : [n, 28, 28, 1], "float32");
+  const labels = tf.oneHot(tf.tensor(y.data, [n], "int32"), 10);
+  const keep = (e: TF.Tensor) => tf.tidy(() => e);
+  const linearWeight = (key: string) => keep(tf.transpose(param(key)));
+  const filter = (key: string) => keep(tf.transpose(param(key), [2, 3, 1, 0]));
+  const featuresWeight = (key: string) =>
+    keep(tf.reshape(tf.transpose(tf.reshape(param(key), [10, 32, 7, 7]), [2, 3, 1, 0]), [32 * 7 * 7, 10]));
+  const weights: Record<string, TF.Tensor> =
+    c.model === "mlp"
+      ? {
+          w1: linearWeight("1.weight"),
+          b1: param("1.bias"),
+          w2: linearWeight("3.weight"),
+          b2: param("3.bias"),
+        }
+      : {
+          f1: filter("0.weight"),
+          b1: param("0.bias"),
+          f2: filter("3.weight"),
+          b2: param("3.bias"),
+          w3: featuresWeight("7.weight"),
+          b3: param("7.bias"),
+        };
+  const v = Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, tf.variable(w)])) as Record<
+    string,
+    TF.Variable
+  >;
+  tf.dispose(Object.values(weights));
+  const w = (key: string) => v[key] as TF.Tensor;
+  const forward = (xb: TF.Tensor): TF.Tensor => {
+    if (c.model === "mlp") {
+      const hidden = tf.relu(tf.add(tf.matMul(xb, w("w1")), w("b1")));
+      return tf.add(tf.matMul(hidden, w("w2")), w("b2"));
+    }
+    const block = (input: TF.Tensor, f: string, b: string): TF.Tensor4D =>
+      tf.maxPool(
+        tf.relu(tf.add(tf.conv2d(input as TF.Tensor4D, w(f) as TF.Tensor4D, 1, "same"), w(b))) as TF.Tensor4D,
+        2,
+        2,
+        "valid",
+      ) as TF.Tensor4D;
+    const features = block(block(xb, "f1", "b1"), "f2", "b2");
+    return tf.add(tf.matMul(tf.reshape(features, [xb.shape[0] as number, 32 * 7 * 7]), w("w3")), w("b3"));
+  };
+  const optimizer = tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
+  return {
+    run() {
+      let total = 0;
+      let batches = 0;
+      for (let start = 0; start < n; start += c.batchSize, batches++) {
+        const size = Math.min(c.batchSize, n - start);
+        const loss = optimizer.minimize(() => {
+          const xb = tf.slice(images, start, size);
+          const yb = tf.slice(labels, start, size);
+          return tf.losses.softmaxCrossEntropy(yb, forward(xb)) as TF.Scalar;
+        }, true) as TF.Scalar;
+        total += loss.dataSync()[0] as number;
+        loss.dispose();
+      }
+      return total / batches;
+    },
+    dispose: () => {
+      optimizer.dispose();
+      tf.dispose([images, labels, ...Object.values(v)]);
     },
   };
 }
