@@ -89,7 +89,7 @@ export const peer: InProcessPeer = {
               optimizer.zeroGrad();
               loss.backward();
               optimizer.step();
-              total += loss.item();
+              total += Number(loss.item());
             }
             return total / Math.ceil(n / c.batchSize);
           },
