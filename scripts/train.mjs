@@ -2,8 +2,21 @@
 // `npm run train [-- options]`: install, build the CLI and what it depends on, run `torchlet train`.
 import { join } from "node:path";
 import { bootstrap, root, run } from "./bootstrap.mjs";
+import { withSoftwareGpu } from "./software-gpu.mjs";
 
 const env = bootstrap();
-const built = run(env, "turbo", ["run", "build", "--filter=@torchlet/cli...", "--output-logs=errors-only", "--log-prefix=none"]);
+const built = run(env, "turbo", [
+  "run",
+  "build",
+  "--filter=@torchlet/cli...",
+  "--output-logs=errors-only",
+  "--log-prefix=none",
+]);
 if (built !== 0) process.exit(built);
-process.exit(run(env, process.execPath, [join(root, "apps", "cli", "dist", "main.js"), "train", ...process.argv.slice(2)]));
+process.exit(
+  run(withSoftwareGpu(env), process.execPath, [
+    join(root, "apps", "cli", "dist", "main.js"),
+    "train",
+    ...process.argv.slice(2),
+  ]),
+);

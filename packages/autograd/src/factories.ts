@@ -1,4 +1,6 @@
+import { transfer } from "@torchlet/ops";
 import {
+  checkDevice,
   checkShape,
   type DType,
   fromNested,
@@ -18,7 +20,8 @@ import { type ShapeArgs, shapeFromArgs, Tensor, type TensorOptions } from "./ten
  * t.tolist(); // [1, 2]
  */
 export function fromArray(array: StridedArray, options: TensorOptions = {}): Tensor {
-  const t = new Tensor(array);
+  const device = options.device === undefined ? array.device : checkDevice("tensor", options.device);
+  const t = new Tensor(transfer("tensor", array, device));
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -98,7 +101,7 @@ export function ones(...args: ShapeCall): Tensor {
  * torch.zerosLike(torch.ones([2], { dtype: "float64" })).dtype; // "float64"
  */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...options });
+  return full(t.shape, 0, { dtype: t.dtype, device: t.device, ...options });
 }
 
 /**
@@ -108,7 +111,7 @@ export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
  * torch.onesLike(torch.zeros(2, 2)).tolist(); // [[1, 1], [1, 1]]
  */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...options });
+  return full(t.shape, 1, { dtype: t.dtype, device: t.device, ...options });
 }
 
 /**
@@ -118,7 +121,7 @@ export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
  * torch.fullLike(torch.zeros(3), 0.5).tolist(); // [0.5, 0.5, 0.5]
  */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...options });
+  return full(t.shape, value, { dtype: t.dtype, device: t.device, ...options });
 }
 
 /**

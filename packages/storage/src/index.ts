@@ -1,3 +1,4 @@
+export * from "./device.js";
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./format.js";

@@ -1,0 +1,69 @@
+/// <reference types="@webgpu/types" />
+import { registerDevice } from "@torchlet/ops";
+import { TorchletError } from "@torchlet/storage";
+import { findGpu } from "./adapter.js";
+import { webgpuBackend } from "./backend.js";
+import type { MemoryInfo } from "./buffers.js";
+import { Queue } from "./queue.js";
+
+export type { MemoryInfo } from "./buffers.js";
+
+let queue: Queue | null = null;
+let pending: Promise<boolean> | null = null;
+
+/**
+ * Finds a WebGPU adapter (the browser's `navigator.gpu`; in Node the optional `webgpu` package) and
+ * registers the webgpu device, so that `t.to("webgpu")` and `{ device: "webgpu" }` work. Returns
+ * false, and changes nothing, where no adapter exists; calling it again returns the first answer.
+ *
+ * @example
+ * if (await torch.webgpu.init()) {
+ *   const x = torch.tensor([1, 2, 3], { device: "webgpu" });
+ *   await x.mul(2).tolistAsync(); // [2, 4, 6]
+ * }
+ */
+export function init(): Promise<boolean> {
+  pending ??= start();
+  return pending;
+}
+
+async function start(): Promise<boolean> {
+  const gpu = await findGpu();
+  const adapter = await gpu?.requestAdapter();
+  if (!adapter) return false;
+  const device = await adapter.requestDevice();
+  queue = new Queue(device, [gpu as GPU, adapter]);
+  registerDevice(webgpuBackend(queue));
+  return true;
+}
+
+/**
+ * True once `init()` has found an adapter.
+ *
+ * @example
+ * torch.webgpu.isAvailable(); // false before `await torch.webgpu.init()`
+ */
+export function isAvailable(): boolean {
+  return queue !== null;
+}
+
+/**
+ * The GPU memory of tensors: bytes of live buffers (tensors not yet collected) and pooled ones (kept
+ * for reuse), and how many of each. Buffers go back to the pool when the garbage collector takes
+ * their tensors; nothing needs disposing.
+ *
+ * @example
+ * const { liveBytes, pooledBytes } = torch.webgpu.memory();
+ */
+export function memory(): MemoryInfo {
+  if (!queue)
+    throw new TorchletError(
+      "webgpu.memory: no webgpu device is initialised; await torch.webgpu.init() first",
+    );
+  return queue.pool.info();
+}
+
+/** @internal the device's queue, for tests and benchmarks (submit and dispatch counters). */
+export function _queue(): Queue | null {
+  return queue;
+}
