@@ -80,6 +80,9 @@ export interface Backend {
  * The backend of a device other than the CPU: the kernels of `Backend` over its arrays, plus the two
  * transfers. Uploading is synchronous (the CPU has the values); reading back is not (a GPU answers
  * when its queue reaches the copy), hence the asynchronous readers of tensors.
+ *
+ * @example
+ * const device: DeviceBackend["device"] = "webgpu"; // what @torchlet/webgpu registers
  */
 export interface DeviceBackend extends Backend {
   readonly device: Exclude<Device, "cpu">;
@@ -189,8 +192,8 @@ const devices = new Map<Device, DeviceBackend>();
  * previous one, or null.
  *
  * @example
- * registerDevice(myWebgpuBackend);
- * deviceBackend("to", "webgpu") === myWebgpuBackend; // true
+ * const previous = registerDevice(null); // unregisters webgpu, returning its backend (null if none)
+ * if (previous) registerDevice(previous);
  */
 export function registerDevice(
   next: DeviceBackend | null,
@@ -207,7 +210,7 @@ export function registerDevice(
  * initialised.
  *
  * @example
- * deviceBackend("to", "webgpu"); // throws until `await torch.webgpu.init()` returned true
+ * deviceBackend("to", "webgpu"); // throws TorchletError until torch.webgpu.init() has answered true
  */
 export function deviceBackend(op: string, device: Exclude<Device, "cpu">): DeviceBackend {
   const found = devices.get(device);

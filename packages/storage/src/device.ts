@@ -9,7 +9,12 @@ import { TorchletError } from "./errors.js";
  */
 export type Device = "cpu" | "webgpu";
 
-/** Every device, in the order messages list them. */
+/**
+ * Every device, in the order messages list them.
+ *
+ * @example
+ * DEVICES; // ["cpu", "webgpu"]
+ */
 export const DEVICES: readonly Device[] = ["cpu", "webgpu"];
 
 /**
@@ -29,7 +34,7 @@ export interface DeviceStorage {
  *
  * @example
  * checkDevice("to", "webgpu"); // "webgpu"
- * checkDevice("to", "cuda"); // throws: to: unknown device "cuda" (devices: cpu, webgpu)
+ * checkDevice("to", "cuda"); // throws TorchletError: to: unknown device "cuda" (devices: cpu, webgpu)
  */
 export function checkDevice(op: string, value: unknown): Device {
   if (typeof value === "string" && (DEVICES as readonly string[]).includes(value)) return value as Device;

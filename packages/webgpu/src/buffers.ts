@@ -11,7 +11,12 @@ export class GpuStorage implements DeviceStorage {
   ) {}
 }
 
-/** Bytes in use by tensors and held for reuse, and how many buffers each. */
+/**
+ * Bytes in use by tensors and held for reuse, and how many buffers each.
+ *
+ * @example
+ * const idle: MemoryInfo = { liveBytes: 0, pooledBytes: 0, liveBuffers: 0, pooledBuffers: 0 };
+ */
 export interface MemoryInfo {
   liveBytes: number;
   pooledBytes: number;

@@ -17,9 +17,11 @@ let pending: Promise<boolean> | null = null;
  * false, and changes nothing, where no adapter exists; calling it again returns the first answer.
  *
  * @example
- * if (await torch.webgpu.init()) {
- *   const x = torch.tensor([1, 2, 3], { device: "webgpu" });
- *   await x.mul(2).tolistAsync(); // [2, 4, 6]
+ * async function main() {
+ *   if (await torch.webgpu.init()) {
+ *     const x = torch.tensor([1, 2, 3], { device: "webgpu" });
+ *     console.log(await x.mul(2).tolistAsync()); // [2, 4, 6]
+ *   }
  * }
  */
 export function init(): Promise<boolean> {
@@ -41,7 +43,7 @@ async function start(): Promise<boolean> {
  * True once `init()` has found an adapter.
  *
  * @example
- * torch.webgpu.isAvailable(); // false before `await torch.webgpu.init()`
+ * torch.webgpu.isAvailable(); // false (before torch.webgpu.init() has found an adapter)
  */
 export function isAvailable(): boolean {
   return queue !== null;
@@ -53,7 +55,11 @@ export function isAvailable(): boolean {
  * their tensors; nothing needs disposing.
  *
  * @example
- * const { liveBytes, pooledBytes } = torch.webgpu.memory();
+ * async function report() {
+ *   await torch.webgpu.init();
+ *   const { liveBytes, pooledBytes } = torch.webgpu.memory();
+ *   console.log(liveBytes + pooledBytes);
+ * }
  */
 export function memory(): MemoryInfo {
   if (!queue)
@@ -63,7 +69,12 @@ export function memory(): MemoryInfo {
   return queue.pool.info();
 }
 
-/** @internal the device's queue, for tests and benchmarks (submit and dispatch counters). */
+/**
+ * @internal the device's queue, for tests and benchmarks (submit and dispatch counters).
+ *
+ * @example
+ * torch.webgpu._queue(); // null (before torch.webgpu.init() has found an adapter)
+ */
 export function _queue(): Queue | null {
   return queue;
 }

@@ -72,6 +72,9 @@ function literal(value: number): string {
  * The WGSL helpers generated formulas call: NaN and infinity (WGSL has no literals for them), pow with
  * PyTorch's results for negative bases and integer exponents (`x ** 2` exactly `x * x`), and log1p,
  * expm1 and erf, which WGSL lacks (erf: Abramowitz and Stegun 7.1.26, within 1.5e-7).
+ *
+ * @example
+ * WGSL_HELPERS.includes("fn t_pow("); // true
  */
 export const WGSL_HELPERS = /* wgsl */ `
 // Constant expressions may not be NaN or infinite in WGSL: adding a private zero makes them run-time values.
