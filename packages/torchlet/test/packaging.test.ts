@@ -30,6 +30,7 @@ const LIBRARIES = [
   { name: "@torchlet/io", dir: "io" },
   { name: "@torchlet/nn", dir: "nn" },
   { name: "@torchlet/optim", dir: "optim" },
+  { name: "@torchlet/webgpu", dir: "webgpu" },
   { name: "torchlet", dir: "torchlet" },
 ] as const;
 type LibraryName = (typeof LIBRARIES)[number]["name"];

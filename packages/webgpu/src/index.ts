@@ -1,14 +1,9 @@
-/// <reference types="@webgpu/types" />
-import { registerDevice } from "@torchlet/ops";
 import { TorchletError } from "@torchlet/storage";
-import { findGpu } from "./adapter.js";
-import { webgpuBackend } from "./backend.js";
 import type { MemoryInfo } from "./buffers.js";
-import { Queue } from "./queue.js";
+import { currentQueue, start } from "./device.js";
 
 export type { MemoryInfo } from "./buffers.js";
 
-let queue: Queue | null = null;
 let pending: Promise<boolean> | null = null;
 
 /**
@@ -29,16 +24,6 @@ export function init(): Promise<boolean> {
   return pending;
 }
 
-async function start(): Promise<boolean> {
-  const gpu = await findGpu();
-  const adapter = await gpu?.requestAdapter();
-  if (!adapter) return false;
-  const device = await adapter.requestDevice();
-  queue = new Queue(device, [gpu as GPU, adapter]);
-  registerDevice(webgpuBackend(queue));
-  return true;
-}
-
 /**
  * True once `init()` has found an adapter.
  *
@@ -46,7 +31,7 @@ async function start(): Promise<boolean> {
  * torch.webgpu.isAvailable(); // false (before torch.webgpu.init() has found an adapter)
  */
 export function isAvailable(): boolean {
-  return queue !== null;
+  return currentQueue() !== null;
 }
 
 /**
@@ -62,19 +47,10 @@ export function isAvailable(): boolean {
  * }
  */
 export function memory(): MemoryInfo {
+  const queue = currentQueue();
   if (!queue)
     throw new TorchletError(
       "webgpu.memory: no webgpu device is initialised; await torch.webgpu.init() first",
     );
   return queue.pool.info();
-}
-
-/**
- * @internal the device's queue, for tests and benchmarks (submit and dispatch counters).
- *
- * @example
- * torch.webgpu._queue(); // null (before torch.webgpu.init() has found an adapter)
- */
-export function _queue(): Queue | null {
-  return queue;
 }

@@ -7,7 +7,7 @@ import {
 } from "@torchlet/ops";
 import { type DType, StridedArray, TorchletError } from "@torchlet/storage";
 import { describe, expect, it, vi } from "vitest";
-import { _queue } from "../src/index.js";
+import { currentQueue } from "../src/device.js";
 import { available, skipNote } from "./adapter.js";
 
 // Every WebGPU kernel against the reference CPU kernel on the same inputs. The GPU computes in float32
@@ -236,7 +236,7 @@ describe.skipIf(!available)(`WebGPU kernels${skipNote}`, () => {
     });
 
     it("encodes ops into batches and submits when read, not once per op", async () => {
-      const q = _queue();
+      const q = currentQueue();
       if (!q) throw new Error("no queue");
       let a = up(cpuArray(new Float32Array([1, 2, 3]), [3]));
       const one = cpuArray(new Float32Array([1]), []);
