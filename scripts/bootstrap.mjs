@@ -22,7 +22,15 @@ function pnpmOnPath() {
 function installLocalPnpm() {
   if (existsSync(join(toolsBin, windows ? "pnpm.cmd" : "pnpm"))) return;
   console.error(`bootstrap: installing pnpm@${pinned} into .tools/`);
-  const args = ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", join(root, ".tools"), `pnpm@${pinned}`];
+  const args = [
+    "install",
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+    "--prefix",
+    join(root, ".tools"),
+    `pnpm@${pinned}`,
+  ];
   execFileSync("npm", args, { stdio: ["ignore", "ignore", "inherit"], shell: windows });
 }
 
@@ -32,7 +40,9 @@ export function bootstrap() {
   if (!usable) installLocalPnpm();
   const env = {
     ...process.env,
-    PATH: [...(usable ? [] : [toolsBin]), join(root, "node_modules", ".bin"), process.env.PATH].join(delimiter),
+    PATH: [...(usable ? [] : [toolsBin]), join(root, "node_modules", ".bin"), process.env.PATH].join(
+      delimiter,
+    ),
     TURBO_TELEMETRY_DISABLED: "1",
     DO_NOT_TRACK: "1",
     npm_config_update_notifier: "false",

@@ -3,6 +3,7 @@
 // depends on, then run `torchlet <command>` with the options.
 import { join } from "node:path";
 import { bootstrap, root, run } from "./bootstrap.mjs";
+import { withSoftwareGpu } from "./software-gpu.mjs";
 
 const env = bootstrap();
 const built = run(env, "turbo", [
@@ -14,5 +15,8 @@ const built = run(env, "turbo", [
 ]);
 if (built !== 0) process.exit(built);
 process.exit(
-  run(env, process.execPath, [join(root, "apps", "cli", "dist", "main.js"), ...process.argv.slice(2)]),
+  run(withSoftwareGpu(env), process.execPath, [
+    join(root, "apps", "cli", "dist", "main.js"),
+    ...process.argv.slice(2),
+  ]),
 );

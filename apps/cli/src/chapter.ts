@@ -103,6 +103,11 @@ export function mseLoss(yPred: torch.Tensor, y: torch.Tensor): torch.Tensor {
  * noGrad. Returns the loss computed before the update.
  */
 export function trainEpoch(run: ChapterRun, lr: number): number {
+  return Number(trainStep(run, lr).item());
+}
+
+/** One epoch as `trainEpoch`, returning the loss tensor (on the run's device) instead of reading it. */
+export function trainStep(run: ChapterRun, lr: number): torch.Tensor {
   const loss = mseLoss(forward(run.x, run.net), run.y);
   loss.backward();
   const params = [...run.net.weights, ...run.net.biases];
@@ -110,5 +115,19 @@ export function trainEpoch(run: ChapterRun, lr: number): number {
     for (const p of params) p.sub_((p.grad as torch.Tensor).mul(lr));
     for (const p of params) p.grad?.zero_();
   });
-  return Number(loss.item());
+  return loss;
+}
+
+/**
+ * The run with its data and parameters moved to `device` (the parameters as leaves there that
+ * require grad): the same draws as on the CPU, so the same starting point.
+ */
+export function onDevice(run: ChapterRun, device: torch.Device): ChapterRun {
+  const move = (t: torch.Tensor) => torch.noGrad(() => t.to(device));
+  const param = (t: torch.Tensor) => move(t).requiresGrad_(true);
+  return {
+    x: move(run.x),
+    y: move(run.y),
+    net: { weights: run.net.weights.map(param), biases: run.net.biases.map(param) },
+  };
 }

@@ -24,7 +24,8 @@ export const styleFlag = choice(
 
 /** One run in one style: an epoch at a time, and its parameters in the raw network's layout. */
 export interface StyleRun {
-  trainEpoch(): number;
+  /** One epoch; the loss, awaited on a device whose values arrive asynchronously. */
+  trainEpoch(): number | Promise<number>;
   network(): Network;
 }
 

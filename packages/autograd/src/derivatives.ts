@@ -1,4 +1,4 @@
-import { backend, type ELEMENTWISE, type ElementwiseOp, type Window2d } from "@torchlet/ops";
+import { backend, backendFor, type ELEMENTWISE, type ElementwiseOp, transfer, type Window2d } from "@torchlet/ops";
 import { StridedArray, shapesEqual } from "@torchlet/storage";
 import type { InputGrad } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
@@ -175,7 +175,8 @@ function reducedCount(inputShape: readonly number[], dims: number[] | null): num
  * (as `derivatives`) with the functions formulas need.
  */
 export function derivativeTable({ where, wrap, cat, im2col, col2im }: FormulaKit): DerivativeTable {
-  const zeros = (shape: readonly number[], like: Tensor) => wrap(StridedArray.zeros(shape, like.dtype));
+  const zeros = (shape: readonly number[], like: Tensor) =>
+    wrap(transfer("backward", StridedArray.zeros(shape, like.dtype), like.device));
 
   /** `g` placed at `start` along `dim` in zeros of `shape`: the gradient of a slice (narrow, split). */
   const embed = (g: Tensor, shape: readonly number[], dim: number, start: number): Tensor => {
@@ -245,7 +246,14 @@ export function derivativeTable({ where, wrap, cat, im2col, col2im }: FormulaKit
     const fused =
       !(isGradEnabled() && g.requiresGrad) && g.dtype === result.dtype && shapesEqual(g.shape, result.shape);
     if (!fused) return where(result.le(0), 0, g);
-    return wrap(backend().thresholdBackward(g._array, result._array, 0, c._gradOwned ? g._array : undefined));
+    return wrap(
+      backendFor("threshold_backward", g._array, result._array).thresholdBackward(
+        g._array,
+        result._array,
+        0,
+        c._gradOwned ? g._array : undefined,
+      ),
+    );
   };
 
   /**

@@ -132,9 +132,13 @@ function release(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<
  * to be worth recycling are considered.
  */
 function isExclusive(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<TypedArray>): boolean {
+  // A device's gradient goes back to its pool when collected (the CPU's recycling is for typed arrays).
+  if (grad.device !== "cpu") return false;
   const data = grad._array.data;
   if (data.byteLength < RECYCLED_MIN_BYTES || !fresh.has(data)) return false;
-  for (const pending of buffers.values()) if (sharesMemory(pending._array.data, data)) return false;
+  for (const pending of buffers.values()) {
+    if (pending.device === "cpu" && sharesMemory(pending._array.data, data)) return false;
+  }
   return true;
 }
 

@@ -1,4 +1,6 @@
+import { transfer } from "@torchlet/ops";
 import {
+  checkDevice,
   checkShape,
   type DType,
   fromNested,
@@ -18,7 +20,8 @@ import { checkTensor, type ShapeArgs, shapeFromArgs, Tensor, type TensorOptions 
  * t.tolist(); // [1, 2]
  */
 export function fromArray(array: StridedArray, options: TensorOptions = {}): Tensor {
-  const t = new Tensor(array);
+  const device = options.device === undefined ? array.device : checkDevice("tensor", options.device);
+  const t = new Tensor(transfer("tensor", array, device));
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -132,7 +135,7 @@ export function ones(...args: ShapeCall): Tensor {
  */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   checkTensor("zerosLike", "input", t);
-  return filledTensor("zerosLike", t.shape, 0, { dtype: t.dtype, ...checkOptions("zerosLike", options) });
+  return filledTensor("zerosLike", t.shape, 0, { dtype: t.dtype, device: t.device, ...checkOptions("zerosLike", options) });
 }
 
 /**
@@ -143,7 +146,7 @@ export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
  */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   checkTensor("onesLike", "input", t);
-  return filledTensor("onesLike", t.shape, 1, { dtype: t.dtype, ...checkOptions("onesLike", options) });
+  return filledTensor("onesLike", t.shape, 1, { dtype: t.dtype, device: t.device, ...checkOptions("onesLike", options) });
 }
 
 /**
@@ -154,7 +157,7 @@ export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
  */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
   checkTensor("fullLike", "input", t);
-  return filledTensor("fullLike", t.shape, value, { dtype: t.dtype, ...checkOptions("fullLike", options) });
+  return filledTensor("fullLike", t.shape, value, { dtype: t.dtype, device: t.device, ...checkOptions("fullLike", options) });
 }
 
 /**

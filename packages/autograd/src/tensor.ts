@@ -1,10 +1,12 @@
 import {
   type BinaryOp,
-  backend,
+  backendFor,
+  deviceBackend,
   ELEMENTWISE,
   reductionDims,
   resultDType,
   resultType,
+  transfer,
   type UnaryOp,
 } from "@torchlet/ops";
 import {
@@ -12,6 +14,7 @@ import {
   canCast,
   copyInto,
   copyPreservingLayout,
+  type Device,
   type DType,
   fmtShape,
   formatTensor,
@@ -91,6 +94,8 @@ export interface TensorOptions {
   dtype?: DType;
   /** Record operations on the new tensor for backward (a leaf whose `.grad` fills in). */
   requiresGrad?: boolean;
+  /** Where the elements live: `"cpu"` (the default) or `"webgpu"` (after `await torch.webgpu.init()`). */
+  device?: Device;
 }
 
 /**
@@ -244,6 +249,10 @@ export class Tensor {
   get dtype(): DType {
     return this._array.dtype;
   }
+  /** Where the elements live: `"cpu"` or `"webgpu"`. */
+  get device(): Device {
+    return this._array.device;
+  }
   /** The number of dims. */
   get ndim(): number {
     return this._array.ndim;
@@ -332,6 +341,7 @@ export class Tensor {
    * for a bool tensor, a boolean, as PyTorch's `item()` gives Python's `True`/`False`.
    */
   item(): number | boolean {
+    this.onCpu("item", "await t.itemAsync()");
     if (this.numel() !== 1) {
       throw new TorchletError(
         `item: a tensor with ${this.numel()} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number`,
@@ -343,6 +353,7 @@ export class Tensor {
 
   /** Nested JS arrays of the values (a plain number for a 0-d tensor; booleans for bool; int64 as exact numbers). */
   tolist(): unknown {
+    this.onCpu("tolist", "await t.tolistAsync()");
     return this._array.toNested();
   }
 
@@ -351,6 +362,7 @@ export class Tensor {
    * Float64Array, Int32Array, Uint8Array (bool, 0/1) or BigInt64Array (int64; `tolist()` gives numbers).
    */
   toTypedArray(): StridedArray["data"] | BigInt64Array {
+    this.onCpu("toTypedArray", "await t.data()");
     const data = this._array.copy().data;
     if (this.dtype === "int64") return BigInt64Array.from(data as Float64Array, (v) => BigInt(v));
     // an array of its own, never a view into a shared slab (see storage's allocate)
@@ -359,6 +371,7 @@ export class Tensor {
 
   /** Printed as R torch prints: values, then `[ CPUFloatType{2,3} ][ grad_fn = <AddBackward0> ]`. */
   toString(): string {
+    this.onCpu("toString", "(await t.cpuAsync()).toString()");
     return formatTensor(this._array, {
       gradFn: this._gradFn?.name ?? null,
       requiresGrad: this.isLeaf && this._requiresGrad,
@@ -366,7 +379,40 @@ export class Tensor {
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
+    if (this.device !== "cpu")
+      return `tensor(${this.dtype} ${fmtShape(this.shape)} on ${this.device}; print (await t.cpuAsync()))`;
     return this.toString();
+  }
+
+  /** A synchronous reader of a device tensor: an error naming the asynchronous one. */
+  private onCpu(reader: string, instead: string): void {
+    if (this.device === "cpu") return;
+    throw new TorchletError(
+      `${reader}: this ${this.dtype} ${fmtShape(this.shape)} tensor is on ${this.device}, whose values arrive asynchronously; use ${instead}`,
+    );
+  }
+
+  // ---- reading values asynchronously (any device) ----
+
+  /** The tensor on the CPU: itself when already there, else a copy read back from its device (outside the graph). */
+  async cpuAsync(): Promise<Tensor> {
+    if (this.device === "cpu") return this;
+    return new Tensor(await deviceBackend("cpuAsync", this.device as "webgpu").download(this._array));
+  }
+
+  /** The values in row-major order as a fresh typed array of the dtype (as `toTypedArray()`), on any device. */
+  async data(): Promise<StridedArray["data"] | BigInt64Array> {
+    return (await this.cpuAsync()).toTypedArray();
+  }
+
+  /** `item()` on any device. */
+  async itemAsync(): Promise<number> {
+    return (await this.cpuAsync()).item();
+  }
+
+  /** `tolist()` on any device. */
+  async tolistAsync(): Promise<unknown> {
+    return (await this.cpuAsync()).tolist();
   }
 
   // ---- elementwise math ----
@@ -547,14 +593,24 @@ export class Tensor {
   mm(other: Tensor, options?: OutOptions): Tensor {
     if (options?.out) return computedOut("mm", [this, other], options.out, "product", () => this.mm(other));
     const dtype = sameDType("mm", this, other);
-    return record("mm", [this, other], backend().mm(this._array, other._array, dtype, "mm"), undefined);
+    return record(
+      "mm",
+      [this, other],
+      backendFor("mm", this._array, other._array).mm(this._array, other._array, dtype, "mm"),
+      undefined,
+    );
   }
 
   /** Batched matrix product [b, n, k] x [b, k, m]. */
   bmm(other: Tensor, options?: OutOptions): Tensor {
     if (options?.out) return computedOut("bmm", [this, other], options.out, "product", () => this.bmm(other));
     const dtype = sameDType("bmm", this, other);
-    return record("bmm", [this, other], backend().bmm(this._array, other._array, dtype, "bmm"), undefined);
+    return record(
+      "bmm",
+      [this, other],
+      backendFor("bmm", this._array, other._array).bmm(this._array, other._array, dtype, "bmm"),
+      undefined,
+    );
   }
 
   /** Inner product of two 1-D tensors of the same length. */
@@ -565,7 +621,9 @@ export class Tensor {
         `dot: expects two 1-D tensors of the same length, got shapes ${fmtShape(this.shape)} and ${fmtShape(other.shape)}`,
       );
     }
-    const out = backend().mm(this._array.unsqueeze(0), other._array.unsqueeze(1), dtype, "dot").reshape([]);
+    const out = backendFor("dot", this._array, other._array)
+      .mm(this._array.unsqueeze(0), other._array.unsqueeze(1), dtype, "dot")
+      .reshape([]);
     return record("dot", [this, other], out, undefined);
   }
 
@@ -577,7 +635,9 @@ export class Tensor {
         `mv: expects a 2-D matrix and a 1-D vector of matching size, got shapes ${fmtShape(this.shape)} and ${fmtShape(vec.shape)}`,
       );
     }
-    const out = backend().mm(this._array, vec._array.unsqueeze(1), dtype, "mv").squeeze(1);
+    const out = backendFor("mv", this._array, vec._array)
+      .mm(this._array, vec._array.unsqueeze(1), dtype, "mv")
+      .squeeze(1);
     return record("mv", [this, vec], out, undefined);
   }
 
@@ -1001,7 +1061,7 @@ export class Tensor {
    */
   argmax(dim: number | null = null, keepdim = false): Tensor {
     checkFlag("argmax", "keepdim", keepdim);
-    return new Tensor(backend().argReduce("argmax", this._array, dim, keepdim));
+    return new Tensor(backendFor("argmax", this._array).argReduce("argmax", this._array, dim, keepdim));
   }
   /**
    * The index (int64) of the smallest element, overall or along `dim` (first of ties; NaN wins).
@@ -1011,7 +1071,7 @@ export class Tensor {
    */
   argmin(dim: number | null = null, keepdim = false): Tensor {
     checkFlag("argmin", "keepdim", keepdim);
-    return new Tensor(backend().argReduce("argmin", this._array, dim, keepdim));
+    return new Tensor(backendFor("argmin", this._array).argReduce("argmin", this._array, dim, keepdim));
   }
 
   // ---- shape (views share storage) ----
@@ -1027,7 +1087,7 @@ export class Tensor {
     const asView = this._array.tryView(target);
     if (asView) return record("reshape", [this], asView, { kind: "alias" }, true);
     // PyTorch's route: a contiguous clone, then an `_unsafe_view` of it.
-    return unsafeView(record("clone", [this], this._array.copy(), undefined), target);
+    return unsafeView(record("clone", [this], copyOf("reshape", this._array), undefined), target);
   }
 
   /** All elements as a 1-D tensor. */
@@ -1076,19 +1136,37 @@ export class Tensor {
 
   /** This tensor when already contiguous, else a contiguous copy. */
   contiguous(): Tensor {
-    return this._array.isContiguous() ? this : record("clone", [this], this._array.copy(), undefined);
+    return this._array.isContiguous()
+      ? this
+      : record("clone", [this], copyOf("contiguous", this._array), undefined);
   }
 
   /** A copy with its own storage, still connected to the graph. */
   clone(): Tensor {
-    return record("clone", [this], copyPreservingLayout(this._array), undefined);
+    return record("clone", [this], copyOf("clone", this._array, this.dtype, true), undefined);
   }
 
-  /** The same values converted to `dtype` (this tensor itself when the dtype already matches). */
-  to(dtype: DType): Tensor {
+  /**
+   * The same values converted to a dtype (recorded for backward), or on another device (this tensor
+   * itself when nothing changes). Moving to a device is a copy outside the graph, so a tensor that
+   * requires grad is refused while recording: create it on the device (`{ device }`) instead. Moving a
+   * device's tensor to the CPU waits for the device: `await t.cpuAsync()`.
+   */
+  to(dtypeOrDevice: DType | Device): Tensor {
+    if (dtypeOrDevice === "cpu" || dtypeOrDevice === "webgpu") {
+      const device = dtypeOrDevice;
+      if (device === this.device) return this;
+      if (isGradEnabled() && this._requiresGrad) {
+        throw new TorchletError(
+          `to: moving a ${this.dtype} ${fmtShape(this.shape)} tensor that requires grad to ${device} is not recorded for backward; create it there with { device: "${device}" }, or move it under torch.noGrad (module.to does)`,
+        );
+      }
+      return new Tensor(transfer("to", this._array, device));
+    }
+    const dtype = dtypeOrDevice;
     if (dtype === this.dtype) return this;
     checkDType("to", dtype);
-    return record("to", [this], copyPreservingLayout(this._array, dtype), undefined);
+    return record("to", [this], copyOf("to", this._array, dtype, true), undefined);
   }
 
   /** A tensor sharing this one's storage, outside the graph. */
@@ -1205,7 +1283,7 @@ export class Tensor {
         `${op}: result type ${typeName(result.dtype)} can't be cast to the desired output type ${typeName(this.dtype)}`,
       );
     }
-    copyInto(this._array, result._array);
+    backendFor(op, this._array, result._array).copyInto(this._array, result._array);
     this._version.value++;
     if (recording) {
       this._gradFn = result._gradFn;
@@ -1216,7 +1294,7 @@ export class Tensor {
 
   /** A copy of the current values that keeps this tensor's place in the graph. */
   private snapshot(): Tensor {
-    const copy = new Tensor(this._array.copy());
+    const copy = new Tensor(copyOf("snapshot", this._array));
     copy._gradFn = this._gradFn;
     copy._requiresGrad = this._requiresGrad;
     if (this.isLeaf && this._requiresGrad) copy.accumulator = this._gradAccumulator();
@@ -1316,14 +1394,15 @@ function binaryOp(
   // the backward checks and to whose dtypes the engine casts their gradients
   const xs = arrayIn(a, dtype);
   const bs = arrayIn(b, dtype);
-  if (op === "remainder" && !isFloating(dtype)) checkDivisor(op, xs, bs);
+  if (op === "remainder" && !isFloating(dtype) && xs.deviceStorage === null) checkDivisor(op, xs, bs);
   // PyTorch's pow by a number takes sqrt and rsqrt for ±0.5 (its pow_tensor_scalar kernel): then
   // (-Inf) ** 0.5 is NaN and (-0) ** 0.5 is -0, where C's pow (a tensor exponent) gives Inf and 0.
   const half = op === "pow" && (other === 0.5 || other === -0.5) && isFloating(dtype);
+  const on = backendFor(op, xs, bs);
   const compute = (into?: StridedArray): StridedArray =>
     half
-      ? backend().unary(other === 0.5 ? "sqrt" : "rsqrt", xs, dtype, into)
-      : backend().binary(op, xs, bs, dtype, op, into);
+      ? on.unary(other === 0.5 ? "sqrt" : "rsqrt", xs, dtype, into)
+      : on.binary(op, xs, bs, dtype, op, into);
   if (options?.out) return elementwiseOut(op, [a, b], dtype, options.out, compute);
   const out = compute();
   if (op === "pow" && !(other instanceof Tensor)) return record("powScalar", [a], out, { exponent: other });
@@ -1355,7 +1434,8 @@ function compareOp(op: BinaryOp, a: Tensor, other: Operand, options?: OutOptions
   const common = resultType(a, other);
   const b = other instanceof Tensor ? other : scalarTensor(op, other, common);
   const [xs, bs] = [arrayIn(a, common), arrayIn(b, common)];
-  const compute = (into?: StridedArray): StridedArray => backend().binary(op, xs, bs, "bool", op, into);
+  const compute = (into?: StridedArray): StridedArray =>
+    backendFor(op, xs, bs).binary(op, xs, bs, "bool", op, into);
   if (options?.out) return elementwiseOut(op, [a, b], "bool", options.out, compute);
   return new Tensor(compute());
 }
@@ -1366,7 +1446,7 @@ function compareOp(op: BinaryOp, a: Tensor, other: Operand, options?: OutOptions
  * TensorIterator casts its inputs.
  */
 function arrayIn(t: Tensor, dtype: DType): StridedArray {
-  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype) ? t._array : copyPreservingLayout(t._array, dtype);
+  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype) ? t._array : copyOf("promote", t._array, dtype, true);
 }
 
 /** The dtypes whose every value a dtype holds exactly (int64 is kept within ±(2^53 - 1)). */
@@ -1380,7 +1460,7 @@ const EXACT_IN: Record<DType, ReadonlySet<DType>> = {
 
 function unaryOp(op: UnaryOp, a: Tensor, options?: OutOptions): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a);
-  const compute = (into?: StridedArray): StridedArray => backend().unary(op, a._array, dtype, into);
+  const compute = (into?: StridedArray): StridedArray => backendFor(op, a._array).unary(op, a._array, dtype, into);
   if (options?.out) return elementwiseOut(op, [a], dtype, options.out, compute);
   return record(op, [a], compute(), undefined);
 }
@@ -1429,7 +1509,7 @@ function reduceOp(
 ): Tensor {
   const all = dim === undefined || dim === null;
   const dims = reductionDims(op, dim, a.ndim, keepdim);
-  const out = backend().reduce(op, a._array, dims, all ? false : keepdim, dtype);
+  const out = backendFor(op, a._array).reduce(op, a._array, dims, all ? false : keepdim, dtype);
   return record(op, [a], out, { dims: all ? null : dims, keepdim: all ? false : keepdim });
 }
 
@@ -1439,7 +1519,12 @@ function wholeExtremum(op: "max" | "min", a: Tensor): Tensor {
       `${op}: expected a non-empty tensor, got shape ${fmtShape(a.shape)}; specify a dim for empty tensors`,
     );
   }
-  return record(op, [a], backend().reduce(op, a._array, reductionDims(op, null, a.ndim), false), undefined);
+  return record(
+    op,
+    [a],
+    backendFor(op, a._array).reduce(op, a._array, reductionDims(op, null, a.ndim), false),
+    undefined,
+  );
 }
 
 /** PyTorch's `_unsafe_view`: a view of a freshly computed result, recorded as UnsafeViewBackward0. */
@@ -1499,12 +1584,13 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
     if (!broadcastsTo(b.shape, a.shape)) return false;
     const sameLayout =
       b.offset === a.offset && shapesEqual(b.shape, a.shape) && shapesEqual(b.strides, a.strides);
-    if (!sameLayout && sharesMemory(b.data, a.data)) return false;
+    if (!sameLayout && sharesStorage(a, b)) return false;
   } else {
     b = scalarTensor(op, other, dtype)._array;
   }
-  const out = backend().binary(op, a, b, dtype, op, a);
-  if (out !== a) copyInto(a, out);
+  const kernels = backendFor(op, a, b);
+  const out = kernels.binary(op, a, b, dtype, op, a);
+  if (out !== a) kernels.copyInto(a, out);
   return true;
 }
 
@@ -1519,18 +1605,29 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
   return true;
 }
 
-/** `fill_`/`zero_` written into self's storage when it is contiguous (the typed array casts `value`). */
+/** `fill_`/`zero_` written into self's storage when it is contiguous (cast to its dtype). */
 function fillInPlace(self: Tensor, value: number): boolean {
   const a = self._array;
   if (!a.isContiguous()) return false;
-  a.data.fill(castInRange("fill_", a.dtype, wrappedNumber(value)), a.offset, a.offset + a.numel);
+  backendFor("fill_", a).fill(a, castInRange("fill_", a.dtype, wrappedNumber(value)), "fill_");
   return true;
 }
 
 function filled(self: Tensor, value: number, zero: boolean): Tensor {
-  const out = StridedArray.zeros(self.shape, self.dtype);
-  if (!zero) out.data.fill(castInRange("fill_", self.dtype, wrappedNumber(value)));
+  const out = transfer("fill_", StridedArray.zeros(self.shape, self.dtype), self.device);
+  if (!zero) backendFor("fill_", out).fill(out, castInRange("fill_", self.dtype, wrappedNumber(value)), "fill_");
   return record("fill", [self], out, { zero });
+}
+
+/** A copy of `a` with storage of its own on a's device (contiguous unless `preserveLayout`). */
+function copyOf(op: string, a: StridedArray, dtype: DType = a.dtype, preserveLayout = false): StridedArray {
+  return backendFor(op, a).copy(a, dtype, preserveLayout);
+}
+
+/** Whether two arrays may share elements: overlapping byte ranges on the CPU, one storage on a device. */
+function sharesStorage(a: StridedArray, b: StridedArray): boolean {
+  if (a.device === "cpu" && b.device === "cpu") return sharesMemory(a.data, b.data);
+  return a.source === b.source;
 }
 
 /**
@@ -1553,9 +1650,19 @@ export function where(condition: Tensor, x: Operand, y: Operand): Tensor {
   const dtype = resultType(x, y);
   const tx = x instanceof Tensor ? x : scalarTensor("where", x, dtype);
   const ty = y instanceof Tensor ? y : scalarTensor("where", y, dtype);
-  return record("where", [tx, ty], backend().where(condition._array, tx._array, ty._array, dtype), {
-    condition,
-  });
+  return record(
+    "where",
+    [tx, ty],
+    backendFor("where", condition._array, tx._array, ty._array).where(
+      condition._array,
+      tx._array,
+      ty._array,
+      dtype,
+    ),
+    {
+      condition,
+    },
+  );
 }
 
 /**

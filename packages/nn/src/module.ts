@@ -1,5 +1,5 @@
 import { noGrad, Tensor } from "@torchlet/autograd";
-import { copyInto, type DType, TorchletError } from "@torchlet/storage";
+import { copyInto, type Device, type DType, TorchletError } from "@torchlet/storage";
 import { isParameter, Parameter } from "./parameter.js";
 import { addIndent } from "./repr.js";
 
@@ -292,19 +292,20 @@ export abstract class Module {
   }
 
   /**
-   * Converts every floating-point parameter and buffer to `dtype` (`"cpu"` changes nothing); returns
-   * this. As torchlet tensors cannot change dtype in place, each parameter is replaced by a new one of
-   * the same name: create the optimizer after `to()`, as PyTorch's documentation advises.
+   * Converts every floating-point parameter and buffer to `dtype`, or moves every parameter to a
+   * device (`"cpu"` or `"webgpu"`, see `toDevice`); returns this. As torchlet tensors cannot change
+   * dtype in place, each parameter is replaced by a new one of the same name: create the optimizer
+   * after `to()`, as PyTorch's documentation advises.
    *
    * @example
    * const lin = new torch.nn.Linear(2, 1).to("float64");
    * lin.weight.dtype; // "float64"
    */
-  to(dtypeOrDevice: DType | "cpu"): this {
-    if (dtypeOrDevice === "cpu") return this;
+  to(dtypeOrDevice: DType | Device): this {
+    if (dtypeOrDevice === "cpu" || dtypeOrDevice === "webgpu") return this.toDevice(dtypeOrDevice);
     if (dtypeOrDevice !== "float32" && dtypeOrDevice !== "float64") {
       throw new TorchletError(
-        `${this.constructor.name}.to: expected "float32", "float64" or "cpu", got ${JSON.stringify(dtypeOrDevice)}`,
+        `${this.constructor.name}.to: expected "float32", "float64", "cpu" or "webgpu", got ${JSON.stringify(dtypeOrDevice)}`,
       );
     }
     noGrad(() => {
@@ -317,6 +318,25 @@ export abstract class Module {
         }
         for (const [name, b] of m.ownBuffers()) {
           if (b.dtype === "float32" || b.dtype === "float64") m.registerBuffer(name, b.to(dtypeOrDevice));
+        }
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Moves every parameter (and its gradient) to `device`, each replaced by a leaf there with the same
+   * name and requiresGrad: create the optimizer after `to()`. Moving to the CPU from webgpu waits for
+   * the device, so it is an error naming `cpuAsync`, as reading a webgpu tensor synchronously is.
+   */
+  private toDevice(device: Device): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [name, p] of m.ownParameters()) {
+          if (p.device === device) continue;
+          const moved = Parameter(p.to(device), p.requiresGrad);
+          if (p.grad) moved.grad = p.grad.to(device);
+          (m as unknown as Record<string, Tensor>)[name] = moved;
         }
       }
     });

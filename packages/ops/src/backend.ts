@@ -1,3 +1,13 @@
+import {
+  copyInto,
+  copyPreservingLayout,
+  type Device,
+  type DType,
+  fmtShape,
+  type StridedArray,
+  TorchletError,
+} from "@torchlet/storage";
+import { castChecked } from "@torchlet/storage/internal";
 import { advancedIndex } from "./advanced-index.js";
 import { alongDim } from "./along-dim.js";
 import { argReduce } from "./arg-reduce.js";
@@ -80,6 +90,28 @@ export interface Backend {
   maxPool2d: typeof maxPool2d;
   /** The average of every 2-D window. */
   avgPool2d: typeof avgPool2d;
+  /** A copy with storage of its own in `dtype`: contiguous, or in the source's dim order when `preserveLayout`. */
+  copy: (a: StridedArray, dtype: DType, preserveLayout?: boolean) => StridedArray;
+  /** Writes `src` (broadcast to `dst`'s shape, cast to its dtype) into `dst`'s elements. */
+  copyInto: (dst: StridedArray, src: StridedArray) => void;
+  /** Sets every element of `dst` to `value` (cast to its dtype; `op` names the caller in errors). */
+  fill: (dst: StridedArray, value: number, op: string) => void;
+}
+
+/**
+ * The backend of a device other than the CPU: the kernels of `Backend` over its arrays, plus the two
+ * transfers. Uploading is synchronous (the CPU has the values); reading back is not (a GPU answers
+ * when its queue reaches the copy), hence the asynchronous readers of tensors.
+ *
+ * @example
+ * const device: DeviceBackend["device"] = "webgpu"; // what @torchlet/webgpu registers
+ */
+export interface DeviceBackend extends Backend {
+  readonly device: Exclude<Device, "cpu">;
+  /** A copy of a CPU array on the device (a TorchletError for dtypes the device cannot hold). */
+  upload(a: StridedArray, op: string): StridedArray;
+  /** A contiguous CPU copy of a device array, once the device has computed it. */
+  download(a: StridedArray): Promise<StridedArray>;
 }
 
 /**
@@ -114,6 +146,19 @@ export const referenceBackend: Backend = {
   col2im,
   maxPool2d,
   avgPool2d,
+  copy: (a, dtype, preserveLayout = false) =>
+    preserveLayout ? copyPreservingLayout(a, dtype) : a.copy(dtype),
+  copyInto,
+  fill: (dst, value, op) => {
+    const v = castChecked(op, dst.dtype, value);
+    if (dst.isContiguous()) dst.data.fill(v, dst.offset, dst.offset + dst.numel);
+    else {
+      const data = dst.data;
+      dst.forEachIndex((p) => {
+        data[p] = v;
+      });
+    }
+  },
 };
 
 /**
@@ -174,4 +219,86 @@ export function setBackend(next: Backend): Backend {
   const previous = current;
   current = next;
   return previous;
+}
+
+const devices = new Map<Device, DeviceBackend>();
+
+/**
+ * Makes `next` the backend of arrays on its device (what `torch.webgpu.init()` does); returns the
+ * previous one, or null.
+ *
+ * @example
+ * const previous = registerDevice(null); // unregisters webgpu, returning its backend (null if none)
+ * if (previous) registerDevice(previous);
+ */
+export function registerDevice(
+  next: DeviceBackend | null,
+  device: Exclude<Device, "cpu"> = "webgpu",
+): DeviceBackend | null {
+  const previous = devices.get(device) ?? null;
+  if (next) devices.set(device, next);
+  else devices.delete(device);
+  return previous;
+}
+
+/**
+ * The registered backend of `device`, or a TorchletError naming `op` when the device has not been
+ * initialised.
+ *
+ * @example
+ * deviceBackend("to", "webgpu"); // throws TorchletError until torch.webgpu.init() has answered true
+ */
+export function deviceBackend(op: string, device: Exclude<Device, "cpu">): DeviceBackend {
+  const found = devices.get(device);
+  if (!found) {
+    throw new TorchletError(
+      `${op}: no ${device} device is initialised; await torch.${device}.init() first (it returns false where none exists)`,
+    );
+  }
+  return found;
+}
+
+/**
+ * The backend of the device the operands are on: the CPU backend (`backend()`) or a registered device's.
+ * As in PyTorch, a 0-d CPU array (a wrapped number) goes with operands on any device; any other mix of
+ * devices is a TorchletError naming `op` and the operands.
+ *
+ * @example
+ * const a = StridedArray.fromFlat(new Float32Array([1, 2]), [2]);
+ * backendFor("add", a, a) === backend(); // true
+ */
+export function backendFor(op: string, ...arrays: readonly StridedArray[]): Backend {
+  let on: StridedArray | null = null;
+  for (const a of arrays) {
+    if (a.deviceStorage === null) continue;
+    if (on !== null && on.device !== a.device) throw mixedDevices(op, on, a);
+    on = a;
+  }
+  if (on === null) return current;
+  for (const a of arrays) if (a.deviceStorage === null && a.ndim > 0) throw mixedDevices(op, on, a);
+  return deviceBackend(op, on.device as Exclude<Device, "cpu">);
+}
+
+function mixedDevices(op: string, a: StridedArray, b: StridedArray): TorchletError {
+  return new TorchletError(
+    `${op}: expected all tensors on the same device, got ${a.dtype} ${fmtShape(a.shape)} on ${a.device} and ${b.dtype} ${fmtShape(b.shape)} on ${b.device}; move one with .to("${a.device}")${b.device === "cpu" ? "" : " or await .cpuAsync()"}`,
+  );
+}
+
+/**
+ * `a` on `device`: itself when already there, an upload from the CPU, and an error for a device's array
+ * wanted on the CPU synchronously (`await t.cpuAsync()` reads it back).
+ *
+ * @example
+ * const a = StridedArray.fromFlat(new Float32Array([1, 2]), [2]);
+ * transfer("to", a, "cpu") === a; // true
+ */
+export function transfer(op: string, a: StridedArray, device: Device): StridedArray {
+  if (a.device === device) return a;
+  if (device === "cpu") {
+    throw new TorchletError(
+      `${op}: copying a ${a.device} tensor to the CPU waits for the device; use await t.cpuAsync() (or await t.data())`,
+    );
+  }
+  return deviceBackend(op, device).upload(a, op);
 }

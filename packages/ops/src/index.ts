@@ -23,6 +23,7 @@ export {
   UNARY_OPS,
   type UnaryOp,
 } from "./records/registry.js";
+export { toWgsl, WGSL_HELPERS } from "./records/render-wgsl.js";
 export { type ReduceOp, reducedShape, reductionDims } from "./reduce.js";
 export type { DimReduceOp, ReduceOptions } from "./reduce-dims.js";
 export type { Window2d } from "./window.js";

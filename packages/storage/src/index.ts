@@ -1,4 +1,5 @@
 export { MAX_TENSOR_BYTES, MAX_TENSOR_ELEMENTS } from "./allocate.js";
+export * from "./device.js";
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./format.js";

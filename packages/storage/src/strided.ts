@@ -1,4 +1,5 @@
 import { allocate, allocateUnfilled } from "./allocate.js";
+import type { Device, DeviceStorage } from "./device.js";
 import { type DType, dtypeOfArray, isFloating, type TypedArray } from "./dtype.js";
 import { fmtShape, TorchletError } from "./errors.js";
 import { toInt64 } from "./int64.js";
@@ -16,20 +17,50 @@ import { contiguousStrides, inferShape, normalizeDim, numel, type Shape } from "
 export class StridedArray {
   /** The number of elements (the product of `shape`). */
   readonly numel: number;
+  /** The typed array of a CPU array; null when a device holds the elements. */
+  private readonly cpuData: TypedArray | null;
+  /** The device's storage when a device other than the CPU holds the elements, else null. */
+  readonly deviceStorage: DeviceStorage | null;
 
   constructor(
-    /** The backing typed array, shared by every view of it. */
-    readonly data: TypedArray,
+    /** The backing typed array (or a device's storage), shared by every view of it. */
+    source: TypedArray | DeviceStorage,
     /** The element type. */
     readonly dtype: DType,
     /** The size of each dim, outermost first. */
     readonly shape: readonly number[],
-    /** How far apart in `data` consecutive indices of each dim are. */
+    /** How far apart in the storage consecutive indices of each dim are. */
     readonly strides: readonly number[],
-    /** Where element (0, 0, ...) lives in `data`. */
+    /** Where element (0, 0, ...) lives in the storage. */
     readonly offset = 0,
   ) {
     this.numel = numel(shape);
+    const onCpu = ArrayBuffer.isView(source);
+    this.cpuData = onCpu ? source : null;
+    this.deviceStorage = onCpu ? null : source;
+  }
+
+  /**
+   * The backing typed array, shared by every view of it. A device's array has none: reading it is an
+   * error that names the asynchronous readers, so no CPU kernel ever computes on missing values.
+   */
+  get data(): TypedArray {
+    if (this.cpuData === null) {
+      throw new TorchletError(
+        `the elements of this ${this.dtype} ${fmtShape(this.shape)} array are on ${this.device}: read them with await t.data(), t.itemAsync(), t.tolistAsync() or t.cpuAsync()`,
+      );
+    }
+    return this.cpuData;
+  }
+
+  /** What every view shares: the typed array, or the device's storage. */
+  get source(): TypedArray | DeviceStorage {
+    return this.cpuData ?? (this.deviceStorage as DeviceStorage);
+  }
+
+  /** Where the elements live. */
+  get device(): Device {
+    return this.deviceStorage?.device ?? "cpu";
   }
 
   /** A contiguous array of `shape` viewing `data` (which must hold exactly numel elements). */
@@ -130,7 +161,7 @@ export class StridedArray {
   tryView(shape: Shape): StridedArray | null {
     const target = inferShape("view", shape, this.numel);
     const strides = viewStrides(this.shape, this.strides, target);
-    return strides ? new StridedArray(this.data, this.dtype, target, strides, this.offset) : null;
+    return strides ? new StridedArray(this.source, this.dtype, target, strides, this.offset) : null;
   }
 
   /** `view`: like reshape but an error when a view is impossible, as in PyTorch. */
@@ -154,7 +185,7 @@ export class StridedArray {
   transpose(dim0: number, dim1: number): StridedArray {
     const a = normalizeDim("transpose", dim0, this.ndim);
     const b = normalizeDim("transpose", dim1, this.ndim);
-    if (a === b) return new StridedArray(this.data, this.dtype, this.shape, this.strides, this.offset);
+    if (a === b) return new StridedArray(this.source, this.dtype, this.shape, this.strides, this.offset);
     const order = this.shape.map((_, i) => i);
     order[a] = b;
     order[b] = a;
@@ -177,7 +208,7 @@ export class StridedArray {
 
   private permuteUnchecked(order: readonly number[]): StridedArray {
     return new StridedArray(
-      this.data,
+      this.source,
       this.dtype,
       order.map((d) => this.shape[d] as number),
       order.map((d) => this.strides[d] as number),
@@ -217,7 +248,7 @@ export class StridedArray {
         );
       }
     });
-    return new StridedArray(this.data, this.dtype, outShape, outStrides, this.offset);
+    return new StridedArray(this.source, this.dtype, outShape, outStrides, this.offset);
   }
 
   /** A view with a size-1 dim inserted at `dim`. */
@@ -236,7 +267,7 @@ export class StridedArray {
       shape[i + 1] = this.shape[i] as number;
       strides[i + 1] = this.strides[i] as number;
     }
-    return new StridedArray(this.data, this.dtype, shape, strides, this.offset);
+    return new StridedArray(this.source, this.dtype, shape, strides, this.offset);
   }
 
   /** Drops size-1 dims: all of them, or only `dim` (a no-op when that dim's size is not 1). */
@@ -251,7 +282,7 @@ export class StridedArray {
       shape.push(size);
       strides.push(this.strides[i] as number);
     }
-    return new StridedArray(this.data, this.dtype, shape, strides, this.offset);
+    return new StridedArray(this.source, this.dtype, shape, strides, this.offset);
   }
 
   /** The sub-array at `index` along `dim` (drops that dim). */
@@ -267,7 +298,7 @@ export class StridedArray {
     shape.splice(d, 1);
     strides.splice(d, 1);
     return new StridedArray(
-      this.data,
+      this.source,
       this.dtype,
       shape,
       strides,
@@ -288,7 +319,7 @@ export class StridedArray {
     const shape = [...this.shape];
     shape[d] = length;
     return new StridedArray(
-      this.data,
+      this.source,
       this.dtype,
       shape,
       this.strides,

@@ -7,3 +7,4 @@ export * as nn from "@torchlet/nn";
 export * from "@torchlet/ops";
 export * as optim from "@torchlet/optim";
 export * from "@torchlet/storage";
+export * as webgpu from "@torchlet/webgpu";

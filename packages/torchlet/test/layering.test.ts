@@ -7,6 +7,8 @@ const RANK: Record<string, number> = {
   "@torchlet/storage": 0,
   "@torchlet/ops": 1,
   "@torchlet/autograd": 2,
+  // the WebGPU device implements the ops layer's backend seam; autograd reaches it through ops
+  "@torchlet/webgpu": 2,
   "@torchlet/data": 3,
   "@torchlet/io": 3,
   // nn and optim are side by side above data: neither needs the other.

@@ -33,6 +33,7 @@ const LIBRARIES = [
   { name: "@torchlet/nn", dir: "nn" },
   { name: "@torchlet/optim", dir: "optim" },
   { name: "@torchlet/vision", dir: "vision" },
+  { name: "@torchlet/webgpu", dir: "webgpu" },
   { name: "torchlet", dir: "torchlet" },
 ] as const;
 type LibraryName = (typeof LIBRARIES)[number]["name"];

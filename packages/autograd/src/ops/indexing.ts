@@ -1,4 +1,4 @@
-import { backend, isIndexDType } from "@torchlet/ops";
+import { backendFor, isIndexDType } from "@torchlet/ops";
 import { type DType, fmtShape, normalizeDim, TorchletError } from "@torchlet/storage";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
@@ -38,7 +38,12 @@ function viewDimOf(op: string, a: Tensor, dim: number): number {
 export function gather(kit: OpKit, a: Tensor, dim: number, index: Tensor): Tensor {
   const d = dimOf("gather", a, dim);
   requireInt64("gather", index);
-  return kit.record("gather", [a], backend().gather(a._array, d, index._array), { dim: d, index });
+  return kit.record(
+    "gather",
+    [a],
+    backendFor("gather", a._array, index._array).gather(a._array, d, index._array),
+    { dim: d, index },
+  );
 }
 
 /** The slices of `a` along `dim` at the positions in the 1-D `index`. */
@@ -47,7 +52,12 @@ export function indexSelect(kit: OpKit, a: Tensor, dim: number, index: Tensor): 
   if (!isIndexDType(index.dtype)) {
     throw new TorchletError(`indexSelect: Expected dtype int32 or int64 for index, got ${index.dtype}`);
   }
-  return kit.record("indexSelect", [a], backend().indexSelect(a._array, d, index._array), { dim: d, index });
+  return kit.record(
+    "indexSelect",
+    [a],
+    backendFor("indexSelect", a._array, index._array).indexSelect(a._array, d, index._array),
+    { dim: d, index },
+  );
 }
 
 /** A copy of `a` with `src`'s elements (or the number `src`) written at `index` along `dim`. */
@@ -64,17 +74,28 @@ export function scatter(
   requireInt64(op, index);
   if (typeof src === "number") {
     if (add) throw new TorchletError("scatterAdd: src must be a tensor, got a number");
-    return kit.record("scatterValue", [a], backend().scatter(a._array, d, index._array, src), {
-      dim: d,
-      index,
-    });
+    return kit.record(
+      "scatterValue",
+      [a],
+      backendFor("scatter", a._array, index._array).scatter(a._array, d, index._array, src),
+      {
+        dim: d,
+        index,
+      },
+    );
   }
   if (src.dtype !== a.dtype) {
     throw new TorchletError(
       `${op}: Expected self.dtype to be equal to src.dtype, got ${a.dtype} and ${src.dtype}`,
     );
   }
-  const out = backend().scatter(a._array, d, index._array, src._array, add);
+  const out = backendFor("scatter", a._array, index._array, src._array).scatter(
+    a._array,
+    d,
+    index._array,
+    src._array,
+    add,
+  );
   return kit.record(add ? "scatterAdd" : "scatter", [a, src], out, { dim: d, index });
 }
 
@@ -83,7 +104,12 @@ export function maskedFill(kit: OpKit, a: Tensor, mask: Tensor, value: Tensor | 
   requireMask("maskedFill", mask);
   const dtype: DType = a.dtype;
   if (typeof value === "number") {
-    const out = backend().where(mask._array, kit.scalar("maskedFill", value, dtype)._array, a._array, dtype);
+    const out = backendFor("maskedFill", mask._array, a._array).where(
+      mask._array,
+      kit.scalar("maskedFill", value, dtype)._array,
+      a._array,
+      dtype,
+    );
     return kit.record("maskedFill", [a], out, { mask });
   }
   if (value.ndim !== 0) {
@@ -91,14 +117,24 @@ export function maskedFill(kit: OpKit, a: Tensor, mask: Tensor, value: Tensor | 
       `maskedFill: only supports a 0-dimension value tensor, but got tensor with ${value.ndim} dimension(s) (shape ${fmtShape(value.shape)})`,
     );
   }
-  const out = backend().where(mask._array, value._array, a._array, dtype);
+  const out = backendFor("maskedFill", mask._array, value._array, a._array).where(
+    mask._array,
+    value._array,
+    a._array,
+    dtype,
+  );
   return kit.record("maskedFillTensor", [a, value], out, { mask });
 }
 
 /** The elements of `a` where `mask` (broadcast together) is true, as a 1-D tensor. */
 export function maskedSelect(kit: OpKit, a: Tensor, mask: Tensor): Tensor {
   requireMask("maskedSelect", mask);
-  return kit.record("maskedSelect", [a], backend().maskedSelect(a._array, mask._array), { mask });
+  return kit.record(
+    "maskedSelect",
+    [a],
+    backendFor("maskedSelect", a._array, mask._array).maskedSelect(a._array, mask._array),
+    { mask },
+  );
 }
 
 /** A copy of `a` (broadcast with `mask`) whose masked positions take `source`'s elements in order. */
@@ -109,7 +145,11 @@ export function maskedScatter(kit: OpKit, a: Tensor, mask: Tensor, source: Tenso
       `maskedScatter: expected self and source to have the same dtype, got ${a.dtype} and ${source.dtype}`,
     );
   }
-  const out = backend().maskedScatter(a._array, mask._array, source._array);
+  const out = backendFor("maskedScatter", a._array, mask._array, source._array).maskedScatter(
+    a._array,
+    mask._array,
+    source._array,
+  );
   return kit.record("maskedScatter", [a, source], out, { mask });
 }
 

@@ -1,5 +1,5 @@
+import { backendFor } from "@torchlet/ops";
 import {
-  copyInto,
   type DType,
   fmtShape,
   isFloating,
@@ -76,8 +76,9 @@ export function writeOut(
   const target = out._array;
   const direct = !resize && out.dtype === call.dtype && target.isContiguous();
   const result = compute(direct ? target : undefined);
-  if (resize) out._array = result.copy(out.dtype);
-  else if (result !== target) copyInto(target, result);
+  const kernels = backendFor(call.op, target, result);
+  if (resize) out._array = kernels.copy(result, out.dtype);
+  else if (result !== target) kernels.copyInto(target, result);
   out._version.value++;
   return out;
 }

@@ -1,4 +1,4 @@
-import { backend, type DimReduceOp, reductionDims } from "@torchlet/ops";
+import { backendFor, type DimReduceOp, reductionDims } from "@torchlet/ops";
 import { type DType, fmtShape, isFloating, normalizeDim, TorchletError } from "@torchlet/storage";
 import { argumentError, checkFlag } from "@torchlet/storage/internal";
 import type { Tensor } from "../tensor.js";
@@ -56,7 +56,7 @@ export function extremumDim(
 ): ValuesIndices {
   checkFlag(op, "keepdim", keepdim);
   const d = normalizeDim(op, dim, a.ndim);
-  const { values, indices } = backend().extremumDim(op, a._array, d, keepdim);
+  const { values, indices } = backendFor(op, a._array).extremumDim(op, a._array, d, keepdim);
   const index = kit.wrap(indices);
   const attrs = { dim: d, keepdim, indices: index };
   return { values: kit.record(op === "max" ? "maxDim" : "minDim", [a], values, attrs), indices: index };
@@ -65,7 +65,10 @@ export function extremumDim(
 /** `amax`/`amin`: the extreme values over some dims (every dim when none is given). */
 export function amaxAmin(kit: OpKit, op: "amax" | "amin", a: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const dims = reductionDims(op, dim, a.ndim, keepdim);
-  return kit.record(op, [a], backend().reduceDims(op, a._array, dims, keepdim), { dims, keepdim });
+  return kit.record(op, [a], backendFor(op, a._array).reduceDims(op, a._array, dims, keepdim), {
+    dims,
+    keepdim,
+  });
 }
 
 /** The product over one dim, or of every element; integers and bool give int64, as in PyTorch. */
@@ -74,7 +77,7 @@ export function prod(kit: OpKit, a: Tensor, dim: number | null | undefined, keep
   if (Array.isArray(dim)) throw argumentError("prod", "dim", "an integer or null", dim);
   const dims = reductionDims("prod", dim, a.ndim, keepdim);
   const dtype: DType = isFloating(a.dtype) ? a.dtype : "int64";
-  const out = backend().reduceDims("prod", a._array, dims, all ? false : keepdim, dtype);
+  const out = backendFor("prod", a._array).reduceDims("prod", a._array, dims, all ? false : keepdim, dtype);
   return kit.record("prod", [a], out, { dims: all ? null : dims, keepdim: all ? false : keepdim });
 }
 
@@ -86,10 +89,10 @@ export function variance(kit: OpKit, op: "var" | "std", a: Tensor, dim: Dims, op
   const { correction = 1, keepdim = false } = options;
   if (typeof correction !== "number") throw argumentError(op, "correction", "a number", correction);
   const dims = reductionDims(op, dim, a.ndim, keepdim);
-  const out = backend().reduceDims("var", a._array, dims, keepdim, a.dtype, { correction });
+  const out = backendFor("var", a._array).reduceDims("var", a._array, dims, keepdim, a.dtype, { correction });
   const attrs = { dims, keepdim, correction };
   if (op === "var") return kit.record("var", [a], out, attrs);
-  return kit.record("std", [a], backend().unary("sqrt", out, a.dtype), attrs);
+  return kit.record("std", [a], backendFor("std", out).unary("sqrt", out, a.dtype), attrs);
 }
 
 /** The p-norm over some dims (every dim when none is given). */
@@ -97,7 +100,7 @@ export function norm(kit: OpKit, a: Tensor, p: number, dim: Dims, keepdim: boole
   if (typeof p !== "number") throw argumentError("norm", "p", "a number", p);
   requireFloating("norm", a, "input dtype should be floating point");
   const dims = reductionDims("norm", dim, a.ndim, keepdim);
-  const out = backend().reduceDims("norm", a._array, dims, keepdim, a.dtype, { p });
+  const out = backendFor("norm", a._array).reduceDims("norm", a._array, dims, keepdim, a.dtype, { p });
   return kit.record("norm", [a], out, { dims, keepdim, p });
 }
 
@@ -105,12 +108,16 @@ export function norm(kit: OpKit, a: Tensor, p: number, dim: Dims, keepdim: boole
 export function cumsum(kit: OpKit, a: Tensor, dim: number): Tensor {
   const d = normalizeDim("cumsum", dim, a.ndim);
   const dtype: DType = isFloating(a.dtype) ? a.dtype : "int64";
-  return kit.record("cumsum", [a], backend().alongDim("cumsum", a._array, d, dtype), { dim: d });
+  return kit.record("cumsum", [a], backendFor("cumsum", a._array).alongDim("cumsum", a._array, d, dtype), {
+    dim: d,
+  });
 }
 
 /** `all`/`any`: whether every (some) element over the dims is non-zero, as a bool tensor. */
 export function allAny(kit: OpKit, op: "all" | "any", a: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const all = dim === null || dim === undefined;
   const dims = reductionDims(op, dim, a.ndim, keepdim);
-  return kit.wrap(backend().reduceDims(op as DimReduceOp, a._array, dims, all ? false : keepdim, "bool"));
+  return kit.wrap(
+    backendFor(op, a._array).reduceDims(op as DimReduceOp, a._array, dims, all ? false : keepdim, "bool"),
+  );
 }

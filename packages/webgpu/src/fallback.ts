@@ -1,0 +1,93 @@
+import { type Backend, backend } from "@torchlet/ops";
+import { fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
+import { gpuArray, onGpu, storageOf } from "./arrays.js";
+import { fromGpuBytes, gpuType, toGpuValues } from "./element-types.js";
+import type { Queue } from "./queue.js";
+
+type Kernel = keyof Omit<Backend, "name">;
+
+const warned = new Set<string>();
+
+/** The ops that have run through the CPU so far (each warned about once). */
+export function fallbacksTaken(): readonly string[] {
+  return [...warned];
+}
+
+/**
+ * Runs a CPU kernel for GPU operands, for ops (or dtypes) without a WGSL kernel. The GPU cannot be read
+ * synchronously, so the result is computed later: the kernel first runs on zero-filled stand-ins of
+ * the operands, which gives the result's shape and dtype and raises the errors that do not depend on
+ * the values; the result's GPU buffer is allocated now, and a deferred task reads the operands back,
+ * runs the kernel on their values and uploads the result, before any later command runs. An error that
+ * depends on the values (an index out of range) is raised by the next read. The first call per op
+ * warns, naming it: falling back is never silent.
+ *
+ * `writes` names the argument a kernel writes into (copyInto, fill), which is read back whole and
+ * uploaded again afterwards.
+ */
+export function viaCpu<K extends Kernel>(
+  q: Queue,
+  kernel: K,
+  op: string,
+  args: Parameters<Backend[K]>,
+  writes?: number,
+): ReturnType<Backend[K]> {
+  const key = `${op} (${kernel})`;
+  if (!warned.has(key)) {
+    warned.add(key);
+    console.warn(
+      `torchlet webgpu: ${key} has no WebGPU kernel for these operands; it runs on the CPU (a read-back and an upload per call)`,
+    );
+  }
+  const run = (values: readonly unknown[]) => (backend()[kernel] as (...a: unknown[]) => unknown)(...values);
+  const gpuArgs = args.map((a) => (a instanceof StridedArray && onGpu(a) ? a : null));
+  const standIns = args.map((a, i) =>
+    gpuArgs[i] ? StridedArray.zeros((a as StridedArray).shape, (a as StridedArray).dtype) : a,
+  );
+  const shaped = run(standIns);
+  const results = arraysOf(shaped);
+  const outs = results.map((r) => {
+    if (gpuType(r.dtype) === null) {
+      throw new TorchletError(`${op}: its ${r.dtype} ${fmtShape(r.shape)} result cannot be held on webgpu`);
+    }
+    return gpuArray(q, r.shape, r.dtype);
+  });
+  q.defer(async () => {
+    const values = await Promise.all(args.map((a, i) => (gpuArgs[i] ? readBack(q, a as StridedArray) : a)));
+    const computed = arraysOf(run(values));
+    computed.forEach((r, i) => {
+      q.write(storageOf(outs[i] as StridedArray), toGpuValues(op, r));
+    });
+    if (writes !== undefined) {
+      const written = values[writes] as StridedArray;
+      const whole = new StridedArray(written.source, written.dtype, [written.data.length], [1]);
+      q.write(storageOf(args[writes] as StridedArray), toGpuValues(op, whole));
+    }
+  });
+  return rebuild(shaped, outs) as ReturnType<Backend[K]>;
+}
+
+/** A CPU array with the layout of `a` over a copy of its whole GPU storage. */
+async function readBack(q: Queue, a: StridedArray): Promise<StridedArray> {
+  const storage = storageOf(a);
+  const whole = fromGpuBytes(await q.readNow(storage, storage.bytes), a.dtype, [storage.bytes / 4]);
+  return new StridedArray(whole.data, a.dtype, a.shape, a.strides, a.offset);
+}
+
+function arraysOf(result: unknown): StridedArray[] {
+  if (result instanceof StridedArray) return [result];
+  if (result && typeof result === "object")
+    return Object.values(result).filter((v) => v instanceof StridedArray);
+  return [];
+}
+
+function rebuild(shaped: unknown, outs: readonly StridedArray[]): unknown {
+  if (shaped instanceof StridedArray) return outs[0];
+  if (shaped && typeof shaped === "object") {
+    let i = 0;
+    return Object.fromEntries(
+      Object.entries(shaped).map(([k, v]) => [k, v instanceof StridedArray ? outs[i++] : v]),
+    );
+  }
+  return shaped;
+}
