@@ -153,5 +153,8 @@ async function startOnWebgpu(style: string, config: ChapterConfig): Promise<Styl
     );
   }
   const run = onDevice(setup(config), "webgpu");
-  return { trainEpoch: () => trainStep(run, config.lr).itemAsync(), network: () => run.net };
+  return {
+    trainEpoch: async () => Number(await trainStep(run, config.lr).itemAsync()),
+    network: () => run.net,
+  };
 }

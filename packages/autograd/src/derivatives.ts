@@ -1,4 +1,4 @@
-import { backend, backendFor, type ELEMENTWISE, type ElementwiseOp, transfer, type Window2d } from "@torchlet/ops";
+import { backendFor, type ELEMENTWISE, type ElementwiseOp, transfer, type Window2d } from "@torchlet/ops";
 import { StridedArray, shapesEqual } from "@torchlet/storage";
 import type { InputGrad } from "./grad-fn.js";
 import { isGradEnabled } from "./grad-mode.js";
@@ -271,7 +271,9 @@ export function derivativeTable({ where, wrap, cat, im2col, col2im }: FormulaKit
       !(isGradEnabled() && (g.requiresGrad || result.requiresGrad)) &&
       g.dtype === result.dtype &&
       shapesEqual(g.shape, result.shape);
-    return fused ? wrap(backend().softmaxBackward(op, g._array, result._array, dim)) : null;
+    return fused
+      ? wrap(backendFor(op, g._array, result._array).softmaxBackward(op, g._array, result._array, dim))
+      : null;
   };
 
   /** The gradients of a product of two operands (mul, dot): each is the upstream times the other. */

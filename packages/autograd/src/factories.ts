@@ -135,7 +135,11 @@ export function ones(...args: ShapeCall): Tensor {
  */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   checkTensor("zerosLike", "input", t);
-  return filledTensor("zerosLike", t.shape, 0, { dtype: t.dtype, device: t.device, ...checkOptions("zerosLike", options) });
+  return filledTensor("zerosLike", t.shape, 0, {
+    dtype: t.dtype,
+    device: t.device,
+    ...checkOptions("zerosLike", options),
+  });
 }
 
 /**
@@ -146,7 +150,11 @@ export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
  */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   checkTensor("onesLike", "input", t);
-  return filledTensor("onesLike", t.shape, 1, { dtype: t.dtype, device: t.device, ...checkOptions("onesLike", options) });
+  return filledTensor("onesLike", t.shape, 1, {
+    dtype: t.dtype,
+    device: t.device,
+    ...checkOptions("onesLike", options),
+  });
 }
 
 /**
@@ -157,7 +165,11 @@ export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
  */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
   checkTensor("fullLike", "input", t);
-  return filledTensor("fullLike", t.shape, value, { dtype: t.dtype, device: t.device, ...checkOptions("fullLike", options) });
+  return filledTensor("fullLike", t.shape, value, {
+    dtype: t.dtype,
+    device: t.device,
+    ...checkOptions("fullLike", options),
+  });
 }
 
 /**

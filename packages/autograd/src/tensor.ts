@@ -406,7 +406,7 @@ export class Tensor {
   }
 
   /** `item()` on any device. */
-  async itemAsync(): Promise<number> {
+  async itemAsync(): Promise<number | boolean> {
     return (await this.cpuAsync()).item();
   }
 
@@ -1446,7 +1446,9 @@ function compareOp(op: BinaryOp, a: Tensor, other: Operand, options?: OutOptions
  * TensorIterator casts its inputs.
  */
 function arrayIn(t: Tensor, dtype: DType): StridedArray {
-  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype) ? t._array : copyOf("promote", t._array, dtype, true);
+  return t.dtype === dtype || EXACT_IN[dtype].has(t.dtype)
+    ? t._array
+    : copyOf("promote", t._array, dtype, true);
 }
 
 /** The dtypes whose every value a dtype holds exactly (int64 is kept within ±(2^53 - 1)). */
@@ -1460,7 +1462,8 @@ const EXACT_IN: Record<DType, ReadonlySet<DType>> = {
 
 function unaryOp(op: UnaryOp, a: Tensor, options?: OutOptions): Tensor {
   const dtype = resultDType(op, ELEMENTWISE[op].dtype, a);
-  const compute = (into?: StridedArray): StridedArray => backendFor(op, a._array).unary(op, a._array, dtype, into);
+  const compute = (into?: StridedArray): StridedArray =>
+    backendFor(op, a._array).unary(op, a._array, dtype, into);
   if (options?.out) return elementwiseOut(op, [a], dtype, options.out, compute);
   return record(op, [a], compute(), undefined);
 }
@@ -1615,7 +1618,8 @@ function fillInPlace(self: Tensor, value: number): boolean {
 
 function filled(self: Tensor, value: number, zero: boolean): Tensor {
   const out = transfer("fill_", StridedArray.zeros(self.shape, self.dtype), self.device);
-  if (!zero) backendFor("fill_", out).fill(out, castInRange("fill_", self.dtype, wrappedNumber(value)), "fill_");
+  if (!zero)
+    backendFor("fill_", out).fill(out, castInRange("fill_", self.dtype, wrappedNumber(value)), "fill_");
   return record("fill", [self], out, { zero });
 }
 

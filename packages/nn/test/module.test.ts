@@ -188,6 +188,8 @@ describe("to(dtype)", () => {
     expect(net.parameters().map((p) => p.tolist())).toEqual(values);
     expect(net.forward(torch.randn([2, 3], { dtype: "float64" })).dtype).toBe("float64");
     expect(net.to("cpu")).toBe(net);
-    expect(() => net.to("int32")).toThrow(/Net.to: expected "float32", "float64", "cpu" or "webgpu", got "int32"/);
+    expect(() => net.to("int32")).toThrow(
+      /Net.to: expected "float32", "float64", "cpu" or "webgpu", got "int32"/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { backend, type Window2d } from "@torchlet/ops";
+import { backendFor, type Window2d } from "@torchlet/ops";
 import { type StridedArray, TorchletError } from "@torchlet/storage";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
@@ -47,11 +47,11 @@ export function conv2d(
   const [out, , kh, kw] = weight.shape as [number, number, number, number];
   const [batch, channels] = window.input;
   const [oh, ow] = window.output;
-  const cols = backend().im2col(x._array, window);
+  const cols = backendFor("im2col", x._array).im2col(x._array, window);
   const k = (channels / groups) * kh * kw;
   const w = weight._array.contiguous().view([groups, out / groups, k]);
   // [groups, out/groups, batch*oh*ow] is [out, batch, oh*ow]: add the bias per row, then put batch first
-  const product = backend().bmm(w, cols.view([groups, k, batch * oh * ow]), x.dtype, op);
+  const product = backendFor(op, w, cols).bmm(w, cols.view([groups, k, batch * oh * ow]), x.dtype, op);
   if (bias !== null) addRows(product, bias._array, out);
   const result = product.view([out, batch, oh, ow]).permute([1, 0, 2, 3]).copy();
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
@@ -142,10 +142,12 @@ function convWindow(x: Tensor, weight: Tensor, bias: Tensor | null, options: Con
  * it, is itself differentiable; its gradient is col2im.
  */
 export function im2col(kit: OpKit, x: Tensor, window: Window2d): Tensor {
-  return kit.record("im2col", [x], backend().im2col(x._array, window), { window });
+  return kit.record("im2col", [x], backendFor("im2col", x._array).im2col(x._array, window), { window });
 }
 
 /** Columns folded back into an image (col2im), recorded; its gradient is im2col. */
 export function col2im(kit: OpKit, cols: Tensor, window: Window2d): Tensor {
-  return kit.record("col2im", [cols], backend().col2im(cols._array, window), { window });
+  return kit.record("col2im", [cols], backendFor("col2im", cols._array).col2im(cols._array, window), {
+    window,
+  });
 }

@@ -1,4 +1,4 @@
-import { backend, type Window2d } from "@torchlet/ops";
+import { backendFor, type Window2d } from "@torchlet/ops";
 import { fmtShape, TorchletError } from "@torchlet/storage";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
@@ -93,7 +93,7 @@ export function maxPool2dWithIndices(
 ): ValuesIndices {
   const window = poolWindow("maxPool2d", x, kernelSize, options);
   const shape = pooledShape(x, window);
-  const { values, indices } = backend().maxPool2d(x._array, window);
+  const { values, indices } = backendFor("maxPool2d", x._array).maxPool2d(x._array, window);
   const index = kit.wrap(indices.view(shape));
   return { values: kit.record("maxPool2d", [x], values.view(shape), { indices: index }), indices: index };
 }
@@ -102,7 +102,7 @@ export function maxPool2dWithIndices(
 export function avgPool2d(kit: OpKit, x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
   const window = poolWindow("avgPool2d", x, kernelSize, { ...options, dilation: 1 });
   const countIncludePad = options.countIncludePad ?? true;
-  const { values, divisors } = backend().avgPool2d(x._array, window, countIncludePad);
+  const { values, divisors } = backendFor("avgPool2d", x._array).avgPool2d(x._array, window, countIncludePad);
   const attrs = { window, divisors: kit.wrap(divisors) };
   return kit.record("avgPool2d", [x], values.view(pooledShape(x, window)), attrs);
 }

@@ -28,8 +28,8 @@ describe.skipIf(!available)(`the chapter on webgpu${skipNote}`, () => {
     const onCpu = chapter("cpu");
     const onGpu = chapter("webgpu");
     for (let epoch = 1; epoch <= 50; epoch++) {
-      const want = onCpu().item();
-      const got = await onGpu().itemAsync();
+      const want = Number(onCpu().item());
+      const got = Number(await onGpu().itemAsync());
       expect(Math.abs(got - want) / Math.abs(want)).toBeLessThan(1e-4);
     }
   }, 120_000);

@@ -80,7 +80,7 @@ describe.skipIf(!available)(`tensors on webgpu${skipNote}`, () => {
     const bg = torch.noGrad(() => b.detach().to("webgpu")).requiresGrad_(true);
     const l = loss(x.to("webgpu"), wg, bg);
     l.backward();
-    expect(await l.itemAsync()).toBeCloseTo(loss(x, w, b).item(), 5);
+    expect(Number(await l.itemAsync())).toBeCloseTo(Number(loss(x, w, b).item()), 5);
     const close = (got: number[][] | number[], want: number[][] | number[]) =>
       expect(Math.max(...got.flat().map((v, i) => Math.abs(v - (want.flat()[i] as number))))).toBeLessThan(
         1e-5,
@@ -104,7 +104,7 @@ describe.skipIf(!available)(`tensors on webgpu${skipNote}`, () => {
     const lg = gpu.forward(x.to("webgpu")).pow(2).sum();
     lc.backward();
     lg.backward();
-    expect(await lg.itemAsync()).toBeCloseTo(lc.item(), 4);
+    expect(Number(await lg.itemAsync())).toBeCloseTo(Number(lc.item()), 4);
     const gw = ((await (gpu.weight.grad as torch.Tensor).tolistAsync()) as number[][]).flat();
     const cw = (cpu.weight.grad as torch.Tensor).tolist() as number[][];
     cw.flat().forEach((v, k) => {
