@@ -8,7 +8,15 @@ import * as torch from "torchlet";
 export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "D1", "D2"] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
 /** The workloads the browser bench runs: the digits epochs need the mnist package's JSON, left to Node. */
-export const BROWSER_WORKLOADS = ["W1", "W2", "W3", "W4", "W5"] as const satisfies readonly WorkloadId[];
+export const BROWSER_WORKLOADS = [
+  "W1",
+  "W2",
+  "W3",
+  "W4",
+  "W5",
+  "W6",
+  "W7",
+] as const satisfies readonly WorkloadId[];
 
 /** A float32 array with its shape: how every peer receives the same data. */
 export interface Array32 {
