@@ -44,7 +44,7 @@ describe("save writes PyTorch's zip format", () => {
           .mm((sd["2.weight"] as Tensor).t())
           .add(sd["2.bias"] as Tensor)
           .item();
-        expect(Number(r.stdout)).toBeCloseTo(expected, 6);
+        expect(Number(r.stdout)).toBeCloseTo(Number(expected), 6);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
