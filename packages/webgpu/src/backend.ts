@@ -104,7 +104,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
     copyInto: (dst, src) => {
       broadcastAll("copy_", [dst, src]);
       if (copyRuns(src.dtype, dst.dtype) && dst.ndim <= MAX_DIMS) copyElements(q, src, dst);
-      else viaCpu(q, "copyInto", "copy_", [dst, src], 0);
+      else viaCpu(q, "copyInto", "copy_", [dst, src]);
     },
     fill: (dst, value, op) => {
       const v = castChecked(op, dst.dtype, value);
@@ -113,7 +113,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
         [],
       );
       if (dst.dtype !== "bool" && dst.ndim <= MAX_DIMS) elementwise(q, IDENTITY, [filler], dst);
-      else viaCpu(q, "fill", op, [dst, value, op], 0);
+      else viaCpu(q, "fill", op, [dst, value, op]);
     },
     maskedSelect: (a) => {
       throw new TorchletError(

@@ -4,10 +4,9 @@ import { gpuArray, onGpu, storageOf, uploaded } from "./arrays.js";
 import { fromGpuBytes, gpuType, toGpuValues } from "./element-types.js";
 import type { Queue } from "./queue.js";
 
-type Kernel = keyof Omit<Backend, "name">;
-
 /** The kernels of the seam (every member but the name). */
 export type Kernels = Omit<Backend, "name">;
+type Kernel = keyof Kernels;
 
 const warned = new Set<string>();
 
@@ -27,16 +26,14 @@ export function fallbacksTaken(): readonly string[] {
  * for: the stand-ins' result is uploaded at once, without a warning (GPU kernels send empty inputs
  * here, so that their results and errors are the CPU kernel's).
  *
- * `writes` names the argument a kernel writes into (copyInto, fill), which is read back whole and
- * uploaded again afterwards. A kernel that returns nothing writes into its first GPU argument (the
- * seam's convention: the destination comes first), so that is the default for those.
+ * A kernel that returns nothing (copyInto, fill) writes into its first GPU argument (the seam's
+ * convention: the destination comes first), which is read back whole and uploaded again afterwards.
  */
 export function viaCpu<K extends Kernel>(
   q: Queue,
   kernel: K,
   op: string,
   args: Parameters<Backend[K]>,
-  writes?: number,
 ): ReturnType<Backend[K]> {
   const run = (values: readonly unknown[]) => (backend()[kernel] as (...a: unknown[]) => unknown)(...values);
   const gpuArgs = args.map((a) => (a instanceof StridedArray && onGpu(a) ? a : null));
@@ -59,7 +56,7 @@ export function viaCpu<K extends Kernel>(
       `torchlet webgpu: ${key} has no WebGPU kernel for these operands; it runs on the CPU (a read-back and an upload per call)`,
     );
   }
-  const written = writes ?? (shaped === undefined ? gpuArgs.findIndex((a) => a !== null) : -1);
+  const written = shaped === undefined ? gpuArgs.findIndex((a) => a !== null) : -1;
   const outs = results.map((r) => {
     if (gpuType(r.dtype) === null) {
       throw new TorchletError(`${op}: its ${r.dtype} ${fmtShape(r.shape)} result cannot be held on webgpu`);

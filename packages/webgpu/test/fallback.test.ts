@@ -66,6 +66,28 @@ describe.skipIf(!available)(`CPU fallback of kernels without WGSL${skipNote}`, (
     }
   });
 
+  it("copyInto and fill without a kernel for the dtypes write into their destination through the CPU", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const gpu = deviceBackend("test", "webgpu");
+    const flags = gpu.upload(StridedArray.fromFlat(new Uint8Array([0, 0, 0, 0]), [2, 2], "bool"), "test");
+    gpu.fill(flags.select(1, 0), 1, "fill_");
+    expect((await gpu.download(flags)).toNested()).toEqual([
+      [true, false],
+      [true, false],
+    ]);
+    const ints = gpu.upload(StridedArray.fromFlat(new Int32Array([1, 2, 3, 4]), [2, 2]), "test");
+    const floats = gpu.upload(StridedArray.fromFlat(new Float32Array([7.9, -2.5]), [2]), "test");
+    gpu.copyInto(ints.select(0, 0), floats);
+    expect((await gpu.download(ints)).toNested()).toEqual([
+      [7, -2],
+      [3, 4],
+    ]);
+    const named = warn.mock.calls.map((c) => String(c[0]));
+    expect(named.some((m) => m.includes("fill_ (fill)"))).toBe(true);
+    expect(named.some((m) => m.includes("copy_ (copyInto)"))).toBe(true);
+    warn.mockRestore();
+  });
+
   it("operands without elements take the CPU kernel's result or error at once, without a warning", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const gpu = deviceBackend("test", "webgpu");
