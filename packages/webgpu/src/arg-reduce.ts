@@ -1,6 +1,7 @@
 import { type ArgReduceOp, reducedShape } from "@torchlet/ops";
 import { normalizeDim, type StridedArray } from "@torchlet/storage";
 import { gpuArray, storageOf } from "./arrays.js";
+import { MAX_DIMS } from "./elementwise.js";
 import {
   dispatchGroups,
   GROUP_WGSL,
@@ -71,7 +72,7 @@ ${main}
 
 /** Whether the GPU computes an index reduction of `a`: a float32 array with elements, at most 8 dims. */
 export function argReduceRuns(a: StridedArray): boolean {
-  return a.dtype === "float32" && a.numel > 0 && a.ndim <= 8;
+  return a.dtype === "float32" && a.numel > 0 && a.ndim <= MAX_DIMS;
 }
 
 /**

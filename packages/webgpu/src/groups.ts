@@ -5,9 +5,8 @@ import type { Queue } from "./queue.js";
 
 /**
  * The walk of the kernels that combine groups of elements: reductions (a group is every element
- * that differs only along the reduced dims) and line ops (a group is a line along one dim). One
- * workgroup computes a group; its threads stride over the group's members, then combine their
- * partial results as a tree in workgroup memory.
+ * that differs only along the reduced dims) and line ops (a group is a line along one dim), computed
+ * by a workgroup or a thread per group (`Walk`). Threads per workgroup:
  */
 export const WORKGROUP = 64;
 
