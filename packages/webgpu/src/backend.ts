@@ -1,8 +1,10 @@
 import { type DeviceBackend, ELEMENTWISE, toWgsl } from "@torchlet/ops";
 import { fmtShape, StridedArray, shapesEqual, TorchletError } from "@torchlet/storage";
 import { castChecked } from "@torchlet/storage/internal";
-import { gpuArray, storageOf } from "./arrays.js";
-import { fromGpuBytes, toGpuValues } from "./element-types.js";
+import { alongDim, alongDimRuns } from "./along-dim.js";
+import { argReduce, argReduceRuns, extremumDim } from "./arg-reduce.js";
+import { gpuArray, storageOf, uploaded } from "./arrays.js";
+import { fromGpuBytes } from "./element-types.js";
 import {
   broadcastAll,
   copyElements,
@@ -13,10 +15,11 @@ import {
   IDENTITY,
   MAX_DIMS,
 } from "./elementwise.js";
-import { viaCpu } from "./fallback.js";
+import { type Kernels, viaCpu, withCpuFallback } from "./fallback.js";
 import { bmm, matmulRuns, mm } from "./matmul.js";
 import type { Queue } from "./queue.js";
 import { reduce, reduceRuns } from "./reduce.js";
+import { softmaxBackward, softmaxBackwardRuns } from "./softmax-backward.js";
 
 /** The bodies of the elementwise ops, rendered once from their records. */
 const BODIES = Object.fromEntries(
@@ -28,14 +31,17 @@ const THRESHOLD_BACKWARD = "select(0.0, x, y > c)";
 /** where: x where the condition (c) holds, else y. */
 const WHERE = "select(y, x, c != 0.0)";
 
+/** The device's own members, and the kernels that have WGSL (or refuse, as maskedSelect). */
+type GpuKernels = Partial<Kernels> & Omit<DeviceBackend, keyof Kernels>;
+
 /**
  * The WebGPU backend: WGSL kernels where they exist (elementwise ops generated from the op records,
- * where, relu's backward, sum and mean, the tiled matmul, copies and fills), every other kernel of the
- * seam through the CPU (fallback.ts), announced once per op.
+ * where, relu's backward, reductions, softmax and its backward, index reductions, the tiled matmul,
+ * copies and fills), every other kernel of the seam through the CPU (fallback.ts), announced once per op.
  */
 export function webgpuBackend(q: Queue): DeviceBackend {
   const scalar = (value: number) => StridedArray.fromFlat(new Float32Array([value]), []);
-  const self: DeviceBackend = {
+  const gpu: GpuKernels = {
     name: "webgpu",
     device: "webgpu",
     unary: (op, a, outDtype = a.dtype) =>
@@ -67,8 +73,26 @@ export function webgpuBackend(q: Queue): DeviceBackend {
     },
     reduce: (op, a, dims, keepdim, outDtype = a.dtype) =>
       reduceRuns(op, a, dims, outDtype)
-        ? reduce(q, op as "sum" | "mean", a, dims, keepdim)
+        ? reduce(q, op, a, dims, keepdim)
         : viaCpu(q, "reduce", op, [op, a, dims, keepdim, outDtype]),
+    reduceDims: (op, a, dims, keepdim, outDtype = a.dtype, options = {}) =>
+      reduceRuns(op, a, dims, outDtype)
+        ? reduce(q, op, a, dims, keepdim)
+        : viaCpu(q, "reduceDims", op, [op, a, dims, keepdim, outDtype, options]),
+    argReduce: (op, a, dim, keepdim) =>
+      argReduceRuns(a)
+        ? argReduce(q, op, a, dim, keepdim)
+        : viaCpu(q, "argReduce", op, [op, a, dim, keepdim]),
+    extremumDim: (op, a, dim, keepdim) =>
+      argReduceRuns(a)
+        ? extremumDim(q, op, a, dim, keepdim)
+        : viaCpu(q, "extremumDim", op, [op, a, dim, keepdim]),
+    alongDim: (op, a, dim, outDtype = a.dtype) =>
+      alongDimRuns(a, outDtype) ? alongDim(q, op, a, dim) : viaCpu(q, "alongDim", op, [op, a, dim, outDtype]),
+    softmaxBackward: (op, grad, result, dim) =>
+      softmaxBackwardRuns(grad, result)
+        ? softmaxBackward(q, op, grad, result, dim)
+        : viaCpu(q, "softmaxBackward", op, [op, grad, result, dim]),
     mm: (a, b, outDtype, name = "mm") =>
       matmulRuns(a, b, outDtype) ? mm(q, a, b, name) : viaCpu(q, "mm", name, [a, b, outDtype, name]),
     bmm: (a, b, outDtype, name = "bmm") =>
@@ -80,7 +104,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
     copyInto: (dst, src) => {
       broadcastAll("copy_", [dst, src]);
       if (copyRuns(src.dtype, dst.dtype) && dst.ndim <= MAX_DIMS) copyElements(q, src, dst);
-      else viaCpu(q, "copyInto", "copy_", [dst, src], 0);
+      else viaCpu(q, "copyInto", "copy_", [dst, src]);
     },
     fill: (dst, value, op) => {
       const v = castChecked(op, dst.dtype, value);
@@ -89,21 +113,8 @@ export function webgpuBackend(q: Queue): DeviceBackend {
         [],
       );
       if (dst.dtype !== "bool" && dst.ndim <= MAX_DIMS) elementwise(q, IDENTITY, [filler], dst);
-      else viaCpu(q, "fill", op, [dst, value, op], 0);
+      else viaCpu(q, "fill", op, [dst, value, op]);
     },
-    argReduce: (...args) => viaCpu(q, "argReduce", args[0], args),
-    alongDim: (...args) => viaCpu(q, "alongDim", args[0], args),
-    reduceDims: (...args) => viaCpu(q, "reduceDims", args[0], args),
-    extremumDim: (...args) => viaCpu(q, "extremumDim", args[0], args),
-    gather: (...args) => viaCpu(q, "gather", "gather", args),
-    softmaxBackward: (...args) => viaCpu(q, "softmaxBackward", args[0], args),
-    im2col: (...args) => viaCpu(q, "im2col", "im2col", args),
-    col2im: (...args) => viaCpu(q, "col2im", "col2im", args),
-    maxPool2d: (...args) => viaCpu(q, "maxPool2d", "maxPool2d", args),
-    avgPool2d: (...args) => viaCpu(q, "avgPool2d", "avgPool2d", args),
-    scatter: (...args) => viaCpu(q, "scatter", "scatter", args),
-    indexSelect: (...args) => viaCpu(q, "indexSelect", "indexSelect", args),
-    maskedScatter: (...args) => viaCpu(q, "maskedScatter", "maskedScatter", args),
     maskedSelect: (a) => {
       throw new TorchletError(
         `maskedSelect: the size of its result depends on the values, which webgpu gives asynchronously; use (await t.cpuAsync()).maskedSelect(...) (shape ${fmtShape(a.shape)})`,
@@ -114,17 +125,13 @@ export function webgpuBackend(q: Queue): DeviceBackend {
         `${op}: advanced indexing of a webgpu tensor is not supported; index (await t.cpuAsync()) (shape ${fmtShape(a.shape)})`,
       );
     },
-    upload: (a, op) => {
-      const values = toGpuValues(op, a);
-      const out = gpuArray(q, a.shape, a.dtype);
-      q.upload(values, storageOf(out));
-      return out;
-    },
+    upload: (a, op) => uploaded(q, a, op),
     download: async (a) => {
       const dense = a.isContiguous() && a.offset === 0 ? a : self.copy(a, a.dtype);
       const bytes = await q.read(storageOf(dense), dense.numel * 4);
       return fromGpuBytes(bytes, a.dtype, a.shape);
     },
   };
+  const self: DeviceBackend = { ...gpu, ...withCpuFallback(q, gpu) };
   return self;
 }

@@ -1,10 +1,12 @@
 import { type Backend, backend } from "@torchlet/ops";
 import { fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
-import { gpuArray, onGpu, storageOf } from "./arrays.js";
+import { gpuArray, onGpu, storageOf, uploaded } from "./arrays.js";
 import { fromGpuBytes, gpuType, toGpuValues } from "./element-types.js";
 import type { Queue } from "./queue.js";
 
-type Kernel = keyof Omit<Backend, "name">;
+/** The kernels of the seam (every member but the name). */
+export type Kernels = Omit<Backend, "name">;
+type Kernel = keyof Kernels;
 
 const warned = new Set<string>();
 
@@ -20,25 +22,19 @@ export function fallbacksTaken(): readonly string[] {
  * the values; the result's GPU buffer is allocated now, and a deferred task reads the operands back,
  * runs the kernel on their values and uploads the result, before any later command runs. An error that
  * depends on the values (an index out of range) is raised by the next read. The first call per op
- * warns, naming it: falling back is never silent.
+ * warns, naming it: falling back is never silent. Operands without elements have no values to wait
+ * for: the stand-ins' result is uploaded at once, without a warning (GPU kernels send empty inputs
+ * here, so that their results and errors are the CPU kernel's).
  *
- * `writes` names the argument a kernel writes into (copyInto, fill), which is read back whole and
- * uploaded again afterwards.
+ * A kernel that returns nothing (copyInto, fill) writes into its first GPU argument (the seam's
+ * convention: the destination comes first), which is read back whole and uploaded again afterwards.
  */
 export function viaCpu<K extends Kernel>(
   q: Queue,
   kernel: K,
   op: string,
   args: Parameters<Backend[K]>,
-  writes?: number,
 ): ReturnType<Backend[K]> {
-  const key = `${op} (${kernel})`;
-  if (!warned.has(key)) {
-    warned.add(key);
-    console.warn(
-      `torchlet webgpu: ${key} has no WebGPU kernel for these operands; it runs on the CPU (a read-back and an upload per call)`,
-    );
-  }
   const run = (values: readonly unknown[]) => (backend()[kernel] as (...a: unknown[]) => unknown)(...values);
   const gpuArgs = args.map((a) => (a instanceof StridedArray && onGpu(a) ? a : null));
   const standIns = args.map((a, i) =>
@@ -46,6 +42,21 @@ export function viaCpu<K extends Kernel>(
   );
   const shaped = run(standIns);
   const results = arraysOf(shaped);
+  if (gpuArgs.every((a) => a === null || a.numel === 0)) {
+    // No values to wait for: the stand-ins' result is the result (a sum over an empty dim is zeros).
+    return rebuild(
+      shaped,
+      results.map((r) => uploaded(q, r, op)),
+    ) as ReturnType<Backend[K]>;
+  }
+  const key = `${op} (${kernel})`;
+  if (!warned.has(key)) {
+    warned.add(key);
+    console.warn(
+      `torchlet webgpu: ${key} has no WebGPU kernel for these operands; it runs on the CPU (a read-back and an upload per call)`,
+    );
+  }
+  const written = shaped === undefined ? gpuArgs.findIndex((a) => a !== null) : -1;
   const outs = results.map((r) => {
     if (gpuType(r.dtype) === null) {
       throw new TorchletError(`${op}: its ${r.dtype} ${fmtShape(r.shape)} result cannot be held on webgpu`);
@@ -58,10 +69,10 @@ export function viaCpu<K extends Kernel>(
     computed.forEach((r, i) => {
       q.write(storageOf(outs[i] as StridedArray), toGpuValues(op, r));
     });
-    if (writes !== undefined) {
-      const written = values[writes] as StridedArray;
-      const whole = new StridedArray(written.source, written.dtype, [written.data.length], [1]);
-      q.write(storageOf(args[writes] as StridedArray), toGpuValues(op, whole));
+    if (written >= 0) {
+      const dst = values[written] as StridedArray;
+      const whole = new StridedArray(dst.source, dst.dtype, [dst.data.length], [1]);
+      q.write(storageOf(args[written] as StridedArray), toGpuValues(op, whole));
     }
   });
   return rebuild(shaped, outs) as ReturnType<Backend[K]>;
@@ -90,4 +101,22 @@ function rebuild(shaped: unknown, outs: readonly StridedArray[]): unknown {
     );
   }
   return shaped;
+}
+
+/**
+ * Every kernel of the CPU backend, from `gpu` where it has one and otherwise through the CPU
+ * (`viaCpu`, warned once, the op named by the kernel's first argument where that is a string such as
+ * "softmax", else by the kernel). The members are those of the CPU backend at the time, so a kernel
+ * added to the seam later runs on the device before it has a WGSL kernel.
+ */
+export function withCpuFallback(q: Queue, gpu: Partial<Kernels>): Kernels {
+  const names = Object.keys(backend()).filter((k): k is Kernel => k !== "name");
+  const kernels = names.map((kernel) => {
+    const own = gpu[kernel];
+    if (own) return [kernel, own];
+    const fallback = (...args: unknown[]) =>
+      viaCpu(q, kernel, typeof args[0] === "string" ? args[0] : kernel, args as never);
+    return [kernel, fallback];
+  });
+  return Object.fromEntries(kernels) as Kernels;
 }

@@ -1,93 +1,113 @@
 import { reducedShape } from "@torchlet/ops";
 import type { DType, StridedArray } from "@torchlet/storage";
 import { gpuArray, storageOf } from "./arrays.js";
-import { MAX_DIMS } from "./elementwise.js";
+import {
+  dispatchGroups,
+  expSumWgsl,
+  GROUP_WGSL,
+  groupParams,
+  groupsFit,
+  shaderFor,
+  type Walk,
+  walkFor,
+  walkText,
+} from "./groups.js";
 import type { Queue } from "./queue.js";
 
-const WORKGROUP = 64;
+/** The reductions with a WGSL kernel (those of `reduce`, and amax, amin, prod and logsumexp of `reduceDims`). */
+export type GpuReduceOp = "sum" | "mean" | "max" | "min" | "amax" | "amin" | "prod" | "logsumexp";
 
-// Parameter words: outputs, elements per output, kept dims, reduced dims, input offset, whether to
-// divide by the count (mean), then the kept dims' sizes (8) and input strides (16), the reduced dims'
-// sizes (24) and strides (32).
-const SHADER = /* wgsl */ `
-@group(0) @binding(0) var<storage, read> params: array<u32>;
+/** Each fold: its identity and how it combines two partial results `a` and `b`. */
+const FOLDS = {
+  sum: { identity: "0.0", join: "a + b" },
+  prod: { identity: "1.0", join: "a * b" },
+  max: { identity: "-t_inf()", join: "t_max(a, b)" },
+  min: { identity: "t_inf()", join: "t_min(a, b)" },
+} as const;
+
+const FOLD_OF: Record<Exclude<GpuReduceOp, "logsumexp">, keyof typeof FOLDS> = {
+  sum: "sum",
+  mean: "sum",
+  prod: "prod",
+  max: "max",
+  amax: "max",
+  min: "min",
+  amin: "min",
+};
+
+const BINDINGS = /* wgsl */ `
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<storage, read> a: array<f32>;
-var<workgroup> partial: array<f32, ${WORKGROUP}>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;`;
 
-fn position(index: u32, dims: u32, sizes: u32, strides: u32) -> u32 {
-  var rest = index;
-  var p = 0u;
-  for (var k = i32(dims) - 1; k >= 0; k--) {
-    let size = params[sizes + u32(k)];
-    p += (rest % size) * params[strides + u32(k)];
-    rest = rest / size;
-  }
-  return p;
-}
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let o = wg.x + wg.y * nw.x;
-  if (o >= params[0]) { return; }
-  let count = params[1];
-  let base = params[4] + position(o, params[2], 8u, 16u);
-  var acc = 0.0;
-  for (var r = li; r < count; r += ${WORKGROUP}u) { acc += a[base + position(r, params[3], 24u, 32u)]; }
-  partial[li] = acc;
-  workgroupBarrier();
-  for (var half = ${WORKGROUP / 2}u; half > 0u; half = half / 2u) {
-    if (li < half) { partial[li] += partial[li + half]; }
-    workgroupBarrier();
-  }
-  if (li == 0u) {
-    out[o] = select(partial[0], partial[0] / f32(count), params[5] == 1u);
-  }
+/** A one-pass reduction: each thread folds its members of the group, then the threads fold together. */
+function foldShader(op: Exclude<GpuReduceOp, "logsumexp">, walk: Walk): string {
+  const { identity, join } = FOLDS[FOLD_OF[op]];
+  const { main, members, leader, fold } = walkText(walk);
+  return `${GROUP_WGSL}${BINDINGS}
+${fold("fold", join)}
+${main}
+  let base = startA(o);
+  var a = ${identity};
+  ${members} { let b = x[base + stepA(r)]; a = ${join}; }
+  let total = fold(li, a);
+  if (${leader}) { out[o] = ${op === "mean" ? "total / f32(count)" : "total"}; }
 }
 `;
+}
 
-/** Whether the GPU computes this reduction: a float32 sum or mean over at most 8 kept and 8 reduced dims. */
-export function reduceRuns(op: string, a: StridedArray, dims: readonly number[], outDtype: DType): boolean {
+/**
+ * logsumexp: log of the sum of exps less the maximum, plus the maximum, so large inputs do not overflow;
+ * an infinite or NaN maximum is the result (PyTorch's: a group of -inf gives -inf, one holding +inf
+ * gives +inf).
+ */
+function logsumexpShader(walk: Walk): string {
+  const { main, leader } = walkText(walk);
+  return `${GROUP_WGSL}${BINDINGS}
+${expSumWgsl(walk)}
+${main}
+  let e = expSum(o, li);
+  if (${leader}) { out[o] = select(e.top, log(e.total) + e.top, t_finite(e.top)); }
+}
+`;
+}
+
+/**
+ * Whether the GPU computes this reduction: one of `GpuReduceOp`, a float32 input with elements and a
+ * float32 result, at most 8 kept and 8 reduced dims. An empty input goes to the CPU kernel (no values
+ * to wait for), which gives its result or raises its error, as on the CPU.
+ */
+export function reduceRuns(
+  op: string,
+  a: StridedArray,
+  dims: readonly number[],
+  outDtype: DType,
+): op is GpuReduceOp {
   return (
-    (op === "sum" || op === "mean") &&
+    (Object.hasOwn(FOLD_OF, op) || op === "logsumexp") &&
     a.dtype === "float32" &&
     outDtype === "float32" &&
-    dims.length <= MAX_DIMS &&
-    a.ndim - dims.length <= MAX_DIMS
+    a.numel > 0 &&
+    groupsFit(a, dims)
   );
 }
 
 /**
- * Sum or mean of `a` over `dims`: one workgroup per output element, its threads striding over the
- * reduced elements and then adding their partial sums as a tree in workgroup memory.
+ * `op` of `a` over `dims` (normalised), in float32: each output element's members folded by a
+ * workgroup (or, when few, by a thread; groups.ts). NaN wins in max and min (amax, amin), as in PyTorch.
  */
 export function reduce(
   q: Queue,
-  op: "sum" | "mean",
+  op: GpuReduceOp,
   a: StridedArray,
   dims: readonly number[],
   keepdim: boolean,
 ): StridedArray {
   const out = gpuArray(q, reducedShape(a.shape, dims, keepdim), "float32");
-  if (out.numel === 0) return out;
-  const kept = a.shape.map((_, d) => d).filter((d) => !dims.includes(d));
-  const reduced = [...dims].sort((x, y) => x - y);
-  const count = reduced.reduce((n, d) => n * (a.shape[d] as number), 1);
-  const params = new Array<number>(40).fill(0);
-  params[0] = out.numel;
-  params[1] = count;
-  params[2] = kept.length;
-  params[3] = reduced.length;
-  params[4] = a.offset;
-  params[5] = op === "mean" ? 1 : 0;
-  kept.forEach((d, i) => {
-    params[8 + i] = a.shape[d] as number;
-    params[16 + i] = a.strides[d] as number;
-  });
-  reduced.forEach((d, i) => {
-    params[24 + i] = a.shape[d] as number;
-    params[32 + i] = a.strides[d] as number;
-  });
-  q.dispatch(SHADER, params, [storageOf(out).buffer, storageOf(a).buffer], out.numel);
+  const params = groupParams(a, dims);
+  const walk = walkFor(params);
+  const wgsl = shaderFor(`reduce ${op} ${walk}`, () =>
+    op === "logsumexp" ? logsumexpShader(walk) : foldShader(op, walk),
+  );
+  dispatchGroups(q, wgsl, params, [storageOf(out).buffer, storageOf(a).buffer], walk);
   return out;
 }
