@@ -14,6 +14,8 @@ import {
   MAX_DIMS,
 } from "./elementwise.js";
 import { viaCpu } from "./fallback.js";
+import { IndexChecks } from "./index-checks.js";
+import { gather, indexingRuns, indexSelect, scatter, scatterSource } from "./indexing.js";
 import { bmm, matmulRuns, mm } from "./matmul.js";
 import type { Queue } from "./queue.js";
 import { reduce, reduceRuns } from "./reduce.js";
@@ -35,6 +37,7 @@ const WHERE = "select(y, x, c != 0.0)";
  */
 export function webgpuBackend(q: Queue): DeviceBackend {
   const scalar = (value: number) => StridedArray.fromFlat(new Float32Array([value]), []);
+  const checks = new IndexChecks(q);
   const self: DeviceBackend = {
     name: "webgpu",
     device: "webgpu",
@@ -95,14 +98,25 @@ export function webgpuBackend(q: Queue): DeviceBackend {
     alongDim: (...args) => viaCpu(q, "alongDim", args[0], args),
     reduceDims: (...args) => viaCpu(q, "reduceDims", args[0], args),
     extremumDim: (...args) => viaCpu(q, "extremumDim", args[0], args),
-    gather: (...args) => viaCpu(q, "gather", "gather", args),
+    gather: (a, dim, index) =>
+      indexingRuns(a, index)
+        ? gather(q, checks, a, dim, index)
+        : viaCpu(q, "gather", "gather", [a, dim, index]),
     softmaxBackward: (...args) => viaCpu(q, "softmaxBackward", args[0], args),
     im2col: (...args) => viaCpu(q, "im2col", "im2col", args),
     col2im: (...args) => viaCpu(q, "col2im", "col2im", args),
     maxPool2d: (...args) => viaCpu(q, "maxPool2d", "maxPool2d", args),
     avgPool2d: (...args) => viaCpu(q, "avgPool2d", "avgPool2d", args),
-    scatter: (...args) => viaCpu(q, "scatter", "scatter", args),
-    indexSelect: (...args) => viaCpu(q, "indexSelect", "indexSelect", args),
+    scatter: (a, dim, index, src, add = false) => {
+      const source = indexingRuns(a, index) ? scatterSource(a, src, add) : null;
+      return source
+        ? scatter(q, checks, a, dim, index, source, add)
+        : viaCpu(q, "scatter", add ? "scatterAdd" : "scatter", [a, dim, index, src, add]);
+    },
+    indexSelect: (a, dim, index) =>
+      indexingRuns(a, index)
+        ? indexSelect(q, checks, a, dim, index)
+        : viaCpu(q, "indexSelect", "indexSelect", [a, dim, index]),
     maskedScatter: (...args) => viaCpu(q, "maskedScatter", "maskedScatter", args),
     maskedSelect: (a) => {
       throw new TorchletError(
@@ -121,6 +135,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
       return out;
     },
     download: async (a) => {
+      checks.flush();
       const dense = a.isContiguous() && a.offset === 0 ? a : self.copy(a, a.dtype);
       const bytes = await q.read(storageOf(dense), dense.numel * 4);
       return fromGpuBytes(bytes, a.dtype, a.shape);
