@@ -6,7 +6,6 @@ export * from "./backend.js";
 export { BINARY, UNARY } from "./elementwise.js";
 export { elementwiseInfo } from "./elementwise-wasm.js";
 export { isIndexDType } from "./index-dtype.js";
-export { checkGather, checkIndexSelect, checkScatter } from "./indexing.js";
 export { configureMatmul, type MatmulOptions, matmulInfo, warmUpMatmulThreads } from "./matmul-wasm.js";
 export {
   type DTypeOperand,

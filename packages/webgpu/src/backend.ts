@@ -17,8 +17,10 @@ import { viaCpu } from "./fallback.js";
 import { IndexChecks } from "./index-checks.js";
 import { gather, indexingRuns, indexSelect, scatter, scatterSource } from "./indexing.js";
 import { bmm, matmulRuns, mm } from "./matmul.js";
+import { avgPool2d, maxPool2d, poolRuns } from "./pool.js";
 import type { Queue } from "./queue.js";
 import { reduce, reduceRuns } from "./reduce.js";
+import { col2im, im2col, windowRuns } from "./window.js";
 
 /** The bodies of the elementwise ops, rendered once from their records. */
 const BODIES = Object.fromEntries(
@@ -103,10 +105,17 @@ export function webgpuBackend(q: Queue): DeviceBackend {
         ? gather(q, checks, a, dim, index)
         : viaCpu(q, "gather", "gather", [a, dim, index]),
     softmaxBackward: (...args) => viaCpu(q, "softmaxBackward", args[0], args),
-    im2col: (...args) => viaCpu(q, "im2col", "im2col", args),
-    col2im: (...args) => viaCpu(q, "col2im", "col2im", args),
-    maxPool2d: (...args) => viaCpu(q, "maxPool2d", "maxPool2d", args),
-    avgPool2d: (...args) => viaCpu(q, "avgPool2d", "avgPool2d", args),
+    im2col: (x, g) =>
+      windowRuns(x) && x.ndim === 4 ? im2col(q, x, g) : viaCpu(q, "im2col", "im2col", [x, g]),
+    col2im: (cols, g, dtype = cols.dtype) =>
+      windowRuns(cols, dtype) && cols.ndim === 2
+        ? col2im(q, cols, g)
+        : viaCpu(q, "col2im", "col2im", [cols, g, dtype]),
+    maxPool2d: (x, g) => (poolRuns(x) ? maxPool2d(q, x, g) : viaCpu(q, "maxPool2d", "maxPool2d", [x, g])),
+    avgPool2d: (x, g, countIncludePad) =>
+      poolRuns(x)
+        ? avgPool2d(q, x, g, countIncludePad)
+        : viaCpu(q, "avgPool2d", "avgPool2d", [x, g, countIncludePad]),
     scatter: (a, dim, index, src, add = false) => {
       const source = indexingRuns(a, index) ? scatterSource(a, src, add) : null;
       return source

@@ -1,4 +1,4 @@
-import { checkGather, checkIndexSelect, checkScatter } from "@torchlet/ops";
+import { checkGather, checkIndexSelect, checkScatter } from "@torchlet/ops/internal";
 import { StridedArray } from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf } from "./arrays.js";
 import { type GpuType, gpuType } from "./element-types.js";
