@@ -14,12 +14,13 @@ import {
   MAX_DIMS,
 } from "./elementwise.js";
 import { viaCpu } from "./fallback.js";
-import { IndexChecks } from "./index-checks.js";
 import { gather, indexingRuns, indexSelect, scatter, scatterSource } from "./indexing.js";
+import { integerNew, integerRuns } from "./integer.js";
 import { bmm, matmulRuns, mm } from "./matmul.js";
 import { avgPool2d, maxPool2d, poolRuns } from "./pool.js";
 import type { Queue } from "./queue.js";
 import { reduce, reduceRuns } from "./reduce.js";
+import { ValueChecks } from "./value-checks.js";
 import { col2im, im2col, windowRuns } from "./window.js";
 
 /** The bodies of the elementwise ops, rendered once from their records. */
@@ -39,25 +40,31 @@ const WHERE = "select(y, x, c != 0.0)";
  */
 export function webgpuBackend(q: Queue): DeviceBackend {
   const scalar = (value: number) => StridedArray.fromFlat(new Float32Array([value]), []);
-  const checks = new IndexChecks(q);
+  const checks = new ValueChecks(q);
   const self: DeviceBackend = {
     name: "webgpu",
     device: "webgpu",
     unary: (op, a, outDtype = a.dtype) =>
       elementwiseRuns(outDtype, [a], a.shape)
         ? elementwiseNew(q, op, BODIES[op], [a], outDtype)
-        : viaCpu(q, "unary", op, [op, a, outDtype]),
+        : integerRuns(op, outDtype, [a], a.shape)
+          ? integerNew(q, checks, op, [a], outDtype)
+          : viaCpu(q, "unary", op, [op, a, outDtype]),
     binary: (op, a, b, outDtype, name = op) => {
       const shape = broadcastAll(name, [a, b]);
       return elementwiseRuns(outDtype, [a, b], shape)
         ? elementwiseNew(q, name, BODIES[op], [a, b], outDtype)
-        : viaCpu(q, "binary", op, [op, a, b, outDtype, name]);
+        : integerRuns(op, outDtype, [a, b], shape)
+          ? integerNew(q, checks, op, [a, b], outDtype, name)
+          : viaCpu(q, "binary", op, [op, a, b, outDtype, name]);
     },
     where: (cond, x, y, outDtype) => {
       const shape = broadcastAll("where", [x, y, cond]);
       return elementwiseRuns(outDtype, [x, y, cond], shape)
         ? elementwiseNew(q, "where", WHERE, [x, y, cond], outDtype)
-        : viaCpu(q, "where", "where", [cond, x, y, outDtype]);
+        : integerRuns("where", outDtype, [x, y, cond], shape)
+          ? integerNew(q, checks, "where", [x, y, cond], outDtype)
+          : viaCpu(q, "where", "where", [cond, x, y, outDtype]);
     },
     thresholdBackward: (grad, input, threshold) => {
       if (!shapesEqual(grad.shape, input.shape) || grad.dtype !== input.dtype) {

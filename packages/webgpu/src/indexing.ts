@@ -3,11 +3,11 @@ import { StridedArray } from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf } from "./arrays.js";
 import { type GpuType, gpuType } from "./element-types.js";
 import { MAX_DIMS } from "./elementwise.js";
-import type { IndexChecks } from "./index-checks.js";
 import type { Queue } from "./queue.js";
+import type { ValueChecks } from "./value-checks.js";
 
 // gather, indexSelect and scatter/scatterAdd as WGSL. Indices are int64 (or int32) held as i32; the
-// values are checked by IndexChecks (an index out of range raises at the next read), and the kernels
+// values are checked by ValueChecks (an index out of range raises at the next read), and the kernels
 // clamp them meanwhile so that no read leaves its buffer.
 
 const WORKGROUP = 256;
@@ -84,26 +84,26 @@ export function indexingRuns(a: StridedArray, index: StridedArray): boolean {
 /** PyTorch's gather: `out[i][j] = a[index[i][j]][j]` for dim 0 (likewise for any dim). */
 export function gather(
   q: Queue,
-  checks: IndexChecks,
+  checks: ValueChecks,
   a: StridedArray,
   dim: number,
   index: StridedArray,
 ): StridedArray {
   checkGather(a, dim, index);
-  checks.check("gather", index, dim, a.shape[dim] as number);
+  checks.index("gather", index, dim, a.shape[dim] as number);
   return take(q, a, dim, index, index.shape, index.strides);
 }
 
 /** PyTorch's index_select: the slices of `a` along `dim` at the positions the 1-D `index` holds. */
 export function indexSelect(
   q: Queue,
-  checks: IndexChecks,
+  checks: ValueChecks,
   a: StridedArray,
   dim: number,
   index: StridedArray,
 ): StridedArray {
   checkIndexSelect(index);
-  checks.check("indexSelect", index, dim, a.shape[dim] as number);
+  checks.index("indexSelect", index, dim, a.shape[dim] as number);
   const shape = a.shape.map((s, d) => (d === dim ? index.numel : s));
   const strides = a.shape.map((_, d) => (d === dim && index.ndim === 1 ? (index.strides[0] as number) : 0));
   return take(q, a, dim, index, shape, strides);
@@ -166,7 +166,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @b
  */
 export function scatter(
   q: Queue,
-  checks: IndexChecks,
+  checks: ValueChecks,
   a: StridedArray,
   dim: number,
   index: StridedArray,
@@ -176,7 +176,7 @@ export function scatter(
   const op = add ? "scatterAdd" : "scatter";
   const tensor = src instanceof StridedArray ? src : null;
   checkScatter(op, a, dim, index, tensor ?? 0);
-  checks.check(op, index, dim, a.shape[dim] as number);
+  checks.index(op, index, dim, a.shape[dim] as number);
   const out = gpuArray(q, a.shape, a.dtype);
   if (out.numel === 0) return out;
   // a 0-d index (or src) beside a 1-d a is one element along the dim

@@ -1,6 +1,7 @@
 import { reducedShape } from "@torchlet/ops";
 import type { DType, StridedArray } from "@torchlet/storage";
 import { gpuArray, storageOf } from "./arrays.js";
+import { type GpuType, gpuType } from "./element-types.js";
 import { MAX_DIMS } from "./elementwise.js";
 import type { Queue } from "./queue.js";
 
@@ -9,11 +10,12 @@ const WORKGROUP = 64;
 // Parameter words: outputs, elements per output, kept dims, reduced dims, input offset, whether to
 // divide by the count (mean), then the kept dims' sizes (8) and input strides (16), the reduced dims'
 // sizes (24) and strides (32).
-const SHADER = /* wgsl */ `
+// Floats add as f32; int32, int64 and bool elements as i32 into an int64 result (wrapping beyond ±(2^31 - 1)).
+const shader = (input: GpuType, acc: "f32" | "i32") => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<storage, read> a: array<f32>;
-var<workgroup> partial: array<f32, ${WORKGROUP}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${acc}>;
+@group(0) @binding(2) var<storage, read> a: array<${input}>;
+var<workgroup> partial: array<${acc}, ${WORKGROUP}>;
 
 fn position(index: u32, dims: u32, sizes: u32, strides: u32) -> u32 {
   var rest = index;
@@ -32,8 +34,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @b
   if (o >= params[0]) { return; }
   let count = params[1];
   let base = params[4] + position(o, params[2], 8u, 16u);
-  var acc = 0.0;
-  for (var r = li; r < count; r += ${WORKGROUP}u) { acc += a[base + position(r, params[3], 24u, 32u)]; }
+  var acc = ${acc}(0);
+  for (var r = li; r < count; r += ${WORKGROUP}u) { acc += ${acc}(a[base + position(r, params[3], 24u, 32u)]); }
   partial[li] = acc;
   workgroupBarrier();
   for (var half = ${WORKGROUP / 2}u; half > 0u; half = half / 2u) {
@@ -41,20 +43,19 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @b
     workgroupBarrier();
   }
   if (li == 0u) {
-    out[o] = select(partial[0], partial[0] / f32(count), params[5] == 1u);
+    out[o] = select(partial[0], partial[0] / ${acc}(count), params[5] == 1u);
   }
 }
 `;
 
-/** Whether the GPU computes this reduction: a float32 sum or mean over at most 8 kept and 8 reduced dims. */
+/**
+ * Whether the GPU computes this reduction: a float32 sum or mean, or an int64 sum of int32, int64 or
+ * bool, over at most 8 kept and 8 reduced dims.
+ */
 export function reduceRuns(op: string, a: StridedArray, dims: readonly number[], outDtype: DType): boolean {
-  return (
-    (op === "sum" || op === "mean") &&
-    a.dtype === "float32" &&
-    outDtype === "float32" &&
-    dims.length <= MAX_DIMS &&
-    a.ndim - dims.length <= MAX_DIMS
-  );
+  const floats = (op === "sum" || op === "mean") && a.dtype === "float32" && outDtype === "float32";
+  const integers = op === "sum" && a.dtype !== "float32" && outDtype === "int64";
+  return (floats || integers) && dims.length <= MAX_DIMS && a.ndim - dims.length <= MAX_DIMS;
 }
 
 /**
@@ -68,7 +69,7 @@ export function reduce(
   dims: readonly number[],
   keepdim: boolean,
 ): StridedArray {
-  const out = gpuArray(q, reducedShape(a.shape, dims, keepdim), "float32");
+  const out = gpuArray(q, reducedShape(a.shape, dims, keepdim), a.dtype === "float32" ? "float32" : "int64");
   if (out.numel === 0) return out;
   const kept = a.shape.map((_, d) => d).filter((d) => !dims.includes(d));
   const reduced = [...dims].sort((x, y) => x - y);
@@ -88,6 +89,12 @@ export function reduce(
     params[24 + i] = a.shape[d] as number;
     params[32 + i] = a.strides[d] as number;
   });
-  q.dispatch(SHADER, params, [storageOf(out).buffer, storageOf(a).buffer], out.numel);
+  const input = gpuType(a.dtype) as GpuType;
+  q.dispatch(
+    shader(input, input === "f32" ? "f32" : "i32"),
+    params,
+    [storageOf(out).buffer, storageOf(a).buffer],
+    out.numel,
+  );
   return out;
 }
