@@ -2,7 +2,7 @@ import { checkGather, checkIndexSelect, checkScatter } from "@torchlet/ops/inter
 import { StridedArray } from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf } from "./arrays.js";
 import { type GpuType, gpuType } from "./element-types.js";
-import { MAX_DIMS } from "./elementwise.js";
+import { elementwise, IDENTITY, MAX_DIMS } from "./elementwise.js";
 import type { Queue } from "./queue.js";
 import type { ValueChecks } from "./value-checks.js";
 
@@ -109,15 +109,15 @@ export function indexSelect(
   return take(q, a, dim, index, shape, strides);
 }
 
-// Parameter words of `scatter`: count, dims, the dim, the offsets of a, the index and src, the index's
-// size along the dim, whether to add, src's value when it is a number (bits), then a's shape (16) and
-// strides (24), the index's shape (32) and strides (40), and src's strides (48).
+// Parameter words of `scatter`: lines, dims, the dim, the offsets of the index and src, the index's
+// length along the dim, whether to add, src's value when it is a number (bits), a's size along the
+// dim, then the lines' shape (16: the index's, 1 along the dim), the output's strides (24), the
+// index's (32) and src's (40).
 const scatterShader = (t: GpuType, scalar: boolean) => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${t}>;
-@group(0) @binding(2) var<storage, read> a: array<${t}>;
-@group(0) @binding(3) var<storage, read> index: array<i32>;
-${scalar ? "" : `@group(0) @binding(4) var<storage, read> src: array<${t}>;`}
+@group(0) @binding(2) var<storage, read> index: array<i32>;
+${scalar ? "" : `@group(0) @binding(3) var<storage, read> src: array<${t}>;`}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
@@ -125,33 +125,24 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @b
   if (i >= params[0]) { return; }
   let dim = params[2];
   var rest = i;
-  var pa = params[3];
-  var pi = params[4];
-  var ps = params[5];
-  var j = 0;
-  var inside = true;
+  var po = 0u;
+  var pi = params[3];
+  var ps = params[4];
   for (var k = i32(params[1]) - 1; k >= 0; k--) {
     let d = u32(k);
     let at = rest % params[16u + d];
     rest = rest / params[16u + d];
-    pa += at * params[24u + d];
-    if (d == dim) {
-      j = i32(at);
-    } else {
-      inside = inside && at < params[32u + d];
-      pi += at * params[40u + d];
-      ps += at * params[48u + d];
-    }
+    po += at * params[24u + d];
+    pi += at * params[32u + d];
+    ps += at * params[40u + d];
   }
-  var acc = a[pa];
-  if (inside) {
-    for (var k = 0u; k < params[6]; k++) {
-      if (index[pi + k * params[40u + dim]] != j) { continue; }
-      let v = ${scalar ? `bitcast<${t}>(params[8])` : "src[ps + k * params[48u + dim]]"};
-      acc = select(v, acc + v, params[7] == 1u);
-    }
+  for (var k = 0u; k < params[5]; k++) {
+    let j = index[pi + k * params[32u + dim]];
+    if (j < 0 || j >= i32(params[8])) { continue; } // flagged by the value checks
+    let v = ${scalar ? `bitcast<${t}>(params[7])` : "src[ps + k * params[40u + dim]]"};
+    let at = po + u32(j) * params[24u + dim];
+    out[at] = select(v, out[at] + v, params[6] == 1u);
   }
-  out[i] = acc;
 }
 `;
 
@@ -159,10 +150,10 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @b
  * PyTorch's scatter and scatter_add (`add`): a copy of `a` where, for dim 0, `out[index[i][j]][j]` is
  * set to (or increased by) `src[i][j]`, or set to the number `src` (given as the bits of its GPU value).
  *
- * One invocation per element of the result scans the index along the dim for the positions that
- * write it, in row-major order: no atomics, so duplicate indices add in the CPU's order (float32
- * sums equal the CPU's bit for bit) and the last write wins, as on the CPU. The work is the result's
- * size times the index's length along the dim.
+ * After the copy, one invocation per line of the index along the dim walks it in order, writing the
+ * elements of the output's line with the same other coordinates: no two invocations write one
+ * element, so no atomics are needed, duplicate indices add in the CPU's order (float32 sums equal the
+ * CPU's bit for bit) and the last write wins, as on the CPU.
  */
 export function scatter(
   q: Queue,
@@ -177,35 +168,36 @@ export function scatter(
   const tensor = src instanceof StridedArray ? src : null;
   checkScatter(op, a, dim, index, tensor ?? 0);
   checks.index(op, index, dim, a.shape[dim] as number);
-  const out = gpuArray(q, a.shape, a.dtype);
-  if (out.numel === 0) return out;
+  const out = elementwise(q, IDENTITY, [a], gpuArray(q, a.shape, a.dtype));
   // a 0-d index (or src) beside a 1-d a is one element along the dim
   const indexShape = index.ndim === 0 ? [1] : index.shape;
   const indexStrides = index.ndim === 0 ? [0] : index.strides;
-  const params = new Array<number>(56).fill(0);
-  params[0] = out.numel;
+  const length = indexShape[dim] as number;
+  const lines = length === 0 ? 0 : index.numel / length;
+  if (lines === 0) return out;
+  const params = new Array<number>(48).fill(0);
+  params[0] = lines;
   params[1] = a.ndim;
   params[2] = dim;
-  params[3] = a.offset;
-  params[4] = index.offset;
-  params[6] = indexShape[dim] as number;
-  params[7] = add ? 1 : 0;
-  a.shape.forEach((s, d) => {
-    params[16 + d] = s;
-    params[24 + d] = a.strides[d] as number;
-    params[32 + d] = indexShape[d] as number;
-    params[40 + d] = indexStrides[d] as number;
+  params[3] = index.offset;
+  params[5] = length;
+  params[6] = add ? 1 : 0;
+  params[8] = a.shape[dim] as number;
+  a.shape.forEach((_, d) => {
+    params[16 + d] = d === dim ? 1 : (indexShape[d] as number);
+    params[24 + d] = out.strides[d] as number;
+    params[32 + d] = indexStrides[d] as number;
   });
-  const buffers = [storageOf(out).buffer, storageOf(a).buffer, storageOf(index).buffer];
-  if (tensor === null) params[8] = (src as { bits: number }).bits;
+  const buffers = [storageOf(out).buffer, storageOf(index).buffer];
+  if (tensor === null) params[7] = (src as { bits: number }).bits;
   else {
-    params[5] = tensor.offset;
+    params[4] = tensor.offset;
     a.shape.forEach((_, d) => {
-      params[48 + d] = tensor.ndim === 0 ? 0 : (tensor.strides[d] as number);
+      params[40 + d] = tensor.ndim === 0 ? 0 : (tensor.strides[d] as number);
     });
     buffers.push(storageOf(tensor).buffer);
   }
-  q.dispatch(scatterShader(typeOf(a), tensor === null), params, buffers, Math.ceil(out.numel / WORKGROUP));
+  q.dispatch(scatterShader(typeOf(a), tensor === null), params, buffers, Math.ceil(lines / WORKGROUP));
   return out;
 }
 

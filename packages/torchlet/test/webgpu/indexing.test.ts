@@ -131,6 +131,15 @@ describe.skipIf(!available)(`gather, scatter and indexSelect on webgpu${skipNote
     x.gather(0, index).mul(weights).sum().backward();
     xg.gather(0, gpu(index)).mul(gpu(weights)).sum().backward();
     await expectLike(xg.grad as torch.Tensor, x.grad as torch.Tensor);
+    const picks = int64([2, 0, 2, 2]);
+    const y = torch.randn([3, 4], { requiresGrad: true });
+    const yg = gpu(y.detach()).requiresGrad_(true);
+    y.indexSelect(1, picks).mul(torch.arange(12).reshape(3, 4)).sum().backward();
+    yg.indexSelect(1, gpu(picks))
+      .mul(gpu(torch.arange(12).reshape(3, 4)))
+      .sum()
+      .backward();
+    await expectLike(yg.grad as torch.Tensor, y.grad as torch.Tensor);
   });
 
   it("an index out of range raises at the next read, naming the op, the index and the dim", async () => {
