@@ -7,7 +7,8 @@ import type { ValueChecks } from "./value-checks.js";
 
 // The elementwise ops whose PyTorch semantics i32 arithmetic reproduces exactly, for int32 and int64
 // (held as i32) operands: WGSL's i32 add, sub and mul wrap around as PyTorch's int32 kernels do, and
-// comparisons of integers are exact. The bodies compute in i32 over x, y (and c, where's condition).
+// comparisons of integers are exact; int64 sums and products, which could leave the i32 range, are not
+// among them. The bodies compute in i32 over x, y (and c, where's condition).
 // Ops with a float result (div, exp, ...) and pow stay on the CPU path (fallback.ts).
 
 /** Python's modulo: the remainder takes the divisor's sign (a zero divisor is refused by ValueChecks). */
@@ -39,6 +40,13 @@ const INTEGER_BODIES: Partial<Record<ElementwiseOp | "where", string>> = {
   where: "select(y, x, c != 0)",
 };
 
+/**
+ * The ops whose int64 results may leave the ±(2^31 - 1) that webgpu holds int64 in: on the CPU path
+ * they are exact, and a result beyond the range is a TorchletError when it is uploaded, where i32
+ * would wrap silently. (neg and abs cannot leave it: -2^31 is not held.)
+ */
+const LEAVES_RANGE = new Set<string>(["add", "sub", "mul", "square"]);
+
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -56,6 +64,7 @@ export function integerRuns(
   shape: readonly number[],
 ): boolean {
   if (INTEGER_BODIES[op] === undefined || shape.length > MAX_DIMS) return false;
+  if (out === "int64" && LEAVES_RANGE.has(op)) return false;
   if (!(isInteger(out) || (out === "bool" && op !== "where" && operands.some((a) => isInteger(a.dtype)))))
     return false;
   return operands.every((a, i) => {

@@ -10,7 +10,7 @@ const WORKGROUP = 64;
 // Parameter words: outputs, elements per output, kept dims, reduced dims, input offset, whether to
 // divide by the count (mean), then the kept dims' sizes (8) and input strides (16), the reduced dims'
 // sizes (24) and strides (32).
-// Floats add as f32; int32, int64 and bool elements as i32 into an int64 result (wrapping beyond ±(2^31 - 1)).
+// Floats add as f32; bool elements count as i32 into an int64 result.
 const shader = (input: GpuType, acc: "f32" | "i32") => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${acc}>;
@@ -49,12 +49,14 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @b
 `;
 
 /**
- * Whether the GPU computes this reduction: a float32 sum or mean, or an int64 sum of int32, int64 or
- * bool, over at most 8 kept and 8 reduced dims.
+ * Whether the GPU computes this reduction: a float32 sum or mean, or the int64 sum of a bool array,
+ * over at most 8 kept and 8 reduced dims.
  */
 export function reduceRuns(op: string, a: StridedArray, dims: readonly number[], outDtype: DType): boolean {
   const floats = (op === "sum" || op === "mean") && a.dtype === "float32" && outDtype === "float32";
-  const integers = op === "sum" && a.dtype !== "float32" && outDtype === "int64";
+  // a count of true elements stays within i32; sums of int32 or int64 could leave it (the CPU path is
+  // exact, and raises beyond ±(2^31 - 1) when it uploads the result)
+  const integers = op === "sum" && a.dtype === "bool" && outDtype === "int64";
   return (floats || integers) && dims.length <= MAX_DIMS && a.ndim - dims.length <= MAX_DIMS;
 }
 

@@ -50,9 +50,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @b
  * The value-dependent errors of the GPU kernels: an index out of range (gather, scatter, indexSelect),
  * an integer division by zero (remainder). A GPU kernel cannot raise, and the values are not known
  * when the op is called, so each call takes a slot of a small flag buffer that a checking kernel sets
- * when a value is out of range; the next read (of any tensor)
- * reads the flags first and raises a TorchletError naming the op and the value, as the CPU would
- * have raised at the call (the same semantics as the ops that run through the CPU, fallback.ts).
+ * when a value is out of range; the next read (of any tensor) reads the flags first and raises a
+ * TorchletError naming the op and the value, as the CPU would have raised at the call (the semantics
+ * of the ops that run through the CPU, fallback.ts).
  * Flags are read once per read, and only when some kernel checked since the last one.
  */
 export class ValueChecks {
