@@ -3,14 +3,13 @@ import { StridedArray } from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf } from "./arrays.js";
 import { type GpuType, gpuType } from "./element-types.js";
 import { elementwise, IDENTITY, MAX_DIMS } from "./elementwise.js";
+import { INVOCATION, WORKGROUP } from "./invocation.js";
 import type { Queue } from "./queue.js";
 import type { ValueChecks } from "./value-checks.js";
 
 // gather, indexSelect and scatter/scatterAdd as WGSL. Indices are int64 (or int32) held as i32; the
 // values are checked by ValueChecks (an index out of range raises at the next read), and the kernels
 // clamp them meanwhile so that no read leaves its buffer.
-
-const WORKGROUP = 256;
 
 /** The element types `take` and `scatter` move; bool is u32, int64 is i32. */
 const typeOf = (a: StridedArray) => gpuType(a.dtype) as GpuType;
@@ -24,10 +23,7 @@ const takeShader = (t: GpuType) => /* wgsl */ `
 @group(0) @binding(2) var<storage, read> a: array<${t}>;
 @group(0) @binding(3) var<storage, read> index: array<i32>;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li;
-  if (i >= params[0]) { return; }
+${INVOCATION}
   var rest = i;
   var pa = params[3];
   var pi = params[4];
@@ -119,10 +115,7 @@ const scatterShader = (t: GpuType, scalar: boolean) => /* wgsl */ `
 @group(0) @binding(2) var<storage, read> index: array<i32>;
 ${scalar ? "" : `@group(0) @binding(3) var<storage, read> src: array<${t}>;`}
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li;
-  if (i >= params[0]) { return; }
+${INVOCATION}
   let dim = params[2];
   var rest = i;
   var po = 0u;

@@ -1,8 +1,9 @@
 import type { Window2d } from "@torchlet/ops";
 import type { StridedArray } from "@torchlet/storage";
 import { gpuArray, storageOf } from "./arrays.js";
+import { INVOCATION, WORKGROUP } from "./invocation.js";
 import type { Queue } from "./queue.js";
-import { WINDOW_PRELUDE, WORKGROUP, windowParams } from "./window.js";
+import { WINDOW_PRELUDE, windowParams } from "./window.js";
 
 // maxPool2d and avgPool2d as WGSL: one invocation per output element, walking its window as the CPU
 // kernels do (packages/ops/src/pool.ts: PyTorch's window bounds, tie and NaN rules, float32 sums in
@@ -17,10 +18,7 @@ fn at(plane: u32, h: i32, w: i32) -> u32 {
 }
 `;
 
-const ENTRY = `@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = index(wg, nw, li);
-  if (i >= params[0]) { return; }
+const ENTRY = `${INVOCATION}
   let xo = i32(i % outSize().y);
   let y = i32((i / outSize().y) % outSize().x);
   let plane = i / (outSize().x * outSize().y);`;

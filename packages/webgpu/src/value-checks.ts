@@ -2,13 +2,13 @@ import { fmtShape, type StridedArray, TorchletError } from "@torchlet/storage";
 import { onGpu, storageOf } from "./arrays.js";
 import { GpuStorage } from "./buffers.js";
 import { USAGE } from "./gpu-flags.js";
+import { INVOCATION, WORKGROUP } from "./invocation.js";
 import type { Queue } from "./queue.js";
 
 /** Checks one flag buffer holds; when they are used up, the buffer is read and a new one begun. */
 const SLOTS = 1024;
 /** Words per check: the first offending element's position (encoded, see `SHADER`) and its value. */
 const WORDS = 2;
-const WORKGROUP = 256;
 
 /** The error of a check that failed, from the first offending value. */
 type Check = (value: number) => string;
@@ -24,10 +24,7 @@ const SHADER = /* wgsl */ `
 @group(0) @binding(1) var<storage, read_write> flags: array<atomic<u32>>;
 @group(0) @binding(2) var<storage, read> values: array<i32>;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li;
-  if (i >= params[0]) { return; }
+${INVOCATION}
   var rest = i;
   var p = params[2];
   for (var k = i32(params[1]) - 1; k >= 0; k--) {

@@ -1,12 +1,11 @@
 import type { Window2d } from "@torchlet/ops";
 import type { DType, StridedArray } from "@torchlet/storage";
 import { gpuArray, storageOf } from "./arrays.js";
+import { INVOCATION, WORKGROUP } from "./invocation.js";
 import type { Queue } from "./queue.js";
 
 // im2col and col2im (conv2d's unfolding and its adjoint) as WGSL, so that conv2d on webgpu is these
 // and the tiled matmul, forward and backward. float32 only (the GPU has no other float).
-
-export const WORKGROUP = 256;
 
 /**
  * The parameter words of a window (shared with the pools): count, then the input's batch, channels,
@@ -24,7 +23,7 @@ export function windowParams(
   return params;
 }
 
-/** WGSL naming the window's parameter words, and the invocation's index `i` (returning past the count). */
+/** WGSL naming the window's parameter words. */
 export const WINDOW_PRELUDE = /* wgsl */ `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 fn batch() -> u32 { return params[1]; }
@@ -36,19 +35,13 @@ fn outSize() -> vec2u { return vec2u(params[7], params[8]); }
 fn stride() -> vec2i { return vec2i(i32(params[9]), i32(params[10])); }
 fn padding() -> vec2i { return vec2i(i32(params[11]), i32(params[12])); }
 fn dilation() -> vec2i { return vec2i(i32(params[13]), i32(params[14])); }
-fn index(wg: vec3u, nw: vec3u, li: u32) -> u32 { return (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li; }
 `;
-
-const ENTRY = `@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = index(wg, nw, li);
-  if (i >= params[0]) { return; }`;
 
 // One invocation per column entry: row (c, ki, kj), column (n, y, x); zero where the tap is in the padding.
 const IM2COL = /* wgsl */ `${WINDOW_PRELUDE}
 @group(0) @binding(1) var<storage, read_write> cols: array<f32>;
 @group(0) @binding(2) var<storage, read> image: array<f32>;
-${ENTRY}
+${INVOCATION}
   let columns = batch() * outSize().x * outSize().y;
   let row = i / columns;
   let column = i % columns;
@@ -74,7 +67,7 @@ ${ENTRY}
 const COL2IM = /* wgsl */ `${WINDOW_PRELUDE}
 @group(0) @binding(1) var<storage, read_write> image: array<f32>;
 @group(0) @binding(2) var<storage, read> cols: array<f32>;
-${ENTRY}
+${INVOCATION}
   let w = i32(i % u32(width()));
   let h = i32((i / u32(width())) % u32(height()));
   let c = (i / u32(width() * height())) % channels();
@@ -106,32 +99,20 @@ export function windowRuns(a: StridedArray, dtype: DType = a.dtype): boolean {
 /** im2col: `x` `[batch, channels, height, width]` (any strides) as `[channels*kh*kw, batch*oh*ow]`. */
 export function im2col(q: Queue, x: StridedArray, g: Window2d): StridedArray {
   const [batch, channels] = g.input;
-  const cols = gpuArray(
-    q,
-    [channels * g.kernel[0] * g.kernel[1], batch * g.output[0] * g.output[1]],
-    "float32",
-  );
-  if (cols.numel === 0) return cols;
-  const params = windowParams(g, cols.numel, x.offset, x.strides);
-  q.dispatch(
-    IM2COL,
-    params,
-    [storageOf(cols).buffer, storageOf(x).buffer],
-    Math.ceil(cols.numel / WORKGROUP),
-  );
-  return cols;
+  const shape = [channels * g.kernel[0] * g.kernel[1], batch * g.output[0] * g.output[1]];
+  return unfold(q, IM2COL, gpuArray(q, shape, "float32"), x, g);
 }
 
 /** col2im: the columns (any strides) added back into a new `[batch, channels, height, width]` image. */
 export function col2im(q: Queue, cols: StridedArray, g: Window2d): StridedArray {
-  const image = gpuArray(q, g.input, "float32");
-  if (image.numel === 0) return image;
-  const params = windowParams(g, image.numel, cols.offset, cols.strides);
-  q.dispatch(
-    COL2IM,
-    params,
-    [storageOf(image).buffer, storageOf(cols).buffer],
-    Math.ceil(image.numel / WORKGROUP),
-  );
-  return image;
+  return unfold(q, COL2IM, gpuArray(q, g.input, "float32"), cols, g);
+}
+
+/** Runs im2col's or col2im's kernel: one invocation per element of `out`, reading `from` by its strides. */
+function unfold(q: Queue, shader: string, out: StridedArray, from: StridedArray, g: Window2d): StridedArray {
+  if (out.numel === 0) return out;
+  const params = windowParams(g, out.numel, from.offset, from.strides);
+  const buffers = [storageOf(out).buffer, storageOf(from).buffer];
+  q.dispatch(shader, params, buffers, Math.ceil(out.numel / WORKGROUP));
+  return out;
 }

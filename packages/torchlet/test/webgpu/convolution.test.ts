@@ -29,7 +29,7 @@ async function expectGradsLike(
   }
 }
 
-describe.skipIf(!available)(`conv2d and the pools on webgpu${skipNote}`, { timeout: 60_000 }, () => {
+describe.skipIf(!available)(`conv2d and the pools on webgpu${skipNote}`, { timeout: 120_000 }, () => {
   // SwiftShader compiles a pipeline per kernel on the first call: seconds on a busy machine
   afterAll(() => expectNoFallback(["im2col", "col2im", "maxPool2d", "avgPool2d", "scatterAdd"]));
 

@@ -7,7 +7,7 @@ const int64 = (values: number[] | number[][] | number[][][]) => torch.tensor(val
 
 describe.skipIf(!available)(
   `gather, scatter and indexSelect on webgpu${skipNote}`,
-  { timeout: 60_000 },
+  { timeout: 120_000 },
   () => {
     // SwiftShader compiles a pipeline per kernel on the first call: seconds on a busy machine
     afterAll(() => expectNoFallback(["gather", "scatter", "scatterAdd", "indexSelect"]));

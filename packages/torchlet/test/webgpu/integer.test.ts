@@ -21,7 +21,7 @@ const unary = (op: string) => (x: torch.Tensor) =>
 
 describe.skipIf(!available)(
   `int32 and int64 elementwise ops and sums on webgpu${skipNote}`,
-  { timeout: 60_000 },
+  { timeout: 120_000 },
   () => {
     // SwiftShader compiles a pipeline per kernel on the first call: seconds on a busy machine
     const a = torch.tensor(
