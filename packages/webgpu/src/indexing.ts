@@ -14,8 +14,8 @@ import type { ValueChecks } from "./value-checks.js";
 /** The element types `take` and `scatter` move; bool is u32, int64 is i32. */
 const typeOf = (a: StridedArray) => gpuType(a.dtype) as GpuType;
 
-// Parameter words of `take`: count, dims, the dim indexed, a's offset, the index's offset, a's stride
-// along the dim, its size there, then the output's shape (8), a's strides (16; 0 along the dim) and
+// Parameter words of `take`: count, dims, (unused), a's offset, the index's offset, a's stride along
+// the dim, its size there, then the output's shape (8), a's strides (16; 0 along the dim) and
 // the index's strides over the output's dims (24).
 const takeShader = (t: GpuType) => /* wgsl */ `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
@@ -57,7 +57,6 @@ function take(
   const params = new Array<number>(32).fill(0);
   params[0] = out.numel;
   params[1] = shape.length;
-  params[2] = dim;
   params[3] = a.offset;
   params[4] = index.offset;
   params[5] = a.strides[dim] as number;
