@@ -1,2 +1,6 @@
-// Every library builds the same way: the shared config lives at the workspace root.
-export { default } from "../../tsup.library.js";
+import { defineConfig } from "tsup";
+import { library } from "../../tsup.library.js";
+
+// The shared library build with a second entry, `internal`: pure functions only (argument checks), so
+// each entry may hold its own copy of them without splitting.
+export default defineConfig({ ...library, entry: ["src/index.ts", "src/internal.ts"] });

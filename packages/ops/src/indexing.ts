@@ -60,13 +60,46 @@ function fits(op: string, index: StridedArray, a: StridedArray, skip: number, wh
   }
 }
 
+// The checks of the operands that do not depend on the index values: a device that computes later
+// (webgpu) raises these at once and the value-dependent ones (an index out of range) at its next read.
+
+/** gather's rank and size rules (PyTorch's messages). */
+export function checkGather(a: StridedArray, dim: number, index: StridedArray): void {
+  sameRank("gather", index, a, "input");
+  fits("gather", index, a, dim, "self");
+}
+
+/** scatter's and scatterAdd's rank and size rules (PyTorch's messages). */
+export function checkScatter(
+  op: string,
+  a: StridedArray,
+  dim: number,
+  index: StridedArray,
+  src: StridedArray | number,
+): void {
+  sameRank(op, index, a, "self");
+  fits(op, index, a, dim, "self");
+  if (typeof src !== "number") {
+    sameRank(op, index, src, "src");
+    fits(op, index, src, -1, "src");
+  }
+}
+
+/** indexSelect's rule: the index is a vector (or a 0-d tensor). */
+export function checkIndexSelect(index: StridedArray): void {
+  if (index.ndim > 1) {
+    throw new TorchletError(
+      `indexSelect: Index is supposed to be a vector, got shape ${fmtShape(index.shape)}`,
+    );
+  }
+}
+
 /**
  * PyTorch's `gather`: `out[i][j] = a[index[i][j]][j]` for dim 0 (and likewise for any dim); the
  * result has `index`'s shape.
  */
 export function gather(a: StridedArray, dim: number, index: StridedArray): StridedArray {
-  sameRank("gather", index, a, "input");
-  fits("gather", index, a, dim, "self");
+  checkGather(a, dim, index);
   const size = a.ndim === 0 ? 1 : (a.shape[dim] as number);
   const idx = indexValues("gather", index, size, dim);
   const base = offsetsAlong(a, index.shape, dim);
@@ -89,12 +122,7 @@ export function scatter(
   add = false,
 ): StridedArray {
   const op = add ? "scatterAdd" : "scatter";
-  sameRank(op, index, a, "self");
-  fits(op, index, a, dim, "self");
-  if (typeof src !== "number") {
-    sameRank(op, index, src, "src");
-    fits(op, index, src, -1, "src");
-  }
+  checkScatter(op, a, dim, index, src);
   const size = a.ndim === 0 ? 1 : (a.shape[dim] as number);
   const idx = indexValues(op, index, size, dim);
   const out = a.copy();
@@ -115,11 +143,7 @@ export function scatter(
 
 /** PyTorch's `index_select`: the slices of `a` along `dim` at the positions in the 1-D `index`. */
 export function indexSelect(a: StridedArray, dim: number, index: StridedArray): StridedArray {
-  if (index.ndim > 1) {
-    throw new TorchletError(
-      `indexSelect: Index is supposed to be a vector, got shape ${fmtShape(index.shape)}`,
-    );
-  }
+  checkIndexSelect(index);
   const size = a.ndim === 0 ? 1 : (a.shape[dim] as number);
   const idx = indexValues("indexSelect", index, size, dim);
   const shape = a.ndim === 0 ? [] : a.shape.map((s, d) => (d === dim ? idx.length : s));

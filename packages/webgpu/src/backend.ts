@@ -16,10 +16,15 @@ import {
   MAX_DIMS,
 } from "./elementwise.js";
 import { type Kernels, viaCpu, withCpuFallback } from "./fallback.js";
+import { gather, indexingRuns, indexSelect, scatter, scatterSource } from "./indexing.js";
+import { integerNew, integerRuns } from "./integer.js";
 import { bmm, matmulRuns, mm } from "./matmul.js";
+import { avgPool2d, maxPool2d, poolRuns } from "./pool.js";
 import type { Queue } from "./queue.js";
 import { reduce, reduceRuns } from "./reduce.js";
 import { softmaxBackward, softmaxBackwardRuns } from "./softmax-backward.js";
+import { ValueChecks } from "./value-checks.js";
+import { col2im, im2col, windowRuns } from "./window.js";
 
 /** The bodies of the elementwise ops, rendered once from their records. */
 const BODIES = Object.fromEntries(
@@ -36,29 +41,36 @@ type GpuKernels = Partial<Kernels> & Omit<DeviceBackend, keyof Kernels>;
 
 /**
  * The WebGPU backend: WGSL kernels where they exist (elementwise ops generated from the op records,
- * where, relu's backward, reductions, softmax and its backward, index reductions, the tiled matmul,
- * copies and fills), every other kernel of the seam through the CPU (fallback.ts), announced once per op.
+ * where, relu's backward, reductions, softmax and its backward, index reductions, gather, scatter,
+ * indexSelect, im2col/col2im, the pools, int32 arithmetic, the tiled matmul, copies and fills), every other kernel of the seam through the CPU (fallback.ts), announced once per op.
  */
 export function webgpuBackend(q: Queue): DeviceBackend {
   const scalar = (value: number) => StridedArray.fromFlat(new Float32Array([value]), []);
+  const checks = new ValueChecks(q);
   const gpu: GpuKernels = {
     name: "webgpu",
     device: "webgpu",
     unary: (op, a, outDtype = a.dtype) =>
       elementwiseRuns(outDtype, [a], a.shape)
         ? elementwiseNew(q, op, BODIES[op], [a], outDtype)
-        : viaCpu(q, "unary", op, [op, a, outDtype]),
+        : integerRuns(op, outDtype, [a], a.shape)
+          ? integerNew(q, checks, op, [a], outDtype)
+          : viaCpu(q, "unary", op, [op, a, outDtype]),
     binary: (op, a, b, outDtype, name = op) => {
       const shape = broadcastAll(name, [a, b]);
       return elementwiseRuns(outDtype, [a, b], shape)
         ? elementwiseNew(q, name, BODIES[op], [a, b], outDtype)
-        : viaCpu(q, "binary", op, [op, a, b, outDtype, name]);
+        : integerRuns(op, outDtype, [a, b], shape)
+          ? integerNew(q, checks, op, [a, b], outDtype, name)
+          : viaCpu(q, "binary", op, [op, a, b, outDtype, name]);
     },
     where: (cond, x, y, outDtype) => {
       const shape = broadcastAll("where", [x, y, cond]);
       return elementwiseRuns(outDtype, [x, y, cond], shape)
         ? elementwiseNew(q, "where", WHERE, [x, y, cond], outDtype)
-        : viaCpu(q, "where", "where", [cond, x, y, outDtype]);
+        : integerRuns("where", outDtype, [x, y, cond], shape)
+          ? integerNew(q, checks, "where", [x, y, cond], outDtype)
+          : viaCpu(q, "where", "where", [cond, x, y, outDtype]);
     },
     thresholdBackward: (grad, input, threshold) => {
       if (!shapesEqual(grad.shape, input.shape) || grad.dtype !== input.dtype) {
@@ -115,6 +127,31 @@ export function webgpuBackend(q: Queue): DeviceBackend {
       if (dst.dtype !== "bool" && dst.ndim <= MAX_DIMS) elementwise(q, IDENTITY, [filler], dst);
       else viaCpu(q, "fill", op, [dst, value, op]);
     },
+    gather: (a, dim, index) =>
+      indexingRuns(a, index)
+        ? gather(q, checks, a, dim, index)
+        : viaCpu(q, "gather", "gather", [a, dim, index]),
+    im2col: (x, g) =>
+      windowRuns(x) && x.ndim === 4 ? im2col(q, x, g) : viaCpu(q, "im2col", "im2col", [x, g]),
+    col2im: (cols, g, dtype = cols.dtype) =>
+      windowRuns(cols, dtype) && cols.ndim === 2
+        ? col2im(q, cols, g)
+        : viaCpu(q, "col2im", "col2im", [cols, g, dtype]),
+    maxPool2d: (x, g) => (poolRuns(x) ? maxPool2d(q, x, g) : viaCpu(q, "maxPool2d", "maxPool2d", [x, g])),
+    avgPool2d: (x, g, countIncludePad) =>
+      poolRuns(x)
+        ? avgPool2d(q, x, g, countIncludePad)
+        : viaCpu(q, "avgPool2d", "avgPool2d", [x, g, countIncludePad]),
+    scatter: (a, dim, index, src, add = false) => {
+      const source = indexingRuns(a, index) ? scatterSource(a, src, add) : null;
+      return source
+        ? scatter(q, checks, a, dim, index, source, add)
+        : viaCpu(q, "scatter", add ? "scatterAdd" : "scatter", [a, dim, index, src, add]);
+    },
+    indexSelect: (a, dim, index) =>
+      indexingRuns(a, index)
+        ? indexSelect(q, checks, a, dim, index)
+        : viaCpu(q, "indexSelect", "indexSelect", [a, dim, index]),
     maskedSelect: (a) => {
       throw new TorchletError(
         `maskedSelect: the size of its result depends on the values, which webgpu gives asynchronously; use (await t.cpuAsync()).maskedSelect(...) (shape ${fmtShape(a.shape)})`,
@@ -127,6 +164,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
     },
     upload: (a, op) => uploaded(q, a, op),
     download: async (a) => {
+      checks.flush();
       const dense = a.isContiguous() && a.offset === 0 ? a : self.copy(a, a.dtype);
       const bytes = await q.read(storageOf(dense), dense.numel * 4);
       return fromGpuBytes(bytes, a.dtype, a.shape);

@@ -46,6 +46,7 @@ export function elementwise(
   body: string,
   operands: readonly Operand[],
   out: StridedArray,
+  valueType?: GpuType,
 ): StridedArray {
   const n = out.numel;
   if (n === 0) return out;
@@ -65,7 +66,7 @@ export function elementwise(
     if (!onGpu(a)) {
       params[8 + i] = scalarBits(
         a.data[a.offset] as number,
-        gpuType(out.dtype) === "i32" && body === IDENTITY,
+        valueType === "i32" || (gpuType(out.dtype) === "i32" && body === IDENTITY),
       );
       kinds.push("scalar");
       return;
@@ -79,7 +80,7 @@ export function elementwise(
     kinds.push(gpuType(a.dtype) as GpuType);
   });
   const outType = gpuType(out.dtype) as GpuType;
-  q.dispatch(shader(body, kinds, outType), params, buffers, Math.ceil(n / WORKGROUP));
+  q.dispatch(shader(body, kinds, outType, valueType), params, buffers, Math.ceil(n / WORKGROUP));
   return out;
 }
 
@@ -120,12 +121,12 @@ export function elementwiseNew(
 }
 
 /**
- * The kernel's text. Values are f32 in the body; a copy between equal element types (i32 included)
- * moves them unconverted, so int32 and int64 copies are exact.
+ * The kernel's text. Values are f32 in the body unless `forced` (i32 for the integer kernels); a copy
+ * between equal element types (i32 included) moves them unconverted, so int32 and int64 copies are exact.
  */
-function shader(body: string, kinds: readonly string[], outType: GpuType): string {
+function shader(body: string, kinds: readonly string[], outType: GpuType, forced?: GpuType): string {
   const raw = body === IDENTITY && kinds.every((k) => k === outType || (k === "scalar" && outType === "i32"));
-  const valueType = raw ? outType : "f32";
+  const valueType = forced ?? (raw ? outType : "f32");
   const bindings: string[] = [];
   const loads: string[] = [];
   let binding = 2;
@@ -141,11 +142,11 @@ function shader(body: string, kinds: readonly string[], outType: GpuType): strin
   const positions = kinds.map((_, i) => `var p${i} = params[${4 + i}u];`).join(" ");
   const steps = kinds.map((_, i) => `p${i} += at * params[${STRIDES + 8 * i}u + d];`).join(" ");
   const store =
-    raw || outType === "f32"
+    valueType === outType
       ? "out[po] = v;"
       : outType === "u32"
-        ? "out[po] = select(0u, 1u, v != 0.0);"
-        : "out[po] = i32(v);";
+        ? `out[po] = select(0u, 1u, v != ${valueType}(0));`
+        : `out[po] = ${outType}(v);`;
   return `${WGSL_HELPERS}
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${outType}>;

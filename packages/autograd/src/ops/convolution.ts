@@ -1,5 +1,5 @@
 import { backendFor, type Window2d } from "@torchlet/ops";
-import { type StridedArray, TorchletError } from "@torchlet/storage";
+import { StridedArray, TorchletError } from "@torchlet/storage";
 import type { Tensor } from "../tensor.js";
 import type { OpKit } from "./kit.js";
 import { batched, inputOf, type Pair, pair, pyShape, slidingSize } from "./window.js";
@@ -49,24 +49,32 @@ export function conv2d(
   const [oh, ow] = window.output;
   const cols = backendFor("im2col", x._array).im2col(x._array, window);
   const k = (channels / groups) * kh * kw;
-  const w = weight._array.contiguous().view([groups, out / groups, k]);
+  const kernels = backendFor(op, weight._array, cols);
+  const w = (weight._array.isContiguous() ? weight._array : kernels.copy(weight._array, x.dtype)).view([
+    groups,
+    out / groups,
+    k,
+  ]);
   // [groups, out/groups, batch*oh*ow] is [out, batch, oh*ow]: add the bias per row, then put batch first
-  const product = backendFor(op, w, cols).bmm(w, cols.view([groups, k, batch * oh * ow]), x.dtype, op);
-  if (bias !== null) addRows(product, bias._array, out);
-  const result = product.view([out, batch, oh, ow]).permute([1, 0, 2, 3]).copy();
+  let product = kernels.bmm(w, cols.view([groups, k, batch * oh * ow]), x.dtype, op);
+  if (bias !== null) product = kernels.binary("add", product, biasRows(bias._array, groups), x.dtype, op);
+  const result = kernels.copy(product.view([out, batch, oh, ow]).permute([1, 0, 2, 3]), x.dtype);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const y = kit.record("conv2d", inputs, result, { window, groups });
   return input.ndim === 3 ? y.squeeze(0) : y;
 }
 
-/** Adds `bias[r]` to every element of row r of a contiguous `[.., rows, n]` product, in place. */
-function addRows(product: StridedArray, bias: StridedArray, rows: number): void {
-  const P = product.data;
-  const n = product.numel / rows;
-  for (let r = 0; r < rows; r++) {
-    const b = bias.at([r]);
-    for (let i = r * n; i < (r + 1) * n; i++) P[i] = (P[i] as number) + b;
-  }
+/** The bias `[out]` (any stride) as `[groups, out / groups, 1]`, to add to every row of the product. */
+function biasRows(bias: StridedArray, groups: number): StridedArray {
+  const stride = bias.strides[0] as number;
+  const rows = (bias.shape[0] as number) / groups;
+  return new StridedArray(
+    bias.source,
+    bias.dtype,
+    [groups, rows, 1],
+    [rows * stride, stride, 0],
+    bias.offset,
+  );
 }
 
 /** Checks conv2d's operands against each other (PyTorch's messages) and gives its window. */
