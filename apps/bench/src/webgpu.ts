@@ -55,19 +55,15 @@ export async function webgpu(): Promise<Gpu | NotAvailable> {
 }
 
 /**
- * The adapter a library gets for these options, in words: "SwiftShader Device (Subzero) (google,
- * swiftshader)", or the GPU's name. torchlet asks for the default adapter, tfjs and jax-js for the
- * high-performance one.
+ * The adapter a library gets for these options, in words: its description where the runtime gives
+ * one (Dawn: "SwiftShader driver 5.0.0"; Chromium keeps it empty), its vendor and architecture,
+ * and a warning where it is SwiftShader. torchlet asks for the default adapter, tfjs and jax-js for
+ * the high-performance one.
  */
 export async function adapterName(gpu: Gpu, powerPreference?: "high-performance"): Promise<string> {
   const info = (await gpu.requestAdapter(powerPreference ? { powerPreference } : undefined))?.info;
   if (!info) return "no adapter";
-  const name = info.description || info.device || "unnamed adapter";
-  const detail = [info.vendor, info.architecture].filter(Boolean).join(", ");
-  return detail ? `${name} (${detail})` : name;
-}
-
-/** True where the adapter is SwiftShader, Chromium's CPU emulation of a GPU. */
-export function isSwiftShader(name: string): boolean {
-  return /swiftshader/i.test(name);
+  const parts = [info.vendor, info.architecture, info.device].filter(Boolean).join(" ");
+  const name = info.description ? `${info.description} (${parts})` : parts || "an adapter without a name";
+  return /swiftshader/i.test(name) ? `${name}: SwiftShader, a CPU emulation of a GPU` : name;
 }
