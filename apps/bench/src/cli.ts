@@ -1,10 +1,27 @@
 import { cpus, loadavg } from "node:os";
-import { BROWSER_PEER_IDS, type MeasureOptions, PEER_IDS, type Peer, type PeerId } from "./peer.js";
+import {
+  BROWSER_PEER_IDS,
+  CPU_PEER_IDS,
+  type MeasureOptions,
+  PEER_IDS,
+  type Peer,
+  type PeerId,
+  referencePeer,
+  WEBGPU_PEER_IDS,
+} from "./peer.js";
 import { formatTables, toJson } from "./report.js";
 import { type BenchOptions, runBench } from "./run.js";
-import { BROWSER_WORKLOADS, WORKLOADS, type WorkloadId } from "./workloads.js";
+import {
+  BROWSER_WORKLOADS,
+  DEVICES,
+  type Device,
+  MATMUL_SIZES,
+  WEBGPU_WORKLOADS,
+  WORKLOADS,
+  type WorkloadId,
+} from "./workloads.js";
 
-export const HELP = `usage: pnpm bench [--only W1,W3] [--peers torchlet,tfjs-wasm] [--quick] [--budget SECONDS] [--json] [--browser]
+export const HELP = `usage: pnpm bench [--only W1,W3] [--peers torchlet,tfjs-wasm] [--quick] [--budget SECONDS] [--json] [--browser] [--device webgpu]
 
 Runs the same float32 workloads on torchlet and its peers and prints the medians and the
 torchlet/peer time ratios.
@@ -16,6 +33,12 @@ torchlet/peer time ratios.
   --browser        run in headless Chromium (/usr/bin/chromium), in a cross-origin isolated Web
                    Worker, on the peers that run there (${BROWSER_PEER_IDS.join(", ")}) and
                    the workloads ${BROWSER_WORKLOADS.join(", ")}
+  --sizes N,...    W3's square product sizes (default ${MATMUL_SIZES.cpu.join(", ")}; with
+                   --device webgpu ${MATMUL_SIZES.webgpu.join(", ")})
+  --device webgpu  the GPU run: ${WEBGPU_WORKLOADS.join(", ")} (products up to N=4096) on
+                   ${WEBGPU_PEER_IDS.join(", ")}, ratios against torchlet-webgpu
+                   (--peers may add the CPU peers); in Node without a GPU, on SwiftShader
+                   (a CPU emulation: its figures say nothing about a GPU)
 `;
 
 export interface Io {
@@ -40,13 +63,30 @@ function list<T extends string>(value: string | undefined, allowed: readonly T[]
   return allowed.filter((a) => items.includes(a));
 }
 
+/**
+ * What a run of this kind may run: `chosen` (from --only or --peers, all known names) must lie in
+ * `allowed`; without the flag, `fallback`.
+ */
+function within<T extends string>(
+  chosen: T[] | undefined,
+  allowed: readonly T[],
+  fallback: readonly T[],
+  run: string,
+): T[] {
+  if (!chosen) return [...fallback];
+  const elsewhere = chosen.filter((x) => !allowed.includes(x));
+  if (elsewhere.length > 0)
+    throw new UsageError(`${run} runs only ${allowed.join(", ")} (not ${elsewhere.join(", ")})`);
+  return chosen;
+}
+
 export function parseArgs(argv: readonly string[]): Options | "help" {
-  let workloads: WorkloadId[] = [...WORKLOADS];
-  let peers: PeerId[] = [...PEER_IDS];
+  let workloads: WorkloadId[] | undefined;
+  let peers: PeerId[] | undefined;
+  let device: Device = "cpu";
+  let matmulSizes: number[] | undefined;
   let json = false;
   let browser = false;
-  let peersGiven = false;
-  let workloadsGiven = false;
   let quick = false;
   let budget: number | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -59,12 +99,15 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
     else if (flag === "--json") json = true;
     else if (flag === "--browser") browser = true;
     else if (flag === "--quick") quick = true;
-    else if (flag === "--only") {
-      workloads = list(value()?.toUpperCase(), WORKLOADS, "--only");
-      workloadsGiven = true;
-    } else if (flag === "--peers") {
-      peers = list(value(), PEER_IDS, "--peers");
-      peersGiven = true;
+    else if (flag === "--only") workloads = list(value()?.toUpperCase(), WORKLOADS, "--only");
+    else if (flag === "--peers") peers = list(value(), PEER_IDS, "--peers");
+    else if (flag === "--device") {
+      const [d] = list(value(), DEVICES, "--device");
+      device = d as Device;
+    } else if (flag === "--sizes") {
+      matmulSizes = (value() ?? "").split(",").map(Number);
+      if (!matmulSizes.every((n) => Number.isInteger(n) && n > 0 && n <= 16384))
+        throw new UsageError("--sizes needs a comma-separated list of integers from 1 to 16384");
     } else if (flag === "--budget") {
       budget = Number(value());
       if (!(budget > 0)) throw new UsageError("--budget needs a positive number of seconds");
@@ -73,23 +116,28 @@ export function parseArgs(argv: readonly string[]): Options | "help" {
   const measureOptions: MeasureOptions = quick
     ? { budgetSeconds: budget ?? 0.05, minRuns: 1, maxRuns: 20, maxRunSeconds: 2 }
     : { budgetSeconds: budget ?? 1, minRuns: 5, maxRuns: 1000, maxRunSeconds: 10 };
-  if (browser) {
-    const elsewhere = peers.filter((p) => !(BROWSER_PEER_IDS as readonly PeerId[]).includes(p));
-    if (peersGiven && elsewhere.length > 0) {
-      throw new UsageError(
-        `--browser runs only ${BROWSER_PEER_IDS.join(", ")} (not ${elsewhere.join(", ")})`,
-      );
-    }
-    peers = peers.filter((p) => !elsewhere.includes(p));
-    const nodeOnly = workloads.filter((w) => !(BROWSER_WORKLOADS as readonly WorkloadId[]).includes(w));
-    if (workloadsGiven && nodeOnly.length > 0) {
-      throw new UsageError(
-        `--browser runs only ${BROWSER_WORKLOADS.join(", ")} (not ${nodeOnly.join(", ")})`,
-      );
-    }
-    workloads = workloads.filter((w) => !nodeOnly.includes(w));
-  }
-  return { workloads, peers, json, browser, measure: measureOptions };
+  // The GPU run takes the GPU peers by default and may add the CPU ones beside them; a browser runs
+  // only the peers that run there, and no digits.
+  const gpu = device === "webgpu";
+  const run =
+    [browser ? "--browser" : "", gpu ? "--device webgpu" : ""].filter(Boolean).join(" ") ||
+    "a CPU run (no --device webgpu)";
+  const cpuPeers: readonly PeerId[] = browser ? BROWSER_PEER_IDS : CPU_PEER_IDS;
+  const gpuPeers: readonly PeerId[] = WEBGPU_PEER_IDS;
+  const allowedPeers = gpu ? PEER_IDS.filter((p) => cpuPeers.includes(p) || gpuPeers.includes(p)) : cpuPeers;
+  const deviceWorkloads: readonly WorkloadId[] = gpu ? WEBGPU_WORKLOADS : WORKLOADS;
+  const allowedWorkloads = browser
+    ? deviceWorkloads.filter((w) => (BROWSER_WORKLOADS as readonly WorkloadId[]).includes(w))
+    : deviceWorkloads;
+  return {
+    workloads: within(workloads, allowedWorkloads, allowedWorkloads, run),
+    peers: within(peers, allowedPeers, gpu ? gpuPeers : cpuPeers, run),
+    device,
+    matmulSizes,
+    json,
+    browser,
+    measure: measureOptions,
+  };
 }
 
 async function loadPeer(id: PeerId): Promise<Peer> {
@@ -110,6 +158,14 @@ async function loadPeer(id: PeerId): Promise<Peer> {
       return (await import("./peers/pytorch-1t.js")).peer;
     case "pytorch-2t":
       return (await import("./peers/pytorch-2t.js")).peer;
+    case "torchlet-webgpu":
+      return (await import("./peers/torchlet-webgpu.js")).peer;
+    case "tfjs-webgpu":
+      return (await import("./peers/tfjs-webgpu.js")).peer;
+    case "jax-eager-webgpu":
+      return (await import("./peers/jax-eager-webgpu.js")).peer;
+    case "jax-jit-webgpu":
+      return (await import("./peers/jax-jit-webgpu.js")).peer;
   }
 }
 
@@ -132,9 +188,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     ? await (await import("./browser/host.js")).runInBrowser(options, log)
     : await runBench(options, log, loadPeer);
   const { results, notes } = run;
+  const reference = referencePeer(options.device);
   if (options.json) {
     const meta = {
       runtime: "browser" in run ? run.browser : `Node ${process.version}`,
+      device: options.device,
       node: process.version,
       cpus: cpus().length,
       cpu: cpus()[0]?.model ?? "unknown",
@@ -142,9 +200,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       options: options.measure,
       notes,
     };
-    io.out(`${JSON.stringify(toJson(results, options.peers, meta), null, 2)}\n`);
+    io.out(`${JSON.stringify(toJson(results, options.peers, meta, reference), null, 2)}\n`);
   } else {
-    io.out(`\n${formatTables(results, options.peers, notes)}`);
+    io.out(`\n${formatTables(results, options.peers, notes, reference)}`);
   }
   return 0;
 }

@@ -1,5 +1,5 @@
 import type { Timing } from "./measure.js";
-import type { Case, CaseData } from "./workloads.js";
+import type { Case, CaseData, Device } from "./workloads.js";
 
 export const PEER_IDS = [
   "torchlet",
@@ -10,10 +10,30 @@ export const PEER_IDS = [
   "js-pytorch",
   "pytorch-1t",
   "pytorch-2t",
+  "torchlet-webgpu",
+  "tfjs-webgpu",
+  "jax-eager-webgpu",
+  "jax-jit-webgpu",
 ] as const;
 export type PeerId = (typeof PEER_IDS)[number];
 
-/** The peers of `pnpm bench --browser`: the libraries that run in a browser worker on Wasm. */
+/** The peers of `--device webgpu`: torchlet, tfjs and jax-js on their WebGPU devices. */
+export const WEBGPU_PEER_IDS = [
+  "torchlet-webgpu",
+  "tfjs-webgpu",
+  "jax-eager-webgpu",
+  "jax-jit-webgpu",
+] as const satisfies readonly PeerId[];
+
+/** The peers that compute on the CPU (the default run). */
+export const CPU_PEER_IDS = PEER_IDS.filter((p) => !(WEBGPU_PEER_IDS as readonly PeerId[]).includes(p));
+
+/** The peer whose time the ratios divide: torchlet on the run's device. */
+export function referencePeer(device: Device): PeerId {
+  return device === "webgpu" ? "torchlet-webgpu" : "torchlet";
+}
+
+/** The CPU peers of `pnpm bench --browser`: the libraries that run in a browser worker on Wasm. */
 export const BROWSER_PEER_IDS = [
   "torchlet",
   "tfjs-wasm",
@@ -30,8 +50,11 @@ export function isNotAvailable(x: unknown): x is NotAvailable {
   return typeof x === "object" && x !== null && "na" in x;
 }
 
-/** The digits epochs (D1, D2) run on torchlet, tfjs-wasm and PyTorch, the peers issue 15 compares. */
-export const DIGITS_PEERS_ONLY: NotAvailable = { na: "digits: tfjs-wasm and PyTorch only" };
+/**
+ * The digits epochs (D1, D2) run on torchlet, tfjs-wasm and PyTorch, the peers issue 15 compares, and
+ * on the GPU on torchlet and tfjs-webgpu.
+ */
+export const DIGITS_PEERS_ONLY: NotAvailable = { na: "digits: tfjs-wasm, tfjs-webgpu and PyTorch only" };
 
 /** A value a run may return: a scalar the run read back anyway (a loss, a sum), compared across peers. */
 export type RunValue = number | undefined;
@@ -53,8 +76,11 @@ export interface InProcessPeer {
   /** Loads the library; returns a reason when it cannot run here. */
   init(): Promise<NotAvailable | undefined>;
   prepare(c: Case, data: CaseData): Task | NotAvailable | Promise<Task | NotAvailable>;
-  /** What it ran on, asked after the runs (torchlet: its matmul kernels and threads), for the notes. */
-  describe?(): string;
+  /**
+   * What it ran on, asked after the runs (torchlet: its matmul kernels and threads; the GPU peers:
+   * their adapter and how runs wait for the GPU), for the notes.
+   */
+  describe?(): string | undefined;
 }
 
 /** Settings the runner and an external peer share, so both follow the same method. */

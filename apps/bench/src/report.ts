@@ -26,11 +26,18 @@ function disagrees(peer: Timing, ref: Outcome | undefined): boolean {
   return Math.abs(peer.firstValue - ref.firstValue) / scale > 1e-3;
 }
 
-/** torchlet's median time over the peer's: below 1 torchlet is faster. */
-export function ratio(result: CaseResult, peer: PeerId): number | NotAvailable {
-  const mine = result.outcomes.get("torchlet");
+/**
+ * torchlet's median time over the peer's: below 1 torchlet is faster. `reference` is torchlet on the
+ * run's device ("torchlet-webgpu" in a `--device webgpu` run).
+ */
+export function ratio(
+  result: CaseResult,
+  peer: PeerId,
+  reference: PeerId = "torchlet",
+): number | NotAvailable {
+  const mine = result.outcomes.get(reference);
   const theirs = result.outcomes.get(peer);
-  if (!mine || isNotAvailable(mine)) return { na: "torchlet n/a" };
+  if (!mine || isNotAvailable(mine)) return { na: `${reference} n/a` };
   if (!theirs) return { na: "not run" };
   if (isNotAvailable(theirs)) return theirs;
   return mine.median / theirs.median;
@@ -41,13 +48,14 @@ function row(cells: readonly string[]): string {
 }
 
 /**
- * Two markdown tables: medians in each workload's unit, and torchlet/peer time ratios; then `notes`
- * (what the peers ran on), one bullet each.
+ * Two markdown tables: medians in each workload's unit, and torchlet/peer time ratios (torchlet on
+ * the run's device: `reference`); then `notes` (what the peers ran on), one bullet each.
  */
 export function formatTables(
   results: readonly CaseResult[],
   peers: readonly PeerId[],
   notes: readonly string[] = [],
+  reference: PeerId = "torchlet",
 ): string {
   const lines: string[] = [];
   let flagged = false;
@@ -60,7 +68,7 @@ export function formatTables(
       const o = r.outcomes.get(p);
       if (!o) return "n/a (not run)";
       if (isNotAvailable(o)) return `n/a (${o.na})`;
-      const mark = p !== "torchlet" && disagrees(o, r.outcomes.get("torchlet")) ? " *" : "";
+      const mark = p !== reference && disagrees(o, r.outcomes.get(reference)) ? " *" : "";
       flagged ||= mark !== "";
       cold ||= o.cold;
       return `${fmt(metric.fromSeconds(o.median))}${o.cold ? " †" : ""}${mark}`;
@@ -73,14 +81,14 @@ export function formatTables(
       "† one cold run: the first run alone took longer than the per-run cap, so it was not repeated.",
     );
   if (flagged)
-    lines.push("", "\\* its first run's scalar (loss, sum) differs from torchlet's by more than 1e-3.");
-  const others = peers.filter((p) => p !== "torchlet");
-  if (peers.includes("torchlet") && others.length > 0) {
-    lines.push("", "Ratios: torchlet's median time / the peer's (below 1: torchlet is faster)", "");
+    lines.push("", `\\* its first run's scalar (loss, sum) differs from ${reference}'s by more than 1e-3.`);
+  const others = peers.filter((p) => p !== reference);
+  if (peers.includes(reference) && others.length > 0) {
+    lines.push("", `Ratios: ${reference}'s median time / the peer's (below 1: ${reference} is faster)`, "");
     lines.push(row(["case", ...others]), row(["---", ...others.map(() => "---:")]));
     for (const r of results) {
       const cells = others.map((p) => {
-        const q = ratio(r, p);
+        const q = ratio(r, p, reference);
         return typeof q === "number" ? fmt(q) : `n/a (${q.na})`;
       });
       lines.push(row([r.c.id, ...cells]));
@@ -90,11 +98,12 @@ export function formatTables(
   return `${lines.join("\n")}\n`;
 }
 
-/** The `--json` document: every timing in seconds, the metric, and the ratios. */
+/** The `--json` document: every timing in seconds, the metric, and the ratios to `reference`. */
 export function toJson(
   results: readonly CaseResult[],
   peers: readonly PeerId[],
   meta: Record<string, unknown>,
+  reference: PeerId = "torchlet",
 ) {
   return {
     ...meta,
@@ -111,7 +120,9 @@ export function toJson(
             return [p, isNotAvailable(o) ? o : { ...o, value: metric.fromSeconds(o.median) }];
           }),
         ),
-        ratios: Object.fromEntries(peers.filter((p) => p !== "torchlet").map((p) => [p, ratio(r, p)])),
+        ratios: Object.fromEntries(
+          peers.filter((p) => p !== reference).map((p) => [p, ratio(r, p, reference)]),
+        ),
       };
     }),
   };

@@ -12,6 +12,7 @@ import {
   allCases,
   type Case,
   type CaseData,
+  type Device,
   makeData,
   maxRunsOf,
   metricOf,
@@ -23,6 +24,10 @@ import {
 export interface BenchOptions {
   workloads: WorkloadId[];
   peers: PeerId[];
+  /** Which cases (the webgpu run's products are larger) and which peer the ratios divide by. */
+  device: Device;
+  /** W3's product sizes, where `--sizes` gave them (else the device's). */
+  matmulSizes?: number[];
   measure: MeasureOptions;
 }
 
@@ -69,7 +74,9 @@ export interface BenchRun {
 /** Runs the selected cases on the selected peers; a failing peer becomes "n/a (reason)", never a crash. */
 export async function runBench(options: BenchOptions, log: Log, loadPeer: PeerLoader): Promise<BenchRun> {
   const notes: string[] = [];
-  const cases = allCases().filter((c) => options.workloads.includes(c.workload));
+  const cases = allCases(options.device, options.matmulSizes).filter((c) =>
+    options.workloads.includes(c.workload),
+  );
   const results: CaseResult[] = cases.map((c) => ({ c, outcomes: new Map<PeerId, Outcome>() }));
   const peers: Peer[] = [];
   const unavailable = new Map<PeerId, Outcome>();
@@ -118,9 +125,8 @@ export async function runBench(options: BenchOptions, log: Log, loadPeer: PeerLo
   }
 
   for (const peer of peers) {
-    if (peer.kind === "in-process" && peer.describe && !unavailable.has(peer.id)) {
-      notes.push(`${peer.id}: ${peer.describe()}`);
-    }
+    const note = peer.kind === "in-process" && !unavailable.has(peer.id) ? peer.describe?.() : undefined;
+    if (note) notes.push(`${peer.id}: ${note}`);
   }
   for (const peer of peers) {
     if (peer.kind !== "external") continue;

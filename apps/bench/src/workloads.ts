@@ -17,6 +17,21 @@ export const BROWSER_WORKLOADS = [
   "W6",
   "W7",
 ] as const satisfies readonly WorkloadId[];
+/**
+ * The workloads of `--device webgpu` (issue 17): the two trainings, the products (at the sizes a GPU
+ * is for) and the digits epochs; in the browser the digits stay out, as above.
+ */
+export const WEBGPU_WORKLOADS = ["W1", "W2", "W3", "D1", "D2"] as const satisfies readonly WorkloadId[];
+
+/** Where a run's cases compute: `--device webgpu` runs the GPU peers on the GPU cases. */
+export const DEVICES = ["cpu", "webgpu"] as const;
+export type Device = (typeof DEVICES)[number];
+
+/** The sizes of W3's square products on each device (`--sizes` picks others). */
+export const MATMUL_SIZES: Record<Device, readonly number[]> = {
+  cpu: [64, 256, 512, 1024],
+  webgpu: [256, 512, 1024, 2048, 4096],
+};
 
 /** A float32 array with its shape: how every peer receives the same data. */
 export interface Array32 {
@@ -159,8 +174,14 @@ export interface ConvData {
  */
 export type DigitsData = { images: Array32; labels: Array32 } & Record<string, Array32>;
 
-/** Every case, in table order. Seeds are per case, so `--only` does not change any case's data. */
-export function allCases(): Case[] {
+/**
+ * Every case of a device's run, in table order, with W3 at `matmulSizes`. Seeds are per case, so
+ * `--only` does not change any case's data.
+ */
+export function allCases(
+  device: Device = "cpu",
+  matmulSizes: readonly number[] = MATMUL_SIZES[device],
+): Case[] {
   const cases: Case[] = [
     {
       kind: "train",
@@ -183,8 +204,7 @@ export function allCases(): Case[] {
       lr: 1e-3,
     },
   ];
-  for (const n of [64, 256, 512, 1024])
-    cases.push({ kind: "matmul", workload: "W3", id: `W3 matmul N=${n}`, n });
+  for (const n of matmulSizes) cases.push({ kind: "matmul", workload: "W3", id: `W3 matmul N=${n}`, n });
   for (const op of ["add", "relu", "sum"] as const) {
     for (const out of op === "sum" ? [false] : [false, true]) {
       for (const size of [1e6, 1e7]) {

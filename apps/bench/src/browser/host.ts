@@ -11,7 +11,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import type { BenchOptions, BenchRun, Log } from "../run.js";
-import { allCases } from "../workloads.js";
+import { allCases, type Device } from "../workloads.js";
 import type { BrowserMessage } from "./protocol.js";
 
 type DoneMessage = Extract<BrowserMessage, { done: unknown }>["done"];
@@ -22,7 +22,6 @@ export const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
   "--headless",
   "--no-sandbox",
-  "--disable-gpu",
   "--disable-quic",
   "--no-first-run",
   "--disable-background-networking",
@@ -30,6 +29,15 @@ const ARGS = [
   "--disable-sync",
   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ];
+
+/**
+ * The GPU flags of each device's run: none for the CPU, WebGPU on SwiftShader (Chromium's CPU
+ * emulation, the adapter this machine has; a page from 127.0.0.1 is a secure context) for webgpu.
+ */
+const GPU_ARGS: Record<Device, string[]> = {
+  cpu: ["--disable-gpu"],
+  webgpu: ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"],
+};
 
 /** The page: starts the bench worker and hands its messages to the host's exposed `benchMessage`. */
 const PAGE = `<!doctype html>
@@ -113,7 +121,7 @@ export async function runInBrowser(options: BenchOptions, log: Log): Promise<Ben
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...GPU_ARGS[options.device]],
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
@@ -138,7 +146,7 @@ export async function runInBrowser(options: BenchOptions, log: Log): Promise<Ben
       options,
     );
     const result = await done;
-    const byId = new Map(allCases().map((c) => [c.id, c]));
+    const byId = new Map(allCases(options.device, options.matmulSizes).map((c) => [c.id, c]));
     const results = result.results.map((r) => {
       const c = byId.get(r.id);
       if (!c) throw new Error(`bench worker: unknown case ${r.id}`);

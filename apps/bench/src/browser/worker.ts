@@ -2,12 +2,13 @@
  * The browser bench's worker (bundled by tsup into dist/browser/worker.js): runs the same loop as
  * `pnpm bench` (run.ts) on the browser peers and posts progress lines and the results to the page.
  * A worker, because torchlet's matmul helpers need a thread that may block in Atomics.wait; tfjs-wasm
- * and jax-js start their own thread pools from here as they would from a page.
+ * and jax-js start their own thread pools from here as they would from a page. The GPU peers find
+ * WebGPU as the worker's `navigator.gpu`.
  */
 import type { PeerId } from "../peer.js";
 import { jaxPeer } from "../peers/jax-common.js";
 import { tfjsPeer } from "../peers/tfjs-common.js";
-import { peer as torchlet } from "../peers/torchlet.js";
+import { peer as torchlet, torchletPeer } from "../peers/torchlet.js";
 import { type BenchOptions, runBench } from "../run.js";
 import type { BrowserMessage } from "./protocol.js";
 
@@ -21,6 +22,14 @@ async function loadPeer(id: PeerId) {
       return jaxPeer("jax-eager", false);
     case "jax-jit":
       return jaxPeer("jax-jit", true);
+    case "torchlet-webgpu":
+      return torchletPeer(id, "webgpu");
+    case "tfjs-webgpu":
+      return tfjsPeer(id, "webgpu");
+    case "jax-eager-webgpu":
+      return jaxPeer(id, false, "webgpu");
+    case "jax-jit-webgpu":
+      return jaxPeer(id, true, "webgpu");
     default:
       throw new Error(`${id} does not run in the browser bench`);
   }

@@ -1,5 +1,13 @@
 import type * as Jax from "@jax-js/jax";
-import { DIGITS_PEERS_ONLY, type InProcessPeer, type NotAvailable, type PeerId, type Task } from "../peer.js";
+import {
+  DIGITS_PEERS_ONLY,
+  type InProcessPeer,
+  type NotAvailable,
+  type PeerId,
+  type RunValue,
+  type Task,
+} from "../peer.js";
+import { adapterName, webgpu } from "../webgpu.js";
 import type { Array32, ChainData, CrossEntropyData, PairData, TrainData } from "../workloads.js";
 
 type JaxModule = typeof Jax;
@@ -7,27 +15,43 @@ type Arr = Jax.Array;
 type Params = { w1: Arr; b1: Arr; w2: Arr; b2: Arr };
 
 /**
- * jax-js on its `wasm` device (the default; Node has no WebGPU). jax-js counts references: every
- * function consumes its array arguments, so arrays used again are passed as `x.ref`. Results are
- * awaited with `blockUntilReady` (or read back when a scalar) before the clock stops.
+ * jax-js on its `wasm` device or its `webgpu` one. jax-js counts references: every function consumes
+ * its array arguments, so arrays used again are passed as `x.ref`. Results are awaited with
+ * `blockUntilReady` (or read back when a scalar) before the clock stops; on webgpu `blockUntilReady`
+ * submits the pending kernels and maps a zero-byte copy queued after them, so it waits for them.
  * `jit` compiles the whole step (forward, backward, update) into fused kernels; eager runs op by op.
  */
-export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
+export function jaxPeer(id: PeerId, useJit: boolean, device: "wasm" | "webgpu" = "wasm"): InProcessPeer {
   let jax: JaxModule | undefined;
+  let adapter: string | undefined;
   return {
     kind: "in-process",
     id,
     async init(): Promise<NotAvailable | undefined> {
       const mod = await import("@jax-js/jax");
+      if (device === "webgpu") {
+        // jax-js finds WebGPU only as navigator.gpu: installed from Dawn in Node.
+        const gpu = await webgpu();
+        if ("na" in gpu) return gpu;
+        adapter = await adapterName(gpu, "high-performance");
+      }
       // init() with no argument probes WebGPU through `navigator`, which Node 20 lacks.
-      const devices = await mod.init("wasm");
-      if (!devices.includes("wasm")) return { na: "no Wasm device" };
-      mod.defaultDevice("wasm");
+      const devices = await mod.init(device);
+      if (!devices.includes(device)) return { na: `no ${device} device in jax-js` };
       jax = mod;
       return undefined;
     },
+    describe: () =>
+      adapter
+        ? `webgpu on ${adapter}; timed until blockUntilReady resolves (or the loss is read back)`
+        : undefined,
     prepare(c, data): Task | NotAvailable {
       const { numpy: np, nn, jit, valueAndGrad, blockUntilReady, tree } = jax as JaxModule;
+      // A scalar read back: `item()` reads synchronously, which jax-js's webgpu device cannot in Node.
+      const read = (a: Arr): RunValue | Promise<RunValue> =>
+        device === "wasm" ? a.item() : a.data().then((d) => d[0]);
+      // One process may hold jax peers on both devices: each case's arrays go to its peer's device.
+      (jax as JaxModule).defaultDevice(device);
       const t = (a: Array32): Arr => np.array(new Float32Array(a.data)).reshape(a.shape);
       const maybeJit = <F extends (...args: Arr[]) => Arr>(f: F) => (useJit ? jit(f) : f);
       switch (c.kind) {
@@ -54,7 +78,7 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
               const [value, next] = update(params, x.ref, y.ref);
               params = next;
               // Reading the loss waits for it, and for the update computed in the same step.
-              return blockUntilReady(params).then(() => value.item());
+              return blockUntilReady(params).then(() => read(value));
             },
             dispose: () => tree.dispose([x, y, params]),
           };
@@ -76,7 +100,7 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
           const dispose = () => tree.dispose([ta, tb]);
           if (c.op === "sum") {
             const sum = maybeJit((p: Arr) => np.sum(p));
-            return { run: () => sum(ta.ref).item(), dispose };
+            return { run: () => read(sum(ta.ref)), dispose };
           }
           if (c.op === "relu") {
             const relu = maybeJit((p: Arr) => nn.relu(p));
@@ -100,7 +124,7 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
             run() {
               let x = start.ref;
               for (let i = 0; i < c.length; i++) x = x.add(step.ref);
-              return x.item();
+              return read(x);
             },
             dispose: () => tree.dispose([start, step]),
           };
@@ -120,7 +144,7 @@ export function jaxPeer(id: PeerId, useJit: boolean): InProcessPeer {
               const [value, grad] = update(x.ref, target.ref);
               return blockUntilReady(grad).then((g) => {
                 g.dispose();
-                return value.item();
+                return read(value);
               });
             },
             dispose: () => tree.dispose([x, target]),

@@ -1,5 +1,13 @@
 import type * as TF from "@tensorflow/tfjs-core";
-import { DIGITS_PEERS_ONLY, type InProcessPeer, type NotAvailable, type PeerId, type Task } from "../peer.js";
+import {
+  DIGITS_PEERS_ONLY,
+  type InProcessPeer,
+  type NotAvailable,
+  type PeerId,
+  type RunValue,
+  type Task,
+} from "../peer.js";
+import { adapterName, webgpu } from "../webgpu.js";
 import type {
   Array32,
   ChainData,
@@ -12,19 +20,39 @@ import type {
 } from "../workloads.js";
 
 type Tf = typeof TF;
+type Backend = "cpu" | "wasm" | "webgpu";
 
 /**
- * TensorFlow.js on one backend. Both backends share tfjs-core's engine, so `prepare` switches the
- * active backend. Their kernels run synchronously inside the op call (neither backend has a queue),
- * so a returned op is a finished op; scalar results are read back with `dataSync` all the same.
+ * Reads a scalar back and disposes it. The cpu and wasm kernels have run by the time an op returns,
+ * so `dataSync` costs no wait; webgpu queues its kernels, and `data()` resolves once they have run.
+ */
+function readScalar(backend: Backend, s: TF.Tensor): RunValue | Promise<RunValue> {
+  if (backend !== "webgpu") {
+    const v = s.dataSync()[0];
+    s.dispose();
+    return v;
+  }
+  return s.data().then((d) => {
+    s.dispose();
+    return d[0];
+  });
+}
+
+/**
+ * TensorFlow.js on one backend. The backends share tfjs-core's engine, so `prepare` switches the
+ * active backend. The cpu and wasm kernels run synchronously inside the op call (neither backend has
+ * a queue), so a returned op is a finished op; scalar results are read back with `dataSync` all the same.
  * `wasmPaths` is where a page serves the backend's .wasm files (the browser bench); with it tfjs
  * picks its threaded SIMD build where the page is cross-origin isolated, and runs XNNPACK on
  * hardwareConcurrency / 2 threads (it assumes two hyperthreads per core; setThreadsCount cannot go
- * above that), so one thread on a 2-core machine.
+ * above that), so one thread on a 2-core machine. The webgpu backend queues its kernels: its runs end
+ * by reading a result back (the loss, or one element of a product), which waits for them.
  */
-export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string): InProcessPeer {
+export function tfjsPeer(id: PeerId, backend: Backend, wasmPaths?: string): InProcessPeer {
   let tf: Tf | undefined;
   let threads: (() => number) | undefined;
+  let adapter: string | undefined;
+  const read = (s: TF.Tensor) => readScalar(backend, s);
   return {
     kind: "in-process",
     id,
@@ -37,6 +65,13 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
         const wasm = await import("@tensorflow/tfjs-backend-wasm");
         if (wasmPaths) wasm.setWasmPaths(wasmPaths);
         threads = wasm.getThreadsCount;
+      }
+      if (backend === "webgpu") {
+        // It registers itself only where navigator.gpu exists when it is imported.
+        const gpu = await webgpu();
+        if ("na" in gpu) return gpu;
+        await import("@tensorflow/tfjs-backend-webgpu");
+        adapter = await adapterName(gpu, "high-performance");
       }
       // tfjs-cpu prints a banner recommending tfjs-node on its first tensor in Node (tfjs-node, native
       // TensorFlow, is not a peer here): create one while console.warn is silenced.
@@ -55,7 +90,11 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
       return undefined;
     },
     describe: () =>
-      threads ? `${threads()} thread${threads() === 1 ? "" : "s"} (XNNPACK)` : "pure-JS kernels",
+      adapter
+        ? `webgpu on ${adapter}; timed until a result is read back with data() (the loss, or one element of the product)`
+        : threads
+          ? `${threads()} thread${threads() === 1 ? "" : "s"} (XNNPACK)`
+          : "pure-JS kernels",
     async prepare(c, data): Promise<Task | NotAvailable> {
       const tfjs = tf as Tf;
       await tfjs.setBackend(backend);
@@ -79,25 +118,28 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
                 for (const w of params) w.assign(tfjs.sub(w, tfjs.mul(grads[w.name] as TF.Tensor, c.lr)));
                 return value;
               });
-              const v = value.dataSync()[0];
-              value.dispose();
-              return v;
+              return read(value);
             },
             dispose: () => tfjs.dispose([x, y, ...params]),
           };
         }
         case "digits":
-          if (backend !== "wasm") return DIGITS_PEERS_ONLY;
+          if (backend === "cpu") return DIGITS_PEERS_ONLY;
           // tfjs-wasm 4.22 has no kernels for the convolution's gradients (Conv2DBackpropFilter/Input).
           if (c.model === "cnn" && !tfjs.getKernel("Conv2DBackpropFilter", backend)) {
             return { na: "no conv2d gradient kernels" };
           }
-          return digitsTask(tfjs, c, data as DigitsData);
+          return digitsTask(tfjs, c, data as DigitsData, read);
         case "matmul": {
           const { a, b } = data as PairData;
           const ta = t(a);
           const tb = t(b);
-          return { run: () => void tfjs.matMul(ta, tb).dispose(), dispose: () => tfjs.dispose([ta, tb]) };
+          const dispose = () => tfjs.dispose([ta, tb]);
+          if (backend !== "webgpu") return { run: () => void tfjs.matMul(ta, tb).dispose(), dispose };
+          return {
+            run: () => read(tfjs.tidy(() => tfjs.slice(tfjs.matMul(ta, tb), [0, 0], [1, 1]))),
+            dispose,
+          };
         }
         case "elementwise": {
           const { a, b } = data as PairData;
@@ -106,15 +148,7 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
           const dispose = () => tfjs.dispose([ta, tb]);
           if (c.op === "add") return { run: () => void tfjs.add(ta, tb).dispose(), dispose };
           if (c.op === "relu") return { run: () => void tfjs.relu(ta).dispose(), dispose };
-          return {
-            run() {
-              const s = tfjs.sum(ta);
-              const v = s.dataSync()[0];
-              s.dispose();
-              return v;
-            },
-            dispose,
-          };
+          return { run: () => read(tfjs.sum(ta)), dispose };
         }
         case "conv": {
           // tfjs-wasm registers no Conv2DBackpropFilter/Input kernels
@@ -155,9 +189,7 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
                 for (let i = 0; i < c.length; i++) x = tfjs.add(x, step);
                 return x;
               });
-              const v = out.dataSync()[0];
-              out.dispose();
-              return v;
+              return read(out);
             },
             dispose: () => tfjs.dispose([start, step]),
           };
@@ -177,9 +209,8 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
           return {
             run() {
               const { value, grad } = valueAndGrad(x);
-              const v = value.dataSync()[0];
-              tfjs.dispose([value, grad]);
-              return v;
+              grad.dispose();
+              return read(value);
             },
             dispose: () => tfjs.dispose([x, target]),
           };
@@ -196,7 +227,12 @@ export function tfjsPeer(id: PeerId, backend: "cpu" | "wasm", wasmPaths?: string
  * (channel, row, column) order of the flattened features to NHWC's (row, column, channel). Adam with
  * PyTorch's epsilon (tfjs's default is 1e-7).
  */
-function digitsTask(tf: Tf, c: DigitsCase, data: DigitsData): Task {
+function digitsTask(
+  tf: Tf,
+  c: DigitsCase,
+  data: DigitsData,
+  read: (s: TF.Tensor) => RunValue | Promise<RunValue>,
+): Task {
   const { images: x, labels: y } = data;
   const t = (a: Array32) => tf.tensor(a.data, a.shape, "float32");
   const param = (key: string) => t(data[key] as Array32);
@@ -247,7 +283,7 @@ function digitsTask(tf: Tf, c: DigitsCase, data: DigitsData): Task {
   };
   const optimizer = tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
   return {
-    run() {
+    async run() {
       let total = 0;
       let batches = 0;
       for (let start = 0; start < n; start += c.batchSize, batches++) {
@@ -257,8 +293,7 @@ function digitsTask(tf: Tf, c: DigitsCase, data: DigitsData): Task {
           const yb = tf.slice(labels, start, size);
           return tf.losses.softmaxCrossEntropy(yb, forward(xb)) as TF.Scalar;
         }, true) as TF.Scalar;
-        total += loss.dataSync()[0] as number;
-        loss.dispose();
+        total += (await read(loss)) as number;
       }
       return total / batches;
     },
