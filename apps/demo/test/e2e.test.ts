@@ -1,15 +1,13 @@
 // End-to-end: build the demo (unless an up-to-date build exists), serve it with vite's preview server,
 // and drive Debian's Chromium through playwright-core, as a visitor would.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { build, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Browser, CHROMIUM, freePort, launchChromium } from "./chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const configFile = join(root, "vite.config.ts");
 const dist = join(root, "dist");
@@ -50,22 +48,9 @@ async function ensureBuild(): Promise<void> {
   await build({ root, configFile, logLevel: "warn" });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 let server: PreviewServer | undefined;
-let context: BrowserContext | undefined;
+let browser: Browser | undefined;
 let baseUrl = "";
-let profile: string | undefined;
 let page: Page;
 const problems: string[] = [];
 
@@ -97,29 +82,13 @@ async function launch(): Promise<void> {
   baseUrl = server.resolvedUrls?.local[0] ?? "";
   if (!baseUrl) throw new Error("e2e: vite preview reported no local URL");
 
-  profile = mkdtempSync(join(tmpdir(), "torchlet-demo-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ],
-  });
+  browser = await launchChromium();
 }
 
 /** Opens one of the demo's pages, its console errors and warnings collected in `found`. */
 async function openPage(path: string, found: string[]): Promise<Page> {
-  if (!context) throw new Error("e2e: no browser");
-  const opened = await context.newPage();
+  if (!browser) throw new Error("e2e: no browser");
+  const opened = await browser.context.newPage();
   opened.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") found.push(`console.${m.type()}: ${m.text()}`);
   });
@@ -144,9 +113,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 }, 20_000);
 
 describe("demo in Chromium", () => {
