@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { build, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, CHROMIUM, freePort, launchChromium } from "./chromium.js";
+import { type Browser, CHROMIUM, freePort, launchChromium, WEBGPU } from "./chromium.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const configFile = join(root, "vite.config.ts");
@@ -153,6 +153,21 @@ describe("demo in Chromium", () => {
     const status = await text("backend");
     expect(status).toMatch(/^Wasm SIMD, /);
     if (cores > 1) expect(status).toMatch(/^Wasm SIMD, \d+ helper threads? \(checked\)$/);
+    expect(problems).toEqual([]);
+  }, 20_000);
+
+  it("shows the device that trains, cpu, and why WebGPU is not offered (this browser has no adapter)", async () => {
+    ready();
+    await page.waitForFunction(
+      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
+      null,
+      { timeout: 15_000 },
+    );
+    expect(await text("device")).toMatch(/^cpu \(Wasm SIMD, (one thread|\d+ helper threads?)\)$/);
+    expect(await text("device-note")).toBe(
+      "WebGPU is not available: the browser offers no WebGPU adapter (no usable GPU, or WebGPU is switched off).",
+    );
+    expect(await page.locator('#device option[value="webgpu"]').isDisabled()).toBe(true);
     expect(problems).toEqual([]);
   }, 20_000);
 
@@ -462,4 +477,113 @@ describe("the Digits page in Chromium", () => {
     expect(await read("state")).not.toMatch(/error|failed/);
     expect(found).toEqual([]);
   }, 20_000);
+});
+
+describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter)", () => {
+  let gpuBrowser: Browser | undefined;
+  let gpu: Page;
+  const found: string[] = [];
+  const read = async (testId: string) => (await gpu.getByTestId(testId).textContent()) ?? "";
+  /** The loss shown, in full (the readout rounds it to 5 digits). */
+  const fullLoss = async () => Number(await gpu.getByTestId("loss").getAttribute("data-value"));
+  const until = (state: string) =>
+    gpu.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 30_000 });
+
+  beforeAll(async () => {
+    if (setupError) return;
+    gpuBrowser = await launchChromium(WEBGPU);
+    const opened = await gpuBrowser.context.newPage();
+    opened.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") found.push(`console.${m.type()}: ${m.text()}`);
+    });
+    opened.on("pageerror", (e) => found.push(`page error: ${e.message}`));
+    await opened.goto(baseUrl);
+    gpu = opened;
+  }, 60_000);
+  afterAll(() => gpuBrowser?.close(), 20_000);
+
+  /** Chooses the device (a reset), then trains 20 epochs: 3 single steps, then the rest; the losses seen. */
+  async function trainOn(device: "cpu" | "webgpu"): Promise<number[]> {
+    await gpu.selectOption("#device", device);
+    await gpu.waitForFunction(
+      (d) =>
+        document.body.dataset.state === "idle" &&
+        document.querySelector('[data-testid="epoch"]')?.textContent === "0" &&
+        document.querySelector('[data-testid="device"]')?.textContent?.startsWith(d),
+      device,
+      { timeout: 30_000 },
+    );
+    const losses = [await fullLoss()];
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      await gpu.getByTestId("step").click();
+      await gpu.waitForFunction(
+        (e) =>
+          document.body.dataset.state === "paused" &&
+          document.querySelector('[data-testid="epoch"]')?.textContent === String(e),
+        epoch,
+        { timeout: 30_000 },
+      );
+      losses.push(await fullLoss());
+    }
+    await gpu.getByTestId("train").click();
+    await until("done");
+    expect(await read("epoch")).toBe("20");
+    losses.push(await fullLoss());
+    return losses;
+  }
+
+  it("offers WebGPU, names the adapter that trains, and the code reads the loss asynchronously", async (context) => {
+    ready();
+    await gpu.waitForFunction(
+      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
+      null,
+      { timeout: 30_000 },
+    );
+    const note = await read("device-note");
+    if (/not available/.test(note)) context.skip(`Chromium has no WebGPU adapter here: ${note}`);
+    expect(note).toMatch(/^WebGPU adapter: .*swiftshader/);
+    expect(await gpu.locator('#device option[value="webgpu"]').isDisabled()).toBe(false);
+    await gpu.selectOption("#device", "webgpu");
+    await gpu.waitForFunction(
+      () => document.querySelector('[data-testid="device"]')?.textContent?.startsWith("webgpu"),
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await read("device")).toMatch(/^webgpu \(.*swiftshader.*\)$/);
+    expect(await read("code")).toContain("await loss.itemAsync();");
+    expect(await read("code")).toContain('{ device: "webgpu", requiresGrad: true }');
+    // The optimizer styles run on the CPU until torchlet's optimizers update webgpu tensors.
+    await gpu.selectOption("#style", "adam");
+    await gpu.waitForFunction(
+      () => document.querySelector('[data-testid="device"]')?.textContent?.startsWith("cpu"),
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await read("device-note")).toBe(
+      "optim.Adam runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.",
+    );
+    await gpu.selectOption("#style", "raw");
+    expect(found).toEqual([]);
+  }, 60_000);
+
+  it("trains 20 epochs on webgpu to the CPU's losses within 1e-4 relative", async (context) => {
+    ready();
+    if (await gpu.locator('#device option[value="webgpu"]').isDisabled())
+      context.skip(`Chromium has no WebGPU adapter here: ${await read("device-note")}`);
+    await gpu.selectOption("#speed", "100000");
+    await gpu.fill("#epochs", "20");
+    await gpu.locator("#epochs").dispatchEvent("change");
+    const cpu = await trainOn("cpu");
+    const webgpu = await trainOn("webgpu");
+    expect(webgpu).toHaveLength(cpu.length);
+    for (const [i, want] of cpu.entries())
+      expect(
+        Math.abs((webgpu[i] as number) - want) / want,
+        `loss ${i}: ${webgpu[i]} vs ${want}`,
+      ).toBeLessThan(1e-4);
+    // Training lowered the loss on both.
+    expect(webgpu.at(-1)).toBeLessThan(webgpu[0] as number);
+    expect(await gpu.locator("#state").textContent()).not.toMatch(/error|failed/);
+    expect(found).toEqual([]);
+  }, 60_000);
 });
