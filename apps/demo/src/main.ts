@@ -3,6 +3,7 @@
 import { codeLines } from "./code-listing.js";
 import { available, byId, FrameScheduler, readNumber, setAvailable } from "./controls.js";
 import { DATASETS } from "./dataset-info.js";
+import { cpuMath, deviceText, webgpuNote } from "./device-text.js";
 import type { GraphDescription } from "./graph.js";
 import type {
   DatasetName,
@@ -97,20 +98,18 @@ let latest: Snapshot | null = null;
 let drawnGraph: GraphDescription | null = null;
 /** What the worker found: WebGPU (null until it answers), and the CPU's math (Wasm SIMD, threads). */
 let webgpu: WebgpuStatus | null = null;
-let cpuMath = "Wasm SIMD";
+let cpu = "Wasm SIMD";
 /** The device of the network the worker holds (the one training runs on). */
 let ranOn: DeviceName | null = null;
 
 /** The device readout and the note under the control: what runs where, and why WebGPU does not. */
 function showDevice(): void {
-  if (ranOn === "webgpu" && webgpu?.available) readout.device.textContent = `webgpu (${webgpu.adapter})`;
-  else if (ranOn === "cpu") readout.device.textContent = `cpu (${cpuMath})`;
+  if (ranOn) readout.device.textContent = deviceText(ranOn, cpu, webgpu);
   const style = STYLES[inputs.style.value as StyleName];
-  if (!webgpu) deviceNote.textContent = "Looking for WebGPU…";
-  else if (!webgpu.available) deviceNote.textContent = `WebGPU is not available: ${webgpu.reason}.`;
-  else if (inputs.device.value === "webgpu" && !style.webgpu)
-    deviceNote.textContent = `${style.label.replace(/^\d+\. /, "")} runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.`;
-  else deviceNote.textContent = `WebGPU adapter: ${webgpu.adapter}.`;
+  deviceNote.textContent =
+    webgpu?.available && inputs.device.value === "webgpu" && !style.webgpu
+      ? `${style.label.replace(/^\d+\. /, "")} runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.`
+      : webgpuNote(webgpu);
 }
 
 function render(): void {
@@ -173,10 +172,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       setRunState(m.state);
       break;
     case "backend": {
-      const { simd, threads, checked } = m.status;
-      const helpers = threads === 1 ? "1 helper thread" : `${threads} helper threads`;
-      cpuMath = `${simd ? "Wasm SIMD" : "TypeScript"}, ${threads > 0 ? helpers : "one thread"}`;
-      readout.backend.textContent = `${cpuMath}${checked ? " (checked)" : checked === false ? " (mismatch!)" : ""}`;
+      const { checked } = m.status;
+      cpu = cpuMath(m.status);
+      readout.backend.textContent = `${cpu}${checked ? " (checked)" : checked === false ? " (mismatch!)" : ""}`;
       showDevice();
       break;
     }

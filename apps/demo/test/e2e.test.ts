@@ -374,6 +374,13 @@ describe("the Digits page in Chromium", () => {
     // The first layer of the MLP: 128 hidden units, each drawn as a 28 x 28 image of its weights.
     expect(await digits.locator('[data-testid="filters"] canvas').count()).toBe(128);
     expect(await accuracy()).toBeLessThan(0.3);
+    // Digits trains on the CPU, and says why WebGPU is not used (this browser has no adapter).
+    await digits.waitForFunction(
+      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
+    );
+    expect(await read("device-note")).toMatch(/^WebGPU is not available: /);
+    await digits.waitForFunction(() => document.querySelector('[data-testid="device"]')?.textContent !== "…");
+    expect(await read("device")).toMatch(/^cpu \(Wasm SIMD, (one thread|\d+ helper threads?)\)$/);
     expect(found).toEqual([]);
   }, 70_000);
 
@@ -563,6 +570,28 @@ describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter
       "optim.Adam runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.",
     );
     await gpu.selectOption("#style", "raw");
+    expect(found).toEqual([]);
+  }, 60_000);
+
+  it("Digits names the adapter and says it trains on the CPU", async (context) => {
+    ready();
+    if (await gpu.locator('#device option[value="webgpu"]').isDisabled())
+      context.skip(`Chromium has no WebGPU adapter here: ${await read("device-note")}`);
+    const digits = await gpuBrowser?.context.newPage();
+    if (!digits) throw new Error("e2e: no browser");
+    digits.on("pageerror", (e) => found.push(`page error: ${e.message}`));
+    await digits.goto(new URL("./digits.html", baseUrl).href);
+    await digits.waitForFunction(
+      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await digits.getByTestId("device-note").textContent()).toMatch(
+      /^WebGPU adapter: .*swiftshader.*\. Digits trains on the CPU: torchlet's optimizers cannot update webgpu tensors yet\.$/,
+    );
+    await digits.waitForFunction(() => document.querySelector('[data-testid="device"]')?.textContent !== "…");
+    expect(await digits.getByTestId("device").textContent()).toMatch(/^cpu \(Wasm SIMD/);
+    await digits.close();
     expect(found).toEqual([]);
   }, 60_000);
 

@@ -2,6 +2,8 @@
 // never a Tensor.
 
 import type { DigitsModelName } from "@torchlet/vision";
+import type { BackendStatus } from "../backend-check.js";
+import type { WebgpuStatus } from "../webgpu-status.js";
 
 /** The models the page offers: those of @torchlet/vision. */
 export type ModelKind = DigitsModelName;
@@ -59,4 +61,7 @@ export type FromWorker =
   | { type: "evaluation"; evaluation: Evaluation; filters: FilterImages }
   | { type: "state"; state: RunState }
   | { type: "probabilities"; id: number; probabilities: Float32Array }
+  /** How the CPU does the math, and whether the browser has WebGPU (Digits trains on the CPU). */
+  | { type: "backend"; status: BackendStatus }
+  | { type: "webgpu"; status: WebgpuStatus }
   | { type: "error"; message: string };

@@ -3,6 +3,8 @@
 
 import digitsUrl from "virtual:mnist-digits";
 import { DIGITS_MODELS, type Digits, type DigitsSplit, digitsModel, splitDigits } from "@torchlet/vision";
+import { checkBackend } from "../backend-check.js";
+import { startWebgpu } from "../webgpu-status.js";
 import { workerScope } from "../worker-scope.js";
 import { unpackDigits } from "./packed-digits.js";
 import type { DigitsConfig, FromWorker, RunState, Samples, ToWorker } from "./protocol.js";
@@ -147,3 +149,5 @@ async function load(): Promise<void> {
 }
 
 load().catch(fail);
+checkBackend().then((status) => post({ type: "backend", status }), fail);
+startWebgpu().then((status) => post({ type: "webgpu", status }), fail);
