@@ -317,6 +317,14 @@ describe("demo in Chromium", () => {
         map,
       ).toBe(false);
     }
+    // The chapter's worker carries the webgpu device; the Digits worker, which trains on the CPU,
+    // only asks the browser for an adapter.
+    const carriesWebgpu = (map: string) => sourcesOf(map).some((s) => s.includes("packages/webgpu/src/"));
+    const digitsWorker = workers.filter((map) =>
+      sourcesOf(map).some((s) => s.includes("src/digits/worker.ts")),
+    );
+    expect(digitsWorker.length).toBe(1);
+    for (const map of workers) expect(carriesWebgpu(map), map).toBe(!digitsWorker.includes(map));
     // The digits worker reads the packed asset: the mnist package's JSON is in no bundle.
     expect(maps.flatMap(sourcesOf).some((s) => /\/mnist\/src\//.test(s))).toBe(false);
     // The pages themselves only draw: no tensors on the main thread.

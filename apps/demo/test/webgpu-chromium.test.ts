@@ -79,6 +79,6 @@ describe.skipIf(skipReason !== null)(
           `epoch ${want.epoch}: ${got} vs ${want.loss}`,
         ).toBeLessThan(1e-4);
       }
-    }, 50_000);
+    }, 60_000);
   },
 );

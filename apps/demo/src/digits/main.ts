@@ -177,8 +177,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case "probabilities":
       if (m.id === drawingId) bars.draw(m.probabilities);
       break;
-    case "backend":
-      readout.device.textContent = `cpu (${cpuMath(m.status)})`;
+    case "cpu":
+      readout.device.textContent = `cpu (${cpuMath(m)})`;
       break;
     case "webgpu":
       // Digits trains with optim.Adam, which cannot update webgpu tensors yet: it stays on the CPU.

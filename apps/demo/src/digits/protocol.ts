@@ -2,7 +2,6 @@
 // never a Tensor.
 
 import type { DigitsModelName } from "@torchlet/vision";
-import type { BackendStatus } from "../backend-check.js";
 import type { WebgpuStatus } from "../webgpu-status.js";
 
 /** The models the page offers: those of @torchlet/vision. */
@@ -62,6 +61,6 @@ export type FromWorker =
   | { type: "state"; state: RunState }
   | { type: "probabilities"; id: number; probabilities: Float32Array }
   /** How the CPU does the math, and whether the browser has WebGPU (Digits trains on the CPU). */
-  | { type: "backend"; status: BackendStatus }
+  | { type: "cpu"; simd: boolean; threads: number }
   | { type: "webgpu"; status: WebgpuStatus }
   | { type: "error"; message: string };
