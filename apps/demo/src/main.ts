@@ -2,7 +2,7 @@
 // with the latest state (the worker may report faster than the screen refreshes).
 import { codeLines } from "./code-listing.js";
 import { available, byId, FrameScheduler, readNumber, setAvailable } from "./controls.js";
-import { DATASETS } from "./dataset-info.js";
+import { CHAPTER_CONFIG, DATASETS } from "./dataset-info.js";
 import { cpuMath, deviceText, webgpuNote } from "./device-text.js";
 import type { GraphDescription } from "./graph.js";
 import type {
@@ -60,15 +60,7 @@ const heatmaps = new Heatmaps(byId("heatmaps"));
 for (const [name, info] of Object.entries(DATASETS)) inputs.dataset.add(new Option(info.label, name));
 for (const [name, info] of Object.entries(STYLES)) inputs.style.add(new Option(info.label, name));
 
-let config: TrainConfig = {
-  dataset: "chapter",
-  style: "raw",
-  hidden: 32,
-  lr: 1e-4,
-  epochs: 200,
-  seed: 42,
-  device: "cpu",
-};
+let config: TrainConfig = CHAPTER_CONFIG;
 
 /** The device chosen, unless the style cannot train there yet. */
 function chosenDevice(style: StyleName): DeviceName {

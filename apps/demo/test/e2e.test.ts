@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { build, type PreviewServer, preview } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { type Browser, CHROMIUM, freePort, launchChromium, WEBGPU } from "./chromium.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -85,6 +85,16 @@ async function launch(): Promise<void> {
   browser = await launchChromium();
 }
 
+/** The page's note on WebGPU, once its worker has looked for an adapter. */
+async function webgpuNote(on: Page): Promise<string> {
+  await on.waitForFunction(
+    () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
+    null,
+    { timeout: 30_000 },
+  );
+  return (await on.getByTestId("device-note").textContent()) ?? "";
+}
+
 /** Opens one of the demo's pages, its console errors and warnings collected in `found`. */
 async function openPage(path: string, found: string[]): Promise<Page> {
   if (!browser) throw new Error("e2e: no browser");
@@ -158,13 +168,9 @@ describe("demo in Chromium", () => {
 
   it("shows the device that trains, cpu, and why WebGPU is not offered (this browser has no adapter)", async () => {
     ready();
-    await page.waitForFunction(
-      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
-      null,
-      { timeout: 15_000 },
-    );
+    const note = await webgpuNote(page);
     expect(await text("device")).toMatch(/^cpu \(Wasm SIMD, (one thread|\d+ helper threads?)\)$/);
-    expect(await text("device-note")).toBe(
+    expect(note).toBe(
       "WebGPU is not available: the browser offers no WebGPU adapter (no usable GPU, or WebGPU is switched off).",
     );
     expect(await page.locator('#device option[value="webgpu"]').isDisabled()).toBe(true);
@@ -383,10 +389,7 @@ describe("the Digits page in Chromium", () => {
     expect(await digits.locator('[data-testid="filters"] canvas').count()).toBe(128);
     expect(await accuracy()).toBeLessThan(0.3);
     // Digits trains on the CPU, and says why WebGPU is not used (this browser has no adapter).
-    await digits.waitForFunction(
-      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
-    );
-    expect(await read("device-note")).toMatch(/^WebGPU is not available: /);
+    expect(await webgpuNote(digits)).toMatch(/^WebGPU is not available: /);
     await digits.waitForFunction(() => document.querySelector('[data-testid="device"]')?.textContent !== "…");
     expect(await read("device")).toMatch(/^cpu \(Wasm SIMD, (one thread|\d+ helper threads?)\)$/);
     expect(found).toEqual([]);
@@ -517,6 +520,13 @@ describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter
   }, 60_000);
   afterAll(() => gpuBrowser?.close(), 20_000);
 
+  /** Skips the test, saying why, where this Chromium offers no adapter; else the page's note. */
+  async function needAdapter(context: TestContext): Promise<string> {
+    const note = await webgpuNote(gpu);
+    if (/not available/.test(note)) context.skip(`Chromium has no WebGPU adapter here: ${note}`);
+    return note;
+  }
+
   /** Chooses the device (a reset), then trains 20 epochs: 3 single steps, then the rest; the losses seen. */
   async function trainOn(device: "cpu" | "webgpu"): Promise<number[]> {
     await gpu.selectOption("#device", device);
@@ -549,13 +559,7 @@ describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter
 
   it("offers WebGPU, names the adapter that trains, and the code reads the loss asynchronously", async (context) => {
     ready();
-    await gpu.waitForFunction(
-      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
-      null,
-      { timeout: 30_000 },
-    );
-    const note = await read("device-note");
-    if (/not available/.test(note)) context.skip(`Chromium has no WebGPU adapter here: ${note}`);
+    const note = await needAdapter(context);
     expect(note).toMatch(/^WebGPU adapter: .*swiftshader/);
     expect(await gpu.locator('#device option[value="webgpu"]').isDisabled()).toBe(false);
     await gpu.selectOption("#device", "webgpu");
@@ -583,18 +587,12 @@ describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter
 
   it("Digits names the adapter and says it trains on the CPU", async (context) => {
     ready();
-    if (await gpu.locator('#device option[value="webgpu"]').isDisabled())
-      context.skip(`Chromium has no WebGPU adapter here: ${await read("device-note")}`);
+    await needAdapter(context);
     const digits = await gpuBrowser?.context.newPage();
     if (!digits) throw new Error("e2e: no browser");
     digits.on("pageerror", (e) => found.push(`page error: ${e.message}`));
     await digits.goto(new URL("./digits.html", baseUrl).href);
-    await digits.waitForFunction(
-      () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
-      null,
-      { timeout: 30_000 },
-    );
-    expect(await digits.getByTestId("device-note").textContent()).toMatch(
+    expect(await webgpuNote(digits)).toMatch(
       /^WebGPU adapter: .*swiftshader.*\. Digits trains on the CPU: torchlet's optimizers cannot update webgpu tensors yet\.$/,
     );
     await digits.waitForFunction(() => document.querySelector('[data-testid="device"]')?.textContent !== "…");
@@ -605,8 +603,7 @@ describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter
 
   it("trains 20 epochs on webgpu to the CPU's losses within 1e-4 relative", async (context) => {
     ready();
-    if (await gpu.locator('#device option[value="webgpu"]').isDisabled())
-      context.skip(`Chromium has no WebGPU adapter here: ${await read("device-note")}`);
+    await needAdapter(context);
     await gpu.selectOption("#speed", "100000");
     await gpu.fill("#epochs", "20");
     await gpu.locator("#epochs").dispatchEvent("change");

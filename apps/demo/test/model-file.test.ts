@@ -2,21 +2,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
+import { CHAPTER_CONFIG } from "../src/dataset-info.js";
 import { chapterWeights } from "../src/model-file.js";
 import { Trainer } from "../src/trainer.js";
 
 const fixtures = join(__dirname, "fixtures");
 const bytes = () => new Uint8Array(readFileSync(join(fixtures, "chapter-model.pt")));
 const expected = JSON.parse(readFileSync(join(fixtures, "chapter-model.json"), "utf8"));
-const config = {
-  dataset: "chapter",
-  style: "raw",
-  hidden: 32,
-  lr: 1e-4,
-  epochs: 10,
-  seed: 42,
-  device: "cpu",
-} as const;
+const config = { ...CHAPTER_CONFIG, epochs: 10 };
 
 describe("a dropped model file", () => {
   it("starts every style from PyTorch's weights, with PyTorch's loss on the chapter's data", async () => {

@@ -1,18 +1,9 @@
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
+import { CHAPTER_CONFIG } from "../src/dataset-info.js";
 import type { DeviceName, StyleName, TrainConfig } from "../src/protocol.js";
 import { STYLES } from "../src/style-info.js";
 import { Trainer } from "../src/trainer.js";
-
-const CHAPTER: TrainConfig = {
-  dataset: "chapter",
-  style: "raw",
-  hidden: 32,
-  lr: 1e-4,
-  epochs: 200,
-  seed: 42,
-  device: "cpu",
-};
 
 /** Trains to the end; every epoch's loss, as the page receives them, and the trainer. */
 async function train(config: TrainConfig): Promise<{ t: Trainer; losses: number[] }> {
@@ -27,7 +18,7 @@ async function train(config: TrainConfig): Promise<{ t: Trainer; losses: number[
 
 describe("Trainer", () => {
   it("shows a loss and graph before training, and the loss falls over the chapter's 200 epochs", async () => {
-    const t = await Trainer.create(CHAPTER);
+    const t = await Trainer.create(CHAPTER_CONFIG);
     const first = await t.snapshot();
     expect(first.epoch).toBe(0);
     expect(first.phase).toBe("setup");
@@ -39,14 +30,14 @@ describe("Trainer", () => {
   }, 30_000);
 
   it("with seed 42 prints the losses of `torchlet train` and PyTorch (epoch 10: 112.5338, epoch 200: 20.04058)", async () => {
-    const { losses } = await train(CHAPTER);
+    const { losses } = await train(CHAPTER_CONFIG);
     expect(losses[9]).toBeCloseTo(112.5338, 3);
     expect(losses[199]).toBeCloseTo(20.04058, 4);
   }, 30_000);
 
   for (const dataset of ["sine", "cubic"] as const) {
     it(`fits the 1-D ${dataset} data with the settings the page suggests`, async () => {
-      const t = await Trainer.create({ ...CHAPTER, dataset, lr: 1e-2, epochs: 1000 });
+      const t = await Trainer.create({ ...CHAPTER_CONFIG, dataset, lr: 1e-2, epochs: 1000 });
       const first = await t.snapshot();
       while (!t.done) await t.runEpoch();
       const last = await t.snapshot();
@@ -57,7 +48,7 @@ describe("Trainer", () => {
 
 describe("Trainer in the book's styles", () => {
   // The CLI's styles (apps/cli/fixtures/styles.json, from PyTorch 1.13) on the same data and weights.
-  const run = (style: StyleName, lr: number) => train({ ...CHAPTER, style, lr });
+  const run = (style: StyleName, lr: number) => train({ ...CHAPTER_CONFIG, style, lr });
 
   it("modules gives the raw run's losses exactly; optim and adam give PyTorch's", async () => {
     const raw = (await run("raw", 1e-4)).losses;
@@ -100,7 +91,7 @@ describe.skipIf(!webgpu)(
   () => {
     for (const style of webgpuStyles) {
       it(`${style}: the CPU's losses within 1e-4 relative every epoch, and the same views`, async () => {
-        const short = { ...CHAPTER, style, epochs: 20 };
+        const short = { ...CHAPTER_CONFIG, style, epochs: 20 };
         const onDevice = (device: DeviceName) => train({ ...short, device });
         const [cpu, gpu] = [await onDevice("cpu"), await onDevice("webgpu")];
         expect(gpu.t.x.device).toBe("webgpu");
