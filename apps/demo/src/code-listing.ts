@@ -24,19 +24,35 @@ function dataLines(config: TrainConfig): string[] {
 export function codeLines(config: TrainConfig): CodeLine[] {
   const d = config.dataset === "chapter" ? 3 : 1;
   const h = config.hidden;
+  const gpu = config.device === "webgpu";
   const setup = (text: string): CodeLine => ({ text, phase: "setup" });
   const update = (text: string): CodeLine => ({ text, phase: "update" });
   const blank: CodeLine = { text: "", phase: null };
   const loop: CodeLine = { text: `for (let epoch = 0; epoch < ${config.epochs}; epoch++) {`, phase: null };
   const end: CodeLine = { text: "}", phase: null };
+  // On webgpu the data is drawn on the CPU, as every factory draws, and moved; so are the raw weights.
+  const data = gpu
+    ? [
+        ...dataLines(config).map((line) => line.replace(/^const /, "let ")),
+        'x = x.to("webgpu");',
+        'y = y.to("webgpu");',
+      ]
+    : dataLines(config);
+  const options =
+    gpu && config.style === "raw" ? '{ device: "webgpu", requiresGrad: true }' : "{ requiresGrad: true }";
   const start = [
     setup(`torch.manualSeed(${config.seed});`),
-    ...dataLines(config).map(setup),
-    setup(`const w1 = torch.randn([${d}, ${h}], { requiresGrad: true });`),
-    setup(`const b1 = torch.zeros([1, ${h}], { requiresGrad: true });`),
-    setup(`const w2 = torch.randn([${h}, 1], { requiresGrad: true });`),
-    setup("const b2 = torch.zeros([1, 1], { requiresGrad: true });"),
+    ...data.map(setup),
+    setup(`const w1 = torch.randn([${d}, ${h}], ${options});`),
+    setup(`const b1 = torch.zeros([1, ${h}], ${options});`),
+    setup(`const w2 = torch.randn([${h}, 1], ${options});`),
+    setup(`const b2 = torch.zeros([1, 1], ${options});`),
   ];
+  // A webgpu tensor is read asynchronously; the page reads every epoch's loss this way.
+  const read: CodeLine[] = gpu ? [{ text: "  const value = await loss.itemAsync();", phase: "loss" }] : [];
+  const toDevice = gpu
+    ? [setup('model.to("webgpu"); // the parameters move; create the optimizer after')]
+    : [];
   // The module styles start from the same weights: nn.Linear keeps weight as [out, in], hence wᵀ.
   const layers = [
     setup(`const fc1 = new torch.nn.Linear(${d}, ${h});`),
@@ -54,6 +70,7 @@ export function codeLines(config: TrainConfig): CodeLine[] {
         loop,
         { text: "  const yPred = x.mm(w1).add(b1).relu().mm(w2).add(b2);", phase: "forward" },
         { text: "  const loss = yPred.sub(y).pow(2).mean();", phase: "loss" },
+        ...read,
         { text: "  loss.backward();", phase: "backward" },
         update("  torch.noGrad(() => {"),
         update("    w1.sub_(w1.grad!.mul(lr));"),
@@ -73,12 +90,14 @@ export function codeLines(config: TrainConfig): CodeLine[] {
         ...start,
         ...layers,
         setup("const model = new Net(fc1, fc2);"),
+        ...toDevice,
         setup("const lossFn = new torch.nn.MSELoss();"),
         setup(`const lr = ${config.lr};`),
         blank,
         loop,
         { text: "  const yPred = model.forward(x);", phase: "forward" },
         { text: "  const loss = lossFn.forward(yPred, y);", phase: "loss" },
+        ...read,
         { text: "  loss.backward();", phase: "backward" },
         update("  torch.noGrad(() => {"),
         update("    for (const p of model.parameters()) p.sub_(p.grad!.mul(lr));"),
@@ -93,12 +112,14 @@ export function codeLines(config: TrainConfig): CodeLine[] {
         ...start,
         ...layers,
         setup("const model = new torch.nn.Sequential(fc1, new torch.nn.ReLU(), fc2);"),
+        ...toDevice,
         setup("const lossFn = new torch.nn.MSELoss();"),
         setup(`const optimizer = new torch.optim.${optimizer}(model.parameters(), { lr: ${config.lr} });`),
         blank,
         loop,
         { text: "  const yPred = model.forward(x);", phase: "forward" },
         { text: "  const loss = lossFn.forward(yPred, y);", phase: "loss" },
+        ...read,
         { text: "  loss.backward();", phase: "backward" },
         update("  optimizer.step();"),
         update("  optimizer.zeroGrad();"),

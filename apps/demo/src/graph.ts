@@ -31,10 +31,12 @@ export interface GraphDescription {
   edges: GraphEdge[];
 }
 
-function norm(t: torch.Tensor): number {
-  let sum = 0;
-  for (const v of t.toTypedArray()) sum += Number(v) * Number(v);
-  return Math.sqrt(sum);
+/** The numbers the diagram shows, read beforehand (a webgpu tensor can only be read asynchronously). */
+export interface GraphValues {
+  /** The value of a one-element output (the loss). */
+  output: number | null;
+  /** ‖grad‖ of each parameter that holds a gradient. */
+  gradNorms: ReadonlyMap<torch.Tensor, number>;
 }
 
 /**
@@ -43,11 +45,13 @@ function norm(t: torch.Tensor): number {
  *   intermediate results (whose shapes label the grad_fn that made them)
  * @param inputNames for an op's result, what the code calls each of its inputs: a null edge in
  *   `nextFunctions` carries only a shape, so this is how the diagram can call it `x` or `y`
+ * @param values the loss's value and the parameters' ‖grad‖
  */
 export function describeGraph(
   root: torch.Tensor,
   names: ReadonlyMap<torch.Tensor, string>,
-  inputNames: ReadonlyMap<torch.Tensor, readonly string[]> = new Map(),
+  inputNames: ReadonlyMap<torch.Tensor, readonly string[]>,
+  values: GraphValues,
 ): GraphDescription {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
@@ -65,7 +69,7 @@ export function describeGraph(
     detail: null,
     shape: root.shape,
     gradNorm: null,
-    value: root.numel() === 1 ? Number(root.item()) : null,
+    value: values.output,
   });
   if (!root.gradFn) return { nodes, edges };
 
@@ -81,7 +85,7 @@ export function describeGraph(
             name: fn.name,
             detail: names.get(variable) ?? "leaf",
             shape: variable.shape,
-            gradNorm: variable.grad ? norm(variable.grad) : null,
+            gradNorm: values.gradNorms.get(variable) ?? null,
             value: null,
           }
         : {

@@ -2,10 +2,12 @@
 // with the latest state (the worker may report faster than the screen refreshes).
 import { codeLines } from "./code-listing.js";
 import { available, byId, FrameScheduler, readNumber, setAvailable } from "./controls.js";
-import { DATASETS } from "./dataset-info.js";
+import { CHAPTER_CONFIG, DATASETS } from "./dataset-info.js";
+import { cpuMath, deviceText, webgpuNote } from "./device-text.js";
 import type { GraphDescription } from "./graph.js";
 import type {
   DatasetName,
+  DeviceName,
   FromWorker,
   RunState,
   Snapshot,
@@ -19,6 +21,7 @@ import { GraphView } from "./views/graph-view.js";
 import { Heatmaps } from "./views/heatmaps.js";
 import { LineChart } from "./views/line-chart.js";
 import { PredictionPlot } from "./views/prediction-plot.js";
+import type { WebgpuStatus } from "./webgpu-status.js";
 
 const inputs = {
   style: byId<HTMLSelectElement>("style"),
@@ -27,6 +30,7 @@ const inputs = {
   lr: byId<HTMLInputElement>("lr"),
   epochs: byId<HTMLInputElement>("epochs"),
   seed: byId<HTMLInputElement>("seed"),
+  device: byId<HTMLSelectElement>("device"),
   speed: byId<HTMLSelectElement>("speed"),
 };
 const buttons = {
@@ -42,8 +46,10 @@ const readout = {
   total: byId("epochs-total"),
   loss: byId("loss"),
   state: byId("state"),
+  device: byId("device-used"),
   backend: byId("backend"),
 };
+const deviceNote = byId("device-note");
 
 const code = new CodeView(byId("code"), byId("now"));
 const lossChart = new LineChart(byId("loss-chart"), { xLabel: "epoch" });
@@ -54,16 +60,23 @@ const heatmaps = new Heatmaps(byId("heatmaps"));
 for (const [name, info] of Object.entries(DATASETS)) inputs.dataset.add(new Option(info.label, name));
 for (const [name, info] of Object.entries(STYLES)) inputs.style.add(new Option(info.label, name));
 
-let config: TrainConfig = { dataset: "chapter", style: "raw", hidden: 32, lr: 1e-4, epochs: 200, seed: 42 };
+let config: TrainConfig = CHAPTER_CONFIG;
+
+/** The device chosen, unless the style cannot train there yet. */
+function chosenDevice(style: StyleName): DeviceName {
+  return inputs.device.value === "webgpu" && STYLES[style].webgpu ? "webgpu" : "cpu";
+}
 
 function readConfig(): TrainConfig {
+  const style = inputs.style.value as StyleName;
   return {
     dataset: inputs.dataset.value as DatasetName,
-    style: inputs.style.value as StyleName,
+    style,
     hidden: readNumber(inputs.hidden, config.hidden, true),
     lr: readNumber(inputs.lr, config.lr, false),
     epochs: readNumber(inputs.epochs, config.epochs, true),
     seed: readNumber(inputs.seed, config.seed, true),
+    device: chosenDevice(style),
   };
 }
 
@@ -75,12 +88,28 @@ function send(message: ToWorker): void {
 let runState: RunState = "idle";
 let latest: Snapshot | null = null;
 let drawnGraph: GraphDescription | null = null;
+/** What the worker found: WebGPU (null until it answers), and the CPU's math (Wasm SIMD, threads). */
+let webgpu: WebgpuStatus | null = null;
+let cpu = "Wasm SIMD";
+/** The device of the network the worker holds (the one training runs on). */
+let ranOn: DeviceName | null = null;
+
+/** The device readout and the note under the control: what runs where, and why WebGPU does not. */
+function showDevice(): void {
+  if (ranOn) readout.device.textContent = deviceText(ranOn, cpu, webgpu);
+  const style = STYLES[inputs.style.value as StyleName];
+  deviceNote.textContent =
+    webgpu?.available && inputs.device.value === "webgpu" && !style.webgpu
+      ? `${style.label.replace(/^\d+\. /, "")} runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.`
+      : webgpuNote(webgpu);
+}
 
 function render(): void {
   const s = latest;
   if (s) {
     readout.epoch.textContent = String(s.epoch);
     readout.loss.textContent = s.loss === null ? "–" : s.loss.toPrecision(5);
+    readout.loss.dataset.value = String(s.loss); // in full, for the tests that compare devices
     code.highlight(s.phase);
     plot.setPredictions(s.predictions);
     if (s.graph !== drawnGraph) {
@@ -118,6 +147,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case "data":
       plot.setData(m.x, m.y);
+      ranOn = m.config.device;
+      showDevice();
       break;
     case "snapshot":
       latest = m.snapshot;
@@ -133,9 +164,20 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       setRunState(m.state);
       break;
     case "backend": {
-      const { simd, threads, checked } = m.status;
-      const helpers = threads === 1 ? "1 helper thread" : `${threads} helper threads`;
-      readout.backend.textContent = `${simd ? "Wasm SIMD" : "TypeScript"}, ${threads > 0 ? helpers : "one thread"}${checked ? " (checked)" : checked === false ? " (mismatch!)" : ""}`;
+      const { checked } = m.status;
+      cpu = cpuMath(m.status);
+      readout.backend.textContent = `${cpu}${checked ? " (checked)" : checked === false ? " (mismatch!)" : ""}`;
+      showDevice();
+      break;
+    }
+    case "webgpu": {
+      webgpu = m.status;
+      const option = inputs.device.querySelector<HTMLOptionElement>('option[value="webgpu"]');
+      if (option) {
+        option.disabled = !m.status.available;
+        option.textContent = m.status.available ? "WebGPU" : "WebGPU (not available)";
+      }
+      showDevice();
       break;
     }
     case "error":
@@ -164,6 +206,7 @@ function reset(): void {
   lossChart.reset(1, config.epochs);
   readout.total.textContent = String(config.epochs);
   latest = null;
+  showDevice();
   send({ type: "reset", config });
 }
 
@@ -213,7 +256,7 @@ inputs.style.addEventListener("change", () => {
   inputs.lr.value = String(style.lr ?? DATASETS[inputs.dataset.value as DatasetName].lr);
   reset();
 });
-for (const input of [inputs.hidden, inputs.lr, inputs.epochs, inputs.seed])
+for (const input of [inputs.hidden, inputs.lr, inputs.epochs, inputs.seed, inputs.device])
   input.addEventListener("change", reset);
 inputs.speed.addEventListener("change", () =>
   send({ type: "speed", epochsPerSecond: Number(inputs.speed.value) }),
@@ -245,5 +288,7 @@ document.addEventListener("keydown", (event) => {
 });
 
 setRunState("idle");
+// A browser may restore the form's last choice; WebGPU is offered only once the worker has opened it.
+inputs.device.value = "cpu";
 send({ type: "speed", epochsPerSecond: Number(inputs.speed.value) });
 reset();

@@ -3,11 +3,15 @@
 
 import type { BackendStatus } from "./backend-check.js";
 import type { GraphDescription } from "./graph.js";
+import type { WebgpuStatus } from "./webgpu-status.js";
 
 export type DatasetName = "chapter" | "sine" | "cubic";
 
 /** How the network is written: the chapter's raw tensors, then as the book refactors it. */
 export type StyleName = "raw" | "modules" | "optim" | "adam";
+
+/** Where the tensors live and the math runs. */
+export type DeviceName = "cpu" | "webgpu";
 
 export interface TrainConfig {
   dataset: DatasetName;
@@ -16,6 +20,7 @@ export interface TrainConfig {
   lr: number;
   epochs: number;
   seed: number;
+  device: DeviceName;
 }
 
 /** The four steps of one epoch, in the order the chapter's loop runs them. */
@@ -77,6 +82,8 @@ export type FromWorker =
   | { type: "snapshot"; snapshot: Snapshot }
   | { type: "state"; state: RunState }
   | { type: "backend"; status: BackendStatus }
+  /** Whether the worker opened torchlet's webgpu device (and on which adapter), or why not. */
+  | { type: "webgpu"; status: WebgpuStatus }
   | { type: "error"; message: string }
   /** A model file was read (`hidden` from its shapes), or refused (`error`). */
   | { type: "loaded"; name: string; features: number; hidden: number }

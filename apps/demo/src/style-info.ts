@@ -6,12 +6,16 @@ export interface StyleInfo {
   label: string;
   /** A learning rate that trains the chapter's data visibly in this style, loaded when it is picked. */
   lr: number | null;
+  /** Whether it trains on webgpu when that device is chosen (otherwise it runs on the CPU). */
+  webgpu: boolean;
 }
 
 export const STYLES: Record<StyleName, StyleInfo> = {
-  raw: { label: "1. Raw tensors (the chapter)", lr: null },
-  modules: { label: "2. nn.Linear modules", lr: null },
-  optim: { label: "3. nn.Sequential + optim.SGD", lr: null },
+  raw: { label: "1. Raw tensors (the chapter)", lr: null, webgpu: true },
+  modules: { label: "2. nn.Linear modules", lr: null, webgpu: true },
+  // torchlet's optimizers still read parameters synchronously, which a webgpu tensor refuses; the
+  // trainer moves the model before making the optimizer, so enabling these is this flag alone.
+  optim: { label: "3. nn.Sequential + optim.SGD", lr: null, webgpu: false },
   // Adam moves each weight by about lr per step whatever the gradient: 1e-4 would barely move.
-  adam: { label: "4. optim.Adam", lr: 0.01 },
+  adam: { label: "4. optim.Adam", lr: 0.01, webgpu: false },
 };

@@ -1,6 +1,8 @@
 // The chapter's training loop, cut into its steps so the page can watch each one happen, in the style
-// the visitor picked: raw tensors, or refactored with nn modules and optimizers as the book does. It
-// runs in the worker (and in Node for the tests); it knows nothing of the DOM.
+// the visitor picked: raw tensors, or refactored with nn modules and optimizers as the book does, on
+// the CPU or on webgpu. It runs in the worker (and in Node for the tests); it knows nothing of the DOM.
+// Every value it shows is read with the asynchronous readers, which a webgpu tensor requires (on the
+// CPU they answer at once).
 import * as torch from "torchlet";
 import { makeDataset } from "./datasets.js";
 import { describeGraph, type GraphDescription } from "./graph.js";
@@ -9,9 +11,22 @@ import type { Matrix, ParamName, ParamState, Phase, Snapshot, TrainConfig } from
 
 const ORDER: readonly Phase[] = ["forward", "loss", "backward", "update"];
 
-export function toMatrix(t: torch.Tensor): Matrix {
+export async function readMatrix(t: torch.Tensor): Promise<Matrix> {
   const [rows = 1, cols = 1] = t.shape;
-  return { rows, cols, values: Float32Array.from(t.toTypedArray(), Number) };
+  return { rows, cols, values: Float32Array.from(await t.data(), Number) };
+}
+
+function norm(values: Iterable<number | bigint>): number {
+  let sum = 0;
+  for (const v of values) sum += Number(v) * Number(v);
+  return Math.sqrt(sum);
+}
+
+/** ‖grad‖ of every tensor in `tensors` that holds a gradient, for the graph's parameter nodes. */
+async function gradNorms(tensors: Iterable<torch.Tensor>): Promise<Map<torch.Tensor, number>> {
+  const withGrad = [...tensors].filter((t) => t.grad);
+  const grads = await Promise.all(withGrad.map((t) => (t.grad as torch.Tensor).data()));
+  return new Map(withGrad.map((t, i) => [t, norm(grads[i] as Iterable<number | bigint>)]));
 }
 
 /**
@@ -52,9 +67,12 @@ function moduleNet(params: Record<ParamName, torch.Tensor>, config: TrainConfig)
   const fc1 = linearFrom(params.w1, params.b1);
   const fc2 = linearFrom(params.w2, params.b2);
   const lossFn = new torch.nn.MSELoss();
-  if (config.style === "modules")
-    return { fc1, fc2, model: new ChapterNet(fc1, fc2), lossFn, optimizer: null };
-  const model = new torch.nn.Sequential(fc1, new torch.nn.ReLU(), fc2);
+  if (config.style === "modules") {
+    const model = new ChapterNet(fc1, fc2).to(config.device);
+    return { fc1, fc2, model, lossFn, optimizer: null };
+  }
+  // Moved before the optimizer is made, so that it holds the parameters on the device.
+  const model = new torch.nn.Sequential(fc1, new torch.nn.ReLU(), fc2).to(config.device);
   const optimizer =
     config.style === "adam"
       ? new torch.optim.Adam(model.parameters(), { lr: config.lr })
@@ -84,25 +102,41 @@ export class Trainer {
   private losses: number[] = [];
   private lossesFrom = 1;
 
-  /** `start`: the weights to begin from (a loaded model), instead of the chapter's randn and zeros. */
-  constructor(
+  /**
+   * A trainer that has run one forward pass and loss, so the page shows a loss and a graph before
+   * training starts. `start`: the weights to begin from (a loaded model), instead of the chapter's
+   * randn and zeros.
+   */
+  static async create(config: TrainConfig, start?: ChapterWeights): Promise<Trainer> {
+    const trainer = new Trainer(config, start);
+    await trainer.runPhase();
+    await trainer.runPhase();
+    trainer.last = "setup";
+    return trainer;
+  }
+
+  private constructor(
     readonly config: TrainConfig,
     start?: ChapterWeights,
   ) {
     torch.manualSeed(config.seed);
+    // Drawn on the CPU (so the seed gives the same numbers everywhere), then moved to the device.
     const { x, y } = makeDataset(config.dataset);
-    this.x = x;
-    this.y = y;
+    this.x = x.to(config.device);
+    this.y = y.to(config.device);
     const features = x.shape[1] ?? 1;
-    // As in the chapter: weights from randn, biases from zeros, all leaves that require grad.
-    const leaf = (t: torch.Tensor) => t.detach().clone().requiresGrad_(true);
+    // As in the chapter: weights from randn, biases from zeros, all leaves that require grad. Raw
+    // tensors are made on the device; the module styles load them on the CPU and move the model.
+    const device = config.style === "raw" ? config.device : "cpu";
+    const options = { requiresGrad: true, device };
+    const leaf = (t: torch.Tensor) => t.detach().to(device).clone().requiresGrad_(true);
     const params = start
       ? { w1: leaf(start.w1), b1: leaf(start.b1), w2: leaf(start.w2), b2: leaf(start.b2) }
       : {
-          w1: torch.randn([features, config.hidden], { requiresGrad: true }),
-          b1: torch.zeros([1, config.hidden], { requiresGrad: true }),
-          w2: torch.randn([config.hidden, 1], { requiresGrad: true }),
-          b2: torch.zeros([1, 1], { requiresGrad: true }),
+          w1: torch.randn([features, config.hidden], options),
+          b1: torch.zeros([1, config.hidden], options),
+          w2: torch.randn([config.hidden, 1], options),
+          b2: torch.zeros([1, 1], options),
         };
     this.net = config.style === "raw" ? null : moduleNet(params, config);
     const net = this.net;
@@ -116,10 +150,6 @@ export class Trainer {
           b2: (net.fc2.bias as torch.Tensor).detach().view([1, 1]),
         }
       : params;
-    // One forward pass and loss up front, so the page shows a loss and a graph before training starts.
-    this.runPhase();
-    this.runPhase();
-    this.last = "setup";
   }
 
   get done(): boolean {
@@ -127,7 +157,7 @@ export class Trainer {
   }
 
   /** Runs the next step of the loop and returns which one ran. */
-  runPhase(): Phase {
+  async runPhase(): Promise<Phase> {
     const phase = this.next;
     const net = this.net;
     if (phase === "forward") {
@@ -135,15 +165,14 @@ export class Trainer {
       else this.rawForward();
     } else if (phase === "loss") {
       this.loss = net ? this.moduleLoss(net) : this.rawLoss();
-      this.lossValue = Number(this.loss.item());
+      this.lossValue = Number(await this.loss.itemAsync());
       this.losses.push(this.lossValue);
-      this.graph = describeGraph(this.loss, this.names, this.inputNames);
+      this.graph = await this.readGraph();
     } else if (phase === "backward") {
-      const loss = this.loss as torch.Tensor;
-      loss.backward();
-      this.recordGrads();
+      (this.loss as torch.Tensor).backward();
+      await this.recordGrads();
       // Walked again now that the leaves hold gradients (the nodes outlive backward; only saved tensors go).
-      this.graph = describeGraph(loss, this.names, this.inputNames);
+      this.graph = await this.readGraph();
     } else if (phase === "update") {
       if (net) this.moduleUpdate(net);
       else this.rawUpdate();
@@ -246,8 +275,15 @@ export class Trainer {
     net.model.zeroGrad();
   }
 
+  /** The graph behind the loss, with the loss's value and the parameters' ‖grad‖ read. */
+  private async readGraph(): Promise<GraphDescription> {
+    const loss = this.loss as torch.Tensor;
+    const norms = await gradNorms(this.names.keys());
+    return describeGraph(loss, this.names, this.inputNames, { output: this.lossValue, gradNorms: norms });
+  }
+
   /** Keeps the gradients of the last backward, in the chapter's layout, for the heatmaps. */
-  private recordGrads(): void {
+  private async recordGrads(): Promise<void> {
     const net = this.net;
     const h = this.config.hidden;
     const grads: Record<ParamName, torch.Tensor | null> = net
@@ -263,19 +299,27 @@ export class Trainer {
           w2: this.params.w2.grad,
           b2: this.params.b2.grad,
         };
-    for (const [name, g] of Object.entries(grads)) if (g) this.grads.set(name as ParamName, toMatrix(g));
+    const read = Object.entries(grads).map(async ([name, g]) => {
+      if (g) this.grads.set(name as ParamName, await readMatrix(g));
+    });
+    await Promise.all(read);
   }
 
   /** Runs steps until the next update has been applied: one epoch of training. */
-  runEpoch(): void {
-    while (this.runPhase() !== "update");
+  async runEpoch(): Promise<void> {
+    while ((await this.runPhase()) !== "update");
   }
 
   /** The state to draw; hands over (and forgets) the losses recorded since the previous snapshot. */
-  snapshot(): Snapshot {
-    const params: ParamState[] = (Object.keys(this.params) as ParamName[]).map((name) => ({
+  async snapshot(): Promise<Snapshot> {
+    const names = Object.keys(this.params) as ParamName[];
+    const [predictions, ...values] = await Promise.all([
+      this.yPred ? this.yPred.data() : null,
+      ...names.map((name) => readMatrix(this.params[name])),
+    ]);
+    const params: ParamState[] = names.map((name, i) => ({
       name,
-      value: toMatrix(this.params[name]),
+      value: values[i] as Matrix,
       grad: this.grads.get(name) ?? null,
     }));
     const snap: Snapshot = {
@@ -284,7 +328,7 @@ export class Trainer {
       loss: this.lossValue,
       lossesFrom: this.lossesFrom,
       losses: this.losses,
-      predictions: this.yPred ? Float32Array.from(this.yPred.toTypedArray(), Number) : null,
+      predictions: predictions ? Float32Array.from(predictions, Number) : null,
       params,
       graph: this.graph,
     };

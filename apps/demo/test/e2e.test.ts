@@ -1,15 +1,13 @@
 // End-to-end: build the demo (unless an up-to-date build exists), serve it with vite's preview server,
 // and drive Debian's Chromium through playwright-core, as a visitor would.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { build, type PreviewServer, preview } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { type Browser, CHROMIUM, freePort, launchChromium, WEBGPU } from "./chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const configFile = join(root, "vite.config.ts");
 const dist = join(root, "dist");
@@ -50,22 +48,9 @@ async function ensureBuild(): Promise<void> {
   await build({ root, configFile, logLevel: "warn" });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 let server: PreviewServer | undefined;
-let context: BrowserContext | undefined;
+let browser: Browser | undefined;
 let baseUrl = "";
-let profile: string | undefined;
 let page: Page;
 const problems: string[] = [];
 
@@ -97,29 +82,23 @@ async function launch(): Promise<void> {
   baseUrl = server.resolvedUrls?.local[0] ?? "";
   if (!baseUrl) throw new Error("e2e: vite preview reported no local URL");
 
-  profile = mkdtempSync(join(tmpdir(), "torchlet-demo-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ],
-  });
+  browser = await launchChromium();
+}
+
+/** The page's note on WebGPU, once its worker has looked for an adapter. */
+async function webgpuNote(on: Page): Promise<string> {
+  await on.waitForFunction(
+    () => !/^Looking/.test(document.querySelector('[data-testid="device-note"]')?.textContent ?? "Looking"),
+    null,
+    { timeout: 30_000 },
+  );
+  return (await on.getByTestId("device-note").textContent()) ?? "";
 }
 
 /** Opens one of the demo's pages, its console errors and warnings collected in `found`. */
 async function openPage(path: string, found: string[]): Promise<Page> {
-  if (!context) throw new Error("e2e: no browser");
-  const opened = await context.newPage();
+  if (!browser) throw new Error("e2e: no browser");
+  const opened = await browser.context.newPage();
   opened.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") found.push(`console.${m.type()}: ${m.text()}`);
   });
@@ -144,9 +123,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 }, 20_000);
 
 describe("demo in Chromium", () => {
@@ -185,6 +163,17 @@ describe("demo in Chromium", () => {
     const status = await text("backend");
     expect(status).toMatch(/^Wasm SIMD, /);
     if (cores > 1) expect(status).toMatch(/^Wasm SIMD, \d+ helper threads? \(checked\)$/);
+    expect(problems).toEqual([]);
+  }, 20_000);
+
+  it("shows the device that trains, cpu, and why WebGPU is not offered (this browser has no adapter)", async () => {
+    ready();
+    const note = await webgpuNote(page);
+    expect(await text("device")).toMatch(/^cpu \(Wasm SIMD, (one thread|\d+ helper threads?)\)$/);
+    expect(note).toBe(
+      "WebGPU is not available: the browser offers no WebGPU adapter (no usable GPU, or WebGPU is switched off).",
+    );
+    expect(await page.locator('#device option[value="webgpu"]').isDisabled()).toBe(true);
     expect(problems).toEqual([]);
   }, 20_000);
 
@@ -334,6 +323,14 @@ describe("demo in Chromium", () => {
         map,
       ).toBe(false);
     }
+    // The chapter's worker carries the webgpu device; the Digits worker, which trains on the CPU,
+    // only asks the browser for an adapter.
+    const carriesWebgpu = (map: string) => sourcesOf(map).some((s) => s.includes("packages/webgpu/src/"));
+    const digitsWorker = workers.filter((map) =>
+      sourcesOf(map).some((s) => s.includes("src/digits/worker.ts")),
+    );
+    expect(digitsWorker.length).toBe(1);
+    for (const map of workers) expect(carriesWebgpu(map), map).toBe(!digitsWorker.includes(map));
     // The digits worker reads the packed asset: the mnist package's JSON is in no bundle.
     expect(maps.flatMap(sourcesOf).some((s) => /\/mnist\/src\//.test(s))).toBe(false);
     // The pages themselves only draw: no tensors on the main thread.
@@ -391,6 +388,10 @@ describe("the Digits page in Chromium", () => {
     // The first layer of the MLP: 128 hidden units, each drawn as a 28 x 28 image of its weights.
     expect(await digits.locator('[data-testid="filters"] canvas').count()).toBe(128);
     expect(await accuracy()).toBeLessThan(0.3);
+    // Digits trains on the CPU, and says why WebGPU is not used (this browser has no adapter).
+    expect(await webgpuNote(digits)).toMatch(/^WebGPU is not available: /);
+    await digits.waitForFunction(() => document.querySelector('[data-testid="device"]')?.textContent !== "…");
+    expect(await read("device")).toMatch(/^cpu \(Wasm SIMD, (one thread|\d+ helper threads?)\)$/);
     expect(found).toEqual([]);
   }, 70_000);
 
@@ -494,4 +495,129 @@ describe("the Digits page in Chromium", () => {
     expect(await read("state")).not.toMatch(/error|failed/);
     expect(found).toEqual([]);
   }, 20_000);
+});
+
+describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter)", () => {
+  let gpuBrowser: Browser | undefined;
+  let gpu: Page;
+  const found: string[] = [];
+  const read = async (testId: string) => (await gpu.getByTestId(testId).textContent()) ?? "";
+  /** The loss shown, in full (the readout rounds it to 5 digits). */
+  const fullLoss = async () => Number(await gpu.getByTestId("loss").getAttribute("data-value"));
+  const until = (state: string) =>
+    gpu.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 30_000 });
+
+  beforeAll(async () => {
+    if (setupError) return;
+    gpuBrowser = await launchChromium(WEBGPU);
+    const opened = await gpuBrowser.context.newPage();
+    opened.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") found.push(`console.${m.type()}: ${m.text()}`);
+    });
+    opened.on("pageerror", (e) => found.push(`page error: ${e.message}`));
+    await opened.goto(baseUrl);
+    gpu = opened;
+  }, 60_000);
+  afterAll(() => gpuBrowser?.close(), 20_000);
+
+  /** Skips the test, saying why, where this Chromium offers no adapter; else the page's note. */
+  async function needAdapter(context: TestContext): Promise<string> {
+    const note = await webgpuNote(gpu);
+    if (/not available/.test(note)) context.skip(`Chromium has no WebGPU adapter here: ${note}`);
+    return note;
+  }
+
+  /** Chooses the device (a reset), then trains 20 epochs: 3 single steps, then the rest; the losses seen. */
+  async function trainOn(device: "cpu" | "webgpu"): Promise<number[]> {
+    await gpu.selectOption("#device", device);
+    await gpu.waitForFunction(
+      (d) =>
+        document.body.dataset.state === "idle" &&
+        document.querySelector('[data-testid="epoch"]')?.textContent === "0" &&
+        document.querySelector('[data-testid="device"]')?.textContent?.startsWith(d),
+      device,
+      { timeout: 30_000 },
+    );
+    const losses = [await fullLoss()];
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      await gpu.getByTestId("step").click();
+      await gpu.waitForFunction(
+        (e) =>
+          document.body.dataset.state === "paused" &&
+          document.querySelector('[data-testid="epoch"]')?.textContent === String(e),
+        epoch,
+        { timeout: 30_000 },
+      );
+      losses.push(await fullLoss());
+    }
+    await gpu.getByTestId("train").click();
+    await until("done");
+    expect(await read("epoch")).toBe("20");
+    losses.push(await fullLoss());
+    return losses;
+  }
+
+  it("offers WebGPU, names the adapter that trains, and the code reads the loss asynchronously", async (context) => {
+    ready();
+    const note = await needAdapter(context);
+    expect(note).toMatch(/^WebGPU adapter: .*swiftshader/);
+    expect(await gpu.locator('#device option[value="webgpu"]').isDisabled()).toBe(false);
+    await gpu.selectOption("#device", "webgpu");
+    await gpu.waitForFunction(
+      () => document.querySelector('[data-testid="device"]')?.textContent?.startsWith("webgpu"),
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await read("device")).toMatch(/^webgpu \(.*swiftshader.*\)$/);
+    expect(await read("code")).toContain("await loss.itemAsync();");
+    expect(await read("code")).toContain('{ device: "webgpu", requiresGrad: true }');
+    // The optimizer styles run on the CPU until torchlet's optimizers update webgpu tensors.
+    await gpu.selectOption("#style", "adam");
+    await gpu.waitForFunction(
+      () => document.querySelector('[data-testid="device"]')?.textContent?.startsWith("cpu"),
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await read("device-note")).toBe(
+      "optim.Adam runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.",
+    );
+    await gpu.selectOption("#style", "raw");
+    expect(found).toEqual([]);
+  }, 60_000);
+
+  it("Digits names the adapter and says it trains on the CPU", async (context) => {
+    ready();
+    await needAdapter(context);
+    const digits = await gpuBrowser?.context.newPage();
+    if (!digits) throw new Error("e2e: no browser");
+    digits.on("pageerror", (e) => found.push(`page error: ${e.message}`));
+    await digits.goto(new URL("./digits.html", baseUrl).href);
+    expect(await webgpuNote(digits)).toMatch(
+      /^WebGPU adapter: .*swiftshader.*\. Digits trains on the CPU: torchlet's optimizers cannot update webgpu tensors yet\.$/,
+    );
+    await digits.waitForFunction(() => document.querySelector('[data-testid="device"]')?.textContent !== "…");
+    expect(await digits.getByTestId("device").textContent()).toMatch(/^cpu \(Wasm SIMD/);
+    await digits.close();
+    expect(found).toEqual([]);
+  }, 60_000);
+
+  it("trains 20 epochs on webgpu to the CPU's losses within 1e-4 relative", async (context) => {
+    ready();
+    await needAdapter(context);
+    await gpu.selectOption("#speed", "100000");
+    await gpu.fill("#epochs", "20");
+    await gpu.locator("#epochs").dispatchEvent("change");
+    const cpu = await trainOn("cpu");
+    const webgpu = await trainOn("webgpu");
+    expect(webgpu).toHaveLength(cpu.length);
+    for (const [i, want] of cpu.entries())
+      expect(
+        Math.abs((webgpu[i] as number) - want) / want,
+        `loss ${i}: ${webgpu[i]} vs ${want}`,
+      ).toBeLessThan(1e-4);
+    // Training lowered the loss on both.
+    expect(webgpu.at(-1)).toBeLessThan(webgpu[0] as number);
+    expect(await gpu.locator("#state").textContent()).not.toMatch(/error|failed/);
+    expect(found).toEqual([]);
+  }, 60_000);
 });

@@ -1,10 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Snapshot } from "../src/protocol.js";
 import { Trainer } from "../src/trainer.js";
 import { layoutGraph } from "../src/views/graph-layout.js";
 
 describe("describeGraph", () => {
-  const trainer = new Trainer({ dataset: "chapter", style: "raw", hidden: 8, lr: 1e-4, epochs: 5, seed: 3 });
-  const before = trainer.snapshot().graph;
+  let trainer: Trainer;
+  let before: Snapshot["graph"];
+  beforeAll(async () => {
+    const config = { dataset: "chapter", style: "raw", hidden: 8, lr: 1e-4, epochs: 5, seed: 3 } as const;
+    trainer = await Trainer.create({ ...config, device: "cpu" });
+    before = (await trainer.snapshot()).graph;
+  });
 
   it("walks the chapter's forward pass: grad_fn nodes, parameters and no-grad inputs, with shapes", () => {
     if (!before) throw new Error("no graph after set-up");
@@ -38,15 +44,17 @@ describe("describeGraph", () => {
     expect(output?.shape).toEqual([]);
   });
 
-  it("names the no-grad inputs by the code's names even when their shapes agree (1-D data: x, y both [100, 1])", () => {
-    const graph = new Trainer({
+  it("names the no-grad inputs by the code's names even when their shapes agree (1-D data: x, y both [100, 1])", async () => {
+    const sine = await Trainer.create({
       dataset: "sine",
       style: "raw",
       hidden: 4,
       lr: 1e-2,
       epochs: 1,
       seed: 1,
-    }).snapshot().graph;
+      device: "cpu",
+    });
+    const { graph } = await sine.snapshot();
     const constants = graph?.nodes.filter((n) => n.kind === "constant").map((n) => [n.name, n.shape]);
     expect(constants).toEqual(
       expect.arrayContaining([
@@ -56,9 +64,9 @@ describe("describeGraph", () => {
     );
   });
 
-  it("reports each parameter's gradient magnitude after backward", () => {
-    trainer.runPhase(); // backward
-    const after = trainer.snapshot().graph;
+  it("reports each parameter's gradient magnitude after backward", async () => {
+    await trainer.runPhase(); // backward
+    const after = (await trainer.snapshot()).graph;
     const params = after?.nodes.filter((n) => n.kind === "param") ?? [];
     expect(params).toHaveLength(4);
     for (const p of params) expect(p.gradNorm).toBeGreaterThan(0);

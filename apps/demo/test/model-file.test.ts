@@ -2,21 +2,23 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
+import { CHAPTER_CONFIG } from "../src/dataset-info.js";
 import { chapterWeights } from "../src/model-file.js";
 import { Trainer } from "../src/trainer.js";
 
 const fixtures = join(__dirname, "fixtures");
 const bytes = () => new Uint8Array(readFileSync(join(fixtures, "chapter-model.pt")));
 const expected = JSON.parse(readFileSync(join(fixtures, "chapter-model.json"), "utf8"));
-const config = { dataset: "chapter", style: "raw", hidden: 32, lr: 1e-4, epochs: 10, seed: 42 } as const;
+const config = { ...CHAPTER_CONFIG, epochs: 10 };
 
 describe("a dropped model file", () => {
-  it("starts every style from PyTorch's weights, with PyTorch's loss on the chapter's data", () => {
+  it("starts every style from PyTorch's weights, with PyTorch's loss on the chapter's data", async () => {
     const weights = chapterWeights(bytes(), 3);
     if (typeof weights === "string") throw new Error(weights);
     expect(weights.w1.shape).toEqual([3, 8]);
     for (const style of ["raw", "modules", "optim", "adam"] as const) {
-      const loss = new Trainer({ ...config, style, hidden: 8 }, weights).snapshot().loss as number;
+      const trainer = await Trainer.create({ ...config, style, hidden: 8 }, weights);
+      const loss = (await trainer.snapshot()).loss as number;
       expect(Math.abs(loss - expected.loss) / expected.loss).toBeLessThan(1e-5);
     }
   });

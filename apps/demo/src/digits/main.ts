@@ -1,6 +1,7 @@
 // The Digits page: reads the controls, talks to its training worker, and redraws once per frame with
 // the latest reports; a drawing is preprocessed here and classified by the worker as it grows.
 import { available, byId, FrameScheduler, readNumber, setAvailable } from "../controls.js";
+import { cpuMath, webgpuNote } from "../device-text.js";
 import { ConfusionMatrix } from "../views/confusion-matrix.js";
 import { DigitGrid } from "../views/digit-grid.js";
 import { paintDigit } from "../views/digit-image.js";
@@ -44,7 +45,9 @@ const readout = {
   state: byId("state"),
   data: byId("data-size"),
   filters: byId("filters-note"),
+  device: byId("device-used"),
 };
+const deviceNote = byId("device-note");
 
 const percent = (v: number) => `${(100 * v).toFixed(v === 1 ? 0 : 1)}%`;
 const lossChart = new LineChart(byId("loss-chart"), { xLabel: "epoch" });
@@ -173,6 +176,15 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case "probabilities":
       if (m.id === drawingId) bars.draw(m.probabilities);
+      break;
+    case "cpu":
+      readout.device.textContent = `cpu (${cpuMath(m)})`;
+      break;
+    case "webgpu":
+      // Digits trains with optim.Adam, which cannot update webgpu tensors yet: it stays on the CPU.
+      deviceNote.textContent = m.status.available
+        ? `${webgpuNote(m.status)} Digits trains on the CPU: torchlet's optimizers cannot update webgpu tensors yet.`
+        : webgpuNote(m.status);
       break;
     case "error":
       readout.state.textContent = `error: ${m.message}`;

@@ -2,6 +2,7 @@
 // never a Tensor.
 
 import type { DigitsModelName } from "@torchlet/vision";
+import type { WebgpuStatus } from "../webgpu-status.js";
 
 /** The models the page offers: those of @torchlet/vision. */
 export type ModelKind = DigitsModelName;
@@ -59,4 +60,7 @@ export type FromWorker =
   | { type: "evaluation"; evaluation: Evaluation; filters: FilterImages }
   | { type: "state"; state: RunState }
   | { type: "probabilities"; id: number; probabilities: Float32Array }
+  /** How the CPU does the math, and whether the browser has WebGPU (Digits trains on the CPU). */
+  | { type: "cpu"; simd: boolean; threads: number }
+  | { type: "webgpu"; status: WebgpuStatus }
   | { type: "error"; message: string };

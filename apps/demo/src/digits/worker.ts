@@ -3,6 +3,8 @@
 
 import digitsUrl from "virtual:mnist-digits";
 import { DIGITS_MODELS, type Digits, type DigitsSplit, digitsModel, splitDigits } from "@torchlet/vision";
+import * as torch from "torchlet";
+import { findAdapter } from "../webgpu-status.js";
 import { workerScope } from "../worker-scope.js";
 import { unpackDigits } from "./packed-digits.js";
 import type { DigitsConfig, FromWorker, RunState, Samples, ToWorker } from "./protocol.js";
@@ -147,3 +149,9 @@ async function load(): Promise<void> {
 }
 
 load().catch(fail);
+// The helpers torchlet would start at the first large product, started now so the page can say how many.
+torch.warmUpMatmulThreads(undefined, 5000).then(() => {
+  const { simd, threads } = torch.matmulInfo();
+  post({ type: "cpu", simd, threads });
+}, fail);
+findAdapter().then((status) => post({ type: "webgpu", status }), fail);
