@@ -49,6 +49,9 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
     );
   }
   const classes = input.shape[dim] as number;
+  // A device's values cannot be read synchronously: there an index out of range is reported by the
+  // gather that uses it, at the next read (see @torchlet/webgpu's README).
+  if (target.device !== "cpu") return;
   for (const value of target.toTypedArray()) {
     const index = Number(value);
     if (index !== ignoreIndex && (index < 0 || index >= classes))

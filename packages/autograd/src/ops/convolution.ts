@@ -51,22 +51,31 @@ export function conv2d(
   const k = (channels / groups) * kh * kw;
   const w = weight._array.contiguous().view([groups, out / groups, k]);
   // [groups, out/groups, batch*oh*ow] is [out, batch, oh*ow]: add the bias per row, then put batch first
-  const product = backendFor(op, w, cols).bmm(w, cols.view([groups, k, batch * oh * ow]), x.dtype, op);
-  if (bias !== null) addRows(product, bias._array, out);
-  const result = product.view([out, batch, oh, ow]).permute([1, 0, 2, 3]).copy();
+  let product = backendFor(op, w, cols).bmm(w, cols.view([groups, k, batch * oh * ow]), x.dtype, op);
+  if (bias !== null) product = addRows(product, bias._array, out);
+  const arranged = product.view([out, batch, oh, ow]).permute([1, 0, 2, 3]);
+  const result = backendFor(op, arranged).copy(arranged, arranged.dtype);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   const y = kit.record("conv2d", inputs, result, { window, groups });
   return input.ndim === 3 ? y.squeeze(0) : y;
 }
 
-/** Adds `bias[r]` to every element of row r of a contiguous `[.., rows, n]` product, in place. */
-function addRows(product: StridedArray, bias: StridedArray, rows: number): void {
+/**
+ * Adds `bias[r]` to every element of row r of a contiguous `[.., rows, n]` product: in place on the
+ * CPU; on a device (whose elements cannot be written from here) as a broadcast add, a new array.
+ */
+function addRows(product: StridedArray, bias: StridedArray, rows: number): StridedArray {
+  if (product.device !== "cpu") {
+    const column = bias.contiguous().view([...product.shape.slice(0, -1), 1]);
+    return backendFor("conv2d", product, column).binary("add", product, column, product.dtype);
+  }
   const P = product.data;
   const n = product.numel / rows;
   for (let r = 0; r < rows; r++) {
     const b = bias.at([r]);
     for (let i = r * n; i < (r + 1) * n; i++) P[i] = (P[i] as number) + b;
   }
+  return product;
 }
 
 /** Checks conv2d's operands against each other (PyTorch's messages) and gives its window. */
