@@ -301,9 +301,9 @@ export abstract class Module {
 
   /**
    * Converts every floating-point parameter and buffer to `dtype`, or moves every parameter and
-   * buffer to a device (`"cpu"` or `"webgpu"`, see `toDevice`); returns this. As torchlet tensors cannot change
-   * dtype in place, each parameter is replaced by a new one of the same name: create the optimizer
-   * after `to()`, as PyTorch's documentation advises.
+   * buffer to a device (`"cpu"` or `"webgpu"`, see `toDevice`); returns this. As torchlet tensors
+   * cannot change dtype in place, each parameter is replaced by a new one of the same name: create
+   * the optimizer after `to()`, as PyTorch's documentation advises.
    *
    * @example
    * const lin = new torch.nn.Linear(2, 1).to("float64");
