@@ -29,8 +29,7 @@ const flags = {
 
 const usage =
   "usage: torchlet train [--seed N] [--dataset NAME] [--n N] [--features N] [--hidden N[,N...]] [--dtype NAME]\n" +
-  "                      [--style raw|modules|optim|adam] [--epochs N] [--lr X] [--log-every N] [--json] [--plot] [--save FILE] [--quiet]\n" +
-  "                      [--device cpu|webgpu]";
+  "                      [--style raw|modules|optim|adam] [--epochs N] [--lr X] [--log-every N] [--json] [--plot] [--save FILE] [--quiet]";
 
 export const trainCommand: Command = {
   summary: "train the chapter's network and print the loss every 10 epochs",

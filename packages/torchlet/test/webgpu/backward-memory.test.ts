@@ -21,7 +21,7 @@ async function liveBytesAfterBackward(): Promise<{ grown: number; grads: number[
   const before = torch.webgpu.memory().liveBytes;
   loss.backward();
   const grown = torch.webgpu.memory().liveBytes - before;
-  const grads = (await (weights[0]?.grad as torch.Tensor).data()) as Float32Array;
+  const grads = (await ((weights[0] as torch.Tensor).grad as torch.Tensor).data()) as Float32Array;
   return { grown, grads: [...grads.subarray(0, 8)] };
 }
 
