@@ -100,13 +100,8 @@ export function mseLoss(yPred: torch.Tensor, y: torch.Tensor): torch.Tensor {
 
 /**
  * One epoch of the chapter: forward, loss, backward, then the SGD update and zeroed gradients under
- * noGrad. Returns the loss computed before the update.
+ * noGrad. Returns the loss computed before the update, as a tensor on the run's device.
  */
-export function trainEpoch(run: ChapterRun, lr: number): number {
-  return Number(trainStep(run, lr).item());
-}
-
-/** One epoch as `trainEpoch`, returning the loss tensor (on the run's device) instead of reading it. */
 export function trainStep(run: ChapterRun, lr: number): torch.Tensor {
   const loss = mseLoss(forward(run.x, run.net), run.y);
   loss.backward();
@@ -130,4 +125,10 @@ export function onDevice(run: ChapterRun, device: torch.Device): ChapterRun {
     y: move(run.y),
     net: { weights: run.net.weights.map(param), biases: run.net.biases.map(param) },
   };
+}
+
+/** The network's parameters read back to the CPU (themselves when already there), for `--save`. */
+export async function networkOnCpu(net: Network): Promise<Network> {
+  const read = (ts: torch.Tensor[]) => Promise.all(ts.map((t) => t.cpuAsync()));
+  return { weights: await read(net.weights), biases: await read(net.biases) };
 }

@@ -12,6 +12,7 @@ import {
 } from "./args.js";
 import type { Command } from "./commands.js";
 import { confusionMatrix, formatConfusion } from "./confusion.js";
+import { deviceFlag, startDevice } from "./device-flag.js";
 import { saveDigitsModel } from "./digits-model-file.js";
 import { accuracy, type DigitsConfig, DigitsRun } from "./digits-run.js";
 import { exactNumber, formatR } from "./format-number.js";
@@ -35,10 +36,12 @@ const flags = {
   json: toggle('print JSON lines ({"epoch":1,"loss":0.41,"testAccuracy":0.91}) and a summary object instead'),
   save: text("write the trained model to FILE: JSON, or PyTorch's state dict for .pt/.pth/.safetensors"),
   quiet: toggle("no summary and no progress bar on stderr"),
+  device: deviceFlag,
 };
 
 const usage =
-  "usage: torchlet digits [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--json] [--save FILE] [--quiet]";
+  "usage: torchlet digits [--model mlp|cnn] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--json] [--save FILE] [--quiet]\n" +
+  "                       [--device cpu|webgpu]";
 
 export const digitsCommand: Command = {
   summary: "train a handwritten-digit classifier on real MNIST digits",
@@ -74,7 +77,9 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
       batchSize: opts.batchSize,
       lr: opts.lr,
       seed: opts.seed,
+      device: opts.device,
     };
+    await startDevice(opts.device);
     const saveTo = opts.save === undefined ? null : checkSavePath(opts.save);
     if (saveTo) finishWithoutOutput();
     const stdout = (s: string) => process.stdout.write(s);
@@ -101,7 +106,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
       let sum = 0;
       let batch = 0;
       let lastYield = performance.now();
-      for (const loss of run.trainEpoch()) {
+      for await (const loss of run.trainEpoch()) {
         batch++;
         if (!Number.isFinite(loss)) {
           progress?.clear();
@@ -120,7 +125,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
         }
       }
       progress?.clear();
-      predicted = run.predictTest();
+      predicted = await run.predictTest();
       testAccuracy = accuracy(predicted, digits.test.labels);
       const loss = sum / batch;
       stdout(
@@ -134,7 +139,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const seconds = (performance.now() - start) / 1000;
     const confusion = confusionMatrix(predicted, digits.test.labels.tolist() as number[], DIGIT_CLASSES);
 
-    if (saveTo) saveDigitsModel(saveTo, config, run.model, testAccuracy);
+    if (saveTo) saveDigitsModel(saveTo, config, await run.model.toAsync("cpu"), testAccuracy);
     if (opts.json) {
       stdout(
         `${JSON.stringify({ epochs: config.epochs, testAccuracy, confusion, seconds: Number(seconds.toFixed(4)) })}\n`,

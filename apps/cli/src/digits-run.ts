@@ -8,6 +8,8 @@ export interface DigitsConfig {
   batchSize: number;
   lr: number;
   seed: bigint;
+  /** Where the model trains (default the CPU); the images are drawn on the CPU and uploaded per batch. */
+  device?: torch.Device;
 }
 
 /**
@@ -25,7 +27,7 @@ export class DigitsRun {
     readonly digits: Digits,
   ) {
     torch.manualSeed(config.seed);
-    this.model = digitsModel(config.model);
+    this.model = digitsModel(config.model).to(config.device ?? "cpu");
     this.optimizer = new torch.optim.Adam(this.model.parameters(), { lr: config.lr });
     const { images, labels } = digits.train;
     this.loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(images, labels), {
@@ -39,30 +41,34 @@ export class DigitsRun {
     return this.loader.length;
   }
 
-  /** One pass over the train split, one Adam step per batch: yields each batch's loss. */
-  *trainEpoch(): Generator<number> {
+  /**
+   * One pass over the train split, one Adam step per batch: yields each batch's loss (read
+   * asynchronously, which on webgpu waits for the batch's commands).
+   */
+  async *trainEpoch(): AsyncGenerator<number> {
     this.model.train();
+    const device = this.config.device ?? "cpu";
     for (const [images, labels] of this.loader) {
-      const logits = this.model.forward(images as torch.Tensor);
-      const loss = torch.nn.functional.crossEntropy(logits, labels as torch.Tensor);
+      const logits = this.model.forward((images as torch.Tensor).to(device));
+      const loss = torch.nn.functional.crossEntropy(logits, (labels as torch.Tensor).to(device));
       this.optimizer.zeroGrad();
       loss.backward();
       this.optimizer.step();
-      yield Number(loss.item());
+      yield Number(await loss.itemAsync());
     }
   }
 
   /** The predicted class of each test image. */
-  predictTest(): Int32Array {
-    return predictClasses(this.model, this.digits.test.images);
+  predictTest(): Promise<Int32Array> {
+    return predictClasses(this.model, this.digits.test.images.to(this.config.device ?? "cpu"));
   }
 }
 
 /** The most likely class of each image of `images` [N, 1, 28, 28], the model in eval mode, no graph. */
-export function predictClasses(model: torch.nn.Module, images: torch.Tensor): Int32Array {
+async function predictClasses(model: torch.nn.Module, images: torch.Tensor): Promise<Int32Array> {
   model.eval();
   const logits = torch.noGrad(() => model.forward(images));
-  return Int32Array.from(logits.argmax(1).toTypedArray() as ArrayLike<number | bigint>, (v) => Number(v));
+  return Int32Array.from((await logits.argmax(1).data()) as ArrayLike<number | bigint>, (v) => Number(v));
 }
 
 /** The fraction of `predicted` that equals `labels`. */

@@ -1,6 +1,6 @@
 import * as torch from "torchlet";
 import { choice } from "./args.js";
-import { type ChapterConfig, type ChapterRun, type Network, setup, trainEpoch } from "./chapter.js";
+import { type ChapterConfig, type ChapterRun, type Network, onDevice, setup, trainStep } from "./chapter.js";
 
 /**
  * The same network written four ways, as the book refactors it: (1) raw tensors, the chapter's
@@ -66,11 +66,18 @@ class ChapterNet extends torch.nn.Module {
   }
 }
 
-/** Starts a run of `style`: the chapter's draws first, then the style's model and optimizer. */
-export function startStyle(style: Style, config: ChapterConfig): StyleRun {
-  const run = setup(config);
-  if (style === "raw") return { trainEpoch: () => trainEpoch(run, config.lr), network: () => run.net };
-  const layers = linearLayers(run, config);
+/**
+ * Starts a run of `style` on `device`: the chapter's draws first (on the CPU, so the same seed gives
+ * the same numbers), then the style's model and optimizer, data and parameters moved to the device.
+ * On webgpu each epoch's loss is read asynchronously.
+ */
+export function startStyle(style: Style, config: ChapterConfig, device: torch.Device = "cpu"): StyleRun {
+  const drawn = setup(config);
+  const run = device === "cpu" ? drawn : onDevice(drawn, device);
+  const read = (loss: torch.Tensor) =>
+    device === "cpu" ? Number(loss.item()) : loss.itemAsync().then(Number);
+  if (style === "raw") return { trainEpoch: () => read(trainStep(run, config.lr)), network: () => run.net };
+  const layers = linearLayers(drawn, config).map((layer) => layer.to(device));
   const { x, y } = run;
   if (style === "modules") {
     const net = new ChapterNet(layers);
@@ -82,7 +89,7 @@ export function startStyle(style: Style, config: ChapterConfig): StyleRun {
           for (const p of net.parameters()) p.sub_((p.grad as torch.Tensor).mul(config.lr));
         });
         net.zeroGrad();
-        return Number(loss.item());
+        return read(loss);
       },
       network: () => networkOf(layers),
     };
@@ -101,7 +108,7 @@ export function startStyle(style: Style, config: ChapterConfig): StyleRun {
       const loss = lossFn.forward(model.forward(x), y);
       loss.backward();
       optimizer.step();
-      return Number(loss.item());
+      return read(loss);
     },
     network: () => networkOf(layers),
   };

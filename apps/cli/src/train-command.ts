@@ -1,23 +1,14 @@
-import * as torch from "torchlet";
-import {
-  choice,
-  describeFlags,
-  parseFlags,
-  positiveInt,
-  positiveNumber,
-  text,
-  toggle,
-  UsageError,
-} from "./args.js";
-import { CHAPTER_DEFAULTS, type ChapterConfig, onDevice, setup, trainStep } from "./chapter.js";
+import { describeFlags, parseFlags, positiveInt, positiveNumber, text, toggle, UsageError } from "./args.js";
+import { CHAPTER_DEFAULTS, networkOnCpu } from "./chapter.js";
 import type { Command } from "./commands.js";
+import { deviceFlag, startDevice } from "./device-flag.js";
 import { formatR } from "./format-number.js";
 import { checkSavePath, saveModel } from "./model-file.js";
 import { networkConfig, networkFlags } from "./network-flags.js";
 import { finishWithoutOutput } from "./output-errors.js";
 import { LossCurve } from "./plot.js";
 import { ProgressBar, progressDelay, wantsProgress } from "./progress.js";
-import { ADAM_LR, type StyleRun, startStyle, styleFlag } from "./styles.js";
+import { ADAM_LR, startStyle, styleFlag } from "./styles.js";
 import { jsonOutput, textOutput } from "./train-output.js";
 
 const flags = {
@@ -33,11 +24,7 @@ const flags = {
   plot: toggle("draw the loss curve in the terminal after training"),
   save: text("write the trained parameters to FILE: JSON, or PyTorch's state dict for .pt/.pth/.safetensors"),
   quiet: toggle("no summary and no progress bar on stderr"),
-  device: choice(
-    "where the tensors live: cpu, or webgpu (a GPU through WebGPU; --style raw, float32)",
-    ["cpu", "webgpu"] as const,
-    "cpu",
-  ),
+  device: deviceFlag,
 };
 
 const usage =
@@ -71,8 +58,6 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     const config = networkConfig(opts, { epochs: opts.epochs, lr });
     if (opts.json && opts.plot)
       throw new UsageError("--plot draws on stdout, which --json keeps for JSON lines: use one of them");
-    if (opts.device === "webgpu" && opts.save !== undefined)
-      throw new UsageError("--save reads the parameters synchronously: train on the CPU to save a model");
     const saveTo = opts.save === undefined ? null : checkSavePath(opts.save);
     // The model is what a --save run is for: a reader leaving early must not cancel it.
     if (saveTo) finishWithoutOutput();
@@ -86,8 +71,11 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     // The losses for the plot, downsampled as they come; a run without --plot keeps nothing.
     const curve = opts.plot ? new LossCurve(config.epochs) : null;
 
-    const run =
-      opts.device === "webgpu" ? await startOnWebgpu(opts.style, config) : startStyle(opts.style, config);
+    // WGSL has no float64.
+    if (opts.device === "webgpu" && config.dtype !== "float32")
+      throw new UsageError("--device webgpu computes in float32: drop --dtype float64");
+    await startDevice(opts.device);
+    const run = startStyle(opts.style, config, opts.device);
     const start = performance.now();
     let loss = Number.NaN;
     let lastYield = start;
@@ -126,7 +114,7 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     progress?.clear();
     const seconds = (performance.now() - start) / 1000;
 
-    if (saveTo) saveModel(saveTo, run.network(), config, loss);
+    if (saveTo) saveModel(saveTo, await networkOnCpu(run.network()), config, loss);
     if (curve) stdout(`\n${curve.draw()}`);
     output.done({
       epochs: config.epochs,
@@ -137,24 +125,3 @@ Exit codes: 0 done, 1 the loss became NaN or Inf, 2 bad options.
     return 0;
   },
 };
-
-/**
- * The chapter on webgpu: the raw-tensor style (its SGD step is tensor ops, which run on the device;
- * the optimizers' fused loops do not yet), in float32 (WGSL has no float64).
- */
-async function startOnWebgpu(style: string, config: ChapterConfig): Promise<StyleRun> {
-  if (style !== "raw")
-    throw new UsageError(`--device webgpu runs --style raw (the chapter), not --style ${style}`);
-  if (config.dtype !== "float32")
-    throw new UsageError("--device webgpu computes in float32: drop --dtype float64");
-  if (!(await torch.webgpu.init())) {
-    throw new UsageError(
-      "--device webgpu: no WebGPU adapter found (in Node, the webgpu package and a Vulkan driver; see @torchlet/webgpu's README)",
-    );
-  }
-  const run = onDevice(setup(config), "webgpu");
-  return {
-    trainEpoch: async () => Number(await trainStep(run, config.lr).itemAsync()),
-    network: () => run.net,
-  };
-}

@@ -33,13 +33,13 @@ describe(`torchlet digits against PyTorch ${fixture.torch}`, () => {
     fixture.cases.filter((c) => DIGITS_MODELS.includes(c.model)).map((c) => [c.model, c.seed, c] as const),
   )(
     "%s, seed %i: the first 50 batch losses equal PyTorch's to 1e-4 relative",
-    (_, seed, c) => {
+    async (_, seed, c) => {
       const run = new DigitsRun(
         { model: c.model, epochs: 1, batchSize: c.batchSize, lr: c.lr, seed: BigInt(seed) },
         digits,
       );
       const losses: number[] = [];
-      for (const loss of run.trainEpoch()) {
+      for await (const loss of run.trainEpoch()) {
         losses.push(loss);
         if (losses.length === c.losses.length) break;
       }

@@ -1,4 +1,6 @@
+import { deviceBackend } from "@torchlet/ops";
 import {
+  type DeviceStorage,
   fmtShape,
   RECYCLED_MIN_BYTES,
   shapesEqual,
@@ -77,7 +79,7 @@ function execute(
     addInto(buffers, rootNode(root), seeds[i] as Tensor, null);
   });
   const ready = [...new Set(roots.map(rootNode))].filter((n) => (dependencies.get(n) ?? 0) === 0);
-  const run = (fresh: ReadonlySet<TypedArray> | null) => {
+  const run = (fresh: ReadonlySet<TypedArray | DeviceStorage> | null) => {
     // gradients this node consumed, released once all its outputs are in place
     const consumed: Tensor[] = [];
     while (ready.length > 0) {
@@ -118,22 +120,37 @@ function execute(
 }
 
 /**
- * Hands a consumed gradient's memory back to storage for reuse when the engine alone holds it (a
- * pass-through formula such as add's forwards the very same tensor to the next node, which keeps it).
- * Retained grads and leaf grads are copies, so they never share it.
+ * Hands a consumed gradient's memory back for reuse when the engine alone holds it (a pass-through
+ * formula such as add's forwards the very same tensor to the next node, which keeps it): to storage's
+ * recycling on the CPU, to the device's pool (its backend's `release`) on a device. Retained grads and
+ * leaf grads are copies, so they never share it.
  */
-function release(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<TypedArray>): void {
-  if (isExclusive(grad, buffers, fresh)) recycle(grad._array.data, grad.dtype);
+function release(
+  grad: Tensor,
+  buffers: Map<GradFn, Tensor>,
+  fresh: ReadonlySet<TypedArray | DeviceStorage>,
+): void {
+  if (!isExclusive(grad, buffers, fresh)) return;
+  if (grad.device === "cpu") recycle(grad._array.data, grad.dtype);
+  else deviceBackend("backward", grad.device).release?.(grad._array);
 }
 
 /**
  * Whether the engine alone holds this gradient's memory: it allocated it during this pass (so no user
- * tensor, saved tensor or seed owns it) and no pending gradient shares it. Only arrays large enough
- * to be worth recycling are considered.
+ * tensor, saved tensor or seed owns it) and no pending gradient shares it. On the CPU only arrays
+ * large enough to be worth recycling are considered; a device's storage is shared by views only.
  */
-function isExclusive(grad: Tensor, buffers: Map<GradFn, Tensor>, fresh: ReadonlySet<TypedArray>): boolean {
-  // A device's gradient goes back to its pool when collected (the CPU's recycling is for typed arrays).
-  if (grad.device !== "cpu") return false;
+function isExclusive(
+  grad: Tensor,
+  buffers: Map<GradFn, Tensor>,
+  fresh: ReadonlySet<TypedArray | DeviceStorage>,
+): boolean {
+  const storage = grad._array.deviceStorage;
+  if (storage !== null) {
+    if (!fresh.has(storage)) return false;
+    for (const pending of buffers.values()) if (pending._array.deviceStorage === storage) return false;
+    return true;
+  }
   const data = grad._array.data;
   if (data.byteLength < RECYCLED_MIN_BYTES || !fresh.has(data)) return false;
   for (const pending of buffers.values()) {

@@ -49,6 +49,9 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
     );
   }
   const classes = input.shape[dim] as number;
+  // A device's values cannot be read synchronously: there an index out of range is reported by the
+  // gather that uses it, at the next read (see @torchlet/webgpu's README).
+  if (target.device !== "cpu") return;
   for (const value of target.toTypedArray()) {
     const index = Number(value);
     if (index !== ignoreIndex && (index < 0 || index >= classes))
@@ -206,7 +209,10 @@ export interface BinaryLossOptions extends LossOptions {
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryLossOptions = {}): Tensor {
   const reduction = checkReduction("binaryCrossEntropy", options.reduction ?? "mean");
   checkSameShape("binaryCrossEntropy", input, target);
-  const outside = noGrad(() => input.lt(0).any().item() || input.gt(1).any().item());
+  // A device's values cannot be read synchronously: there, as on PyTorch's GPUs, the range goes
+  // unchecked (an input outside [0, 1] gives NaN where its log is undefined).
+  const outside =
+    input.device === "cpu" && noGrad(() => input.lt(0).any().item() || input.gt(1).any().item());
   if (outside) throw new TorchletError("binaryCrossEntropy: all elements of input should be between 0 and 1");
   // PyTorch's kernel: (t - 1) · max(log1p(-x), -100) - t · max(log(x), -100), each log taken only where
   // it is finite, so that the branch not taken has no infinite derivative.

@@ -1,5 +1,6 @@
 import { noGrad, Tensor } from "@torchlet/autograd";
-import { copyInto, type Device, type DType, TorchletError } from "@torchlet/storage";
+import { backendFor, transfer } from "@torchlet/ops";
+import { copyInto, type Device, type DType, type StridedArray, TorchletError } from "@torchlet/storage";
 import { isParameter, Parameter } from "./parameter.js";
 import { addIndent } from "./repr.js";
 
@@ -244,6 +245,8 @@ export abstract class Module {
    * Copies the values of `dict` into the parameters of the same names (PyTorch's `load_state_dict`).
    * Strict (the default): the keys must match exactly. Every problem (missing, unexpected and
    * mis-shaped keys) is listed in one TorchletError, and nothing is copied unless all is well.
+   * Synchronous on any device: CPU values are uploaded into webgpu parameters; a webgpu value for a
+   * CPU parameter is one of the problems (read it back with `await t.cpuAsync()` first).
    *
    * @example
    * const a = new torch.nn.Linear(3, 2);
@@ -266,7 +269,7 @@ export abstract class Module {
       problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
     if (strict && missingKeys.length > 0)
       problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
-    const copies: [Tensor, Tensor][] = [];
+    const copies: [Tensor, StridedArray][] = [];
     for (const key of given) {
       const target = params.get(key);
       if (!target) continue;
@@ -277,7 +280,11 @@ export abstract class Module {
         problems.push(
           `size mismatch for ${key}: copying a param with shape [${value.shape.join(", ")}] from checkpoint, the shape in current model is [${target.shape.join(", ")}].`,
         );
-      } else copies.push([target, value]);
+      } else if (target.device === "cpu" && value.device !== "cpu") {
+        problems.push(
+          `${key}: the value is on ${value.device}, the parameter on the cpu; pass await t.cpuAsync().`,
+        );
+      } else copies.push([target, placedLike(target, value)]);
     }
     if (problems.length > 0) {
       throw new TorchletError(
@@ -285,17 +292,18 @@ export abstract class Module {
       );
     }
     for (const [target, value] of copies) {
-      copyInto(target._array, value._array);
+      if (target.device === "cpu") copyInto(target._array, value);
+      else backendFor("loadStateDict", target._array, value).copyInto(target._array, value);
       target._version.value++;
     }
     return { missingKeys, unexpectedKeys };
   }
 
   /**
-   * Converts every floating-point parameter and buffer to `dtype`, or moves every parameter to a
-   * device (`"cpu"` or `"webgpu"`, see `toDevice`); returns this. As torchlet tensors cannot change
-   * dtype in place, each parameter is replaced by a new one of the same name: create the optimizer
-   * after `to()`, as PyTorch's documentation advises.
+   * Converts every floating-point parameter and buffer to `dtype`, or moves every parameter and
+   * buffer to a device (`"cpu"` or `"webgpu"`, see `toDevice`); returns this. As torchlet tensors
+   * cannot change dtype in place, each parameter is replaced by a new one of the same name: create
+   * the optimizer after `to()`, as PyTorch's documentation advises.
    *
    * @example
    * const lin = new torch.nn.Linear(2, 1).to("float64");
@@ -325,11 +333,59 @@ export abstract class Module {
   }
 
   /**
-   * Moves every parameter (and its gradient) to `device`, each replaced by a leaf there with the same
-   * name and requiresGrad: create the optimizer after `to()`. Moving to the CPU from webgpu waits for
-   * the device, so it is an error naming `cpuAsync`, as reading a webgpu tensor synchronously is.
+   * `to(dtypeOrDevice)`, reading a webgpu module's parameters, gradients and buffers back when the
+   * target is the CPU (which `to` cannot do synchronously). Every tensor is read before any is
+   * replaced, so a failed read leaves the module as it was; returns this once done.
+   *
+   * @example
+   * async function back(net: torch.nn.Module) {
+   *   await net.toAsync("cpu");
+   *   return net.parameters()[0]!.device; // "cpu"
+   * }
+   */
+  async toAsync(dtypeOrDevice: DType | Device): Promise<this> {
+    if (dtypeOrDevice !== "cpu") return this.to(dtypeOrDevice);
+    const read = async (t: Tensor | null) => (t === null || t.device === "cpu" ? t : await t.cpuAsync());
+    const moves = await Promise.all(
+      this.modules().map(async (m) => ({
+        m,
+        params: await Promise.all(
+          m
+            .ownParameters()
+            .map(async ([name, p]) => ({ name, p, values: await read(p), grad: await read(p.grad) })),
+        ),
+        buffers: await Promise.all(
+          [...m.ownBuffers()].map(async ([name, b]) => [name, await read(b)] as const),
+        ),
+      })),
+    );
+    for (const { m, params, buffers } of moves) {
+      for (const { name, p, values, grad } of params) {
+        if (values === p) continue;
+        const moved = Parameter(values as Tensor, p.requiresGrad);
+        moved.grad = grad;
+        (m as unknown as Record<string, Tensor>)[name] = moved;
+      }
+      for (const [name, b] of buffers) m.registerBuffer(name, b as Tensor);
+    }
+    return this;
+  }
+
+  /**
+   * Moves every parameter (and its gradient) and buffer to `device`, each parameter replaced by a leaf
+   * there with the same name and requiresGrad: create the optimizer after `to()`. Moving to the CPU
+   * from webgpu waits for the device, so it is an error naming `toAsync`, as reading a webgpu tensor
+   * synchronously is.
    */
   private toDevice(device: Device): this {
+    const away = [...this.parameters(), ...this.namedBuffers().map(([, b]) => b)].find(
+      (t) => t.device !== device,
+    );
+    if (device === "cpu" && away !== undefined) {
+      throw new TorchletError(
+        `${this.constructor.name}.to: moving its ${away.device} parameters to the cpu waits for the device; use await module.toAsync("cpu")`,
+      );
+    }
     noGrad(() => {
       for (const m of this.modules()) {
         for (const [name, p] of m.ownParameters()) {
@@ -338,6 +394,7 @@ export abstract class Module {
           if (p.grad) moved.grad = p.grad.to(device);
           (m as unknown as Record<string, Tensor>)[name] = moved;
         }
+        for (const [name, b] of m.ownBuffers()) m.registerBuffer(name, b.to(device));
       }
     });
     return this;
@@ -374,6 +431,17 @@ export abstract class Module {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/**
+ * `value`'s elements as an array for `target`'s storage: the value itself on the CPU (copyInto casts),
+ * and for a device parameter, cast to its dtype on the CPU (a device may not hold the value's dtype)
+ * and uploaded.
+ */
+function placedLike(target: Tensor, value: Tensor): StridedArray {
+  if (target.device === "cpu" || value.device !== "cpu") return value._array;
+  const cast = noGrad(() => value.to(target.dtype));
+  return transfer("loadStateDict", cast._array, target.device);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

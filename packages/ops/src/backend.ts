@@ -112,6 +112,12 @@ export interface DeviceBackend extends Backend {
   upload(a: StridedArray, op: string): StridedArray;
   /** A contiguous CPU copy of a device array, once the device has computed it. */
   download(a: StridedArray): Promise<StridedArray>;
+  /**
+   * Takes back the memory of an array that nothing can reach any more (the backward engine's consumed
+   * gradients), for reuse now rather than when the garbage collector gets to it. The caller vouches
+   * that no tensor, view or later command uses it; commands already issued that read it stay correct.
+   */
+  release?(a: StridedArray): void;
 }
 
 /**

@@ -81,4 +81,14 @@ export class Adagrad extends Optimizer {
     }
     touched(p);
   }
+
+  protected updateOnDevice(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup): void {
+    const step = (state.step as number) + 1;
+    state.step = step;
+    const weightDecay = group.weightDecay as number;
+    const clr = group.lr / (1 + (step - 1) * (group.lrDecay as number));
+    const g = weightDecay !== 0 ? grad.add(p.mul(weightDecay)) : grad;
+    const sum = (state.sum as Tensor).add_(g.mul(g));
+    p.sub_(g.div(sum.sqrt().add(group.eps as number)).mul(clr));
+  }
 }

@@ -100,6 +100,32 @@ abstract class AdamBase extends Optimizer {
     }
     touched(p);
   }
+
+  protected updateOnDevice(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup): void {
+    const [beta1, beta2] = group.betas as [number, number];
+    const { lr } = group;
+    const weightDecay = group.weightDecay as number;
+    const step = (state.step as number) + 1;
+    state.step = step;
+    let g = grad;
+    if (this.decoupled) p.mul_(1 - lr * weightDecay);
+    else if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
+    const [m, v] = [state.exp_avg as Tensor, state.exp_avg_sq as Tensor];
+    m.mul_(beta1).add_(g.mul(1 - beta1));
+    v.mul_(beta2).add_(g.mul(g).mul(1 - beta2));
+    let second = v;
+    if (group.amsgrad) {
+      // torch.maximum(max, v, out=max) as a new state tensor: the same values, no aliasing out=.
+      second = (state.max_exp_avg_sq as Tensor).maximum(v);
+      state.max_exp_avg_sq = second;
+    }
+    const bias2Sqrt = Math.sqrt(1 - powInt(beta2, step));
+    const denom = second
+      .sqrt()
+      .div(bias2Sqrt)
+      .add(group.eps as number);
+    p.sub_(m.div(denom).mul(lr / (1 - powInt(beta1, step))));
+  }
 }
 
 /**

@@ -66,6 +66,25 @@ export interface OptimizerStateDict {
   param_groups: Record<string, unknown>[];
 }
 
+/**
+ * A copy of a saved state tensor with `p`'s dtype on `p`'s device (uploaded from the CPU where `p` is
+ * on a device). A device's tensor cannot come back to a CPU parameter synchronously: that is an error
+ * naming the asynchronous reader.
+ */
+function placedLike(p: Tensor, value: Tensor, what: string): Tensor {
+  if (p.device === "cpu") {
+    if (value.device !== "cpu") {
+      throw new TorchletError(
+        `${what} is on ${value.device}, the parameter on the cpu; read it back first with await t.cpuAsync()`,
+      );
+    }
+    const copy = p.detach().clone();
+    copyInto(copy._array, value._array);
+    return copy;
+  }
+  return value.detach().to(p.dtype).to(p.device).clone();
+}
+
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -161,17 +180,28 @@ export abstract class Optimizer {
             state = this.initState(p, group);
             this.state.set(p, state);
           }
-          this.update(p, p.grad, state, group);
+          if (p.device === "cpu") this.update(p, p.grad, state, group);
+          else this.updateOnDevice(p, p.grad, state, group);
         }
       }
     });
   }
 
-  /** The state a parameter starts with on its first step. */
+  /** The state a parameter starts with on its first step (its buffers on the parameter's device). */
   protected abstract initState(p: Tensor, group: ParamGroup): ParamState;
 
-  /** Updates `p` in place from its gradient `grad` and its state. */
+  /**
+   * Updates a CPU parameter `p` in place from its gradient `grad` and its state, element by element in
+   * PyTorch's float arithmetic (bit for bit PyTorch's CPU result).
+   */
   protected abstract update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup): void;
+
+  /**
+   * The same update of a parameter on a device (webgpu), whose elements cannot be read synchronously:
+   * PyTorch's formula as in-place tensor ops that run where `p` is (float32, within rounding of the
+   * CPU's result: no fused multiply-adds).
+   */
+  protected abstract updateOnDevice(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup): void;
 
   /** Counters that PyTorch keeps as float32 tensors (Adam's `step`); the rest stay numbers. */
   protected tensorCounters(): readonly string[] {
@@ -196,7 +226,9 @@ export abstract class Optimizer {
 
   /**
    * The state and hyperparameters, in PyTorch's layout (see `OptimizerStateDict`); the tensors are
-   * copies, so the dict is a snapshot that later steps do not change.
+   * copies, so the dict is a snapshot that later steps do not change. Synchronous on any device: the
+   * state's tensors are copies on their parameters' device (read a webgpu one with `await t.cpuAsync()`
+   * before saving it); the counters are CPU tensors.
    *
    * @example
    * const w = torch.tensor([1, 2], { requiresGrad: true });
@@ -237,7 +269,8 @@ export abstract class Optimizer {
   /**
    * Restores state and hyperparameters from `stateDict()` (of an optimizer of the same kind over the
    * same parameter shapes): training then continues the same trajectory. Checks everything before it
-   * changes anything.
+   * changes anything. Synchronous: CPU state tensors are uploaded to webgpu parameters' device; a
+   * webgpu state tensor for a CPU parameter is an error naming `cpuAsync`.
    *
    * @example
    * const w = torch.tensor([1, 2], { requiresGrad: true });
@@ -284,9 +317,7 @@ export abstract class Optimizer {
               `${name}: state ${k} of parameter ${key} has shape [${value.shape.join(", ")}], the parameter [${p.shape.join(", ")}]`,
             );
           }
-          const copy = p.detach().clone();
-          copyInto(copy._array, value._array);
-          state[k] = copy;
+          state[k] = placedLike(p, value, `${name}: state ${k} of parameter ${key}`);
         } else state[k] = value;
       }
       restored.set(p, state);

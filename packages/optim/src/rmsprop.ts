@@ -101,4 +101,25 @@ export class RMSprop extends Optimizer {
     }
     touched(p);
   }
+
+  protected updateOnDevice(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup): void {
+    state.step = (state.step as number) + 1;
+    const [alpha, momentum, weightDecay] = [group.alpha, group.momentum, group.weightDecay] as [
+      number,
+      number,
+      number,
+    ];
+    const g = weightDecay !== 0 ? grad.add(p.mul(weightDecay)) : grad;
+    const square = (state.square_avg as Tensor).mul_(alpha).add_(g.mul(g).mul(1 - alpha));
+    let avg: Tensor;
+    if (group.centered) {
+      const mean = (state.grad_avg as Tensor).mul_(alpha).add_(g.mul(1 - alpha));
+      avg = square.sub(mean.mul(mean)).sqrt();
+    } else avg = square.sqrt();
+    avg = avg.add(group.eps as number);
+    if (momentum > 0) {
+      const buf = (state.momentum_buffer as Tensor).mul_(momentum).add_(g.div(avg));
+      p.sub_(buf.mul(group.lr));
+    } else p.sub_(g.div(avg).mul(group.lr));
+  }
 }

@@ -91,4 +91,17 @@ export class SGD extends Optimizer {
     }
     touched(p);
   }
+
+  protected updateOnDevice(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup): void {
+    const [weightDecay, momentum] = [group.weightDecay as number, group.momentum as number];
+    let d = weightDecay !== 0 ? grad.add(p.mul(weightDecay)) : grad;
+    if (momentum !== 0) {
+      const buf = state.momentum_buffer as Tensor | undefined;
+      if (buf === undefined) state.momentum_buffer = d.clone();
+      else buf.mul_(momentum).add_(d.mul(1 - (group.dampening as number)));
+      const b = state.momentum_buffer as Tensor;
+      d = group.nesterov ? d.add(b.mul(momentum)) : b;
+    }
+    p.sub_(d.mul(group.lr));
+  }
 }

@@ -2,9 +2,10 @@ import { type Tensor, zerosLike } from "@torchlet/autograd";
 import { TorchletError } from "@torchlet/storage";
 
 /**
- * Direct access to the elements that an optimizer step reads and writes: the step runs outside the
- * graph, as PyTorch's does under `torch.no_grad()`, and bumps each written tensor's version counter
- * so that a graph still holding the old values refuses to use them.
+ * Direct access to the elements that an optimizer step reads and writes on the CPU: the step runs
+ * outside the graph, as PyTorch's does under `torch.no_grad()`, and bumps each written tensor's version
+ * counter so that a graph still holding the old values refuses to use them. (A device's elements cannot
+ * be read synchronously: there the optimizers update with in-place tensor ops instead.)
  */
 
 export type FloatArray = Float32Array | Float64Array;
@@ -29,9 +30,8 @@ export function touched(t: Tensor): void {
   t._version.value++;
 }
 
-/** A zero-filled state buffer shaped like parameter `p`. */
+/** A state buffer shaped like parameter `p`, on its device, filled with `value`. */
 export function buffer(p: Tensor, value = 0): Tensor {
   const t = zerosLike(p);
-  if (value !== 0) writable("buffer", t).fill(value);
-  return t;
+  return value === 0 ? t : t.fill_(value);
 }

@@ -8,4 +8,4 @@ export { argumentError, checkDType, checkFlag, checkScalar, describeValue } from
 export { castInRange } from "./checked-convert.js";
 // int64's exactness checks (see int64.ts), for the kernels and factories that store int64 values.
 export { castChecked, checkInt64Results, int64RangeError, toInt64 } from "./int64.js";
-export { collectAllocations, recycle } from "./recycle.js";
+export { collectAllocations, noteDeviceAllocation, recycle } from "./recycle.js";

@@ -1,3 +1,4 @@
+import type { DeviceStorage } from "./device.js";
 import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { SLAB_MAX_BYTES } from "./slab.js";
 
@@ -31,8 +32,11 @@ const pools: Record<DType, Map<number, TypedArray[]>> = {
   bool: new Map(),
 };
 let pooledBytes = 0;
-/** The arrays `allocate` has handed out inside `collectAllocations`, or null outside it. */
-let fresh: Set<TypedArray> | null = null;
+/**
+ * The arrays `allocate` has handed out inside `collectAllocations`, and the device storages created
+ * meanwhile (`noteDeviceAllocation`), or null outside it.
+ */
+let fresh: Set<TypedArray | DeviceStorage> | null = null;
 
 /**
  * Hands an array that nothing can reach any more back for reuse (the backward engine calls this).
@@ -79,9 +83,17 @@ export function noteAllocation(array: TypedArray): void {
 }
 
 /**
+ * Called by a device's allocator for every storage it creates, so that the backward engine can tell
+ * the device gradients it created (a device returns them to its own pool, at any size).
+ */
+export function noteDeviceAllocation(storage: DeviceStorage): void {
+  fresh?.add(storage);
+}
+
+/**
  * Runs `fn` with the set of arrays of at least `RECYCLED_MIN_BYTES` that `allocate` hands out while it
- * runs (nested calls each get their own), so the caller knows which arrays it created and may later
- * prove dead.
+ * runs, and of the device storages created meanwhile (nested calls each get their own), so the caller
+ * knows which arrays it created and may later prove dead.
  *
  * @example
  * const created = collectAllocations((fresh) => {
@@ -91,9 +103,9 @@ export function noteAllocation(array: TypedArray): void {
  * });
  * created; // 1
  */
-export function collectAllocations<T>(fn: (fresh: ReadonlySet<TypedArray>) => T): T {
+export function collectAllocations<T>(fn: (fresh: ReadonlySet<TypedArray | DeviceStorage>) => T): T {
   const outer = fresh;
-  const mine = new Set<TypedArray>();
+  const mine = new Set<TypedArray | DeviceStorage>();
   fresh = mine;
   try {
     return fn(mine);

@@ -169,6 +169,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
       const bytes = await q.read(storageOf(dense), dense.numel * 4);
       return fromGpuBytes(bytes, a.dtype, a.shape);
     },
+    release: (a) => q.pool.reclaim(storageOf(a)),
   };
   const self: DeviceBackend = { ...gpu, ...withCpuFallback(q, gpu) };
   return self;

@@ -1,4 +1,5 @@
 import type { DeviceStorage } from "@torchlet/storage";
+import { noteDeviceAllocation } from "@torchlet/storage/internal";
 import { TENSOR_USAGE } from "./gpu-flags.js";
 
 /** The elements of a tensor on the GPU: a buffer of 4-byte elements, shared by every view. */
@@ -46,8 +47,17 @@ export class BufferPool {
   storage(elements: number): GpuStorage {
     const bytes = Math.max(4, elements * 4);
     const storage = new GpuStorage(this.take(bytes), bytes);
-    this.collected.register(storage, storage.buffer);
+    this.collected.register(storage, storage.buffer, storage);
+    noteDeviceAllocation(storage);
     return storage;
+  }
+
+  /**
+   * Returns a storage's buffer to the pool now (the backward engine's consumed gradients), instead of
+   * when the collector takes the storage; a second call for the same storage does nothing.
+   */
+  reclaim(storage: GpuStorage): void {
+    if (this.collected.unregister(storage)) this.release(storage.buffer);
   }
 
   private take(bytes: number): GPUBuffer {

@@ -34,8 +34,9 @@ export interface BatchNormAttrs {
 /**
  * Batch normalisation over dim 1 (PyTorch's `batch_norm`): `(x - mean) / sqrt(var + eps) * weight + bias`
  * with the batch's mean and biased variance when training (then the running statistics move towards
- * them, the variance unbiased, in place), the running ones otherwise. The statistics are computed in
- * float64, as PyTorch's CPU kernel accumulates.
+ * them, the variance unbiased, in place), the running ones otherwise. On the CPU the statistics are
+ * computed in float64, as PyTorch's CPU kernel accumulates; on a device in the input's dtype (WGSL has
+ * no float64, and PyTorch's GPU kernels accumulate in float32 too).
  */
 export function batchNorm(
   kit: OpKit,
@@ -77,16 +78,17 @@ export function batchNorm(
     );
   }
   const perChannel = x.shape.map((s, d) => (d === 1 ? s : 1));
+  const acc = x.device === "cpu" ? "float64" : x.dtype;
   const { out, mean, invstd } = noGrad(() => {
-    const x64 = x.to("float64");
-    const mean = training ? x64.mean(dims, true) : (runningMean as Tensor).to("float64").reshape(perChannel);
+    const x64 = x.to(acc);
+    const mean = training ? x64.mean(dims, true) : (runningMean as Tensor).to(acc).reshape(perChannel);
     const variance = training
       ? x64.var(dims, { correction: 0, keepdim: true })
-      : (runningVar as Tensor).to("float64").reshape(perChannel);
+      : (runningVar as Tensor).to(acc).reshape(perChannel);
     const invstd = variance.add(eps).rsqrt();
-    const alpha = weight === null ? invstd : invstd.mul(weight.to("float64").reshape(perChannel));
+    const alpha = weight === null ? invstd : invstd.mul(weight.to(acc).reshape(perChannel));
     const shift =
-      bias === null ? mean.mul(alpha).neg() : bias.to("float64").reshape(perChannel).sub(mean.mul(alpha));
+      bias === null ? mean.mul(alpha).neg() : bias.to(acc).reshape(perChannel).sub(mean.mul(alpha));
     const out = x.mul(alpha.to(x.dtype)).add(shift.to(x.dtype));
     if (training && runningMean !== null && runningVar !== null) {
       const unbiased = variance.mul(count / (count - 1));
@@ -96,8 +98,13 @@ export function batchNorm(
     return { out, mean: mean.to(x.dtype), invstd: invstd.to(x.dtype) };
   });
   // absent weight and bias act as ones and zeros, outside the graph
-  const w = weight ?? kit.wrap(StridedArray.zeros([channels], x.dtype)).add(1);
-  const b = bias ?? kit.wrap(StridedArray.zeros([channels], x.dtype));
+  const w =
+    weight ??
+    kit
+      .wrap(StridedArray.zeros([channels], x.dtype))
+      .add(1)
+      .to(x.device);
+  const b = bias ?? kit.wrap(StridedArray.zeros([channels], x.dtype)).to(x.device);
   const attrs: BatchNormAttrs = {
     training,
     eps,
@@ -109,8 +116,12 @@ export function batchNorm(
   return kit.record("batchNorm", [x, w, b], out._array, attrs);
 }
 
-/** `running = (1 - momentum) * running + momentum * value`, in float64, written in place. */
+/** `running = (1 - momentum) * running + momentum * value`, in float64 on the CPU, written in place. */
 function update(running: Tensor, value: Tensor, momentum: number): void {
+  if (running.device !== "cpu") {
+    running.mul_(1 - momentum).add_(value.reshape(running.shape).mul(momentum));
+    return;
+  }
   const next = running
     .to("float64")
     .mul(1 - momentum)
