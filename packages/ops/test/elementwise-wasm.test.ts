@@ -142,6 +142,8 @@ describe("fast backend: Wasm SIMD elementwise", () => {
       const bits = new Int32Array(a.data.buffer, a.data.byteOffset, a.data.length);
       bits[7] = -1; // a NaN with the sign bit set
       bits[9] = 0x80000000 | 0; // -0
+      bits[11] = 0x80000001 | 0; // the negative subnormal nearest 0: set to +0
+      bits[13] = 0xff800000 | 0; // -Infinity: +0
       expectSame(fastBackend.unary("relu", a), referenceBackend.unary("relu", a));
     }
     const t = array("float32", [100, 50], 40).transpose(0, 1);
