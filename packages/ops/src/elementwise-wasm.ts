@@ -61,7 +61,8 @@ interface Kernels {
 const kernels = once((): Kernels | null => {
   const fns = elementwiseKernels();
   // Inside storage's Wasm heap where there is one (large float32 tensors live there and are computed
-  // in place); else a private scratch memory, and every operand is copied through it.
+  // in place; its HEAP_SCRATCH_BYTES, the same PAGES, are this module's scratch); else a private
+  // scratch memory, and every operand is copied through it.
   const heap = wasmHeap();
   const wasm =
     (heap &&

@@ -1,7 +1,13 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
-import { allocateUnfilled, HEAP_MIN_BYTES, heapAddress } from "@torchlet/storage/internal";
+import {
+  allocateUnfilled,
+  HEAP_MIN_BYTES,
+  HEAP_SCRATCH_BYTES,
+  heapAddress,
+} from "@torchlet/storage/internal";
 import { beforeEach, describe, expect, it } from "vitest";
 import { elementwiseInfo, fastBackend, referenceBackend } from "../src/index.js";
+import { PAGES } from "../src/wasm/elementwise-kernels.js";
 
 // The Wasm SIMD paths of the fast backend (elementwise-wasm.ts) against the reference kernels, at
 // sizes around its threshold and chunk size, with offsets, specials and the cases it must hand back.
@@ -103,7 +109,7 @@ describe("fast backend: Wasm SIMD elementwise", () => {
         expectSame(target, referenceBackend.binary(op, m, r, "float32"));
       }
     }
-  });
+  }, 60_000); // 8 MB arrays by the dozen: fresh pages, slow on a loaded machine
 
   it("writes into `into` (in-place ops), also when it is an operand", () => {
     for (const op of OPS) {
@@ -415,6 +421,11 @@ describe("fast backend: operands in the Wasm heap, computed in place", () => {
   beforeEach(async () => {
     (globalThis as { gc?: () => void }).gc?.();
     await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+
+  it("runs inside the heap, whose reserved first pages hold the kernels' scratch", () => {
+    expect(elementwiseInfo().simd).toBe(true);
+    expect(PAGES * 65536).toBeLessThanOrEqual(HEAP_SCRATCH_BYTES);
   });
 
   it("add/sub/mul/div: same shape, a scalar and a row on either side, equal the reference bit for bit", () => {

@@ -75,8 +75,7 @@ function take(dtype: DType, length: number, op: string, zeroed: boolean): TypedA
 /** A large float32 array inside the Wasm heap (wasm-heap.ts), zero-filled when `zeroed`, or null. */
 function fromHeap(dtype: DType, length: number, bytes: number, zeroed: boolean): TypedArray | null {
   if (dtype !== "float32" || bytes < HEAP_MIN_BYTES) return null;
-  const array = heapFloat32(length);
-  return zeroed && array !== null ? array.fill(0) : array;
+  return heapFloat32(length, zeroed);
 }
 
 function sizeError(op: string, dtype: DType, length: number, reason = ""): TorchletError {

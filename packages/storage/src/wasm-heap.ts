@@ -39,6 +39,8 @@ interface Heap {
   readonly registry: FinalizationRegistry<number>;
   /** The end of the space carved so far (the memory may be larger). */
   end: number;
+  /** Bytes from here on were never handed out: still the zeros the memory grew with. */
+  pristine: number;
   used: number;
 }
 
@@ -62,6 +64,7 @@ function createHeap(): Heap | null {
       live: new Map(),
       registry: new FinalizationRegistry((at) => release(h, at)),
       end: HEAP_SCRATCH_BYTES,
+      pristine: HEAP_SCRATCH_BYTES,
       used: 0,
     };
     return h;
@@ -80,18 +83,23 @@ export function wasmHeap(): WebAssembly.Memory | null {
 }
 
 /**
- * A float32 array of `length` elements inside the heap (its contents arbitrary: a reused block keeps
- * what was there), or null when there is no heap or no room in it.
+ * A float32 array of `length` elements inside the heap, zero-filled when `zeroed` (else its contents
+ * are arbitrary: a reused block keeps what was there), or null when there is no heap or no room in it.
+ * Never-used memory is zero already and is not filled again (the fill would fault every page in a
+ * pass of its own).
  */
-export function heapFloat32(length: number): Float32Array | null {
-  if (wasmHeap() === null || heap == null) return null;
+export function heapFloat32(length: number, zeroed: boolean): Float32Array | null {
+  wasmHeap();
   const h = heap;
+  if (!h) return null;
   const size = (Math.ceil((length * 4) / LINE) + 1) * LINE;
   const at = carve(h, size);
   if (at < 0) return null;
   h.live.set(at, size);
   h.used += size;
   const array = new Float32Array(h.memory.buffer, at, length);
+  if (zeroed && at < h.pristine) array.fill(0);
+  h.pristine = Math.max(h.pristine, at + size);
   h.buffers.add(array.buffer);
   h.registry.register(array, at, array);
   return array;
@@ -181,8 +189,10 @@ export function releaseHeapArray(array: ArrayBufferView): boolean {
  * heapInfo()?.blocks; // how many heap arrays are alive
  */
 export function heapInfo(): { usedBytes: number; blocks: number; memoryBytes: number } | null {
-  if (wasmHeap() === null || heap == null) return null;
-  return { usedBytes: heap.used, blocks: heap.live.size, memoryBytes: heap.memory.buffer.byteLength };
+  wasmHeap();
+  const h = heap;
+  if (!h) return null;
+  return { usedBytes: h.used, blocks: h.live.size, memoryBytes: h.memory.buffer.byteLength };
 }
 
 /**
