@@ -106,6 +106,10 @@ export async function runBench(options: BenchOptions, log: Log, loadPeer: PeerLo
       if (!outcome) {
         try {
           if (r.c.kind === "train") await warmUpTraining(peer, r.c, data, options.measure.budgetSeconds);
+          // One turn of the event loop first, as a program gets between its phases: memory that the
+          // previous case's garbage held and finalizers return (torchlet's Wasm heap blocks) is back
+          // before this case allocates its tensors, which otherwise land wherever the last case left room.
+          await new Promise((resolve) => setTimeout(resolve, 0));
           const task = await peer.prepare(r.c, data);
           if (isNotAvailable(task)) outcome = task;
           else {

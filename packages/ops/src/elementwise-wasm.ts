@@ -6,7 +6,13 @@ import {
   StridedArray,
   shapesEqual,
 } from "@torchlet/storage";
-import { allocateUnfilled } from "@torchlet/storage/internal";
+import {
+  allocateUnfilled,
+  HEAP_MAX_PAGES,
+  HEAP_SCRATCH_BYTES,
+  heapAddress,
+  wasmHeap,
+} from "@torchlet/storage/internal";
 import { binary, unary, where } from "./elementwise.js";
 import { reduce, reducedShape } from "./reduce.js";
 import { thresholdBackward } from "./threshold-backward.js";
@@ -54,17 +60,34 @@ interface Kernels {
 
 const kernels = once((): Kernels | null => {
   const fns = elementwiseKernels();
-  const wasm = instantiate((memory) => encodeModule(fns, memory), {
-    initialPages: PAGES,
-    maximumPages: PAGES,
-    shared: false,
-  });
+  // Inside storage's Wasm heap where there is one (large float32 tensors live there and are computed
+  // in place; its HEAP_SCRATCH_BYTES, the same PAGES, are this module's scratch); else a private
+  // scratch memory, and every operand is copied through it.
+  const heap = wasmHeap();
+  const wasm =
+    (heap &&
+      instantiate(
+        (memory) => encodeModule(fns, memory),
+        { initialPages: HEAP_SCRATCH_BYTES / 65536, maximumPages: HEAP_MAX_PAGES, shared: true },
+        heap,
+      )) ??
+    instantiate((memory) => encodeModule(fns, memory), {
+      initialPages: PAGES,
+      maximumPages: PAGES,
+      shared: false,
+    });
   if (wasm === null) return null;
   const fn: Record<string, Kernel> = {};
   for (const { name } of fns) fn[name] = wasm.exports[name] as Kernel;
-  // The memory never grows, so these views stay valid.
+  // Views of the scratch pages only: a heap's memory grows, but a shared memory's old views stay valid.
   const buffer = wasm.memory.buffer;
-  return { u8: new Uint8Array(buffer), f32: new Float32Array(buffer), f64: new Float64Array(buffer), fn };
+  const bytes = PAGES * 65536;
+  return {
+    u8: new Uint8Array(buffer, 0, bytes),
+    f32: new Float32Array(buffer, 0, bytes / 4),
+    f64: new Float64Array(buffer, 0, bytes / 8),
+    fn,
+  };
 });
 
 /** Calls so far on each Wasm path (elementwiseInfo reports them; tests check a path ran). */
@@ -77,6 +100,8 @@ const counts = {
   thresholdBackward: 0,
   sum: 0,
   columnSum: 0,
+  /** Calls (of any of the above) that computed on Wasm heap arrays in place. */
+  inPlace: 0,
 };
 
 /**
@@ -102,22 +127,48 @@ function eligible(n: number, a: StridedArray, b: StridedArray = a): Kernels | nu
 }
 const streamable = (a: StridedArray) => a.dtype === "float32" && a.isContiguous();
 
-/** A contiguous run of float32 or bool elements, and where its chunks go in the scratch memory (bytes). */
+/**
+ * An operand or result of a kernel call: a contiguous run of float32 or bool elements, either copied
+ * through its scratch region `at` (bytes) or, when it lives in the Wasm heap (`address`, the byte
+ * address of its first element, else -1), used in place; or (`data` null) a region of scratch
+ * filled beforehand, `offset` its bytes per element (0: a scalar, 4: a tiled row). `ptr` is where
+ * the current pass finds it.
+ */
 interface Slot {
-  readonly data: Float32Array | Uint8Array;
+  readonly data: Float32Array | Uint8Array | null;
   readonly offset: number;
   readonly at: number;
+  address: number;
+  ptr: number;
 }
-const slot = (a: StridedArray, at: number): Slot => ({
-  data: a.data as Float32Array | Uint8Array,
-  offset: a.offset,
+function slot(a: StridedArray, at: number): Slot {
+  const data = a.data as Float32Array | Uint8Array;
+  const base = heapAddress(data);
+  return {
+    data,
+    offset: a.offset,
+    at,
+    address: base < 0 ? -1 : base + a.offset * data.BYTES_PER_ELEMENT,
+    ptr: at,
+  };
+}
+/** A scalar kept at `at` in scratch, or (`tiled`) a chunk's worth of float32 values tiled there. */
+const pinned = (at: number, tiled = false): Slot => ({
+  data: null,
+  offset: tiled ? 4 : 0,
   at,
+  address: -1,
+  ptr: at,
 });
 
 /**
- * The one chunk-streaming loop: for each chunk of up to `chunk` of the `n` elements, copies every
- * input's slice into its place in the scratch memory, calls `run(c)` for the c elements of the chunk,
- * and copies the output's slice out.
+ * The one chunk-streaming loop: for each chunk of up to `chunk` of the `n` elements, points every
+ * slot at its elements (in place in the heap, else copied into scratch), calls `run(c)` for the c
+ * elements of the chunk, and copies a scratch output's slice out. The kernels work in 16-element
+ * steps, so in place they get whole multiples of `whole` elements (16: a kernel writing or summing
+ * padding lanes must not touch the bytes after an array) and the chunk's last few elements go
+ * through scratch. A heap output that overlaps a heap input other than exactly is copied out
+ * chunk by chunk as before, so results never depend on where the arrays live.
  */
 function stream(
   k: Kernels,
@@ -126,17 +177,57 @@ function stream(
   inputs: readonly Slot[],
   output: Slot | null,
   run: (c: number) => void,
+  whole = 16,
 ): void {
+  if (output !== null && inputs.some((s) => overlapsPartially(s, output, n))) output.address = -1;
+  const resident = (output !== null && output.address >= 0) || inputs.some((s) => s.address >= 0);
+  if (resident) counts.inPlace++;
   for (let i = 0; i < n; i += chunk) {
     const c = Math.min(chunk, n - i);
-    for (const s of inputs) view(k, s).set(s.data.subarray(s.offset + i, s.offset + i + c), index(s));
-    run(c);
-    if (output)
-      output.data.set(view(k, output).subarray(index(output), index(output) + c), output.offset + i);
+    const inPlace = resident ? c - (c % whole) : 0;
+    if (inPlace > 0) pass(k, i, 0, inPlace, true, inputs, output, run);
+    if (c > inPlace) pass(k, i, inPlace, c - inPlace, false, inputs, output, run);
   }
 }
-const view = (k: Kernels, s: Slot) => (s.data instanceof Uint8Array ? k.u8 : k.f32);
-const index = (s: Slot) => s.at / s.data.BYTES_PER_ELEMENT;
+
+/** One kernel call over elements [i + from, i + from + c) of the chunk at i (see `stream`). */
+function pass(
+  k: Kernels,
+  i: number,
+  from: number,
+  c: number,
+  inPlace: boolean,
+  inputs: readonly Slot[],
+  output: Slot | null,
+  run: (c: number) => void,
+): void {
+  const e = i + from;
+  for (const s of inputs) {
+    if (s.data === null) s.ptr = s.at + from * s.offset;
+    else if (inPlace && s.address >= 0) s.ptr = s.address + e * s.data.BYTES_PER_ELEMENT;
+    else {
+      view(k, s.data).set(s.data.subarray(s.offset + e, s.offset + e + c), s.at / s.data.BYTES_PER_ELEMENT);
+      s.ptr = s.at;
+    }
+  }
+  if (output === null || output.data === null) {
+    run(c);
+    return;
+  }
+  const direct = inPlace && output.address >= 0;
+  output.ptr = direct ? output.address + e * output.data.BYTES_PER_ELEMENT : output.at;
+  run(c);
+  if (!direct) {
+    const first = output.at / output.data.BYTES_PER_ELEMENT;
+    output.data.set(view(k, output.data).subarray(first, first + c), output.offset + e);
+  }
+}
+/** Whether heap slots `a` and `b` of `n` float32 elements share some bytes without starting together. */
+function overlapsPartially(a: Slot, b: Slot, n: number): boolean {
+  if (a.address < 0 || b.address < 0 || a.address === b.address) return false;
+  return a.address < b.address + n * 4 && b.address < a.address + n * 4;
+}
+const view = (k: Kernels, data: Float32Array | Uint8Array) => (data instanceof Uint8Array ? k.u8 : k.f32);
 
 /** Bytes the kernels process for `c` elements: rounded up to whole 64-byte steps (the padding is scratch). */
 const stepBytes = (c: number) => Math.ceil(c / 16) * 64;
@@ -190,7 +281,8 @@ export const fastBinary: typeof binary = (op, a, b, outDtype, name = op, into) =
     const fn = k.fn[`${op}_${kind}`] as Kernel;
     k.f32[B_AT / 4] = one.data[one.offset] as number;
     counts.compare++;
-    stream(k, n, CHUNK, [slot(full, A_AT)], slot(out, D_AT), (c) => fn(D_AT, A_AT, B_AT, stepBytes(c)));
+    const [x, o] = [slot(full, A_AT), slot(out, D_AT)];
+    stream(k, n, CHUNK, [x], o, (c) => fn(o.ptr, x.ptr, B_AT, stepBytes(c)));
     return out;
   }
   if (kind === null) {
@@ -206,10 +298,12 @@ export const fastBinary: typeof binary = (op, a, b, outDtype, name = op, into) =
   const fn = k.fn[`${op}_${kind}`] as Kernel;
   if (kind === "vs") k.f32[B_AT / 4] = b.data[b.offset] as number;
   if (kind === "sv") k.f32[A_AT / 4] = a.data[a.offset] as number;
-  const inputs =
-    kind === "vv" ? [slot(a, A_AT), slot(b, B_AT)] : [kind === "vs" ? slot(a, A_AT) : slot(b, B_AT)];
+  // A scalar operand stays at its address in scratch: its slot is never streamed.
+  const x = kind === "sv" ? pinned(A_AT) : slot(a, A_AT);
+  const y = kind === "vs" ? pinned(B_AT) : slot(b, B_AT);
+  const o = slot(out, D_AT);
   counts.binary++;
-  stream(k, n, CHUNK, inputs, slot(out, D_AT), (c) => fn(D_AT, A_AT, B_AT, stepBytes(c)));
+  stream(k, n, CHUNK, [x, y], o, (c) => fn(o.ptr, x.ptr, y.ptr, stepBytes(c)));
   return out;
 };
 
@@ -235,9 +329,11 @@ function rowBroadcast(
   // Tile the row by doubling: a few copies instead of one call per row (100 for a [100, 32] bias add).
   mem.set(R, rowAt);
   for (let t = c; t < step; t *= 2) mem.copyWithin(rowAt + t, rowAt, rowAt + Math.min(t, step - t));
-  stream(k, n, step, [slot(full, rowB ? A_AT : B_AT)], slot(out, D_AT), (len) =>
-    fn(D_AT, A_AT, B_AT, stepBytes(len)),
-  );
+  const streamed = slot(full, rowB ? A_AT : B_AT);
+  const tiled = pinned(rowAt * 4, true);
+  const [x, y] = rowB ? [streamed, tiled] : [tiled, streamed];
+  const o = slot(out, D_AT);
+  stream(k, n, step, [x, y], o, (len) => fn(o.ptr, x.ptr, y.ptr, stepBytes(len)));
 }
 
 /**
@@ -267,9 +363,11 @@ export function fastWhere(
   const fn = k.fn[vs ? "where_vs" : "where_sv"] as Kernel;
   k.f32[(vs ? B_AT : A_AT) / 4] = one.data[one.offset] as number;
   counts.where++;
-  stream(k, n, CHUNK, [slot(full, vs ? A_AT : B_AT), slot(cond, C_AT)], slot(out, D_AT), (c) =>
-    fn(D_AT, A_AT, B_AT, stepBytes(c)),
-  );
+  // The conditions are read at C_AT by the kernel, so they are always copied (bool: never in the heap).
+  const p = vs ? slot(full, A_AT) : pinned(A_AT);
+  const q = vs ? pinned(B_AT) : slot(full, B_AT);
+  const o = slot(out, D_AT);
+  stream(k, n, CHUNK, [p, q, slot(cond, C_AT)], o, (c) => fn(o.ptr, p.ptr, q.ptr, stepBytes(c)));
   return out;
 }
 
@@ -300,9 +398,8 @@ export function fastThresholdBackward(
   if (k !== null) {
     const fn = k.fn.relugrad as Kernel;
     counts.thresholdBackward++;
-    stream(k, n, CHUNK, [slot(grad, A_AT), slot(input, B_AT)], slot(out, D_AT), (c) =>
-      fn(D_AT, A_AT, B_AT, stepBytes(c)),
-    );
+    const [g, r, o] = [slot(grad, A_AT), slot(input, B_AT), slot(out, D_AT)];
+    stream(k, n, CHUNK, [g, r], o, (c) => fn(o.ptr, g.ptr, r.ptr, stepBytes(c)));
     return out;
   }
   const G = grad.data as Float32Array | Float64Array;
@@ -322,7 +419,8 @@ export const fastUnary: typeof unary = (op, a, outDtype = a.dtype, into) => {
   const out = target(into, "float32", a.shape, n);
   const fn = k.fn.relu as Kernel;
   counts.relu++;
-  stream(k, n, CHUNK, [slot(a, A_AT)], slot(out, D_AT), (c) => fn(D_AT, A_AT, 0, stepBytes(c)));
+  const [x, o] = [slot(a, A_AT), slot(out, D_AT)];
+  stream(k, n, CHUNK, [x], o, (c) => fn(o.ptr, x.ptr, 0, stepBytes(c)));
   return out;
 };
 
@@ -336,10 +434,12 @@ export const fastReduce: typeof reduce = (op, a, dims, keepdim, outDtype = a.dty
   const fn = k.fn.sum as Kernel;
   let total = 0;
   counts.sum++;
-  stream(k, n, CHUNK, [slot(a, A_AT)], null, (c) => {
+  const x = slot(a, A_AT);
+  stream(k, n, CHUNK, [x], null, (c) => {
     const bytes = stepBytes(c);
-    k.f32.fill(0, A_AT / 4 + c, A_AT / 4 + bytes / 4);
-    fn(S_AT, A_AT, 0, bytes);
+    // The padding lanes of a chunk copied into scratch; in place c is whole steps.
+    if (x.ptr === A_AT) k.f32.fill(0, A_AT / 4 + c, A_AT / 4 + bytes / 4);
+    fn(S_AT, x.ptr, 0, bytes);
     total += (k.f64[S_AT / 8] as number) + (k.f64[S_AT / 8 + 1] as number);
   });
   const out = StridedArray.zeros(reducedShape(a.shape, dims, keepdim), outDtype);
@@ -362,9 +462,11 @@ function columnSum(op: "sum" | "mean", a: StridedArray, keepdim: boolean, outDty
   const fn = k.fn.colsum as Kernel;
   f64.fill(0, B_AT / 8, B_AT / 8 + cols + 4);
   counts.columnSum++;
-  stream(k, a.numel, Math.floor(CHUNK / cols) * cols, [slot(a, A_AT)], null, (len) =>
-    fn(B_AT, A_AT, len * 4, cols * 4),
-  );
+  // Whole rows in place: the kernel writes only the accumulators, and the lanes it reads past a row's
+  // end land in their padding (the heap's blocks end with a spare line for the last row's).
+  const x = slot(a, A_AT);
+  const rowsPerChunk = Math.floor(CHUNK / cols) * cols;
+  stream(k, a.numel, rowsPerChunk, [x], null, (len) => fn(B_AT, x.ptr, len * 4, cols * 4), cols);
   const out = StridedArray.zeros(reducedShape(a.shape, [0], keepdim), outDtype);
   const acc = f64.subarray(B_AT / 8, B_AT / 8 + cols);
   if (op === "mean") for (let j = 0; j < cols; j++) out.data[j] = (acc[j] as number) / rows;

@@ -1,6 +1,13 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
-import { describe, expect, it } from "vitest";
+import {
+  allocateUnfilled,
+  HEAP_MIN_BYTES,
+  HEAP_SCRATCH_BYTES,
+  heapAddress,
+} from "@torchlet/storage/internal";
+import { beforeEach, describe, expect, it } from "vitest";
 import { elementwiseInfo, fastBackend, referenceBackend } from "../src/index.js";
+import { PAGES } from "../src/wasm/elementwise-kernels.js";
 
 // The Wasm SIMD paths of the fast backend (elementwise-wasm.ts) against the reference kernels, at
 // sizes around its threshold and chunk size, with offsets, specials and the cases it must hand back.
@@ -102,7 +109,7 @@ describe("fast backend: Wasm SIMD elementwise", () => {
         expectSame(target, referenceBackend.binary(op, m, r, "float32"));
       }
     }
-  });
+  }, 60_000); // 8 MB arrays by the dozen: fresh pages, slow on a loaded machine
 
   it("writes into `into` (in-place ops), also when it is an operand", () => {
     for (const op of OPS) {
@@ -141,6 +148,8 @@ describe("fast backend: Wasm SIMD elementwise", () => {
       const bits = new Int32Array(a.data.buffer, a.data.byteOffset, a.data.length);
       bits[7] = -1; // a NaN with the sign bit set
       bits[9] = 0x80000000 | 0; // -0
+      bits[11] = 0x80000001 | 0; // the negative subnormal nearest 0: set to +0
+      bits[13] = 0xff800000 | 0; // -Infinity: +0
       expectSame(fastBackend.unary("relu", a), referenceBackend.unary("relu", a));
     }
     const t = array("float32", [100, 50], 40).transpose(0, 1);
@@ -387,5 +396,148 @@ describe("elementwiseInfo: which path ran", () => {
     fastBackend.binary("add", x.transpose(0, 1), y, "float32"); // strided
     fastBackend.unary("relu", array("float32", [100], 6)); // small
     expect(elementwiseInfo().paths).toEqual(before);
+  });
+});
+
+/** `a` with its storage moved into the Wasm heap (storage's wasm-heap.ts): same layout and values. */
+function inHeap(a: StridedArray): StridedArray {
+  const data = allocateUnfilled("float32", Math.max(a.data.length, HEAP_MIN_BYTES / 4));
+  data.set(a.data);
+  expect(heapAddress(data)).toBeGreaterThan(0);
+  return new StridedArray(data, "float32", a.shape, a.strides, a.offset);
+}
+/** Each operand placement: both in the heap, or one of them in an ordinary array. */
+const PLACES = [
+  ["heap", "heap"],
+  ["heap", "js"],
+  ["js", "heap"],
+] as const;
+const place = (where: "heap" | "js", a: StridedArray) => (where === "heap" ? inHeap(a) : a);
+const HEAP_SIZES = [16384, 16384 * 2 + 17, 50_003];
+
+describe("fast backend: operands in the Wasm heap, computed in place", () => {
+  // The tests above leave the heap full of dead arrays (synchronous code never runs their finalizers):
+  // collect them and let the finalizers free their blocks (the ops project runs with --expose-gc).
+  beforeEach(async () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+
+  it("runs inside the heap, whose reserved first pages hold the kernels' scratch", () => {
+    expect(elementwiseInfo().simd).toBe(true);
+    expect(PAGES * 65536).toBeLessThanOrEqual(HEAP_SCRATCH_BYTES);
+  });
+
+  it("add/sub/mul/div: same shape, a scalar and a row on either side, equal the reference bit for bit", () => {
+    for (const n of HEAP_SIZES) {
+      for (const op of OPS) {
+        for (const [pa, pb] of PLACES) {
+          const before = elementwiseInfo().paths.inPlace;
+          const a = array("float32", [n], n, 3);
+          const b = array("float32", [n], n + 1);
+          const want = referenceBackend.binary(op, a, b, "float32");
+          expectSame(fastBackend.binary(op, place(pa, a), place(pb, b), "float32"), want);
+          const s = array("float32", [1], 9);
+          expectSame(
+            fastBackend.binary(op, place(pa, a), s, "float32"),
+            referenceBackend.binary(op, a, s, "float32"),
+          );
+          expectSame(
+            fastBackend.binary(op, s, place(pb, b), "float32"),
+            referenceBackend.binary(op, s, b, "float32"),
+          );
+          const m = array("float32", [Math.ceil(n / 50), 50], n + 2, 1);
+          const row = array("float32", [1, 50], n + 3);
+          for (const [x, y] of [
+            [m, row],
+            [row, m],
+          ] as const) {
+            const got = fastBackend.binary(op, place(pa, x), place(pb, y), "float32");
+            expectSame(got, referenceBackend.binary(op, x, y, "float32"));
+          }
+          expect(elementwiseInfo().paths.inPlace - before).toBe(5);
+        }
+      }
+    }
+  });
+
+  it("writes into a heap `into`, also an operand itself, with an offset", () => {
+    const n = 16384 * 2 + 17;
+    const a = inHeap(array("float32", [n], 1, 3));
+    const b = array("float32", [n], 2);
+    const want = referenceBackend.binary("mul", a, b, "float32");
+    const into = inHeap(array("float32", [n], 3, 5));
+    const guard = into.data[4];
+    expect(fastBackend.binary("mul", a, b, "float32", "mul", into)).toBe(into);
+    expectSame(into, want);
+    expect(into.data[4]).toBe(guard); // before the offset: untouched
+    expect(into.data[5 + n]).toBe(array("float32", [n], 3, 5).data[5 + n]); // after the end: untouched
+    expect(fastBackend.binary("mul", a, b, "float32", "mul", a)).toBe(a);
+    expectSame(a, want);
+  });
+
+  it("an output overlapping an input at another address gets the values it gets outside the heap", () => {
+    const n = 40_000;
+    for (const shift of [1, 17, -3]) {
+      const js = array("float32", [n + 40], 4, 0, false);
+      const heap = inHeap(js.copy());
+      const results = [js, heap].map((storage) => {
+        const input = new StridedArray(storage.data, "float32", [n], [1], 20);
+        const out = new StridedArray(storage.data, "float32", [n], [1], 20 + shift);
+        fastBackend.unary("relu", input, "float32", out);
+        fastBackend.binary("add", input, array("float32", [n], 5), "float32", "add", out);
+        return storage;
+      });
+      expectSame(results[1] as StridedArray, results[0] as StridedArray);
+    }
+  });
+
+  it("relu, relu's backward, where and comparisons with a scalar equal the reference bit for bit", () => {
+    for (const n of HEAP_SIZES) {
+      for (const [pa, pb] of PLACES) {
+        const a = array("float32", [n], 2 * n, 1);
+        const b = array("float32", [n], 3 * n, 2);
+        expectSame(fastBackend.unary("relu", place(pa, a)), referenceBackend.unary("relu", a));
+        expectSame(
+          fastBackend.thresholdBackward(place(pa, a), place(pb, b), 0),
+          referenceBackend.thresholdBackward(a, b, 0),
+        );
+        const c = array("bool", [n], 4 * n);
+        const s = array("float32", [1], 5);
+        expectSame(
+          fastBackend.where(c, place(pa, a), s, "float32"),
+          referenceBackend.where(c, a, s, "float32"),
+        );
+        expectSame(
+          fastBackend.where(c, s, place(pb, b), "float32"),
+          referenceBackend.where(c, s, b, "float32"),
+        );
+        expectSame(
+          fastBackend.binary("gt", place(pa, a), s, "bool"),
+          referenceBackend.binary("gt", a, s, "bool"),
+        );
+      }
+    }
+  });
+
+  it("sum over every element and over dim 0 agree with the ordinary arrays' results", () => {
+    for (const n of HEAP_SIZES) {
+      const a = array("float32", [n], 50 + n, 1, false);
+      const f = fastBackend.reduce("sum", inHeap(a), [0], false).data[0] as number;
+      const r = referenceBackend.reduce("sum", a, [0], false).data[0] as number;
+      expect(Math.abs(f - r)).toBeLessThanOrEqual(Math.abs(r) * 2 ** -22 + 1e-6);
+      const ints = new StridedArray(Float32Array.from(filled("int32", n, 60)), "float32", [n], [1]);
+      expectSame(
+        fastBackend.reduce("sum", inHeap(ints), [0], false),
+        referenceBackend.reduce("sum", ints, [0], false),
+      );
+      for (const cols of [1, 7, 64]) {
+        const m = array("float32", [Math.floor(n / cols), cols], n + cols, 2);
+        expectSame(
+          fastBackend.reduce("sum", inHeap(m), [0], false),
+          referenceBackend.reduce("sum", m, [0], false),
+        );
+      }
+    }
   });
 });

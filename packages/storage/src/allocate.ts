@@ -3,6 +3,7 @@ import type { DType, TypedArray } from "./dtype.js";
 import { TorchletError } from "./errors.js";
 import { noteAllocation, takeRecycled } from "./recycle.js";
 import { slabRegion } from "./slab.js";
+import { HEAP_MIN_BYTES, heapFloat32 } from "./wasm-heap.js";
 
 // The allocator of every tensor's memory. Not part of the public API (see internal.ts): it hands out
 // recycled memory, so only the layers above may call it.
@@ -32,8 +33,9 @@ export const MAX_TENSOR_BYTES = 2 ** 33;
  * recycled (recycle.ts) when there is one of that size, else a new one. Every tensor's memory comes
  * from here, so this is where an unknown dtype, and a size beyond `MAX_TENSOR_ELEMENTS` or
  * `MAX_TENSOR_BYTES` (or more than the machine can give), become a `TorchletError` naming `op`. Arrays of a few hundred
- * bytes to 16 KiB are views into shared slabs (see slab.ts), so hand out a copy (`slice()`), never
- * their `.buffer`, where a caller could transfer or reinterpret the whole buffer.
+ * bytes to 16 KiB are views into shared slabs (see slab.ts), and float32 arrays of 64 KiB and more views
+ * into the Wasm heap (see wasm-heap.ts), so hand out a copy (`slice()`), never their `.buffer`, where a
+ * caller could transfer or reinterpret the whole buffer.
  *
  * @example
  * allocate("float64", 3); // [0, 0, 0]
@@ -62,9 +64,18 @@ function take(dtype: DType, length: number, op: string, zeroed: boolean): TypedA
   const bytes = length * (BYTES_PER_ELEMENT[dtype] ?? checkDType(op, dtype));
   // `length >>> 0 === length` holds exactly for the integers in [0, 2^32 - 1] (MAX_TENSOR_ELEMENTS).
   if (!(length >>> 0 === length && bytes <= MAX_TENSOR_BYTES)) throw sizeError(op, dtype, length);
-  const array = takeRecycled(dtype, length, zeroed) ?? create(dtype, length, bytes, op);
+  const array =
+    takeRecycled(dtype, length, zeroed) ??
+    fromHeap(dtype, length, bytes, zeroed) ??
+    create(dtype, length, bytes, op);
   noteAllocation(array);
   return array;
+}
+
+/** A large float32 array inside the Wasm heap (wasm-heap.ts), zero-filled when `zeroed`, or null. */
+function fromHeap(dtype: DType, length: number, bytes: number, zeroed: boolean): TypedArray | null {
+  if (dtype !== "float32" || bytes < HEAP_MIN_BYTES) return null;
+  return heapFloat32(length, zeroed);
 }
 
 function sizeError(op: string, dtype: DType, length: number, reason = ""): TorchletError {

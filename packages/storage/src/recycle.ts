@@ -1,6 +1,7 @@
 import type { DeviceStorage } from "./device.js";
 import { type DType, dtypeOfArray, type TypedArray } from "./dtype.js";
 import { SLAB_MAX_BYTES } from "./slab.js";
+import { releaseHeapArray } from "./wasm-heap.js";
 
 /**
  * Arrays the backward engine has proven dead, kept for `allocate` to hand out again. Fresh memory is
@@ -48,6 +49,8 @@ let fresh: Set<TypedArray | DeviceStorage> | null = null;
  * allocate("float32", 5000) === dead; // true, and zero-filled again
  */
 export function recycle(array: TypedArray, dtype: DType = dtypeOfArray(array) ?? "bool"): void {
+  // A Wasm heap block goes straight back to the heap, where any size can reuse it.
+  if (releaseHeapArray(array)) return;
   const bytes = array.byteLength;
   if (bytes < RECYCLED_MIN_BYTES || pooledBytes + bytes > POOL_BYTES) return;
   const pool = pools[dtype];

@@ -16,20 +16,26 @@ export interface Instantiated {
   readonly exports: WebAssembly.Exports;
 }
 
-/** Compiles `bytes` (built for `memory`) and instantiates it against a new memory, or null. */
+/**
+ * Compiles `bytes` (built for `memory`) and instantiates it against `existing` (a memory that spec
+ * describes, e.g. storage's Wasm heap) or a new memory, or null.
+ */
 export function instantiate(
   bytes: (memory: MemorySpec) => Uint8Array<ArrayBuffer>,
   memory: MemorySpec,
+  existing?: WebAssembly.Memory,
 ): Instantiated | null {
   if (typeof WebAssembly === "undefined") return null;
   try {
     const code = bytes(memory);
     if (!WebAssembly.validate(code)) return null; // no SIMD here
-    const mem = new WebAssembly.Memory({
-      initial: memory.initialPages,
-      maximum: memory.maximumPages,
-      shared: memory.shared,
-    } as WebAssembly.MemoryDescriptor);
+    const mem =
+      existing ??
+      new WebAssembly.Memory({
+        initial: memory.initialPages,
+        maximum: memory.maximumPages,
+        shared: memory.shared,
+      } as WebAssembly.MemoryDescriptor);
     const module = new WebAssembly.Module(code);
     return {
       module,
