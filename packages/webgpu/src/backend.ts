@@ -1,5 +1,11 @@
 import { type DeviceBackend, ELEMENTWISE, toWgsl } from "@torchlet/ops";
-import { fmtShape, StridedArray, shapesEqual, TorchletError } from "@torchlet/storage";
+import {
+  fmtShape,
+  isNonOverlappingAndDense,
+  StridedArray,
+  shapesEqual,
+  TorchletError,
+} from "@torchlet/storage";
 import { castChecked } from "@torchlet/storage/internal";
 import { gpuArray, storageOf } from "./arrays.js";
 import { fromGpuBytes, toGpuValues } from "./element-types.js";
@@ -12,6 +18,7 @@ import {
   elementwiseRuns,
   IDENTITY,
   MAX_DIMS,
+  newLike,
 } from "./elementwise.js";
 import { viaCpu } from "./fallback.js";
 import { bmm, matmulRuns, mm } from "./matmul.js";
@@ -23,8 +30,8 @@ const BODIES = Object.fromEntries(
   Object.entries(ELEMENTWISE).map(([op, r]) => [op, toWgsl(r.formula)]),
 ) as Record<keyof typeof ELEMENTWISE, string>;
 
-/** relu's backward: the gradient (x) where the input (y) is above the threshold (c), else 0. */
-const THRESHOLD_BACKWARD = "select(0.0, x, y > c)";
+/** relu's backward: 0 where the input (y) is at most the threshold (c), else the gradient (x), NaN inputs included. */
+const THRESHOLD_BACKWARD = "select(x, 0.0, y <= c)";
 /** where: x where the condition (c) holds, else y. */
 const WHERE = "select(y, x, c != 0.0)";
 
@@ -51,7 +58,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
     where: (cond, x, y, outDtype) => {
       const shape = broadcastAll("where", [x, y, cond]);
       return elementwiseRuns(outDtype, [x, y, cond], shape)
-        ? elementwiseNew(q, "where", WHERE, [x, y, cond], outDtype)
+        ? elementwiseNew(q, "where", WHERE, [x, y, cond], outDtype, [cond, x, y])
         : viaCpu(q, "where", "where", [cond, x, y, outDtype]);
     },
     thresholdBackward: (grad, input, threshold) => {
@@ -73,10 +80,17 @@ export function webgpuBackend(q: Queue): DeviceBackend {
       matmulRuns(a, b, outDtype) ? mm(q, a, b, name) : viaCpu(q, "mm", name, [a, b, outDtype, name]),
     bmm: (a, b, outDtype, name = "bmm") =>
       matmulRuns(a, b, outDtype) ? bmm(q, a, b, name) : viaCpu(q, "bmm", name, [a, b, outDtype, name]),
-    copy: (a, dtype) =>
+    copy: (a, dtype, preserveLayout = false) =>
       copyRuns(a.dtype, dtype) && a.ndim <= MAX_DIMS
-        ? elementwise(q, IDENTITY, [a], gpuArray(q, a.shape, dtype))
-        : viaCpu(q, "copy", "copy", [a, dtype]),
+        ? elementwise(
+            q,
+            IDENTITY,
+            [a],
+            preserveLayout && isNonOverlappingAndDense(a)
+              ? newLike(q, a.shape, dtype, [a])
+              : gpuArray(q, a.shape, dtype),
+          )
+        : viaCpu(q, "copy", "copy", [a, dtype, preserveLayout]),
     copyInto: (dst, src) => {
       broadcastAll("copy_", [dst, src]);
       if (copyRuns(src.dtype, dst.dtype) && dst.ndim <= MAX_DIMS) copyElements(q, src, dst);

@@ -1,5 +1,11 @@
 import { WGSL_HELPERS } from "@torchlet/ops";
-import { broadcastShapes, type DType, type StridedArray } from "@torchlet/storage";
+import {
+  broadcastShapes,
+  type DType,
+  inversePermutation,
+  outputOrder,
+  type StridedArray,
+} from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf } from "./arrays.js";
 import { type GpuType, gpuType } from "./element-types.js";
 import type { Queue } from "./queue.js";
@@ -108,15 +114,44 @@ export function copyRuns(from: DType, to: DType): boolean {
   return a === b || (a !== "i32" && b !== "i32");
 }
 
-/** `elementwise` into a new contiguous array of the broadcast shape. */
+/**
+ * `elementwise` into a new array of the broadcast shape, laid out as the CPU lays it out (PyTorch's
+ * TensorIterator): row-major for contiguous operands, else in the dim order of `layoutFrom`'s strides
+ * (the operands, in the CPU kernel's order), so a transposed input gives a transposed output.
+ */
 export function elementwiseNew(
   q: Queue,
   op: string,
   body: string,
   operands: readonly Operand[],
   dtype: DType,
+  layoutFrom: readonly Operand[] = operands,
 ): StridedArray {
-  return elementwise(q, body, operands, gpuArray(q, broadcastAll(op, operands), dtype));
+  const shape = broadcastAll(op, operands);
+  return elementwise(q, body, operands, newLike(q, shape, dtype, layoutFrom));
+}
+
+/** A new GPU array of `shape` in the dim order an elementwise result of `operands` takes. */
+export function newLike(
+  q: Queue,
+  shape: readonly number[],
+  dtype: DType,
+  operands: readonly Operand[],
+): StridedArray {
+  const strided = operands.filter((a) => onGpu(a) && !a.isContiguous());
+  const order =
+    strided.length === 0
+      ? null
+      : outputOrder(
+          shape,
+          operands.map((a) => a.expand(shape).strides),
+        );
+  if (!order) return gpuArray(q, shape, dtype);
+  return gpuArray(
+    q,
+    order.map((d) => shape[d] as number),
+    dtype,
+  ).permute(inversePermutation(order));
 }
 
 /**
