@@ -25,9 +25,33 @@ import { bmm, matmulRuns, mm } from "./matmul.js";
 import type { Queue } from "./queue.js";
 import { reduce, reduceRuns } from "./reduce.js";
 
+/**
+ * What the records' formulas give PyTorch's answer for only where IEEE-754 special values are kept:
+ * WGSL leaves NaN and the infinities to the implementation (SwiftShader's exp(NaN) is Infinity, its
+ * log(0) -88 and its NaN != NaN false), so these ops spell them out. Every float op of one operand
+ * but sign (PyTorch's sign(NaN) is 0) gives NaN for NaN.
+ */
+const SPECIAL_VALUES: Partial<Record<keyof typeof ELEMENTWISE, (body: string) => string>> = {
+  log: (body) => `select(select(${body}, -t_inf(), x == 0.0), t_nan(), x < 0.0)`,
+  log1p: (body) => `select(select(${body}, -t_inf(), x == -1.0), t_nan(), x < -1.0)`,
+  tanh: (body) => `select(${body}, sign(x), abs(x) > 10.0)`,
+  ne: () => "select(1.0, 0.0, x == y)",
+  pow: (body) => `select(${body}, t_nan(), (t_isnan(x) && y != 0.0) || (t_isnan(y) && x != 1.0))`,
+};
+
+function guarded(op: keyof typeof ELEMENTWISE, body: string): string {
+  const r = ELEMENTWISE[op];
+  const special = SPECIAL_VALUES[op]?.(body) ?? body;
+  const keepsNan = r.arity === 1 && r.dtype.result !== "bool" && op !== "sign";
+  return keepsNan ? `select(${special}, x, t_isnan(x))` : special;
+}
+
 /** The bodies of the elementwise ops, rendered once from their records. */
 const BODIES = Object.fromEntries(
-  Object.entries(ELEMENTWISE).map(([op, r]) => [op, toWgsl(r.formula)]),
+  Object.entries(ELEMENTWISE).map(([op, r]) => [
+    op,
+    guarded(op as keyof typeof ELEMENTWISE, toWgsl(r.formula)),
+  ]),
 ) as Record<keyof typeof ELEMENTWISE, string>;
 
 /** relu's backward: 0 where the input (y) is at most the threshold (c), else the gradient (x), NaN inputs included. */

@@ -182,6 +182,7 @@ function shader(body: string, kinds: readonly string[], outType: GpuType): strin
         ? "out[po] = select(0u, 1u, v != 0.0);"
         : "out[po] = i32(v);";
   return `${WGSL_HELPERS}
+fn t_isnan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${outType}>;
 ${bindings.join("\n")}

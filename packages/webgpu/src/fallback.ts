@@ -1,5 +1,5 @@
 import { type Backend, backend } from "@torchlet/ops";
-import { fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
+import { fmtShape, isNonOverlappingAndDense, StridedArray, TorchletError } from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf } from "./arrays.js";
 import { fromGpuBytes, gpuType, toGpuValues } from "./element-types.js";
 import type { Queue } from "./queue.js";
@@ -41,22 +41,26 @@ export function viaCpu<K extends Kernel>(
   }
   const run = (values: readonly unknown[]) => (backend()[kernel] as (...a: unknown[]) => unknown)(...values);
   const gpuArgs = args.map((a) => (a instanceof StridedArray && onGpu(a) ? a : null));
-  const standIns = args.map((a, i) =>
-    gpuArgs[i] ? StridedArray.zeros((a as StridedArray).shape, (a as StridedArray).dtype) : a,
-  );
+  // Stand-ins keep the operands' layouts, so that the result takes the layout the CPU gives it.
+  const standIns = args.map((a, i) => (gpuArgs[i] ? zerosLaidOutAs(a as StridedArray) : a));
   const shaped = run(standIns);
   const results = arraysOf(shaped);
   const outs = results.map((r) => {
     if (gpuType(r.dtype) === null) {
       throw new TorchletError(`${op}: its ${r.dtype} ${fmtShape(r.shape)} result cannot be held on webgpu`);
     }
-    return gpuArray(q, r.shape, r.dtype);
+    if (r.isContiguous() || r.offset !== 0 || !isNonOverlappingAndDense(r))
+      return gpuArray(q, r.shape, r.dtype);
+    return new StridedArray(gpuArray(q, [r.numel], r.dtype).source, r.dtype, r.shape, r.strides);
   });
   q.defer(async () => {
     const values = await Promise.all(args.map((a, i) => (gpuArgs[i] ? readBack(q, a as StridedArray) : a)));
     const computed = arraysOf(run(values));
     computed.forEach((r, i) => {
-      q.write(storageOf(outs[i] as StridedArray), toGpuValues(op, r));
+      const out = outs[i] as StridedArray;
+      // A result laid out in another dim order is written as it sits in memory.
+      const values = out.isContiguous() ? r : new StridedArray(r.source, r.dtype, [r.numel], [1], r.offset);
+      q.write(storageOf(out), toGpuValues(op, values));
     });
     if (writes !== undefined) {
       const written = values[writes] as StridedArray;
@@ -65,6 +69,12 @@ export function viaCpu<K extends Kernel>(
     }
   });
   return rebuild(shaped, outs) as ReturnType<Backend[K]>;
+}
+
+/** A CPU array of zeros with the shape, strides and offset of `a`. */
+function zerosLaidOutAs(a: StridedArray): StridedArray {
+  const whole = StridedArray.zeros([storageOf(a).bytes / 4], a.dtype);
+  return new StridedArray(whole.source, a.dtype, a.shape, a.strides, a.offset);
 }
 
 /** A CPU array with the layout of `a` over a copy of its whole GPU storage. */
