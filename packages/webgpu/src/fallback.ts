@@ -42,8 +42,12 @@ export function viaCpu<K extends Kernel>(
   const run = (values: readonly unknown[]) => (backend()[kernel] as (...a: unknown[]) => unknown)(...values);
   const gpuArgs = args.map((a) => (a instanceof StridedArray && onGpu(a) ? a : null));
   // Stand-ins keep the operands' layouts, so that the result takes the layout the CPU gives it.
-  const standIns = args.map((a, i) => (gpuArgs[i] ? zerosLaidOutAs(a as StridedArray) : a));
-  const shaped = run(standIns);
+  const standIns = (fill: number) =>
+    args.map((a, i) => (gpuArgs[i] ? laidOutAs(a as StridedArray, fill) : a));
+  const shaped = shapeOf(
+    () => run(standIns(0)),
+    () => run(standIns(1)),
+  );
   const results = arraysOf(shaped);
   const outs = results.map((r) => {
     if (gpuType(r.dtype) === null) {
@@ -71,10 +75,28 @@ export function viaCpu<K extends Kernel>(
   return rebuild(shaped, outs) as ReturnType<Backend[K]>;
 }
 
-/** A CPU array of zeros with the shape, strides and offset of `a`. */
-function zerosLaidOutAs(a: StridedArray): StridedArray {
+/** A CPU array of `fill`s with the shape, strides and offset of `a`. */
+function laidOutAs(a: StridedArray, fill: number): StridedArray {
   const whole = StridedArray.zeros([storageOf(a).bytes / 4], a.dtype);
+  whole.data.fill(fill);
   return new StridedArray(whole.source, a.dtype, a.shape, a.strides, a.offset);
+}
+
+/**
+ * The result of the kernel on stand-ins: zeros (valid indices), else ones where zeros raise an error
+ * that depends on them (an integer division by zero); an error both raise does not depend on the values.
+ */
+function shapeOf(onZeros: () => unknown, onOnes: () => unknown): unknown {
+  try {
+    return onZeros();
+  } catch (error) {
+    if (!(error instanceof TorchletError)) throw error;
+    try {
+      return onOnes();
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /** A CPU array with the layout of `a` over a copy of its whole GPU storage. */
