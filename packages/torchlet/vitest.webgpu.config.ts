@@ -11,5 +11,7 @@ export default defineProject({
     include: ["test/webgpu/**/*.test.ts"],
     pool: "forks",
     execArgv: ["--expose-gc"],
+    // SwiftShader computes on the CPU: a loaded machine makes each device test many times slower.
+    testTimeout: 60_000,
   },
 });

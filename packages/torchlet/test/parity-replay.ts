@@ -126,7 +126,7 @@ export function setUp(
     .flatMap((a) => (Array.isArray(a) && a.every(isSpec) && a.length > 0 ? a : [a]))
     .map((a) => (isSpec(a) ? build(a.tensor, device) : null));
   let next = 0;
-  const values = c.args.map((a) => {
+  const values: unknown[] = c.args.map((a) => {
     if (typeof a === "object" && a !== null && "items" in a) {
       next++;
       return a.items.map((item) => indexItem(item, device));

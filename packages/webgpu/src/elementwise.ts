@@ -13,6 +13,12 @@ import type { Queue } from "./queue.js";
 /** The most dims a generated elementwise kernel walks (more falls back through the CPU). */
 export const MAX_DIMS = 8;
 const WORKGROUP = 256;
+/**
+ * Elements per invocation: each invocation strides over the array, so that small arrays take one or a
+ * few workgroups (a workgroup has a fixed cost, large on a CPU implementation such as SwiftShader)
+ * while large ones still spread over many.
+ */
+const PER_INVOCATION = 16;
 const NAMES = ["x", "y", "c"] as const;
 
 // Parameter words of an elementwise dispatch: count, dims, output offset, then per operand its offset
@@ -85,7 +91,12 @@ export function elementwise(
     kinds.push(gpuType(a.dtype) as GpuType);
   });
   const outType = gpuType(out.dtype) as GpuType;
-  q.dispatch(shader(body, kinds, outType), params, buffers, Math.ceil(n / WORKGROUP));
+  q.dispatch(
+    cachedShader(body, kinds, outType),
+    params,
+    buffers,
+    Math.ceil(n / (WORKGROUP * PER_INVOCATION)),
+  );
   return out;
 }
 
@@ -154,6 +165,19 @@ export function newLike(
   ).permute(inversePermutation(order));
 }
 
+const shaders = new Map<string, string>();
+
+/** The kernel's text, generated once per body and operand kinds (the same string then keys its pipeline). */
+function cachedShader(body: string, kinds: readonly string[], outType: GpuType): string {
+  const key = `${outType} ${kinds.join(" ")} ${body}`;
+  let text = shaders.get(key);
+  if (text === undefined) {
+    text = shader(body, kinds, outType);
+    shaders.set(key, text);
+  }
+  return text;
+}
+
 /**
  * The kernel's text. Values are f32 in the body; a copy between equal element types (i32 included)
  * moves them unconverted, so int32 and int64 copies are exact.
@@ -188,22 +212,23 @@ fn t_isnan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000
 ${bindings.join("\n")}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li;
-  if (i >= params[0]) { return; }
-  var rest = i;
-  var po = params[2];
-  ${positions}
-  for (var k = i32(params[1]) - 1; k >= 0; k--) {
-    let d = u32(k);
-    let size = params[${SHAPE}u + d];
-    let at = rest % size;
-    rest = rest / size;
-    po += at * params[${OUT_STRIDES}u + d];
-    ${steps}
+  let threads = nw.x * nw.y * ${WORKGROUP}u;
+  for (var i = (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li; i < params[0]; i += threads) {
+    var rest = i;
+    var po = params[2];
+    ${positions}
+    for (var k = i32(params[1]) - 1; k >= 0; k--) {
+      let d = u32(k);
+      let size = params[${SHAPE}u + d];
+      let at = rest % size;
+      rest = rest / size;
+      po += at * params[${OUT_STRIDES}u + d];
+      ${steps}
+    }
+    ${loads.join("\n    ")}
+    let v = ${body};
+    ${store}
   }
-  ${loads.join("\n  ")}
-  let v = ${body};
-  ${store}
 }
 `;
 }
