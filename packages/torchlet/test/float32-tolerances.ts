@@ -1,5 +1,5 @@
 import type * as torch from "torchlet";
-import { decode, type Encoded } from "../helpers.js";
+import { decode, type Encoded } from "./helpers.js";
 
 // What the PyTorch fixture suites allow on webgpu, in one place (packages/webgpu/README.md,
 // "Tolerances", says the same). The GPU computes in float32 where the CPU computes in double and

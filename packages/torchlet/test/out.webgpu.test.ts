@@ -1,13 +1,13 @@
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
-import { decode, expectClose } from "../helpers.js";
-import { type Case, core, fixture, run, setUp } from "../out-replay.js";
-import { available, skipNote } from "./adapter.js";
-import { readValues, skipReason, tolerance } from "./float32.js";
+import { readValues, skipReason, tolerance } from "./float32-tolerances.js";
+import { decode, expectClose } from "./helpers.js";
+import { type Case, core, fixture, run, setUp } from "./out-replay.js";
+import { available, skipNote } from "./webgpu/adapter.js";
 
 // fixtures/out.json (PyTorch 1.13) replayed on webgpu: operands and out are created on the device,
 // the op writes into out there, and out is read back with the asynchronous readers and compared with
-// what PyTorch wrote within float32 tolerances (float32.ts); an error leaves out as it was. Cases the
+// what PyTorch wrote within float32 tolerances (float32-tolerances.ts); an error leaves out as it was. Cases the
 // device cannot hold (float64, int64 beyond 32 bits) are skipped with the reason in their names.
 
 function skip(c: Case): string | null {

@@ -1,6 +1,7 @@
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
-import { decode, type Encoded, expectClose } from "../helpers.js";
+import { readValues, skipReason, tolerance } from "./float32-tolerances.js";
+import { decode, type Encoded, expectClose } from "./helpers.js";
 import {
   type Case,
   errorNaming,
@@ -13,14 +14,13 @@ import {
   setUp,
   tensorSpecs,
   upstreamLoss,
-} from "../parity-replay.js";
-import { available, skipNote } from "./adapter.js";
-import { readValues, skipReason, tolerance } from "./float32.js";
+} from "./parity-replay.js";
+import { available, skipNote } from "./webgpu/adapter.js";
 
 // fixtures/parity.json (PyTorch 1.13) replayed on webgpu: every case's operands are created on the
 // device, the op runs there (through a WGSL kernel, or through the CPU where the op has none), and its
 // outputs and gradients are read back with the asynchronous readers and compared with PyTorch's within
-// float32 tolerances (float32.ts, and the README's "Tolerances"). Cases the device cannot hold (float64,
+// float32 tolerances (float32-tolerances.ts, and the README's "Tolerances"). Cases the device cannot hold (float64,
 // int64 beyond 32 bits) are skipped with the reason in their names; the ops whose result size depends
 // on the values are refused on webgpu, and their cases check that refusal.
 

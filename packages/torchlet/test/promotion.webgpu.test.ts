@@ -1,7 +1,7 @@
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
-import { name, OPS, type Op, type Operand, operand, rows } from "../promotion-replay.js";
-import { available, skipNote } from "./adapter.js";
+import { name, OPS, type Op, type Operand, operand, rows } from "./promotion-replay.js";
+import { available, skipNote } from "./webgpu/adapter.js";
 
 // fixtures/promotion/promotion.json (PyTorch 1.13's result dtypes) on webgpu: every row's operands
 // are created on the device (numbers stay numbers, 0-d tensors are device tensors), and each op gives
