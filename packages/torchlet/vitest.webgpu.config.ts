@@ -8,8 +8,11 @@ export default defineProject({
   resolve: { conditions: ["@torchlet/source"] },
   test: {
     name: "torchlet webgpu",
-    include: ["test/webgpu/**/*.test.ts"],
+    // The fixture suites' device variants sit beside the CPU suites whose replay modules they share.
+    include: ["test/webgpu/**/*.test.ts", "test/*.webgpu.test.ts"],
     pool: "forks",
     execArgv: ["--expose-gc"],
+    // SwiftShader computes on the CPU: a loaded machine makes each device test many times slower.
+    testTimeout: 60_000,
   },
 });

@@ -698,7 +698,8 @@ export function derivativeTable({ where, wrap, cat, im2col, col2im }: FormulaKit
           if (step === 1) return embed(g, c.inputShape(0), dim, start);
           const picked = StridedArray.zeros([g.shape[dim] as number], "int64");
           for (let k = 0; k < picked.numel; k++) picked.data[k] = start + k * step;
-          return zeros(c.inputShape(0), g).scatterAdd(dim, spread(wrap(picked), g.shape, dim), g);
+          const at = spread(wrap(picked).to(g.device), g.shape, dim);
+          return zeros(c.inputShape(0), g).scatterAdd(dim, at, g);
         },
       ],
       saves: [],

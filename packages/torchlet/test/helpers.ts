@@ -17,17 +17,17 @@ export function flatValues(t: torch.Tensor): number[] {
 }
 
 /**
- * Asserts `actual` matches `expected` elementwise within `rtol` (plus a small `atol` for values near
- * zero); NaN must meet NaN and an infinity the same infinity.
+ * Asserts `actual` matches `expected` elementwise within `rtol` relative plus `atol` absolute (for
+ * values near zero); NaN must meet NaN and an infinity the same infinity.
  */
 export function expectClose(
   actual: readonly number[],
   expected: readonly number[],
   rtol: number,
   what: string,
+  atol = rtol / 10,
 ): void {
   expect(actual.length, `${what}: element count`).toBe(expected.length);
-  const atol = rtol / 10;
   actual.forEach((a, i) => {
     const e = expected[i] as number;
     const ok =

@@ -1,45 +1,12 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import * as torch from "torchlet";
 import { describe, expect, it } from "vitest";
+import { name, OPS, type Op, operand, rows } from "./promotion-replay.js";
 
 // Type promotion against fixtures/promotion/promotion.json, PyTorch 1.13's torch.result_type and the
 // dtypes of add, mul, where, sub, div, pow, remainder, maximum, lt and add_ over every pair of operand kinds (dimensioned tensor, 0-d tensor,
 // number) and dtypes, written by fixtures/promotion/gen_promotion.py.
 
-interface Operand {
-  kind: "tensor" | "0-d" | "number";
-  dtype: torch.DType | "int" | "float";
-}
-type Op = "add" | "mul" | "where" | "sub" | "div" | "pow" | "remainder" | "maximum" | "lt" | "add_";
-type Row = { a: Operand; b: Operand; resultType: torch.DType } & Record<Op, torch.DType | { error: string }>;
-
-const rows = JSON.parse(
-  readFileSync(new URL("../fixtures/promotion/promotion.json", import.meta.url), "utf8"),
-) as Row[];
-
-type Other = torch.Tensor | number;
-const OPS: Record<Op, (a: torch.Tensor, b: torch.Tensor | number | boolean) => torch.Tensor> = {
-  add: (a, b) => torch.add(a, b as Other),
-  mul: (a, b) => torch.mul(a, b as Other),
-  where: (a, b) => torch.where(torch.tensor(true), a, b as Other),
-  sub: (a, b) => torch.sub(a, b as Other),
-  div: (a, b) => torch.div(a, b as Other),
-  pow: (a, b) => torch.pow(a, b as Other),
-  remainder: (a, b) => torch.remainder(a, b as Other),
-  maximum: (a, b) => torch.maximum(a, b as torch.Tensor),
-  lt: (a, b) => torch.lt(a, b as Other),
-  add_: (a, b) => a.add_(b as Other),
-};
-
-const NUMBERS = { int: 2, float: 2.5, bool: true } as const;
-
-function operand(o: Operand, shape: number[]): torch.Tensor | number | boolean {
-  if (o.kind === "number") return NUMBERS[o.dtype as keyof typeof NUMBERS];
-  return torch.ones(o.kind === "0-d" ? [] : shape, { dtype: o.dtype as torch.DType });
-}
-
-const name = (o: Operand) => `${o.kind} ${o.dtype}`;
 /** A dimensioned tensor's shape: one to three dims, empty ones included (promotion ignores shapes). */
 const shapes = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 });
 

@@ -1,5 +1,11 @@
 import { type DeviceBackend, ELEMENTWISE, toWgsl } from "@torchlet/ops";
-import { fmtShape, StridedArray, shapesEqual, TorchletError } from "@torchlet/storage";
+import {
+  fmtShape,
+  isNonOverlappingAndDense,
+  StridedArray,
+  shapesEqual,
+  TorchletError,
+} from "@torchlet/storage";
 import { castChecked } from "@torchlet/storage/internal";
 import { alongDim, alongDimRuns } from "./along-dim.js";
 import { argReduce, argReduceRuns, extremumDim } from "./arg-reduce.js";
@@ -14,6 +20,7 @@ import {
   elementwiseRuns,
   IDENTITY,
   MAX_DIMS,
+  newLike,
 } from "./elementwise.js";
 import { type Kernels, viaCpu, withCpuFallback } from "./fallback.js";
 import { gather, indexingRuns, indexSelect, scatter, scatterSource } from "./indexing.js";
@@ -26,13 +33,37 @@ import { softmaxBackward, softmaxBackwardRuns } from "./softmax-backward.js";
 import { ValueChecks } from "./value-checks.js";
 import { col2im, im2col, windowRuns } from "./window.js";
 
+/**
+ * What the records' formulas give PyTorch's answer for only where IEEE-754 special values are kept:
+ * WGSL leaves NaN and the infinities to the implementation (SwiftShader's exp(NaN) is Infinity, its
+ * log(0) -88 and its NaN != NaN false), so these ops spell them out. Every float op of one operand
+ * but sign (PyTorch's sign(NaN) is 0) gives NaN for NaN.
+ */
+const SPECIAL_VALUES: Partial<Record<keyof typeof ELEMENTWISE, (body: string) => string>> = {
+  log: (body) => `select(select(${body}, -t_inf(), x == 0.0), t_nan(), x < 0.0)`,
+  log1p: (body) => `select(select(${body}, -t_inf(), x == -1.0), t_nan(), x < -1.0)`,
+  tanh: (body) => `select(${body}, sign(x), abs(x) > 10.0)`,
+  ne: () => "select(1.0, 0.0, x == y)",
+  pow: (body) => `select(${body}, t_nan(), (t_isnan(x) && y != 0.0) || (t_isnan(y) && x != 1.0))`,
+};
+
+function guarded(op: keyof typeof ELEMENTWISE, body: string): string {
+  const r = ELEMENTWISE[op];
+  const special = SPECIAL_VALUES[op]?.(body) ?? body;
+  const keepsNan = r.arity === 1 && r.dtype.result !== "bool" && op !== "sign";
+  return keepsNan ? `select(${special}, x, t_isnan(x))` : special;
+}
+
 /** The bodies of the elementwise ops, rendered once from their records. */
 const BODIES = Object.fromEntries(
-  Object.entries(ELEMENTWISE).map(([op, r]) => [op, toWgsl(r.formula)]),
+  Object.entries(ELEMENTWISE).map(([op, r]) => [
+    op,
+    guarded(op as keyof typeof ELEMENTWISE, toWgsl(r.formula)),
+  ]),
 ) as Record<keyof typeof ELEMENTWISE, string>;
 
-/** relu's backward: the gradient (x) where the input (y) is above the threshold (c), else 0. */
-const THRESHOLD_BACKWARD = "select(0.0, x, y > c)";
+/** relu's backward: 0 where the input (y) is at most the threshold (c), else the gradient (x), NaN inputs included. */
+const THRESHOLD_BACKWARD = "select(x, 0.0, y <= c)";
 /** where: x where the condition (c) holds, else y. */
 const WHERE = "select(y, x, c != 0.0)";
 
@@ -67,7 +98,7 @@ export function webgpuBackend(q: Queue): DeviceBackend {
     where: (cond, x, y, outDtype) => {
       const shape = broadcastAll("where", [x, y, cond]);
       return elementwiseRuns(outDtype, [x, y, cond], shape)
-        ? elementwiseNew(q, "where", WHERE, [x, y, cond], outDtype)
+        ? elementwiseNew(q, "where", WHERE, [x, y, cond], outDtype, [cond, x, y])
         : integerRuns("where", outDtype, [x, y, cond], shape)
           ? integerNew(q, checks, "where", [x, y, cond], outDtype)
           : viaCpu(q, "where", "where", [cond, x, y, outDtype]);
@@ -109,10 +140,17 @@ export function webgpuBackend(q: Queue): DeviceBackend {
       matmulRuns(a, b, outDtype) ? mm(q, a, b, name) : viaCpu(q, "mm", name, [a, b, outDtype, name]),
     bmm: (a, b, outDtype, name = "bmm") =>
       matmulRuns(a, b, outDtype) ? bmm(q, a, b, name) : viaCpu(q, "bmm", name, [a, b, outDtype, name]),
-    copy: (a, dtype) =>
+    copy: (a, dtype, preserveLayout = false) =>
       copyRuns(a.dtype, dtype) && a.ndim <= MAX_DIMS
-        ? elementwise(q, IDENTITY, [a], gpuArray(q, a.shape, dtype))
-        : viaCpu(q, "copy", "copy", [a, dtype]),
+        ? elementwise(
+            q,
+            IDENTITY,
+            [a],
+            preserveLayout && isNonOverlappingAndDense(a)
+              ? newLike(q, a.shape, dtype, [a])
+              : gpuArray(q, a.shape, dtype),
+          )
+        : viaCpu(q, "copy", "copy", [a, dtype, preserveLayout]),
     copyInto: (dst, src) => {
       broadcastAll("copy_", [dst, src]);
       if (copyRuns(src.dtype, dst.dtype) && dst.ndim <= MAX_DIMS) copyElements(q, src, dst);

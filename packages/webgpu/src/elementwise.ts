@@ -1,5 +1,11 @@
 import { WGSL_HELPERS } from "@torchlet/ops";
-import { broadcastShapes, type DType, type StridedArray } from "@torchlet/storage";
+import {
+  broadcastShapes,
+  type DType,
+  inversePermutation,
+  outputOrder,
+  type StridedArray,
+} from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf } from "./arrays.js";
 import { type GpuType, gpuType } from "./element-types.js";
 import type { Queue } from "./queue.js";
@@ -7,6 +13,12 @@ import type { Queue } from "./queue.js";
 /** The most dims a generated elementwise kernel walks (more falls back through the CPU). */
 export const MAX_DIMS = 8;
 const WORKGROUP = 256;
+/**
+ * Elements per invocation: each invocation strides over the array, so that small arrays take one or a
+ * few workgroups (a workgroup has a fixed cost, large on a CPU implementation such as SwiftShader)
+ * while large ones still spread over many.
+ */
+const PER_INVOCATION = 16;
 const NAMES = ["x", "y", "c"] as const;
 
 // Parameter words of an elementwise dispatch: count, dims, output offset, then per operand its offset
@@ -80,7 +92,12 @@ export function elementwise(
     kinds.push(gpuType(a.dtype) as GpuType);
   });
   const outType = gpuType(out.dtype) as GpuType;
-  q.dispatch(shader(body, kinds, outType, valueType), params, buffers, Math.ceil(n / WORKGROUP));
+  q.dispatch(
+    cachedShader(body, kinds, outType, valueType),
+    params,
+    buffers,
+    Math.ceil(n / (WORKGROUP * PER_INVOCATION)),
+  );
   return out;
 }
 
@@ -109,15 +126,57 @@ export function copyRuns(from: DType, to: DType): boolean {
   return a === b || (a !== "i32" && b !== "i32");
 }
 
-/** `elementwise` into a new contiguous array of the broadcast shape. */
+/**
+ * `elementwise` into a new array of the broadcast shape, laid out as the CPU lays it out (PyTorch's
+ * TensorIterator): row-major for contiguous operands, else in the dim order of `layoutFrom`'s strides
+ * (the operands, in the CPU kernel's order), so a transposed input gives a transposed output.
+ */
 export function elementwiseNew(
   q: Queue,
   op: string,
   body: string,
   operands: readonly Operand[],
   dtype: DType,
+  layoutFrom: readonly Operand[] = operands,
 ): StridedArray {
-  return elementwise(q, body, operands, gpuArray(q, broadcastAll(op, operands), dtype));
+  const shape = broadcastAll(op, operands);
+  return elementwise(q, body, operands, newLike(q, shape, dtype, layoutFrom));
+}
+
+/** A new GPU array of `shape` in the dim order an elementwise result of `operands` takes. */
+export function newLike(
+  q: Queue,
+  shape: readonly number[],
+  dtype: DType,
+  operands: readonly Operand[],
+): StridedArray {
+  const strided = operands.filter((a) => onGpu(a) && !a.isContiguous());
+  const order =
+    strided.length === 0
+      ? null
+      : outputOrder(
+          shape,
+          operands.map((a) => a.expand(shape).strides),
+        );
+  if (!order) return gpuArray(q, shape, dtype);
+  return gpuArray(
+    q,
+    order.map((d) => shape[d] as number),
+    dtype,
+  ).permute(inversePermutation(order));
+}
+
+const shaders = new Map<string, string>();
+
+/** The kernel's text, generated once per body and operand kinds (the same string then keys its pipeline). */
+function cachedShader(body: string, kinds: readonly string[], outType: GpuType, valueType?: GpuType): string {
+  const key = `${outType} ${valueType ?? ""} ${kinds.join(" ")} ${body}`;
+  let text = shaders.get(key);
+  if (text === undefined) {
+    text = shader(body, kinds, outType, valueType);
+    shaders.set(key, text);
+  }
+  return text;
 }
 
 /**
@@ -148,27 +207,29 @@ function shader(body: string, kinds: readonly string[], outType: GpuType, forced
         ? `out[po] = select(0u, 1u, v != ${valueType}(0));`
         : `out[po] = ${outType}(v);`;
   return `${WGSL_HELPERS}
+fn t_isnan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${outType}>;
 ${bindings.join("\n")}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li;
-  if (i >= params[0]) { return; }
-  var rest = i;
-  var po = params[2];
-  ${positions}
-  for (var k = i32(params[1]) - 1; k >= 0; k--) {
-    let d = u32(k);
-    let size = params[${SHAPE}u + d];
-    let at = rest % size;
-    rest = rest / size;
-    po += at * params[${OUT_STRIDES}u + d];
-    ${steps}
+  let threads = nw.x * nw.y * ${WORKGROUP}u;
+  for (var i = (wg.x + wg.y * nw.x) * ${WORKGROUP}u + li; i < params[0]; i += threads) {
+    var rest = i;
+    var po = params[2];
+    ${positions}
+    for (var k = i32(params[1]) - 1; k >= 0; k--) {
+      let d = u32(k);
+      let size = params[${SHAPE}u + d];
+      let at = rest % size;
+      rest = rest / size;
+      po += at * params[${OUT_STRIDES}u + d];
+      ${steps}
+    }
+    ${loads.join("\n    ")}
+    let v = ${body};
+    ${store}
   }
-  ${loads.join("\n  ")}
-  let v = ${body};
-  ${store}
 }
 `;
 }

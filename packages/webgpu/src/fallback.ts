@@ -1,5 +1,5 @@
 import { type Backend, backend } from "@torchlet/ops";
-import { fmtShape, StridedArray, TorchletError } from "@torchlet/storage";
+import { fmtShape, isNonOverlappingAndDense, StridedArray, TorchletError } from "@torchlet/storage";
 import { gpuArray, onGpu, storageOf, uploaded } from "./arrays.js";
 import { fromGpuBytes, gpuType, toGpuValues } from "./element-types.js";
 import type { Queue } from "./queue.js";
@@ -37,10 +37,13 @@ export function viaCpu<K extends Kernel>(
 ): ReturnType<Backend[K]> {
   const run = (values: readonly unknown[]) => (backend()[kernel] as (...a: unknown[]) => unknown)(...values);
   const gpuArgs = args.map((a) => (a instanceof StridedArray && onGpu(a) ? a : null));
-  const standIns = args.map((a, i) =>
-    gpuArgs[i] ? StridedArray.zeros((a as StridedArray).shape, (a as StridedArray).dtype) : a,
+  // Stand-ins keep the operands' layouts, so that the result takes the layout the CPU gives it.
+  const standIns = (fill: number) =>
+    args.map((a, i) => (gpuArgs[i] ? laidOutAs(a as StridedArray, fill) : a));
+  const shaped = shapeOf(
+    () => run(standIns(0)),
+    () => run(standIns(1)),
   );
-  const shaped = run(standIns);
   const results = arraysOf(shaped);
   if (gpuArgs.every((a) => a === null || a.numel === 0)) {
     // No values to wait for: the stand-ins' result is the result (a sum over an empty dim is zeros).
@@ -61,13 +64,18 @@ export function viaCpu<K extends Kernel>(
     if (gpuType(r.dtype) === null) {
       throw new TorchletError(`${op}: its ${r.dtype} ${fmtShape(r.shape)} result cannot be held on webgpu`);
     }
-    return gpuArray(q, r.shape, r.dtype);
+    if (r.isContiguous() || r.offset !== 0 || !isNonOverlappingAndDense(r))
+      return gpuArray(q, r.shape, r.dtype);
+    return new StridedArray(gpuArray(q, [r.numel], r.dtype).source, r.dtype, r.shape, r.strides);
   });
   q.defer(async () => {
     const values = await Promise.all(args.map((a, i) => (gpuArgs[i] ? readBack(q, a as StridedArray) : a)));
     const computed = arraysOf(run(values));
     computed.forEach((r, i) => {
-      q.write(storageOf(outs[i] as StridedArray), toGpuValues(op, r));
+      const out = outs[i] as StridedArray;
+      // A result laid out in another dim order is written as it sits in memory.
+      const values = out.isContiguous() ? r : new StridedArray(r.source, r.dtype, [r.numel], [1], r.offset);
+      q.write(storageOf(out), toGpuValues(op, values));
     });
     if (written >= 0) {
       const dst = values[written] as StridedArray;
@@ -76,6 +84,30 @@ export function viaCpu<K extends Kernel>(
     }
   });
   return rebuild(shaped, outs) as ReturnType<Backend[K]>;
+}
+
+/** A CPU array of `fill`s with the shape, strides and offset of `a`. */
+function laidOutAs(a: StridedArray, fill: number): StridedArray {
+  const whole = StridedArray.zeros([storageOf(a).bytes / 4], a.dtype);
+  whole.data.fill(fill);
+  return new StridedArray(whole.source, a.dtype, a.shape, a.strides, a.offset);
+}
+
+/**
+ * The result of the kernel on stand-ins: zeros (valid indices), else ones where zeros raise an error
+ * that depends on them (an integer division by zero); an error both raise does not depend on the values.
+ */
+function shapeOf(onZeros: () => unknown, onOnes: () => unknown): unknown {
+  try {
+    return onZeros();
+  } catch (error) {
+    if (!(error instanceof TorchletError)) throw error;
+    try {
+      return onOnes();
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /** A CPU array with the layout of `a` over a copy of its whole GPU storage. */

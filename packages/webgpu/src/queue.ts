@@ -9,6 +9,16 @@ const META_BYTES = META_WORDS * 4;
 const BATCH_DISPATCHES = 128;
 const WORKGROUPS_PER_DIM = 65535;
 
+/** Bind groups kept for reuse; past this many the cache starts over. */
+const BIND_GROUPS = 4096;
+
+/** A compiled shader: its pipeline, the layout of its bindings, and an id for bind-group keys. */
+interface Kernel {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  id: number;
+}
+
 /** What the scheduler has done, for tests and benchmarks. */
 export interface QueueCounters {
   submits: number;
@@ -29,10 +39,18 @@ export class Queue {
   readonly pool: BufferPool;
   readonly counters: QueueCounters = { submits: 0, dispatches: 0 };
   private encoder: GPUCommandEncoder | null = null;
+  /**
+   * The compute pass the batch's dispatches go into, one after another (WebGPU orders a pass's
+   * dispatches, each seeing what the previous ones wrote); a copy ends it.
+   */
+  private pass: GPUComputePassEncoder | null = null;
   private dispatchesInBatch = 0;
   private readonly arena: GPUBuffer;
   private readonly metaWords = new Uint32Array(BATCH_DISPATCHES * META_WORDS);
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly kernels = new Map<string, Kernel>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 0;
   /** Deferred tasks not yet finished, and the promise every later submit and read chains onto. */
   private pending = 0;
   private tail: Promise<void> = Promise.resolve();
@@ -66,23 +84,18 @@ export class Queue {
   ): void {
     if (meta.length > META_WORDS)
       throw new Error(`webgpu: ${meta.length} parameter words, at most ${META_WORDS}`);
-    const pipeline = this.pipeline(wgsl);
+    const kernel = this.kernel(wgsl);
     const slot = this.dispatchesInBatch;
     this.metaWords.fill(0, slot * META_WORDS, (slot + 1) * META_WORDS);
     this.metaWords.set(meta, slot * META_WORDS);
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: this.arena, offset: slot * META_BYTES, size: META_BYTES } },
-      ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-    ];
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const pass = this.commands().beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
+    const bindGroup = this.bindGroup(kernel, slot, buffers);
+    this.pass ??= this.commands().beginComputePass();
+    this.pass.setPipeline(kernel.pipeline);
+    this.pass.setBindGroup(0, bindGroup);
     if (typeof workgroups === "number") {
       const x = Math.min(workgroups, WORKGROUPS_PER_DIM);
-      pass.dispatchWorkgroups(x, Math.ceil(workgroups / x));
-    } else pass.dispatchWorkgroups(...workgroups);
-    pass.end();
+      this.pass.dispatchWorkgroups(x, Math.ceil(workgroups / x));
+    } else this.pass.dispatchWorkgroups(...workgroups);
     this.counters.dispatches++;
     if (++this.dispatchesInBatch === BATCH_DISPATCHES) this.submit();
   }
@@ -99,13 +112,15 @@ export class Queue {
       new Uint32Array(values.buffer, values.byteOffset, values.length),
     );
     staging.unmap();
-    this.commands().copyBufferToBuffer(staging, 0, storage.buffer, 0, values.byteLength);
+    this.copies().copyBufferToBuffer(staging, 0, storage.buffer, 0, values.byteLength);
   }
 
   /** Submits the encoded commands now, or after the deferred tasks they depend on. */
   submit(): void {
     const encoder = this.encoder;
     if (!encoder) return;
+    this.pass?.end();
+    this.pass = null;
     const commands = encoder.finish();
     const meta = this.metaWords.slice(0, this.dispatchesInBatch * META_WORDS);
     this.encoder = null;
@@ -136,7 +151,7 @@ export class Queue {
   /** The bytes of `storage` once every command before this call has run. */
   read(storage: GpuStorage, bytes: number): Promise<ArrayBuffer> {
     const staging = this.staging(bytes);
-    if (bytes > 0) this.commands().copyBufferToBuffer(storage.buffer, 0, staging, 0, bytes);
+    if (bytes > 0) this.copies().copyBufferToBuffer(storage.buffer, 0, staging, 0, bytes);
     this.submit();
     const done = this.tail.then(() => mapped(staging, bytes));
     this.tail = done.then(
@@ -183,17 +198,55 @@ export class Queue {
     return this.encoder;
   }
 
-  private pipeline(wgsl: string): GPUComputePipeline {
-    let pipeline = this.pipelines.get(wgsl);
-    if (!pipeline) {
+  /** The encoder, outside any compute pass, for a copy. */
+  private copies(): GPUCommandEncoder {
+    this.pass?.end();
+    this.pass = null;
+    return this.commands();
+  }
+
+  private kernel(wgsl: string): Kernel {
+    let kernel = this.kernels.get(wgsl);
+    if (!kernel) {
       const module = this.device.createShaderModule({ code: wgsl });
-      pipeline = this.device.createComputePipeline({
+      const pipeline = this.device.createComputePipeline({
         layout: "auto",
         compute: { module, entryPoint: "main" },
       });
-      this.pipelines.set(wgsl, pipeline);
+      kernel = { pipeline, layout: pipeline.getBindGroupLayout(0), id: this.kernels.size };
+      this.kernels.set(wgsl, kernel);
     }
-    return pipeline;
+    return kernel;
+  }
+
+  /**
+   * The bind group of a dispatch: its parameters' slot of the arena and its buffers. A training loop
+   * binds the same pooled buffers to the same kernels epoch after epoch, so bind groups are kept and
+   * reused (up to BIND_GROUPS of them; a buffer's id is never reused, so a destroyed one is never bound).
+   */
+  private bindGroup(kernel: Kernel, slot: number, buffers: readonly GPUBuffer[]): GPUBindGroup {
+    let key = `${kernel.id} ${slot}`;
+    for (const buffer of buffers) key += ` ${this.bufferId(buffer)}`;
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: this.arena, offset: slot * META_BYTES, size: META_BYTES } },
+        ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+      ];
+      group = this.device.createBindGroup({ layout: kernel.layout, entries });
+      if (this.bindGroups.size >= BIND_GROUPS) this.bindGroups.clear();
+      this.bindGroups.set(key, group);
+    }
+    return group;
+  }
+
+  private bufferId(buffer: GPUBuffer): number {
+    let id = this.bufferIds.get(buffer);
+    if (id === undefined) {
+      id = this.nextBufferId++;
+      this.bufferIds.set(buffer, id);
+    }
+    return id;
   }
 }
 

@@ -117,11 +117,13 @@ describe.skipIf(!available)(`WebGPU kernels${skipNote}`, () => {
     });
   });
 
-  describe("tiled matmul", () => {
+  describe("matmul: direct below a tile, tiled from 16 in every direction", () => {
     const shapes: [number, number, number][] = [
       [1, 1, 1],
       [17, 33, 5],
+      [100, 3, 32],
       [64, 16, 48],
+      [40, 35, 18],
       [3, 0, 4],
     ];
     for (const [m, k, n] of shapes) {
@@ -134,7 +136,7 @@ describe.skipIf(!available)(`WebGPU kernels${skipNote}`, () => {
       });
     }
 
-    it("bmm over a batch, and over a stride-0 (broadcast) batch", async () => {
+    it("bmm over a batch, and over a stride-0 (broadcast) batch, direct and tiled", async () => {
       const a = cpuArray(sample(3 * 20 * 7, [-1, 1], 11), [3, 20, 7]);
       const b = cpuArray(sample(3 * 7 * 18, [-1, 1], 12), [3, 7, 18]);
       await expectClose(gpu().bmm(up(a), up(b), "float32"), referenceBackend.bmm(a, b, "float32"));
@@ -143,6 +145,9 @@ describe.skipIf(!available)(`WebGPU kernels${skipNote}`, () => {
         gpu().bmm(up(a), up(shared).expand([3, 7, 18]), "float32"),
         referenceBackend.bmm(a, shared.expand([3, 7, 18]), "float32"),
       );
+      const big = cpuArray(sample(2 * 20 * 17, [-1, 1], 14), [2, 20, 17]);
+      const wide = cpuArray(sample(17 * 18, [-1, 1], 15), [1, 17, 18]).expand([2, 17, 18]);
+      await expectClose(gpu().bmm(up(big), up(wide), "float32"), referenceBackend.bmm(big, wide, "float32"));
     });
 
     it("refuses shapes that do not multiply, naming the op and shapes", () => {

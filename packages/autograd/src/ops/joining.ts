@@ -1,5 +1,5 @@
+import { backendFor, transfer } from "@torchlet/ops";
 import {
-  copyInto,
   type DType,
   fmtShape,
   normalizeDim,
@@ -14,6 +14,16 @@ import type { OpKit } from "./kit.js";
 
 /** PyTorch's legacy rule: a 1-D tensor of size 0 is skipped by cat, whatever the other shapes. */
 const skipped = (t: Tensor) => t.ndim === 1 && t.shape[0] === 0;
+
+/**
+ * The array a join writes into, on the tensors' device (a TorchletError naming `op` when they are on
+ * several), and the kernels that copy into it there.
+ */
+function joinTarget(op: string, tensors: readonly Tensor[], shape: number[], dtype: DType) {
+  const kernels = backendFor(op, ...tensors.map((t) => t._array));
+  const device = tensors.find((t) => t.device !== "cpu")?.device ?? "cpu";
+  return { out: transfer(op, StridedArray.zeros(shape, dtype), device), kernels };
+}
 
 /** The tensors joined along an existing dim; dtypes promote as in PyTorch. */
 export function cat(kit: OpKit, tensors: readonly Tensor[], dim = 0): Tensor {
@@ -42,7 +52,7 @@ export function cat(kit: OpKit, tensors: readonly Tensor[], dim = 0): Tensor {
     });
     shape[d] = (shape[d] as number) + (t.shape[d] as number);
   });
-  const out = StridedArray.zeros(shape, dtype);
+  const { out, kernels } = joinTarget("cat", tensors, shape, dtype);
   const sizes: number[] = [];
   let offset = 0;
   for (const t of tensors) {
@@ -51,7 +61,7 @@ export function cat(kit: OpKit, tensors: readonly Tensor[], dim = 0): Tensor {
       continue;
     }
     const size = t.shape[d] as number;
-    copyInto(out.narrow(d, offset, size), t._array);
+    kernels.copyInto(out.narrow(d, offset, size), t._array);
     sizes.push(size);
     offset += size;
   }
@@ -72,12 +82,10 @@ export function stack(kit: OpKit, tensors: readonly Tensor[], dim = 0): Tensor {
   });
   let dtype: DType = first.dtype;
   for (const t of tensors) dtype = promoteTypes(dtype, t.dtype);
-  const out = StridedArray.zeros(
-    [...first.shape.slice(0, d), tensors.length, ...first.shape.slice(d)],
-    dtype,
-  );
+  const shape = [...first.shape.slice(0, d), tensors.length, ...first.shape.slice(d)];
+  const { out, kernels } = joinTarget("stack", tensors, shape, dtype);
   tensors.forEach((t, i) => {
-    copyInto(out.select(d, i), t._array);
+    kernels.copyInto(out.select(d, i), t._array);
   });
   return kit.record("stack", tensors, out, { dim: d });
 }

@@ -151,9 +151,9 @@ function scalarName(dtype: DType): string {
  */
 function overlapsPartially(out: StridedArray, input: StridedArray): boolean {
   if (out.numel === 0 || input.numel === 0) return false;
-  if (out.data.buffer !== input.data.buffer) return false;
+  if (memoryOf(out) !== memoryOf(input)) return false;
   const same =
-    out.data === input.data &&
+    out.source === input.source &&
     out.offset === input.offset &&
     shapesEqual(out.shape, input.shape) &&
     shapesEqual(out.strides, input.strides);
@@ -172,6 +172,13 @@ function byteSpan(a: StridedArray): [number, number] {
     if (reach < 0) low += reach;
     else high += reach;
   }
-  const size = a.data.BYTES_PER_ELEMENT;
-  return [a.data.byteOffset + low * size, a.data.byteOffset + (high + 1) * size];
+  // A device's storage is a buffer of its own, of 4-byte elements.
+  const size = a.deviceStorage ? 4 : a.data.BYTES_PER_ELEMENT;
+  const start = a.deviceStorage ? 0 : a.data.byteOffset;
+  return [start + low * size, start + (high + 1) * size];
+}
+
+/** The memory a view's elements live in: a CPU array's ArrayBuffer, a device array's storage. */
+function memoryOf(a: StridedArray): unknown {
+  return a.deviceStorage ?? a.data.buffer;
 }

@@ -68,8 +68,21 @@ function slice(kit: OpKit, a: Tensor, dim: number, s: SliceIndex): Tensor {
   const shape = x.shape.map((n, d) => (d === dim ? length : n));
   const strides = x.strides.map((n, d) => (d === dim ? n * s.step : n));
   const offset = length === 0 ? x.offset : x.offset + start * stride;
-  const view = new StridedArray(x.data, x.dtype, shape, strides, offset);
+  const view = new StridedArray(x.source, x.dtype, shape, strides, offset);
   return kit.record("narrow", [a], view, { dim, start, step: s.step }, true);
+}
+
+/**
+ * Advanced indexing sizes its result by the index values, which a device gives only asynchronously:
+ * a TorchletError naming `op` for tensors on one, before anything reads them.
+ */
+function refuseOnDevice(op: string, tensors: readonly Tensor[]): void {
+  const on = tensors.find((t) => t.device !== "cpu");
+  if (on) {
+    throw new TorchletError(
+      `${op}: indexing with tensors reads their values, which ${on.device} gives asynchronously; index (await t.cpuAsync()) instead (${on.dtype} ${fmtShape(on.shape)} on ${on.device})`,
+    );
+  }
 }
 
 /** The positions (int64 tensors, one per dim) where a bool mask over dims `dim...` is true. */
@@ -123,6 +136,7 @@ export function index(kit: OpKit, a: Tensor, items: readonly IndexItem[], op = "
     } else if (item === "...") {
       dim += a.ndim - used;
     } else if (isTensor(item)) {
+      refuseOnDevice(op, [result, item]);
       if (item.dtype === "bool") {
         for (const positions of maskIndices(op, item, result, dim)) {
           dims.push(dim++);
@@ -160,6 +174,7 @@ export function indexPut(
   values: Tensor,
   accumulate: boolean,
 ): Tensor {
+  refuseOnDevice("indexPut_", [a, values, ...items.filter(isTensor)]);
   const where = StridedArray.zeros(a.shape, "int64");
   for (let i = 0; i < where.numel; i++) where.data[i] = i;
   const positions = index(kit, kit.wrap(where), items, "indexPut_");
