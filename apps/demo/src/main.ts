@@ -100,7 +100,7 @@ function showDevice(): void {
   const style = STYLES[inputs.style.value as StyleName];
   deviceNote.textContent =
     webgpu?.available && inputs.device.value === "webgpu" && !style.webgpu
-      ? `${style.label.replace(/^\d+\. /, "")} runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.`
+      ? `${style.label.replace(/^\d+\. /, "")} runs on the CPU in this demo.`
       : webgpuNote(webgpu);
 }
 

@@ -13,9 +13,8 @@ export interface StyleInfo {
 export const STYLES: Record<StyleName, StyleInfo> = {
   raw: { label: "1. Raw tensors (the chapter)", lr: null, webgpu: true },
   modules: { label: "2. nn.Linear modules", lr: null, webgpu: true },
-  // torchlet's optimizers still read parameters synchronously, which a webgpu tensor refuses; the
-  // trainer moves the model before making the optimizer, so enabling these is this flag alone.
-  optim: { label: "3. nn.Sequential + optim.SGD", lr: null, webgpu: false },
+  // The trainer moves the model before making the optimizer, whose state then lives on the device.
+  optim: { label: "3. nn.Sequential + optim.SGD", lr: null, webgpu: true },
   // Adam moves each weight by about lr per step whatever the gradient: 1e-4 would barely move.
-  adam: { label: "4. optim.Adam", lr: 0.01, webgpu: false },
+  adam: { label: "4. optim.Adam", lr: 0.01, webgpu: true },
 };

@@ -571,15 +571,12 @@ describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter
     expect(await read("device")).toMatch(/^webgpu \(.*swiftshader.*\)$/);
     expect(await read("code")).toContain("await loss.itemAsync();");
     expect(await read("code")).toContain('{ device: "webgpu", requiresGrad: true }');
-    // The optimizer styles run on the CPU until torchlet's optimizers update webgpu tensors.
+    // The optimizer styles train on webgpu too (torch.optim updates device parameters).
     await gpu.selectOption("#style", "adam");
     await gpu.waitForFunction(
-      () => document.querySelector('[data-testid="device"]')?.textContent?.startsWith("cpu"),
+      () => document.querySelector('[data-testid="device"]')?.textContent?.startsWith("webgpu"),
       null,
       { timeout: 30_000 },
-    );
-    expect(await read("device-note")).toBe(
-      "optim.Adam runs on the CPU: torchlet's optimizers cannot update webgpu tensors yet.",
     );
     await gpu.selectOption("#style", "raw");
     expect(found).toEqual([]);
@@ -593,7 +590,7 @@ describe("the chapter's page on WebGPU (Chromium with SwiftShader as its adapter
     digits.on("pageerror", (e) => found.push(`page error: ${e.message}`));
     await digits.goto(new URL("./digits.html", baseUrl).href);
     expect(await webgpuNote(digits)).toMatch(
-      /^WebGPU adapter: .*swiftshader.*\. Digits trains on the CPU: torchlet's optimizers cannot update webgpu tensors yet\.$/,
+      /^WebGPU adapter: .*swiftshader.*\. Digits trains on the CPU: its trainer reads results synchronously\.$/,
     );
     await digits.waitForFunction(() => document.querySelector('[data-testid="device"]')?.textContent !== "…");
     expect(await digits.getByTestId("device").textContent()).toMatch(/^cpu \(Wasm SIMD/);

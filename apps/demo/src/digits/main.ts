@@ -181,9 +181,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       readout.device.textContent = `cpu (${cpuMath(m)})`;
       break;
     case "webgpu":
-      // Digits trains with optim.Adam, which cannot update webgpu tensors yet: it stays on the CPU.
+      // The Digits trainer reads its evaluation synchronously: it stays on the CPU.
       deviceNote.textContent = m.status.available
-        ? `${webgpuNote(m.status)} Digits trains on the CPU: torchlet's optimizers cannot update webgpu tensors yet.`
+        ? `${webgpuNote(m.status)} Digits trains on the CPU: its trainer reads results synchronously.`
         : webgpuNote(m.status);
       break;
     case "error":
