@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type * as torch from "../../src/index.js";
+import { available, skipNote } from "./adapter.js";
 import {
   type BatchNormCase,
   type BatchNormModuleCase,
@@ -12,12 +14,10 @@ import {
   replayBatchNormModule,
   replayConv,
   replayPool,
-} from "../../../nn/test/support/conv-fixture.js";
-import type * as torch from "../../src/index.js";
-import { available, skipNote } from "./adapter.js";
+} from "./conv-replay.js";
 
 // packages/nn/fixtures/gen_conv.py's conv2d, pools and batch norm (PyTorch 1.13) replayed on webgpu by
-// the replay code of nn's CPU tests, every value read back asynchronously. All the cases are float32
+// the replay code of nn's CPU tests (conv-replay.ts), every value read back asynchronously. All the cases are float32
 // (the fixture has no float64 ones). The GPU sums in its own order, so values and gradients are compared
 // within a tolerance of the largest expected magnitude:
 // conv2d sums products in tiles (im2col + the tiled matmul), as test/webgpu/convolution.test.ts;

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { INIT_CALLS } from "../../../nn/test/support/init-calls.js";
 import * as torch from "../../src/index.js";
 import { available, skipNote } from "./adapter.js";
 
@@ -161,6 +160,17 @@ describe.skipIf(!available)(`nn.json's draws on webgpu: PyTorch's CPU values exa
     },
   );
 
+  // packages/nn/test/init.test.ts's calls, which made the fixture's values
+  const INIT_CALLS: Record<string, (t: torch.Tensor) => torch.Tensor> = {
+    uniform_: (t) => nn.init.uniform_(t, -0.3, 0.7),
+    normal_: (t) => nn.init.normal_(t, 0.5, 2.0),
+    kaimingUniform_: (t) => nn.init.kaimingUniform_(t),
+    kaimingUniform_a: (t) => nn.init.kaimingUniform_(t, { a: Math.sqrt(5) }),
+    kaimingUniform_fanOutRelu: (t) => nn.init.kaimingUniform_(t, { mode: "fan_out", nonlinearity: "relu" }),
+    kaimingNormal_: (t) => nn.init.kaimingNormal_(t),
+    xavierUniform_: (t) => nn.init.xavierUniform_(t),
+    xavierNormal_gain: (t) => nn.init.xavierNormal_(t, { gain: nn.init.calculateGain("tanh") }),
+  };
   const inits = fixture.init.functions as { name: string; shape: number[]; values: number[] }[];
   it.each(inits.map((c) => [`${c.name} [${c.shape}]`, c] as const))(
     "nn.init %s fills a webgpu tensor",
