@@ -84,8 +84,8 @@ fn t_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000
 fn t_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
 fn t_max(a: f32, b: f32) -> f32 { return select(select(a, b, b > a), b, t_isnan(b)); }
 fn t_min(a: f32, b: f32) -> f32 { return select(select(a, b, b < a), b, t_isnan(b)); }
-// exp(-inf) is exactly 0 (some implementations give a denormal).
-fn t_exp(x: f32) -> f32 { return select(exp(x), 0.0, bitcast<u32>(x) == 0xff800000u); }
+// exp(-inf) is exactly 0 (some implementations give a denormal), exp(NaN) NaN (SwiftShader's is inf).
+fn t_exp(x: f32) -> f32 { return select(select(exp(x), 0.0, bitcast<u32>(x) == 0xff800000u), x, t_isnan(x)); }
 `;
 
 /**
