@@ -235,4 +235,12 @@ describe.skipIf(!available)(`nn.json's Embedding on webgpu (within ${TOLERANCE})
       await expectClose(emb.weight.grad as torch.Tensor, c.weightGrad, "weight grad");
     },
   );
+
+  it("an index out of range is refused at the read (indexSelect's device check), not at the call", async () => {
+    const emb = new nn.Embedding(4, 2).to("webgpu");
+    const y = emb.forward(torch.tensor([1, 4], { ...gpu, dtype: "int64" }));
+    await expect(y.data()).rejects.toThrow(
+      /indexSelect: index 4 is out of bounds for dimension 0 with size 4/,
+    );
+  });
 });
