@@ -1,4 +1,4 @@
-import { batchNorm, full, noGrad, type Tensor, zeros } from "@torchlet/autograd";
+import { batchNorm, full, noGrad, type Tensor, zeros, zerosLike } from "@torchlet/autograd";
 import { TorchletError } from "@torchlet/storage";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
@@ -79,19 +79,46 @@ abstract class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     this.checkInputDim(x);
-    let factor = this.momentum ?? 0;
+    let momentum = this.momentum ?? 0;
     const tracked = this.numBatchesTracked;
     if (this.training && tracked !== null) {
       noGrad(() => tracked.add_(1));
-      factor = this.momentum ?? 1 / Number(tracked.item());
+      if (this.momentum === null) {
+        // off the CPU the count stays on the device, where a synchronous item() cannot read it
+        if (tracked.device !== "cpu") return this.cumulativeOnDevice(x, tracked);
+        momentum = 1 / Number(tracked.item());
+      }
     }
     // in evaluation without running statistics, the batch's are used, as PyTorch does
     const training = this.training || this.runningMean === null;
     return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
       training,
-      momentum: factor,
+      momentum,
       eps: this.eps,
     });
+  }
+
+  /**
+   * Training with `momentum: null` on a device: the running statistics move towards the batch's by
+   * 1/num_batches_tracked, a tensor there. batchNorm with momentum 1 leaves the batch's statistics in
+   * the zeros it is given.
+   */
+  private cumulativeOnDevice(x: Tensor, tracked: Tensor): Tensor {
+    const mean = this.runningMean as Tensor;
+    const variance = this.runningVar as Tensor;
+    const [batchMean, batchVar] = [zerosLike(mean), zerosLike(variance)];
+    const y = batchNorm(x, batchMean, batchVar, this.weight, this.bias, {
+      training: true,
+      momentum: 1,
+      eps: this.eps,
+    });
+    noGrad(() => {
+      const weight = tracked.to(mean.dtype).reciprocal();
+      const keep = weight.neg().add(1);
+      mean.mul_(keep).add_(batchMean.mul(weight));
+      variance.mul_(keep).add_(batchVar.mul(weight));
+    });
+    return y;
   }
 
   override extraRepr(): string {

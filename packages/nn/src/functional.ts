@@ -1,4 +1,4 @@
-import { noGrad, type Tensor, where, zerosLike } from "@torchlet/autograd";
+import { noGrad, type Tensor, where, zeros } from "@torchlet/autograd";
 import { bernoulli_ } from "@torchlet/data";
 import { TorchletError } from "@torchlet/storage";
 import { checkInput, checkNumber, checkProbability } from "./checks.js";
@@ -215,8 +215,9 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   checkProbability("dropout", p);
   if (!(options.training ?? true) || p === 0) return x;
   if (p === 1) return x.mul(0);
-  const noise = noGrad(() => bernoulli_(zerosLike(x), 1 - p).div_(1 - p));
-  return x.mul(noise);
+  // the generator lives on the CPU: a device's mask is the CPU's for the same seed, uploaded
+  const noise = noGrad(() => bernoulli_(zeros(x.shape, { dtype: x.dtype }), 1 - p).div_(1 - p));
+  return x.mul(noise.to(x.device));
 }
 
 /**

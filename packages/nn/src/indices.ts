@@ -6,6 +6,15 @@ function checkIndices(op: string, indices: Tensor): void {
     throw new TorchletError(`${op}: expected int64 or int32 indices, got ${indices.dtype}`);
 }
 
+/** Refuses an index outside [0, num): a synchronous read of the indices. */
+function checkRange(indices: Tensor, num: number): void {
+  for (const value of indices.toTypedArray()) {
+    const index = Number(value);
+    if (index < 0 || index >= num)
+      throw new TorchletError(`embedding: index ${index} is out of range for ${num} embeddings`);
+  }
+}
+
 /**
  * The rows of `weight` (`[num, dim]`) at int64 (or int32) `indices`, shaped `[...indices.shape, dim]`
  * (`torch.nn.functional.embedding`); the row at `paddingIdx`, if given, gets no gradient.
@@ -20,11 +29,9 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | 
   if (weight.ndim !== 2)
     throw new TorchletError(`embedding: weight must be 2-D [num, dim], got [${weight.shape.join(", ")}]`);
   const num = weight.shape[0] as number;
-  for (const value of indices.toTypedArray()) {
-    const index = Number(value);
-    if (index < 0 || index >= num)
-      throw new TorchletError(`embedding: index ${index} is out of range for ${num} embeddings`);
-  }
+  // A device's values cannot be read synchronously: there indexSelect checks the range on the
+  // device and the error arrives at the read
+  if (indices.device === "cpu") checkRange(indices, num);
   const rows = weight
     .indexSelect(0, indices.flatten())
     .reshape([...indices.shape, weight.shape[1] as number]);

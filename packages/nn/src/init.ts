@@ -1,5 +1,6 @@
-import { noGrad, type Tensor } from "@torchlet/autograd";
+import { noGrad, type Tensor, zeros } from "@torchlet/autograd";
 import { normal_ as normalFill_, uniform_ as uniformFill_ } from "@torchlet/data";
+import { backendFor } from "@torchlet/ops";
 import { TorchletError } from "@torchlet/storage";
 
 /**
@@ -116,7 +117,7 @@ function kaimingStd(op: string, t: Tensor, options: KaimingOptions): number {
  * torch.nn.init.uniform_(torch.zeros(2), -1, 1).tolist(); // [-0.0075, 0.5364]
  */
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
-  return noGrad(() => uniformFill_(t, a, b));
+  return drawInto(t, (cpu) => uniformFill_(cpu, a, b));
 }
 
 /**
@@ -127,7 +128,21 @@ export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
  * torch.nn.init.normal_(torch.zeros(3), 0, 1).tolist(); // [0.3367, 0.1288, 0.2345]
  */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  return noGrad(() => normalFill_(t, mean, std));
+  return drawInto(t, (cpu) => normalFill_(cpu, mean, std));
+}
+
+/**
+ * Fills `t` by `draw` outside the graph. The generator lives on the CPU: a device tensor gets the
+ * values drawn into a CPU tensor of its shape, the CPU's for the same seed, uploaded.
+ */
+function drawInto(t: Tensor, draw: (cpu: Tensor) => Tensor): Tensor {
+  return noGrad(() => {
+    if (t.device === "cpu") return draw(t);
+    const drawn = draw(zeros(t.shape, { dtype: t.dtype })).to(t.device);
+    backendFor("nn.init", t._array, drawn._array).copyInto(t._array, drawn._array);
+    t._version.value++;
+    return t;
+  });
 }
 
 /**

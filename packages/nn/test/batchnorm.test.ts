@@ -1,103 +1,53 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectClose } from "./support/close.js";
+import {
+  type BatchNormCase,
+  type BatchNormModuleCase,
+  batchNormCases,
+  batchNormModuleCases,
+  fixture,
+  replayBatchNorm,
+  replayBatchNormModule,
+} from "./support/conv-fixture.js";
 import * as torch from "./support/torch.js";
 
 // fixtures/gen_conv.py: F.batch_norm (training and evaluation, with and without weight and bias) and
 // BatchNorm1d/2d over several training steps then evaluation, from PyTorch 1.13.
-const fixture = JSON.parse(readFileSync(join(__dirname, "../fixtures/conv.json"), "utf8"));
 const nn = torch.nn;
 const F = torch.nn.functional;
-
-interface FunctionalCase {
-  name: string;
-  shape: number[];
-  training: boolean;
-  input: number[];
-  runningMean: number[];
-  runningVar: number[];
-  weight: number[] | null;
-  bias: number[] | null;
-  output: number[];
-  gradFn: string;
-  upstream: number[];
-  inputGrad: number[];
-  weightGrad: number[] | null;
-  biasGrad: number[] | null;
-  runningMeanAfter: number[];
-  runningVarAfter: number[];
-}
-
-interface ModuleCase {
-  name: string;
-  shape: number[];
-  keys: string[];
-  repr: string;
-  steps: {
-    training: boolean;
-    input: number[];
-    output: number[];
-    runningMean: number[];
-    runningVar: number[];
-    numBatchesTracked: number;
-  }[];
-}
 
 // The statistics are float64 sums as PyTorch's; the normalised values and the gradient's sums are
 // float32 tensor code in another order than PyTorch's fused kernels.
 const TOL = 2 ** -21;
 
 describe("batchNorm as PyTorch's", () => {
-  it.each((fixture.batchNorm as FunctionalCase[]).map((c) => [c.name, c]))("%s", (_, c) => {
-    const x = torch.tensor(c.input).reshape(c.shape).requiresGrad_();
-    const mean = torch.tensor(c.runningMean);
-    const variance = torch.tensor(c.runningVar);
-    const w = c.weight === null ? null : torch.tensor(c.weight).requiresGrad_();
-    const b = c.bias === null ? null : torch.tensor(c.bias).requiresGrad_();
-    const y = F.batchNorm(x, mean, variance, w, b, { training: c.training, momentum: 0.1, eps: 1e-5 });
-    expect(y.gradFn?.name).toBe(c.gradFn);
-    expectClose(y.toTypedArray(), c.output, TOL, "output");
-    expectClose(mean.toTypedArray(), c.runningMeanAfter, 2 ** -22, "running mean");
-    expectClose(variance.toTypedArray(), c.runningVarAfter, 2 ** -22, "running var");
-    y.backward(torch.tensor(c.upstream).reshape(c.shape));
-    expectClose((x.grad as torch.Tensor).toTypedArray(), c.inputGrad, TOL, "input grad");
-    if (w !== null)
-      expectClose((w.grad as torch.Tensor).toTypedArray(), c.weightGrad ?? [], TOL, "weight grad");
-    if (b !== null) expectClose((b.grad as torch.Tensor).toTypedArray(), c.biasGrad ?? [], TOL, "bias grad");
+  it.each(batchNormCases.map((c): [string, BatchNormCase] => [c.name, c]))("%s", (_, c) => {
+    const r = replayBatchNorm(c);
+    expect(r.gradFn).toBe(c.gradFn);
+    expectClose(r.output.toTypedArray(), c.output, TOL, "output");
+    expectClose(r.runningMean.toTypedArray(), c.runningMeanAfter, 2 ** -22, "running mean");
+    expectClose(r.runningVar.toTypedArray(), c.runningVarAfter, 2 ** -22, "running var");
+    expectClose(r.inputGrad.toTypedArray(), c.inputGrad, TOL, "input grad");
+    expect(r.weightGrad === null).toBe(c.weightGrad === null);
+    if (r.weightGrad !== null)
+      expectClose(r.weightGrad.toTypedArray(), c.weightGrad ?? [], TOL, "weight grad");
+    if (r.biasGrad !== null) expectClose(r.biasGrad.toTypedArray(), c.biasGrad ?? [], TOL, "bias grad");
   });
 });
 
 describe("BatchNorm1d and BatchNorm2d", () => {
-  const make: Record<string, () => torch.nn.Module> = {
-    BatchNorm2d: () => new nn.BatchNorm2d(3),
-    BatchNorm2dCumulative: () => new nn.BatchNorm2d(3, { momentum: null }),
-    BatchNorm1d: () => new nn.BatchNorm1d(5),
-  };
-
-  it.each((fixture.batchNormModules as ModuleCase[]).map((c) => [c.name, c]))(
+  it.each(batchNormModuleCases.map((c): [string, BatchNormModuleCase] => [c.name, c]))(
     "%s: training steps then evaluation, running statistics as PyTorch updates them",
     (_, c) => {
-      const m = (make[c.name] as () => torch.nn.Module)() as torch.nn.BatchNorm2d;
-      expect(m.toString()).toBe(c.repr);
-      expect(Object.keys(m.stateDict())).toEqual(c.keys);
+      const { module, steps } = replayBatchNormModule(c);
+      expect(module.toString()).toBe(c.repr);
+      expect(Object.keys(module.stateDict())).toEqual(c.keys);
       for (const [i, step] of c.steps.entries()) {
-        m.train(step.training);
-        const y = m.forward(torch.tensor(step.input).reshape(c.shape));
-        expectClose(y.toTypedArray(), step.output, TOL, `step ${i} output`);
-        expectClose(
-          (m.runningMean as torch.Tensor).toTypedArray(),
-          step.runningMean,
-          2 ** -22,
-          `step ${i} mean`,
-        );
-        expectClose(
-          (m.runningVar as torch.Tensor).toTypedArray(),
-          step.runningVar,
-          2 ** -22,
-          `step ${i} var`,
-        );
-        const tracked = m.numBatchesTracked as torch.Tensor;
+        const r = steps[i] as (typeof steps)[number];
+        expectClose(r.output.toTypedArray(), step.output, TOL, `step ${i} output`);
+        expectClose(r.runningMean.toTypedArray(), step.runningMean, 2 ** -22, `step ${i} mean`);
+        expectClose(r.runningVar.toTypedArray(), step.runningVar, 2 ** -22, `step ${i} var`);
+        const tracked = r.numBatchesTracked;
         expect([tracked.dtype, tracked.shape, tracked.item()]).toEqual(["int64", [], step.numBatchesTracked]);
       }
     },

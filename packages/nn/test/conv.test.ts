@@ -1,99 +1,52 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectClose } from "./support/close.js";
+import {
+  type ConvCase,
+  convCases,
+  fixture,
+  type PoolCase,
+  poolCases,
+  replayConv,
+  replayPool,
+} from "./support/conv-fixture.js";
 import * as torch from "./support/torch.js";
 
 // fixtures/gen_conv.py: conv2d and the pools against PyTorch 1.13 (values, grad_fn, gradients for a
 // random upstream gradient), Conv2d's default initialisation, the modules' reprs and PyTorch's errors.
-// NaN is written as null in a list of values.
-const fixture = JSON.parse(readFileSync(join(__dirname, "../fixtures/conv.json"), "utf8"), (key, v) =>
-  v === null && /^\d+$/.test(key) ? Number.NaN : v,
-);
 const nn = torch.nn;
 const F = torch.nn.functional;
 
 type PyPair = number | [number, number];
-interface ConvCase {
-  name: string;
-  options: { stride?: PyPair; padding?: PyPair | "same" | "valid"; dilation?: PyPair; groups?: number };
-  input: number[];
-  inputShape: number[];
-  weight: number[];
-  weightShape: number[];
-  bias: number[] | null;
-  output: number[];
-  outputShape: number[];
-  gradFn: string;
-  upstream: number[];
-  inputGrad: number[];
-  weightGrad: number[];
-  biasGrad: number[] | null;
-}
-
-interface PoolCase {
-  kind: "max" | "avg";
-  name: string;
-  kernel: PyPair;
-  options: {
-    stride?: PyPair;
-    padding?: PyPair;
-    dilation?: PyPair;
-    ceil_mode?: boolean;
-    count_include_pad?: boolean;
-  };
-  input: number[];
-  inputShape: number[];
-  indices?: number[];
-  output: number[];
-  outputShape: number[];
-  gradFn: string;
-  upstream: number[];
-  inputGrad: number[];
-}
-
-const leaf = (values: number[], shape: number[]) => torch.tensor(values).reshape(shape).requiresGrad_();
 
 // Sums of products in another order than PyTorch's kernels (im2col + a blocked GEMM against its own):
 // within a few float32 roundings of the largest value.
 const CONV_TOL = 2 ** -20;
 
 describe("conv2d as PyTorch's", () => {
-  it.each((fixture.conv2d as ConvCase[]).map((c) => [c.name, c]))("%s", (_, c) => {
-    const x = leaf(c.input, c.inputShape);
-    const w = leaf(c.weight, c.weightShape);
-    const b = c.bias === null ? null : leaf(c.bias, [c.bias.length]);
-    const y = F.conv2d(x, w, b, c.options);
-    expect(y.shape).toEqual(c.outputShape);
-    expect(y.gradFn?.name).toBe(c.gradFn);
-    expectClose(y.toTypedArray(), c.output, CONV_TOL, "output");
-    y.backward(torch.tensor(c.upstream).reshape(c.outputShape));
-    expectClose((x.grad as torch.Tensor).toTypedArray(), c.inputGrad, CONV_TOL, "input grad");
-    expectClose((w.grad as torch.Tensor).toTypedArray(), c.weightGrad, CONV_TOL, "weight grad");
-    if (b !== null)
-      expectClose((b.grad as torch.Tensor).toTypedArray(), c.biasGrad ?? [], CONV_TOL, "bias grad");
+  it.each(convCases.map((c): [string, ConvCase] => [c.name, c]))("%s", (_, c) => {
+    const r = replayConv(c);
+    expect(r.output.shape).toEqual(c.outputShape);
+    expect(r.gradFn).toBe(c.gradFn);
+    expectClose(r.output.toTypedArray(), c.output, CONV_TOL, "output");
+    expectClose(r.inputGrad?.toTypedArray() ?? [], c.inputGrad, CONV_TOL, "input grad");
+    expectClose(r.weightGrad?.toTypedArray() ?? [], c.weightGrad, CONV_TOL, "weight grad");
+    expect(r.biasGrad === null).toBe(c.biasGrad === null);
+    if (r.biasGrad !== null) expectClose(r.biasGrad.toTypedArray(), c.biasGrad ?? [], CONV_TOL, "bias grad");
   });
 });
 
 describe("maxPool2d and avgPool2d as PyTorch's", () => {
-  it.each((fixture.pool as PoolCase[]).map((c) => [`${c.kind} ${c.name}`, c]))("%s", (_, c) => {
-    const x = leaf(c.input, c.inputShape);
-    const o = c.options;
-    const common = { stride: o.stride, padding: o.padding, ceilMode: o.ceil_mode };
-    let y: torch.Tensor;
+  it.each(poolCases.map((c): [string, PoolCase] => [`${c.kind} ${c.name}`, c]))("%s", (_, c) => {
+    const r = replayPool(c);
     if (c.kind === "max") {
-      const { values, indices } = F.maxPool2dWithIndices(x, c.kernel, { ...common, dilation: o.dilation });
-      expect(indices.dtype).toBe("int64");
-      expect([...indices.toTypedArray()].map(Number)).toEqual(c.indices);
-      y = values;
-    } else {
-      y = F.avgPool2d(x, c.kernel, { ...common, countIncludePad: o.count_include_pad });
+      expect(r.indices?.dtype).toBe("int64");
+      expect([...(r.indices?.toTypedArray() ?? [])].map(Number)).toEqual(c.indices);
     }
-    expect(y.shape).toEqual(c.outputShape);
-    expect(y.gradFn?.name).toBe(c.gradFn);
+    expect(r.output.shape).toEqual(c.outputShape);
+    expect(r.gradFn).toBe(c.gradFn);
     // max picks an element: exact; avg sums in PyTorch's order, then divides: exact up to rounding
     const tol = c.kind === "max" ? 0 : 2 ** -23;
-    const out = [...y.toTypedArray()].map(Number);
+    const out = [...r.output.toTypedArray()].map(Number);
     expect(out.map(Number.isNaN)).toEqual(c.output.map(Number.isNaN));
     expectClose(
       out.map((v) => (Number.isNaN(v) ? 0 : v)),
@@ -101,9 +54,8 @@ describe("maxPool2d and avgPool2d as PyTorch's", () => {
       tol,
       "output",
     );
-    y.backward(torch.tensor(c.upstream).reshape(c.outputShape));
     // overlapping windows add their shares in another order than PyTorch's
-    expectClose((x.grad as torch.Tensor).toTypedArray(), c.inputGrad, 2 ** -22, "input grad");
+    expectClose(r.inputGrad.toTypedArray(), c.inputGrad, 2 ** -22, "input grad");
   });
 });
 
