@@ -4,8 +4,8 @@ import * as torch from "./torch.js";
 
 // The cases of fixtures/conv.json (written by fixtures/gen_conv.py with PyTorch 1.13) and how to replay
 // one on a device: build its operands there, run the op forward and backward, return the tensors to
-// compare. conv.test.ts and batchnorm.test.ts replay them on the CPU; torchlet's
-// test/webgpu/conv-replay.ts is the same code for its webgpu suite. NaN is written as null in a list of values.
+// compare. conv.test.ts and batchnorm.test.ts replay them on the CPU, conv-fixture.webgpu.test.ts on
+// webgpu. NaN is written as null in a list of values.
 
 export const fixture = JSON.parse(
   readFileSync(join(__dirname, "../../fixtures/conv.json"), "utf8"),

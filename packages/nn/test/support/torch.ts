@@ -3,4 +3,5 @@
 export * from "@torchlet/autograd";
 export * from "@torchlet/data";
 export * from "@torchlet/storage";
+export * as webgpu from "@torchlet/webgpu";
 export * as nn from "../../src/index.js";

@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type * as torch from "../../src/index.js";
-import { available, skipNote } from "./adapter.js";
 import {
   type BatchNormCase,
   type BatchNormModuleCase,
@@ -14,10 +12,17 @@ import {
   replayBatchNormModule,
   replayConv,
   replayPool,
-} from "./conv-replay.js";
+} from "./support/conv-fixture.js";
+import * as torch from "./support/torch.js";
 
-// packages/nn/fixtures/gen_conv.py's conv2d, pools and batch norm (PyTorch 1.13) replayed on webgpu by
-// the replay code of nn's CPU tests (conv-replay.ts), every value read back asynchronously. All the cases are float32
+// Whether this machine has a WebGPU adapter; without one these tests skip, saying why.
+const available = await torch.webgpu.init();
+const skipNote = available
+  ? ""
+  : " [skipped: no WebGPU adapter; in Node install the optional webgpu package and point VK_ICD_FILENAMES at a Vulkan driver, see packages/webgpu/README.md]";
+
+// fixtures/gen_conv.py's conv2d, pools and batch norm (PyTorch 1.13) replayed on webgpu by the replay
+// code of the CPU tests (support/conv-fixture.ts), every value read back asynchronously. All the cases are float32
 // (the fixture has no float64 ones). The GPU sums in its own order, so values and gradients are compared
 // within a tolerance of the largest expected magnitude:
 // conv2d sums products in tiles (im2col + the tiled matmul), as test/webgpu/convolution.test.ts;
