@@ -9,11 +9,16 @@
  * kernels copy as before. Nothing ever fails for lack of heap.
  *
  * Blocks are freed when their array is collected (a FinalizationRegistry) or when the backward engine
- * recycles a gradient it proved dead (recycle.ts). The memory itself never shrinks: a Wasm memory
+ * recycles a gradient it proved dead (recycle.ts). When the heap is full, the callbacks of arrays
+ * already collected run at once, and where the runtime offers it (Node, see collector.ts) a full
+ * collection finds the arrays nothing references any more, so a synchronous loop keeps computing in
+ * the heap on the blocks of its dead tensors. The memory itself never shrinks: a Wasm memory
  * cannot give pages back, so the process keeps the heap's peak size (at most `HEAP_MAX_BYTES`).
  * Every heap array is a view of the whole heap's buffer: never hand one (or its `.buffer`) to user
  * code; public readers copy.
  */
+
+import { type Collector, type EagerRegistry, nodeCollector } from "./collector.js";
 
 /** Arrays of at least this many bytes go to the heap: below it the copies cost less than the call. */
 export const HEAP_MIN_BYTES = 65536;
@@ -36,7 +41,10 @@ interface Heap {
   readonly free: { at: number; size: number }[];
   /** The size of each live block, by address. */
   readonly live: Map<number, number>;
-  readonly registry: FinalizationRegistry<number>;
+  readonly registry: FinalizationRegistry<number> & Partial<Pick<EagerRegistry<number>, "cleanupSome">>;
+  readonly collector: Collector | null;
+  /** Bytes asked of the heap since the last collection it forced. */
+  asked: number;
   /** The end of the space carved so far (the memory may be larger). */
   end: number;
   /** Bytes from here on were never handed out: still the zeros the memory grew with. */
@@ -57,12 +65,16 @@ function createHeap(): Heap | null {
       shared: true,
     } as WebAssembly.MemoryDescriptor);
     if (!(memory.buffer instanceof SharedArrayBuffer)) return null;
+    const collector = nodeCollector();
+    const onCollected = (at: number) => release(h, at);
     const h: Heap = {
       memory,
       buffers: new WeakSet([memory.buffer]),
       free: [],
       live: new Map(),
-      registry: new FinalizationRegistry((at) => release(h, at)),
+      registry: collector?.registry(onCollected) ?? new FinalizationRegistry(onCollected),
+      collector,
+      asked: 0,
       end: HEAP_SCRATCH_BYTES,
       pristine: HEAP_SCRATCH_BYTES,
       used: 0,
@@ -105,9 +117,38 @@ export function heapFloat32(length: number, zeroed: boolean): Float32Array | nul
   return array;
 }
 
-/** The first free range that fits `size` (the rest stays free), growing the memory if none does; -1 if full. */
+/**
+ * Where a block of `size` bytes goes: the first free range that fits (the rest stays free), else one
+ * that arrays collected since the last task give back, else new space (growing the memory), else,
+ * the heap being full, space that a collection finds; -1 when none of these has room.
+ */
 function carve(h: Heap, size: number): number {
-  if (limitBytes !== null && h.used + size > limitBytes) return -1;
+  h.asked += size;
+  const capacity = limitBytes ?? HEAP_MAX_PAGES * PAGE;
+  const place = (grow: boolean) => {
+    if (h.used + size > capacity) return -1;
+    const at = firstFit(h, size);
+    return at >= 0 || !grow ? at : extend(h, size);
+  };
+  let at = place(false);
+  if (at < 0) {
+    // Their callbacks would otherwise run only once the code yields to the event loop.
+    h.registry.cleanupSome?.();
+    at = place(true);
+  }
+  // At most one collection per half a heap asked for, so a heap full of live arrays falls back to
+  // ordinary arrays instead of collecting at every allocation.
+  if (at < 0 && h.collector !== null && h.asked >= capacity / 2) {
+    h.asked = 0;
+    h.collector.collect();
+    h.registry.cleanupSome?.();
+    at = place(true);
+  }
+  return at;
+}
+
+/** The first free range of at least `size` bytes, shortened by `size` from its start; -1 if none. */
+function firstFit(h: Heap, size: number): number {
   for (let i = 0; i < h.free.length; i++) {
     const range = h.free[i] as { at: number; size: number };
     if (range.size < size) continue;
@@ -119,6 +160,11 @@ function carve(h: Heap, size: number): number {
     }
     return at;
   }
+  return -1;
+}
+
+/** `size` bytes past the end of the carved space, growing the memory if needed; -1 past the maximum. */
+function extend(h: Heap, size: number): number {
   if (h.end + size > HEAP_MAX_PAGES * PAGE) return -1;
   const have = h.memory.buffer.byteLength;
   if (h.end + size > have) {

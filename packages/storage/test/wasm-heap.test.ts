@@ -67,7 +67,7 @@ describe("the Wasm heap", () => {
   });
 
   it("falls back to ordinary arrays when full, with the same contract", () => {
-    limitHeapForTests(heapInfo()?.usedBytes ?? 0);
+    limitHeapForTests(0);
     const a = allocate("float32", BIG);
     expect(heapAddress(a)).toBe(-1);
     expect(a.buffer.byteLength).toBe(HEAP_MIN_BYTES);
@@ -96,5 +96,29 @@ describe("the Wasm heap", () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(heapInfo()?.blocks).toBeLessThanOrEqual(blocks);
+  });
+
+  it("takes back the blocks of dead arrays inside synchronous code when full", () => {
+    // Room for four blocks: without a collection on the spot, the fifth array and every later one
+    // would fall back, since finalizers only run once this code yields to the event loop.
+    limitHeapForTests((heapInfo()?.usedBytes ?? 0) + 4 * (HEAP_MIN_BYTES + 128));
+    let inHeap = 0;
+    for (let i = 0; i < 40; i++) if (heapAddress(allocate("float32", BIG)) >= 0) inHeap++;
+    expect(inHeap).toBe(40);
+  });
+
+  it("keeps live arrays through a collection, falling back while they fill the heap", () => {
+    // A full heap collects before falling back: this frees the blocks earlier tests left behind.
+    limitHeapForTests(0);
+    allocate("float32", BIG);
+    limitHeapForTests((heapInfo()?.usedBytes ?? 0) + 4 * (HEAP_MIN_BYTES + 128));
+    const live = Array.from({ length: 8 }, (_, i) => {
+      const a = allocate("float32", BIG) as Float32Array;
+      a.fill(i);
+      return a;
+    });
+    const inHeap = live.map((a) => heapAddress(a) >= 0);
+    expect(inHeap).toEqual([...Array(4).fill(true), ...Array(4).fill(false)]);
+    for (const [i, a] of live.entries()) expect(a.every((v) => v === i)).toBe(true);
   });
 });
