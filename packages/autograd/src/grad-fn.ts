@@ -142,6 +142,16 @@ export class GradFn {
   /** @internal non-leaf tensors whose `.grad` should receive this node's incoming gradient. */
   _retained: Tensor[] | null = null;
   /**
+   * @internal the backward engine's bookkeeping, valid during the pass numbered `_pass`: the edges
+   * still to deliver a gradient here, and the sum of those delivered so far (fields rather than maps
+   * keyed by node: a map lookup was most of a small node's backward cost).
+   */
+  _pass = 0;
+  /** @internal see `_pass`. */
+  _dependencies = 0;
+  /** @internal see `_pass`. */
+  _gradient: Tensor | null = null;
+  /**
    * The saved context: undefined until `apply` for a row that saves nothing and has no attributes
    * (add, sub, sum, ...: most of a graph), null once released. A long graph holds every node, so each
    * object a node keeps is paid for by every collection while the graph lives.
