@@ -347,7 +347,8 @@ export class Tensor {
         `item: a tensor with ${this.numel()} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number`,
       );
     }
-    const value = this._array.flat()[0] as number;
+    // The one element lies at the offset, whatever the strides.
+    const value = this._array.data[this._array.offset] as number;
     return this.dtype === "bool" ? value !== 0 : value;
   }
 
