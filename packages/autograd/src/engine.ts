@@ -52,9 +52,7 @@ function seedGradient(root: Tensor, gradient: Tensor | null): Tensor {
         `backward: grad can be implicitly created only for scalar outputs, got shape ${fmtShape(root.shape)}; pass a gradient`,
       );
     }
-    // onesLike(root), from the root's own methods: the factories module imports tensor.ts, which
-    // imports this one (detach().clone() is a copy of one element outside the graph)
-    return root.detach().clone().fill_(1);
+    return root._onesLike();
   }
   if (!shapesEqual(gradient.shape, root.shape)) {
     throw new TorchletError(
