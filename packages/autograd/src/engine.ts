@@ -52,9 +52,7 @@ function seedGradient(root: Tensor, gradient: Tensor | null): Tensor {
         `backward: grad can be implicitly created only for scalar outputs, got shape ${fmtShape(root.shape)}; pass a gradient`,
       );
     }
-    // onesLike(root), from the root's own methods: the factories module imports tensor.ts, which
-    // imports this one (detach().clone() is a copy of one element outside the graph)
-    return root.detach().clone().fill_(1);
+    return root._onesLike();
   }
   if (!shapesEqual(gradient.shape, root.shape)) {
     throw new TorchletError(
@@ -64,6 +62,9 @@ function seedGradient(root: Tensor, gradient: Tensor | null): Tensor {
   return gradient;
 }
 
+/** Numbers the backward passes, so that a node's bookkeeping fields left by an earlier pass read as unset. */
+let passes = 0;
+
 function execute(
   roots: readonly Tensor[],
   seeds: readonly Tensor[],
@@ -71,43 +72,45 @@ function execute(
   createGraph: boolean,
   capture: readonly Tensor[] | null,
 ): Map<GradFn, Tensor> {
-  const dependencies = countDependencies(roots.map(rootNode));
-  const buffers = new Map<GradFn, Tensor>();
+  const starts = roots.map(rootNode);
+  const pass = ++passes;
+  countDependencies(starts, pass);
+  // The nodes holding a gradient whose memory could be recycled (see `tracked`), for isExclusive.
+  const pending = new Set<GradFn>();
   const captured = new Map<GradFn, Tensor>();
   const wanted = capture ? new Set(capture.map(rootNode)) : null;
-  roots.forEach((root, i) => {
-    addInto(buffers, rootNode(root), seeds[i] as Tensor, null);
+  starts.forEach((node, i) => {
+    addInto(pending, node, seeds[i] as Tensor, null);
   });
-  const ready = [...new Set(roots.map(rootNode))].filter((n) => (dependencies.get(n) ?? 0) === 0);
+  const ready = [...new Set(starts)].filter((n) => n._dependencies === 0);
   const run = (fresh: ReadonlySet<TypedArray | DeviceStorage> | null) => {
     // gradients this node consumed, released once all its outputs are in place
     const consumed: Tensor[] = [];
     while (ready.length > 0) {
       const node = ready.pop() as GradFn;
-      const grad = buffers.get(node);
-      buffers.delete(node);
+      const grad = node._gradient;
+      node._gradient = null;
+      if (grad && pending.size > 0) pending.delete(node);
       if (grad && wanted?.has(node)) captured.set(node, grad);
       if (grad && !wanted && node._retained) for (const t of node._retained) t.grad = keep(grad, createGraph);
       if (node instanceof AccumulateGrad) {
         if (grad && !wanted) accumulate(node.variable, grad, createGraph);
-        if (grad && fresh) release(grad, buffers, fresh);
+        if (grad && fresh) release(grad, pending, fresh);
         continue;
       }
-      const inputGrads = grad ? node.apply(grad, fresh !== null && isExclusive(grad, buffers, fresh)) : [];
+      const inputGrads = grad ? node.apply(grad, fresh !== null && isExclusive(grad, pending, fresh)) : [];
       if (grad && !retainGraph) node.release();
       const nexts = node._next;
       for (let i = 0; i < nexts.length; i++) {
         const next = nexts[i];
         if (!next) continue;
         const g = inputGrads[i];
-        if (g) addInto(buffers, next, conform(g, node, i), fresh ? consumed : null);
-        const left = (dependencies.get(next) as number) - 1;
-        dependencies.set(next, left);
-        if (left === 0) ready.push(next);
+        if (g) addInto(pending, next, conform(g, node, i), fresh ? consumed : null);
+        if (--next._dependencies === 0) ready.push(next);
       }
       if (fresh) {
         if (grad) consumed.push(grad);
-        for (const t of consumed) release(t, buffers, fresh);
+        for (const t of consumed) release(t, pending, fresh);
         consumed.length = 0;
       }
     }
@@ -127,10 +130,10 @@ function execute(
  */
 function release(
   grad: Tensor,
-  buffers: Map<GradFn, Tensor>,
+  pending: ReadonlySet<GradFn>,
   fresh: ReadonlySet<TypedArray | DeviceStorage>,
 ): void {
-  if (!isExclusive(grad, buffers, fresh)) return;
+  if (!isExclusive(grad, pending, fresh)) return;
   if (grad.device === "cpu") recycle(grad._array.data, grad.dtype);
   else deviceBackend("backward", grad.device).release?.(grad._array);
 }
@@ -142,40 +145,55 @@ function release(
  */
 function isExclusive(
   grad: Tensor,
-  buffers: Map<GradFn, Tensor>,
+  pending: ReadonlySet<GradFn>,
   fresh: ReadonlySet<TypedArray | DeviceStorage>,
 ): boolean {
   const storage = grad._array.deviceStorage;
   if (storage !== null) {
     if (!fresh.has(storage)) return false;
-    for (const pending of buffers.values()) if (pending._array.deviceStorage === storage) return false;
+    for (const node of pending) if (node._gradient?._array.deviceStorage === storage) return false;
     return true;
   }
   const data = grad._array.data;
   if (data.byteLength < RECYCLED_MIN_BYTES || !fresh.has(data)) return false;
-  for (const pending of buffers.values()) {
-    if (pending.device === "cpu" && sharesMemory(pending._array.data, data)) return false;
+  for (const node of pending) {
+    const other = node._gradient as Tensor;
+    if (other.device === "cpu" && sharesMemory(other._array.data, data)) return false;
   }
   return true;
 }
 
-/** For each node reachable from `starts`, the number of edges that point at it. */
-function countDependencies(starts: readonly GradFn[]): Map<GradFn, number> {
-  const counts = new Map<GradFn, number>();
-  const seen = new Set<GradFn>(starts);
-  const stack = [...seen];
+/**
+ * Whether a pending gradient goes into `pending`, the set isExclusive searches: one on a device, or
+ * with storage large enough to recycle. A smaller CPU storage is a separate array (a slab view or a
+ * heap-internal typed array) that never shares memory with a fresh array that large.
+ */
+function tracked(grad: Tensor): boolean {
+  const a = grad._array;
+  return a.deviceStorage !== null || a.data.byteLength >= RECYCLED_MIN_BYTES;
+}
+
+/**
+ * Stamps every node reachable from `starts` with `pass`, its pending gradient cleared and its
+ * dependencies set to the number of edges that point at it.
+ */
+function countDependencies(starts: readonly GradFn[], pass: number): void {
+  const stack: GradFn[] = [];
+  const visit = (node: GradFn, dependencies: number) => {
+    node._pass = pass;
+    node._dependencies = dependencies;
+    node._gradient = null;
+    stack.push(node);
+  };
+  for (const node of starts) if (node._pass !== pass) visit(node, 0);
   while (stack.length > 0) {
     const node = stack.pop() as GradFn;
     for (const next of node._next) {
       if (!next) continue;
-      counts.set(next, (counts.get(next) ?? 0) + 1);
-      if (!seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
-      }
+      if (next._pass === pass) next._dependencies++;
+      else visit(next, 1);
     }
   }
-  return counts;
 }
 
 /** Sums a gradient back to its input's shape (undoing broadcasting) and casts it to the input's dtype. */
@@ -187,14 +205,13 @@ function conform(grad: Tensor, node: GradFn, input: number): Tensor {
 }
 
 /** Adds `grad` to the node's pending gradient; a sum replaces both addends, noted in `consumed`. */
-function addInto(buffers: Map<GradFn, Tensor>, node: GradFn, grad: Tensor, consumed: Tensor[] | null): void {
-  const existing = buffers.get(node);
-  if (!existing) {
-    buffers.set(node, grad);
-    return;
-  }
-  buffers.set(node, existing.add(grad));
-  consumed?.push(existing, grad);
+function addInto(pending: Set<GradFn>, node: GradFn, grad: Tensor, consumed: Tensor[] | null): void {
+  const existing = node._gradient;
+  const sum = existing ? existing.add(grad) : grad;
+  node._gradient = sum;
+  if (tracked(sum)) pending.add(node);
+  else if (existing && pending.size > 0) pending.delete(node);
+  if (existing) consumed?.push(existing, grad);
 }
 
 /**

@@ -35,15 +35,15 @@ export class SavedContext<Attrs = unknown> {
   constructor(
     private readonly node: GradFn,
     inputs: readonly Tensor[],
-    output: Tensor,
+    output: Tensor | null,
     /** The op's attributes (dims, exponent, ...), as the forward pass recorded them. */
     readonly attrs: Attrs,
     saves: readonly Saved[],
   ) {
     for (const s of saves) {
       if (s === "result") {
-        this.output = output;
-        this.resultVersion = versionOf(output);
+        this.output = output as Tensor;
+        this.resultVersion = versionOf(output as Tensor);
       } else {
         const t = inputs[s] as Tensor;
         this.inputs ??= [];
@@ -126,8 +126,9 @@ export interface InputMeta {
  * A node of the backward graph (PyTorch's `grad_fn`): it knows how to turn the gradient of its output
  * into gradients of its inputs, and where those go next.
  *
- * Recording one costs a node and a saved context per op, nothing more: edges as `[node, 0]` pairs and
- * the inputs' metadata are built only when asked for, since most graphs are run once and dropped.
+ * Recording one costs a node per op and a saved context where the op's row saves tensors or attributes,
+ * nothing more: edges as `[node, 0]` pairs and the inputs' metadata objects are built only when asked
+ * for, since most graphs are run once and dropped.
  *
  * @example
  * const x = torch.tensor([1, 2], { requiresGrad: true });
@@ -140,10 +141,24 @@ export class GradFn {
   readonly _next: readonly (GradFn | null)[];
   /** @internal non-leaf tensors whose `.grad` should receive this node's incoming gradient. */
   _retained: Tensor[] | null = null;
-  private ctx: SavedContext<unknown> | null;
-  /** Every input's shape and dtype, kept for as long as the node lives (the tensors are not). */
-  private readonly shapes: (readonly number[])[];
-  private readonly dtypes: DType[];
+  /**
+   * @internal the backward engine's bookkeeping, valid during the pass numbered `_pass`: the edges
+   * still to deliver a gradient here, and the sum of those delivered so far (fields rather than maps
+   * keyed by node: a map lookup was most of a small node's backward cost).
+   */
+  _pass = 0;
+  /** @internal see `_pass`. */
+  _dependencies = 0;
+  /** @internal see `_pass`. */
+  _gradient: Tensor | null = null;
+  /**
+   * The saved context: undefined until `apply` for a row that saves nothing and has no attributes
+   * (add, sub, sum, ...: most of a graph), null once released. A long graph holds every node, so each
+   * object a node keeps is paid for by every collection while the graph lives.
+   */
+  private ctx: SavedContext<unknown> | null | undefined;
+  /** Every input's shape and dtype, `[shape0, dtype0, shape1, ...]`, kept while the node lives (the tensors are not). */
+  private readonly shapesAndDTypes: (readonly number[] | DType)[];
   private meta: readonly InputMeta[] | null = null;
   private edges: readonly Edge[] | null = null;
 
@@ -158,16 +173,19 @@ export class GradFn {
     saves: readonly Saved[],
   ) {
     this._next = next;
-    const shapes = new Array<readonly number[]>(inputs.length);
-    const dtypes = new Array<DType>(inputs.length);
+    const shapesAndDTypes = new Array<readonly number[] | DType>(2 * inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i] as Tensor;
-      shapes[i] = t.shape;
-      dtypes[i] = t.dtype;
+      shapesAndDTypes[2 * i] = t.shape;
+      shapesAndDTypes[2 * i + 1] = t.dtype;
     }
-    this.shapes = shapes;
-    this.dtypes = dtypes;
-    this.ctx = formulas.length === 0 ? null : new SavedContext(this, inputs, output, attrs, saves);
+    this.shapesAndDTypes = shapesAndDTypes;
+    this.ctx =
+      formulas.length === 0
+        ? null
+        : saves.length === 0 && attrs === undefined
+          ? undefined
+          : new SavedContext(this, inputs, output, attrs, saves);
   }
 
   /** PyTorch's `next_functions`: per input, `[node, 0]` (node null where no gradient flows). */
@@ -178,18 +196,18 @@ export class GradFn {
 
   /** Shape and dtype of each input, so the engine can sum broadcast gradients back and cast them. */
   get inputMeta(): readonly InputMeta[] {
-    this.meta ??= this.shapes.map((shape, i) => ({ shape, dtype: this.dtypes[i] as DType }));
+    this.meta ??= this._next.map((_, i) => ({ shape: this._inputShape(i), dtype: this._inputDType(i) }));
     return this.meta;
   }
 
   /** @internal input `i`'s shape (what `inputMeta[i].shape` says, without building the list). */
   _inputShape(i: number): readonly number[] {
-    return this.shapes[i] as readonly number[];
+    return this.shapesAndDTypes[2 * i] as readonly number[];
   }
 
   /** @internal input `i`'s dtype. */
   _inputDType(i: number): DType {
-    return this.dtypes[i] as DType;
+    return this.shapesAndDTypes[2 * i + 1] as DType;
   }
 
   /**
@@ -198,8 +216,8 @@ export class GradFn {
    * it is the only formula to run.
    */
   apply(grad: Tensor, owned = false): (Tensor | null)[] {
-    const ctx = this.ctx;
-    if (!ctx) {
+    const ctx = this.ctx === undefined ? new SavedContext(this, [], null, undefined, []) : this.ctx;
+    if (ctx === null) {
       throw new TorchletError(
         `backward (${this.name}): trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Specify retainGraph: true if you need to backward through the graph a second time`,
       );

@@ -347,7 +347,8 @@ export class Tensor {
         `item: a tensor with ${this.numel()} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number`,
       );
     }
-    const value = this._array.flat()[0] as number;
+    // The one element lies at the offset, whatever the strides.
+    const value = this._array.data[this._array.offset] as number;
     return this.dtype === "bool" ? value !== 0 : value;
   }
 
@@ -1174,6 +1175,16 @@ export class Tensor {
     return new Tensor(this._array, this, false);
   }
 
+  /**
+   * @internal ones of this tensor's shape, dtype and device, outside the graph: backward's implicit
+   * gradient (the engine cannot import the factories, which import this module).
+   */
+  _onesLike(): Tensor {
+    const ones = StridedArray.zeros(this.shape, this.dtype, "backward");
+    ones.data.fill(1);
+    return new Tensor(transfer("backward", ones, this.device));
+  }
+
   // ---- in place ----
 
   /** Adds `other` in place; returns this. */
@@ -1261,7 +1272,7 @@ export class Tensor {
         `${op}: in-place changes to a view of ${what} are not supported while recording (shape ${fmtShape(this.shape)}); clone() the view or use torch.noGrad`,
       );
     }
-    if (this._array.strides.some((stride, d) => stride === 0 && (this.shape[d] as number) > 1)) {
+    if (hasRepeatedElements(this._array)) {
       throw new TorchletError(
         `${op}: more than one element of the written-to tensor (shape ${fmtShape(this.shape)}, strides ${fmtShape(this._array.strides)}) refers to a single memory location; clone() it first`,
       );
@@ -1595,6 +1606,12 @@ function binaryInPlace(op: "add" | "sub" | "mul" | "div", self: Tensor, other: O
   const out = kernels.binary(op, a, b, dtype, op, a);
   if (out !== a) kernels.copyInto(a, out);
   return true;
+}
+
+/** Whether several elements of `a` are one memory location (a stride 0 on a dim of size above 1). */
+function hasRepeatedElements(a: StridedArray): boolean {
+  for (let d = 0; d < a.ndim; d++) if (a.strides[d] === 0 && (a.shape[d] as number) > 1) return true;
+  return false;
 }
 
 /** True when `from` broadcasts to exactly `to` (no new dims in front of `to`'s). */

@@ -46,6 +46,19 @@ describe("backward", () => {
     expect(() => y.backward()).toThrow(/backward through the graph a second time.*retainGraph/);
   });
 
+  it("leaves nothing of a failed backward in the nodes a later one runs through", () => {
+    const x = leaf([1, 2]);
+    const y = x.mul(2);
+    const w = x.mul(3);
+    const a = y.mul(w); // saves w at version 0
+    w.add_(1);
+    // b's branch runs first and hands y's node a gradient; a's node then fails, before y's node runs
+    expect(() => a.sum().add(y.sum()).backward()).toThrow(/modified by an inplace operation/);
+    expect(x.grad).toBeNull();
+    y.sum().backward();
+    expect(values(x.grad)).toEqual([2, 2]);
+  });
+
   it("needs an explicit gradient for non-scalar outputs, of the output's shape", () => {
     const x = leaf([1, 2]);
     expect(() => x.mul(2).backward()).toThrow(

@@ -9,6 +9,7 @@ import {
 import {
   allocateUnfilled,
   HEAP_MAX_PAGES,
+  HEAP_MIN_BYTES,
   HEAP_SCRATCH_BYTES,
   heapAddress,
   wasmHeap,
@@ -30,7 +31,7 @@ import {
   SIMD_COMPARISONS,
 } from "./wasm/elementwise-kernels.js";
 import { encodeModule } from "./wasm/emit.js";
-import { instantiate, once } from "./wasm/instantiate.js";
+import { type Instantiated, instantiate, once } from "./wasm/instantiate.js";
 
 /**
  * Dispatch of the streaming float32 ops of large contiguous arrays to Wasm SIMD (the kernels are in
@@ -56,27 +57,38 @@ interface Kernels {
   readonly f32: Float32Array;
   readonly f64: Float64Array;
   readonly fn: Record<string, Kernel>;
+  /** Whether this instance runs in storage's Wasm heap, where heap arrays are used in place. */
+  readonly inHeap: boolean;
 }
 
-const kernels = once((): Kernels | null => {
+/**
+ * Two instances of the kernels: one inside storage's Wasm heap where there is one (large float32
+ * tensors live there and are computed in place; its HEAP_SCRATCH_BYTES, the same PAGES, are this
+ * module's scratch), and one on a private scratch memory. The heap is a shared memory (its helper
+ * threads read it), and a typed-array copy into or out of shared memory is a relaxed-atomic copy,
+ * three to six times slower than a memcpy; so calls too small to live in the heap, whose operands are
+ * copied anyway, stream them through the private memory.
+ */
+const instances = once((): { heap: Kernels | null; own: Kernels } | null => {
   const fns = elementwiseKernels();
-  // Inside storage's Wasm heap where there is one (large float32 tensors live there and are computed
-  // in place; its HEAP_SCRATCH_BYTES, the same PAGES, are this module's scratch); else a private
-  // scratch memory, and every operand is copied through it.
-  const heap = wasmHeap();
-  const wasm =
-    (heap &&
-      instantiate(
-        (memory) => encodeModule(fns, memory),
-        { initialPages: HEAP_SCRATCH_BYTES / 65536, maximumPages: HEAP_MAX_PAGES, shared: true },
-        heap,
-      )) ??
-    instantiate((memory) => encodeModule(fns, memory), {
-      initialPages: PAGES,
-      maximumPages: PAGES,
-      shared: false,
-    });
-  if (wasm === null) return null;
+  const own = instantiate((memory) => encodeModule(fns, memory), {
+    initialPages: PAGES,
+    maximumPages: PAGES,
+    shared: false,
+  });
+  if (own === null) return null;
+  const memory = wasmHeap();
+  const heap =
+    memory &&
+    instantiate(
+      (spec) => encodeModule(fns, spec),
+      { initialPages: HEAP_SCRATCH_BYTES / 65536, maximumPages: HEAP_MAX_PAGES, shared: true },
+      memory,
+    );
+  return { heap: heap ? bind(heap, fns, true) : null, own: bind(own, fns, false) };
+});
+
+function bind(wasm: Instantiated, fns: readonly { name: string }[], inHeap: boolean): Kernels {
   const fn: Record<string, Kernel> = {};
   for (const { name } of fns) fn[name] = wasm.exports[name] as Kernel;
   // Views of the scratch pages only: a heap's memory grows, but a shared memory's old views stay valid.
@@ -87,8 +99,9 @@ const kernels = once((): Kernels | null => {
     f32: new Float32Array(buffer, 0, bytes / 4),
     f64: new Float64Array(buffer, 0, bytes / 8),
     fn,
+    inHeap,
   };
-});
+}
 
 /** Calls so far on each Wasm path (elementwiseInfo reports them; tests check a path ran). */
 const counts = {
@@ -114,16 +127,19 @@ const counts = {
  * elementwiseInfo().paths.relu - before; // 1
  */
 export function elementwiseInfo(): { simd: boolean; paths: { [P in keyof typeof counts]: number } } {
-  return { simd: kernels() !== null, paths: { ...counts } };
+  return { simd: instances() !== null, paths: { ...counts } };
 }
 
 /**
  * The one eligibility check of the Wasm paths: every array float32 and contiguous, and `n` (the
- * elements streamed) large enough to pay for the copies. The kernels, or null for the reference.
+ * elements streamed) large enough to pay for the copies. The kernels to run (in the heap for calls of
+ * heap-sized arrays, else on the private scratch), or null for the reference.
  */
 function eligible(n: number, a: StridedArray, b: StridedArray = a): Kernels | null {
   if (n < MIN_WASM || !streamable(a) || !streamable(b)) return null;
-  return kernels();
+  const set = instances();
+  if (set === null) return null;
+  return set.heap !== null && n * 4 >= HEAP_MIN_BYTES ? set.heap : set.own;
 }
 const streamable = (a: StridedArray) => a.dtype === "float32" && a.isContiguous();
 
@@ -141,9 +157,9 @@ interface Slot {
   address: number;
   ptr: number;
 }
-function slot(a: StridedArray, at: number): Slot {
+function slot(k: Kernels, a: StridedArray, at: number): Slot {
   const data = a.data as Float32Array | Uint8Array;
-  const base = heapAddress(data);
+  const base = k.inHeap ? heapAddress(data) : -1;
   return {
     data,
     offset: a.offset,
@@ -281,7 +297,7 @@ export const fastBinary: typeof binary = (op, a, b, outDtype, name = op, into) =
     const fn = k.fn[`${op}_${kind}`] as Kernel;
     k.f32[B_AT / 4] = one.data[one.offset] as number;
     counts.compare++;
-    const [x, o] = [slot(full, A_AT), slot(out, D_AT)];
+    const [x, o] = [slot(k, full, A_AT), slot(k, out, D_AT)];
     stream(k, n, CHUNK, [x], o, (c) => fn(o.ptr, x.ptr, B_AT, stepBytes(c)));
     return out;
   }
@@ -299,9 +315,9 @@ export const fastBinary: typeof binary = (op, a, b, outDtype, name = op, into) =
   if (kind === "vs") k.f32[B_AT / 4] = b.data[b.offset] as number;
   if (kind === "sv") k.f32[A_AT / 4] = a.data[a.offset] as number;
   // A scalar operand stays at its address in scratch: its slot is never streamed.
-  const x = kind === "sv" ? pinned(A_AT) : slot(a, A_AT);
-  const y = kind === "vs" ? pinned(B_AT) : slot(b, B_AT);
-  const o = slot(out, D_AT);
+  const x = kind === "sv" ? pinned(A_AT) : slot(k, a, A_AT);
+  const y = kind === "vs" ? pinned(B_AT) : slot(k, b, B_AT);
+  const o = slot(k, out, D_AT);
   counts.binary++;
   stream(k, n, CHUNK, [x, y], o, (c) => fn(o.ptr, x.ptr, y.ptr, stepBytes(c)));
   return out;
@@ -329,10 +345,10 @@ function rowBroadcast(
   // Tile the row by doubling: a few copies instead of one call per row (100 for a [100, 32] bias add).
   mem.set(R, rowAt);
   for (let t = c; t < step; t *= 2) mem.copyWithin(rowAt + t, rowAt, rowAt + Math.min(t, step - t));
-  const streamed = slot(full, rowB ? A_AT : B_AT);
+  const streamed = slot(k, full, rowB ? A_AT : B_AT);
   const tiled = pinned(rowAt * 4, true);
   const [x, y] = rowB ? [streamed, tiled] : [tiled, streamed];
-  const o = slot(out, D_AT);
+  const o = slot(k, out, D_AT);
   stream(k, n, step, [x, y], o, (len) => fn(o.ptr, x.ptr, y.ptr, stepBytes(len)));
 }
 
@@ -364,10 +380,10 @@ export function fastWhere(
   k.f32[(vs ? B_AT : A_AT) / 4] = one.data[one.offset] as number;
   counts.where++;
   // The conditions are read at C_AT by the kernel, so they are always copied (bool: never in the heap).
-  const p = vs ? slot(full, A_AT) : pinned(A_AT);
-  const q = vs ? pinned(B_AT) : slot(full, B_AT);
-  const o = slot(out, D_AT);
-  stream(k, n, CHUNK, [p, q, slot(cond, C_AT)], o, (c) => fn(o.ptr, p.ptr, q.ptr, stepBytes(c)));
+  const p = vs ? slot(k, full, A_AT) : pinned(A_AT);
+  const q = vs ? pinned(B_AT) : slot(k, full, B_AT);
+  const o = slot(k, out, D_AT);
+  stream(k, n, CHUNK, [p, q, slot(k, cond, C_AT)], o, (c) => fn(o.ptr, p.ptr, q.ptr, stepBytes(c)));
   return out;
 }
 
@@ -398,7 +414,7 @@ export function fastThresholdBackward(
   if (k !== null) {
     const fn = k.fn.relugrad as Kernel;
     counts.thresholdBackward++;
-    const [g, r, o] = [slot(grad, A_AT), slot(input, B_AT), slot(out, D_AT)];
+    const [g, r, o] = [slot(k, grad, A_AT), slot(k, input, B_AT), slot(k, out, D_AT)];
     stream(k, n, CHUNK, [g, r], o, (c) => fn(o.ptr, g.ptr, r.ptr, stepBytes(c)));
     return out;
   }
@@ -419,7 +435,7 @@ export const fastUnary: typeof unary = (op, a, outDtype = a.dtype, into) => {
   const out = target(into, "float32", a.shape, n);
   const fn = k.fn.relu as Kernel;
   counts.relu++;
-  const [x, o] = [slot(a, A_AT), slot(out, D_AT)];
+  const [x, o] = [slot(k, a, A_AT), slot(k, out, D_AT)];
   stream(k, n, CHUNK, [x], o, (c) => fn(o.ptr, x.ptr, 0, stepBytes(c)));
   return out;
 };
@@ -434,7 +450,7 @@ export const fastReduce: typeof reduce = (op, a, dims, keepdim, outDtype = a.dty
   const fn = k.fn.sum as Kernel;
   let total = 0;
   counts.sum++;
-  const x = slot(a, A_AT);
+  const x = slot(k, a, A_AT);
   stream(k, n, CHUNK, [x], null, (c) => {
     const bytes = stepBytes(c);
     // The padding lanes of a chunk copied into scratch; in place c is whole steps.
@@ -464,7 +480,7 @@ function columnSum(op: "sum" | "mean", a: StridedArray, keepdim: boolean, outDty
   counts.columnSum++;
   // Whole rows in place: the kernel writes only the accumulators, and the lanes it reads past a row's
   // end land in their padding (the heap's blocks end with a spare line for the last row's).
-  const x = slot(a, A_AT);
+  const x = slot(k, a, A_AT);
   const rowsPerChunk = Math.floor(CHUNK / cols) * cols;
   stream(k, a.numel, rowsPerChunk, [x], null, (len) => fn(B_AT, x.ptr, len * 4, cols * 4), cols);
   const out = StridedArray.zeros(reducedShape(a.shape, [0], keepdim), outDtype);

@@ -170,6 +170,15 @@ function binaryInto(
     }
     return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype), op);
   }
+  if (readsOneElement(a) && readsOneElement(b)) {
+    // Each operand one element, or expanded from one (every stride 0, as sum's and mean's gradients
+    // are): the layout analysis below finds nothing to order, so the output is row-major. Not `into`,
+    // which may hold the element read.
+    const n = numel(shape);
+    const out = contiguousArray(shape, outDtype, n);
+    loop(out.data, out.offset, a.data, a.offset, 0, b.data, b.offset, 0, n);
+    return normalizeBool(out, op);
+  }
   const sa = broadcastStrides(shape, a.shape, a.strides);
   const sb = broadcastStrides(shape, b.shape, b.strides);
   const order = outputOrder(shape, [sa, sb]);
@@ -180,6 +189,13 @@ function binaryInto(
     return normalizeBool(out, op).permute(inversePermutation(order));
   }
   return normalizeBool(binaryRowMajor(loop, a, b, shape, outDtype), op);
+}
+
+/** Whether every element of `a` is the one at its offset: a single element, or all strides 0. */
+function readsOneElement(a: StridedArray): boolean {
+  if (a.numel === 1) return true;
+  for (let d = 0; d < a.strides.length; d++) if (a.strides[d] !== 0) return false;
+  return true;
 }
 
 /** `binary` for an output of `shape` in row-major order; `a` and `b` broadcast to it. */

@@ -37,7 +37,7 @@ export function reductionDims(
   keepdim = false,
 ): number[] {
   checkFlag(op, "keepdim", keepdim);
-  if (dims === null || dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (dims === null || dims === undefined) return allDims(ndim);
   const list = typeof dims === "number" ? [dims] : dims;
   if (!Array.isArray(list)) throw argumentError(op, "dim", "an integer, an array of integers or null", dims);
   const norm = list.map((d) => normalizeDim(op, d, ndim));
@@ -45,8 +45,15 @@ export function reductionDims(
     throw new TorchletError(`${op}: dim ${fmtShape(list)} appears multiple times in the list of dims`);
   // A 0-d tensor accepts dim 0 / -1 but has no dim to reduce; an empty list means every dim (PyTorch 1.13).
   if (ndim === 0) return [];
-  if (norm.length === 0) return Array.from({ length: ndim }, (_, i) => i);
+  if (norm.length === 0) return allDims(ndim);
   return norm.sort((x, y) => x - y);
+}
+
+/** `[0, 1, ..., ndim - 1]`, with a plain loop: `Array.from({ length })` walks a generic iterable on every reduction. */
+function allDims(ndim: number): number[] {
+  const dims = new Array<number>(ndim);
+  for (let d = 0; d < ndim; d++) dims[d] = d;
+  return dims;
 }
 
 /**

@@ -33,6 +33,25 @@ describe("elementwise kernels", () => {
     ]);
   });
 
+  it("give row-major outputs for operands expanded from one element (a mean's gradient)", () => {
+    const g = arr([6], []).expand([2, 3]);
+    const n = arr([3], []);
+    for (const [x, y] of [
+      [g, n],
+      [n, g],
+      [g, arr([2], [1, 1]).expand([1, 3])],
+    ] as const) {
+      const out = backend().binary("div", x, y, "float64");
+      expect(out.strides).toEqual([3, 1]);
+      const want = backend().binary("div", x.copy(), y.copy(), "float64");
+      expect(out.toNested()).toEqual(want.toNested());
+    }
+    expect(backend().binary("div", g, n, "float64").toNested()).toEqual([
+      [2, 2, 2],
+      [2, 2, 2],
+    ]);
+  });
+
   it("keep bool results 0 or 1 (true + true is true)", () => {
     const t = StridedArray.fromFlat(Uint8Array.from([1, 1, 0]), [3], "bool");
     expect(Array.from(backend().binary("add", t, t, "bool").data)).toEqual([1, 1, 0]);

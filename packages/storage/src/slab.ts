@@ -5,8 +5,8 @@
  * a 100x32 tensor of the chapter. So, as Node's `Buffer` pool does, arrays of up to `SLAB_MAX_BYTES` are
  * carved as views out of shared slabs. Nothing is ever freed by hand: a slab goes back to the
  * garbage collector with its last view. Each size class (a power of two) has its own slab holding
- * `SLOTS` arrays of the class, so one long-lived array keeps at most `2 * SLOTS` times its own size
- * alive.
+ * `SLOTS` arrays of the class, or `MIN_SLAB_BYTES` for the small classes, so one long-lived array
+ * keeps at most `2 * SLOTS` times its own size, or 32 KiB, alive.
  */
 
 /** Up to this size V8 keeps a typed array inside its heap, which is cheaper still. */
@@ -14,6 +14,12 @@ const HEAP_BYTES = 64;
 /** Larger arrays get their own buffer: there the zero-fill dominates and a slab saves nothing. */
 export const SLAB_MAX_BYTES = 16384;
 const SLOTS = 8;
+/**
+ * The least bytes of a slab. A new buffer costs a fixed part besides its zero-fill (the calloc, the
+ * backing-store object, the external-memory accounting): a 4 KiB slab of 400-byte arrays paid it
+ * every ten arrays, about twice what one of 32 KiB costs per array.
+ */
+const MIN_SLAB_BYTES = 32768;
 
 interface Slab {
   buffer: ArrayBuffer;
@@ -32,7 +38,7 @@ export function slabRegion(bytes: number): { buffer: ArrayBuffer; byteOffset: nu
   const size = (bytes + 7) & ~7;
   let slab = slabs[sizeClass];
   if (slab === undefined || slab.used + size > slab.buffer.byteLength) {
-    slab = { buffer: new ArrayBuffer(SLOTS << sizeClass), used: 0 };
+    slab = { buffer: new ArrayBuffer(Math.max(SLOTS << sizeClass, MIN_SLAB_BYTES)), used: 0 };
     slabs[sizeClass] = slab;
   }
   const byteOffset = slab.used;

@@ -48,6 +48,14 @@ export type DTypeOperand = { readonly dtype: DType; readonly shape: readonly num
  * resultType({ dtype: "bool", shape: [2] }, 2); // "int64"
  */
 export function resultType(a: DTypeOperand, b?: DTypeOperand): DType {
+  // What the tiers below give in the common cases, without walking them: one tensor, two tensors of
+  // one dtype (in whatever tiers), or a floating tensor with a number (which lifts no category).
+  if (
+    typeof a === "object" &&
+    (b === undefined || (typeof b === "object" ? b.dtype === a.dtype : isFloating(a.dtype)))
+  ) {
+    return a.dtype;
+  }
   const dims = promoteTier(promoteTier(null, a, DIMENSIONED), b, DIMENSIONED);
   const zeroDims = promoteTier(promoteTier(null, a, ZERO_DIM), b, ZERO_DIM);
   const wrapped = promoteTier(promoteTier(null, a, WRAPPED), b, WRAPPED);
