@@ -1,7 +1,7 @@
 /**
  * Worker threads for large matmuls: Node's worker_threads, and in browsers Web Workers started from
  * inside a worker of a cross-origin isolated page. The kernels' Wasm memory is shared with every
- * worker; a job is a few integers in a control block at the start of that memory, so dispatch is an
+ * worker; a job is a few integers in a control block in that memory, so dispatch is an
  * Atomics.notify and completion an Atomics.wait on the calling thread. torchlet's ops are
  * synchronous, hence the blocking wait, which Node allows on its main thread and browsers only in
  * workers: a browser page's main thread, or a page that is not cross-origin isolated (no shared
@@ -11,7 +11,7 @@
  * boot), are unref()'d so they never keep a process alive, and idle in Atomics.wait.
  */
 
-/** Int32 slots of the control block (bytes 0 .. CONTROL_BYTES of the shared memory). */
+/** Int32 slots of the control block (CONTROL_BYTES at its address in the shared memory). */
 export const SEQ = 0; // bumped once per job
 export const DONE = 1; // workers finished with the current job
 export const FAILED = 2; // set by a worker whose kernel threw
@@ -63,13 +63,14 @@ const LAYOUT = { SEQ, DONE, FAILED, NEXT, READY, PARAMS, PARAM_SLOTS, words: CON
 function helperLoop(
   memory: WebAssembly.Memory,
   module: WebAssembly.Module,
+  control: number,
   index: number,
   c: typeof LAYOUT,
   run: typeof runUnits,
 ): void {
   const exports_ = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const kernels = [exports_.gemm32, exports_.gemm64] as Gemm[];
-  const ctl = new Int32Array(memory.buffer, 0, c.words);
+  const ctl = new Int32Array(memory.buffer, control, c.words);
   const slot = c.PARAMS + index * c.PARAM_SLOTS;
   let seen = Atomics.load(ctl, c.SEQ);
   Atomics.store(ctl, c.READY + index, 1);
@@ -93,21 +94,21 @@ function helperLoop(
   }
 }
 
-/** The helper's source: helperLoop called with the worker's memory, module and index. */
-const HELPER_CALL = `(${helperLoop.toString()})(memory, module, index, ${JSON.stringify(LAYOUT)}, ${runUnits.toString()});`;
+/** The helper's source: helperLoop called with the worker's memory, module, control block and index. */
+const HELPER_CALL = `(${helperLoop.toString()})(memory, module, control, index, ${JSON.stringify(LAYOUT)}, ${runUnits.toString()});`;
 
 // Node: CommonJS evaluated by Worker({ eval: true }), self-contained so bundlers leave it alone (the
 // module id is computed so that no literal require of a Node built-in appears in browser bundles).
 const NODE_HELPER = `
 const { workerData } = require(["node", "worker_threads"].join(":"));
-const { memory, module, index } = workerData;
+const { memory, module, control, index } = workerData;
 ${HELPER_CALL}`;
 
 // Browsers: a classic worker from a Blob URL, handed the shared memory and the module by message.
 const BROWSER_HELPER = `
 self.onmessage = (event) => {
   self.onmessage = null;
-  const { memory, module, index } = event.data;
+  const { memory, module, control, index } = event.data;
 ${HELPER_CALL}
 };`;
 
@@ -172,7 +173,7 @@ export function availableHelpers(): number {
   return Math.max(0, Math.min(MAX_WORKERS, cores - 1));
 }
 
-/** The helper pool over one shared memory. */
+/** The helper pool over one shared memory, its control block at byte `control` (64-byte aligned). */
 export class ThreadPool {
   private readonly ctl: Int32Array;
   private started = 0;
@@ -189,8 +190,9 @@ export class ThreadPool {
     private readonly memory: WebAssembly.Memory,
     private readonly module: WebAssembly.Module,
     readonly size: number,
+    private readonly control = 0,
   ) {
-    this.ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
+    this.ctl = new Int32Array(memory.buffer, control, CONTROL_BYTES / 4);
   }
 
   /** Starts the workers (once); returns false when that is impossible here. */
@@ -205,7 +207,7 @@ export class ThreadPool {
           // The compiled module itself, not its bytes: V8 shares the code between threads, so the
           // workers run the optimised code the calling thread's tier-up produced (a worker compiling
           // its own copy ran its baseline code, about half as fast, for many calls).
-          workerData: { memory: this.memory, module: this.module, index: w },
+          workerData: { memory: this.memory, module: this.module, control: this.control, index: w },
         });
         worker.on("error", () => {
           this.broken = true;
@@ -237,7 +239,7 @@ export class ThreadPool {
         worker.onerror = () => {
           this.broken = true;
         };
-        worker.postMessage({ memory: this.memory, module: this.module, index: w });
+        worker.postMessage({ memory: this.memory, module: this.module, control: this.control, index: w });
         this.started++;
       }
     } catch {
