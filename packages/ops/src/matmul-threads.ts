@@ -17,7 +17,7 @@ export const DONE = 1; // workers finished with the current job
 export const FAILED = 2; // set by a worker whose kernel threw
 const NEXT = 3; // the next work unit (row or column panel) to take: threads take chunks until none are left
 const READY = 8; // READY + w: worker w has instantiated the module
-const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ap, bp, cp, k, np, ldc, ldb, panel, byColumns, rows, columnBytes, units, chunk]
+const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ap, bp, cp, k, np, ldc, ldb, panel, byColumns, rows, columnBytes, units, chunk, threads]
 const PARAM_SLOTS = 16;
 export const MAX_WORKERS = 7;
 export const CONTROL_BYTES = (PARAMS + MAX_WORKERS * PARAM_SLOTS) * 4;
@@ -52,6 +52,29 @@ export function runUnits(gemm: Gemm, p: UnitArgs, u0: number, u1: number): void 
   else gemm(ap, bp, cp, k, u0, u1, np, ldc, ldb, panel);
 }
 
+/**
+ * Takes chunks of the work units [0, units) from the shared counter `ctl[next]` until none are left,
+ * and runs each: guided scheduling, every chunk 1/(2 * threads) of the units left, at most `chunk`
+ * and at least one, so chunks shrink towards the end and a thread slowed by other load (or woken
+ * late) holds the others up by a small chunk at most. Which thread takes which units changes no
+ * result: every unit's outputs are computed alike. The helpers run this very function too.
+ */
+export function takeChunks(
+  ctl: Int32Array,
+  next: number,
+  units: number,
+  chunk: number,
+  threads: number,
+  work: (u0: number, u1: number) => void,
+): void {
+  for (;;) {
+    const u = Atomics.load(ctl, next);
+    if (u >= units) return;
+    const size = Math.max(1, Math.min(chunk, Math.ceil((units - u) / (2 * threads))));
+    if (Atomics.compareExchange(ctl, next, u, u + size) === u) work(u, Math.min(u + size, units));
+  }
+}
+
 /** The control block's layout, as the helpers read it. */
 const LAYOUT = { SEQ, DONE, FAILED, NEXT, READY, PARAMS, PARAM_SLOTS, words: CONTROL_BYTES / 4 };
 
@@ -67,6 +90,7 @@ function helperLoop(
   index: number,
   c: typeof LAYOUT,
   run: typeof runUnits,
+  take: typeof takeChunks,
 ): void {
   const exports_ = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const kernels = [exports_.gemm32, exports_.gemm64] as Gemm[];
@@ -83,9 +107,8 @@ function helperLoop(
       const params = Array.from(ctl.subarray(slot + 2, slot + 13)) as unknown as UnitArgs;
       const units = ctl[slot + 13] as number;
       const chunk = ctl[slot + 14] as number;
-      for (let u = Atomics.add(ctl, c.NEXT, chunk); u < units; u = Atomics.add(ctl, c.NEXT, chunk)) {
-        run(gemm, params, u, Math.min(u + chunk, units));
-      }
+      const threads = ctl[slot + 15] as number;
+      take(ctl, c.NEXT, units, chunk, threads, (u0, u1) => run(gemm, params, u0, u1));
     } catch {
       Atomics.store(ctl, c.FAILED, 1);
     }
@@ -95,7 +118,7 @@ function helperLoop(
 }
 
 /** The helper's source: helperLoop called with the worker's memory, module, control block and index. */
-const HELPER_CALL = `(${helperLoop.toString()})(memory, module, control, index, ${JSON.stringify(LAYOUT)}, ${runUnits.toString()});`;
+const HELPER_CALL = `(${helperLoop.toString()})(memory, module, control, index, ${JSON.stringify(LAYOUT)}, ${runUnits.toString()}, ${takeChunks.toString()});`;
 
 // Node: CommonJS evaluated by Worker({ eval: true }), self-contained so bundlers leave it alone (the
 // module id is computed so that no literal require of a Node built-in appears in browser bundles).
@@ -259,8 +282,8 @@ export class ThreadPool {
   /**
    * Runs `fn` (0 gemm32, 1 gemm64) over the work units [0, units), the row panels or (byColumns) the
    * column panels: this thread (`local`, called with a unit range) and the ready `helpers` take
-   * chunks of `chunk` units from a shared counter until none are left, so a thread slowed by other
-   * load simply takes fewer. `args` are [ap, bp, cp, k, np, ldcBytes, ldbBytes, panelBytes,
+   * chunks of at most `chunk` units from a shared counter until none are left (`takeChunks`), so a
+   * thread slowed by other load simply takes fewer. `args` are [ap, bp, cp, k, np, ldcBytes, ldbBytes, panelBytes,
    * byColumns, rows (A panels), columnBytes (NR * E)]. Returns false if a worker failed, or did not
    * finish within the patience (then the pool is broken for good, see `patienceMs`).
    */
@@ -277,7 +300,7 @@ export class ThreadPool {
     for (const h of helpers) {
       const slot = PARAMS + h * PARAM_SLOTS;
       ctl[slot + 1] = fn;
-      ctl.set([...args, units, chunk], slot + 2);
+      ctl.set([...args, units, chunk, helpers.length + 1], slot + 2);
       Atomics.store(ctl, slot, 1);
     }
     const expected = helpers.length;
@@ -287,9 +310,7 @@ export class ThreadPool {
     Atomics.add(ctl, SEQ, 1);
     if (expected > 0) Atomics.notify(ctl, SEQ);
     const started = performance.now();
-    for (let u = Atomics.add(ctl, NEXT, chunk); u < units; u = Atomics.add(ctl, NEXT, chunk)) {
-      local(u, Math.min(u + chunk, units));
-    }
+    takeChunks(ctl, NEXT, units, chunk, helpers.length + 1, local);
     const finished = performance.now();
     const deadline = finished + Math.max(this.patienceMs, 10 * (finished - started));
     for (;;) {

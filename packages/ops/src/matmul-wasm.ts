@@ -437,11 +437,8 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, out: StridedArray)
     if (helpers.length > 0) {
       const args: UnitArgs = [ap, bAt, cAt, k, np, ldc * E, ldb, panel, byColumns ? 1 : 0, rows, nr * E];
       const local = (u0: number, u1: number) => runUnits(gemm, args, u0, u1);
-      // about four chunks per thread, at most one L2 row block each
-      const threads = helpers.length + 1;
-      const chunk = byColumns
-        ? Math.max(1, Math.ceil(np / (4 * threads)))
-        : Math.max(1, Math.min(shape.mcPanels, Math.ceil(rows / (4 * threads))));
+      // chunks of row panels of at most one L2 row block each
+      const chunk = byColumns ? units : shape.mcPanels;
       if (!(pool as ThreadPool).run(fn, args, units, chunk, helpers, local)) {
         abandonEngines(e, out);
         return false;

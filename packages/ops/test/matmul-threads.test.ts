@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ThreadPool } from "../src/matmul-threads.js";
+import { ThreadPool, takeChunks } from "../src/matmul-threads.js";
 import { gemmModuleBytes } from "../src/wasm/gemm-kernels.js";
 
 describe("the matmul thread pool", () => {
@@ -25,5 +25,36 @@ describe("the matmul thread pool", () => {
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(pool.start()).toBe(false); // broken for good: no more jobs go to its workers
     expect(pool.ready()).toEqual([]);
+  });
+});
+
+describe("guided chunks (takeChunks)", () => {
+  it("cover every unit once, in chunks that shrink towards the end and never pass the cap", () => {
+    for (const [units, cap, threads] of [
+      [100, 32, 2],
+      [32, 32, 2],
+      [2048, 32, 8],
+      [5, 100, 1],
+      [1, 1, 2],
+    ] as const) {
+      const ctl = new Int32Array(new SharedArrayBuffer(64));
+      ctl[3] = 0;
+      const chunks: [number, number][] = [];
+      takeChunks(ctl, 3, units, cap, threads, (u0, u1) => chunks.push([u0, u1]));
+      let at = 0;
+      let last = Number.POSITIVE_INFINITY;
+      for (const [u0, u1] of chunks) {
+        expect(u0).toBe(at);
+        const size = u1 - u0;
+        expect(size).toBeGreaterThan(0);
+        expect(size).toBeLessThanOrEqual(Math.min(cap, last));
+        last = size;
+        at = u1;
+      }
+      expect(at).toBe(units);
+      // the last chunks are single units: a slow thread holds the others up by one unit at most
+      if (units >= 2 * threads) expect(chunks.at(-1)).toEqual([units - 1, units]);
+      expect(chunks[0]?.[1]).toBe(Math.min(cap, Math.ceil(units / (2 * threads))));
+    }
   });
 });
