@@ -327,7 +327,11 @@ export function bmm(a: StridedArray, b: StridedArray, outDtype: DType, name = "b
   const out = new StridedArray(data, outDtype, shape, contiguousStrides(shape));
   for (const onHeap of [true, false]) {
     const e = getEngine(onHeap);
-    if (e !== null && wasmBmm(e, a, b, out)) return out;
+    if (e === null) continue;
+    const failed = threadsFailed;
+    if (wasmBmm(e, a, b, out)) return out;
+    // threads that failed may still write into `out` later: the reference computes into a new array
+    if (threadsFailed !== failed) break;
   }
   return referenceBmm(a, b, outDtype, name);
 }
@@ -399,7 +403,7 @@ function wasmBmm(e: Engine, a: StridedArray, b: StridedArray, out: StridedArray)
   // panels (a short, wide product such as x.t().mm(g)) they split the column panels instead, each
   // chunk streaming all of the smaller A.
   const byColumns = np > mp;
-  const units = byColumns ? np : rows;
+  const units = rows === 0 ? 0 : byColumns ? np : rows;
   const pool = e.pool && options.threads > 0 && m * n * k >= options.minThreads && units > 1 ? e.pool : null;
   let helpers: number[] = [];
   if (pool) {

@@ -1,5 +1,5 @@
-import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
-import { heapAddress } from "@torchlet/storage/internal";
+import { contiguousStrides, type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { allocateUnfilled, heapAddress } from "@torchlet/storage/internal";
 import { A_AT, A_BYTES, D_AT, type MatvecKernels, matvecKernels, V_BYTES, X_AT } from "./matvec-wasm.js";
 
 /**
@@ -335,7 +335,14 @@ export function unitBmm(
   if (m === 0 || n === 0 || k === 0 || (m !== 1 && n !== 1 && k !== 1)) return null;
   const [sab, sam, sak] = a.strides as [number, number, number];
   const [sbb, sbk, sbn] = b.strides as [number, number, number];
-  const out = StridedArray.zeros([batch, m, n], outDtype);
+  // every element is written below: no zero-fill
+  const shape = [batch, m, n];
+  const out = new StridedArray(
+    allocateUnfilled(outDtype, batch * m * n),
+    outDtype,
+    shape,
+    contiguousStrides(shape),
+  );
   const dst = out.data as Floats;
   const K = m * n * k >= minWasm ? matvecKernels() : null;
   const E = outDtype === "float32" ? 4 : 8;
