@@ -16,6 +16,15 @@ export const SEQ = 0; // bumped once per job
 export const DONE = 1; // workers finished with the current job
 export const FAILED = 2; // set by a worker whose kernel threw
 const NEXT = 3; // the next work unit (row or column panel) to take: threads take chunks until none are left
+/**
+ * Who works on the current job: (SEQ & JOB_TAG) << 8 | CLOSED | joined workers. A worker joins before
+ * it reads the job, only while the word still carries that job's tag and is open; the caller closes
+ * it once no unit is left to take, and then waits for the workers that joined, not for one that has
+ * not woken up yet (under load that can take milliseconds) and would have found nothing left to do.
+ */
+export const JOIN = 4;
+const JOB_TAG = 0x7fffff;
+const CLOSED = 0x80;
 const READY = 8; // READY + w: worker w has instantiated the module
 const PARAMS = 64; // PARAMS + w * PARAM_SLOTS: [active, fn, ap, bp, cp, k, np, ldc, ldb, panel, byColumns, rows, columnBytes, units, chunk, threads]
 const PARAM_SLOTS = 16;
@@ -76,7 +85,19 @@ export function takeChunks(
 }
 
 /** The control block's layout, as the helpers read it. */
-const LAYOUT = { SEQ, DONE, FAILED, NEXT, READY, PARAMS, PARAM_SLOTS, words: CONTROL_BYTES / 4 };
+const LAYOUT = {
+  SEQ,
+  DONE,
+  FAILED,
+  NEXT,
+  JOIN,
+  JOB_TAG,
+  CLOSED,
+  READY,
+  PARAMS,
+  PARAM_SLOTS,
+  words: CONTROL_BYTES / 4,
+};
 
 /**
  * A helper's life, shared by both hosts: instantiate the module on the shared memory, report ready,
@@ -102,6 +123,15 @@ function helperLoop(
     Atomics.wait(ctl, c.SEQ, seen);
     seen = Atomics.load(ctl, c.SEQ);
     if (Atomics.load(ctl, slot) !== 1) continue;
+    const tag = (seen & c.JOB_TAG) << 8;
+    let joined = false;
+    let w = Atomics.load(ctl, c.JOIN);
+    while (!joined && (w & ~0xff) === tag && (w & c.CLOSED) === 0) {
+      const was = Atomics.compareExchange(ctl, c.JOIN, w, w + 1);
+      joined = was === w;
+      w = was;
+    }
+    if (!joined) continue; // a later job, or this one closed: nothing of it left to do
     try {
       const gemm = kernels[ctl[slot + 1] as number] as Gemm;
       const params = Array.from(ctl.subarray(slot + 2, slot + 13)) as unknown as UnitArgs;
@@ -303,14 +333,16 @@ export class ThreadPool {
       ctl.set([...args, units, chunk, helpers.length + 1], slot + 2);
       Atomics.store(ctl, slot, 1);
     }
-    const expected = helpers.length;
     Atomics.store(ctl, NEXT, 0);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, FAILED, 0);
+    Atomics.store(ctl, JOIN, ((Atomics.load(ctl, SEQ) + 1) & JOB_TAG) << 8);
     Atomics.add(ctl, SEQ, 1);
-    if (expected > 0) Atomics.notify(ctl, SEQ);
+    if (helpers.length > 0) Atomics.notify(ctl, SEQ);
     const started = performance.now();
     takeChunks(ctl, NEXT, units, chunk, helpers.length + 1, local);
+    // every unit is taken: close the job, and wait for the helpers that joined it
+    const expected = Atomics.or(ctl, JOIN, CLOSED) & (CLOSED - 1);
     const finished = performance.now();
     const deadline = finished + Math.max(this.patienceMs, 10 * (finished - started));
     for (;;) {
