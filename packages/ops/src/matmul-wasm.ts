@@ -127,10 +127,10 @@ function createEngine(onHeap: boolean): Engine | null {
       onHeap,
       gemm: [exports.gemm32 as Gemm, exports.gemm64 as Gemm],
       pack: [
-        exports.packA32 as Gemm,
-        exports.packB32 as Gemm,
-        exports.packA64 as Gemm,
-        exports.packB64 as Gemm,
+        packer(exports.packA32 as Gemm, exports.packLinesA32 as Gemm, GEMM_F32.mr, 4),
+        packer(exports.packB32 as Gemm, exports.packLinesB32 as Gemm, GEMM_F32.nr, 4),
+        packer(exports.packA64 as Gemm, exports.packLinesA64 as Gemm, GEMM_F64.mr, 8),
+        packer(exports.packB64 as Gemm, exports.packLinesB64 as Gemm, GEMM_F64.nr, 8),
       ],
       pool,
       blocks: { control, scratch: null },
@@ -140,6 +140,21 @@ function createEngine(onHeap: boolean): Engine | null {
     };
   }
   return null;
+}
+
+/**
+ * The Wasm packing of panels of `w` (`pack(dst, src, outer, k, sOuter, sInner)`, see gemm-kernels.ts):
+ * the whole panels of an operand whose panel elements lie side by side (sOuter = E) go to packLines,
+ * one front-to-back pass over its lines, the rest (a partial panel, other layouts) to pack.
+ */
+function packer(panelPack: Gemm, linePack: Gemm, w: number, E: number): Gemm {
+  return (dst, src, outer, k, sOuter, sInner) => {
+    const panels = sOuter === E ? Math.floor(outer / w) : 0;
+    if (panels > 0) linePack(dst, src, panels, k, sInner);
+    if (panels * w < outer) {
+      panelPack(dst + panels * k * w * E, src + panels * w * E, outer - panels * w, k, sOuter, sInner);
+    }
+  };
 }
 
 /** Set once a helper thread failed: from then on products run single-threaded. */
