@@ -200,12 +200,11 @@ function scratch(e: Engine, bytes: number): number {
   if (e.onHeap) {
     let block = e.blocks.scratch;
     if (block === null || block.byteLength < bytes) {
-      // the old block goes back to the heap before the larger one is carved
+      // a full heap keeps the old block for the products that fit it
+      const larger = heapFloat32(Math.ceil((bytes * 1.25) / 4), false);
+      if (larger === null) return -1;
       if (block !== null) recycle(block);
-      e.blocks.scratch = null;
-      block = heapFloat32(Math.ceil((bytes * 1.25) / 4), false);
-      if (block === null) return -1;
-      e.blocks.scratch = block;
+      e.blocks.scratch = block = larger;
     }
     at = heapAddress(block);
   } else {
