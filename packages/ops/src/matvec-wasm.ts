@@ -1,3 +1,10 @@
+import {
+  HEAP_MAX_PAGES,
+  HEAP_SCRATCH_BYTES,
+  heapAddress,
+  heapFloat32,
+  wasmHeap,
+} from "@torchlet/storage/internal";
 import { encodeModule, FunctionBody, I32, V128 } from "./wasm/emit.js";
 import { instantiate, once } from "./wasm/instantiate.js";
 import { relaxedSimd } from "./wasm/relaxed-simd.js";
@@ -5,8 +12,9 @@ import { relaxedSimd } from "./wasm/relaxed-simd.js";
 /**
  * Wasm SIMD kernels for the unit-dimension products of matvec.ts, for float32 (E = 4) and float64
  * (E = 8). A JS loop converts every float32 to a double and back one element at a time and bounds-
- * checks every read; these run two or four lanes at a time. As in elementwise-wasm.ts, operands
- * stream through a small fixed scratch memory in chunks that stay in L2 (copy in, SIMD, copy out).
+ * checks every read; these run two or four lanes at a time. As in elementwise-wasm.ts, they run on
+ * storage's Wasm heap and compute on float32 tensors there in place; other operands stream through
+ * a small fixed scratch in chunks that stay in L2 (copy in, SIMD, copy out).
  * Sums accumulate in f64x2 lanes in ascending p starting at +0, so the results are bit-identical to
  * the reference kernel's (matmul.ts). Where relaxed SIMD is available the float32 kernels multiply-
  * add with f64x2.relaxed_madd: a product of two floats is exact in a double, so fusing it with the add
@@ -14,7 +22,7 @@ import { relaxedSimd } from "./wasm/relaxed-simd.js";
  * keeps the separate multiply and add, which a fused one would round differently.
  */
 
-/** Staged vectors: x as doubles (matrix-vector), or the outer product's column operand. */
+/** Byte offsets in the scratch. Staged vectors: x as doubles (matrix-vector), or the outer product's column operand. */
 export const X_AT = 0;
 /** Double accumulators (scaled column sums), dot-product results, or the outer product's row operand. */
 export const D_AT = 128 * 1024;
@@ -32,6 +40,13 @@ const PAGES = 8;
 export type Kernel = (...args: number[]) => void;
 
 export interface MatvecKernels {
+  /** whether the memory is storage's Wasm heap */
+  readonly onHeap: boolean;
+  /** the scratch's byte address in the memory: the regions above (X_AT, ...) are offsets from it */
+  readonly base: number;
+  /** the heap block holding the scratch (kept here so it is never freed), or null */
+  readonly scratch: Float32Array | null;
+  /** views of the scratch */
   readonly f32: Float32Array;
   readonly f64: Float64Array;
   /** [float32, float64] of each */
@@ -196,7 +211,11 @@ function rowdotBody(E: 4 | 8, fma: boolean): FunctionBody {
   return f;
 }
 
-/** The compiled kernels, or null where WebAssembly SIMD is unavailable. */
+/**
+ * The compiled kernels, or null where WebAssembly SIMD is unavailable. They run on storage's Wasm heap
+ * where there is one (`onHeap`: float32 tensors there are read and written in place, see matvec.ts),
+ * their scratch a heap block they keep; else on a scratch memory of their own.
+ */
 export const matvecKernels = once((): MatvecKernels | null => {
   const fns: { name: string; body: FunctionBody }[] = [];
   for (const E of [4, 8] as const) {
@@ -205,18 +224,33 @@ export const matvecKernels = once((): MatvecKernels | null => {
     fns.push({ name: `colacc${E}`, body: colaccBody(E, fma) });
     fns.push({ name: `rowdot${E}`, body: rowdotBody(E, fma) });
   }
-  const wasm = instantiate((memory) => encodeModule(fns, memory), {
-    initialPages: PAGES,
-    maximumPages: PAGES,
-    shared: false,
-  });
+  const bytes = PAGES * 65536;
+  const heap = wasmHeap();
+  const block = heap && heapFloat32(bytes / 4, true);
+  const wasm =
+    (block &&
+      instantiate(
+        (memory) => encodeModule(fns, memory),
+        { initialPages: HEAP_SCRATCH_BYTES / 65536, maximumPages: HEAP_MAX_PAGES, shared: true },
+        heap ?? undefined,
+      )) ??
+    instantiate((memory) => encodeModule(fns, memory), {
+      initialPages: PAGES,
+      maximumPages: PAGES,
+      shared: false,
+    });
   if (wasm === null) return null;
+  const onHeap = block !== null && wasm.memory === heap;
   const e = wasm.exports;
   const pair = (name: string) => [e[`${name}4`] as Kernel, e[`${name}8`] as Kernel] as const;
-  // The memory never grows, so these views stay valid.
+  const base = onHeap ? heapAddress(block) : 0;
+  // Views of the scratch only: a heap's memory grows, but a shared memory's old views stay valid.
   return {
-    f32: new Float32Array(wasm.memory.buffer),
-    f64: new Float64Array(wasm.memory.buffer),
+    onHeap,
+    base,
+    scratch: onHeap ? block : null,
+    f32: new Float32Array(wasm.memory.buffer, base, bytes / 4),
+    f64: new Float64Array(wasm.memory.buffer, base, bytes / 8),
     outer: pair("outer"),
     colacc: pair("colacc"),
     rowdot: pair("rowdot"),

@@ -1,4 +1,5 @@
-import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { contiguousStrides, type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { allocateUnfilled, heapAddress } from "@torchlet/storage/internal";
 import { A_AT, A_BYTES, D_AT, type MatvecKernels, matvecKernels, V_BYTES, X_AT } from "./matvec-wasm.js";
 
 /**
@@ -115,7 +116,19 @@ function unaliased(at: number, out: Floats, o: number): number {
   return at + ((out.byteOffset + o * out.BYTES_PER_ELEMENT + 2048) & 4095);
 }
 
-/** `outer` on the Wasm kernel: rows of the result are computed in the scratch memory and copied out. */
+/** The byte address of `array[index]` in the kernels' memory (a float32 heap array), or -1. */
+function addressOf(K: MatvecKernels, array: TypedArray, index: number): number {
+  if (!K.onHeap || !(array instanceof Float32Array)) return -1;
+  const at = heapAddress(array);
+  return at < 0 ? -1 : at + index * 4;
+}
+
+/**
+ * `outer` on the Wasm kernel: rows of the result are written straight into `out` when it is in the
+ * Wasm heap (a row's 16-byte stores past its end land in the next row, written after it, or in the
+ * heap block's slack), else computed in the scratch and copied out. Operands in the heap are read in
+ * place, others staged.
+ */
 function wasmOuter(
   K: MatvecKernels,
   E: 4 | 8,
@@ -131,26 +144,43 @@ function wasmOuter(
   n: number,
 ): boolean {
   const rowBytes = n * E;
-  if (rowBytes > V_BYTES) return false;
+  const atB = sb === 1 ? addressOf(K, B, b) : -1;
+  if (atB < 0 && rowBytes > V_BYTES) return false;
   const view = E === 4 ? K.f32 : K.f64;
-  if (sb === 1) view.set(B.subarray(b, b + n), X_AT / E);
-  else for (let j = 0; j < n; j++) view[X_AT / E + j] = B[b + j * sb] as number;
-  const step = Math.min(Math.floor(A_BYTES / rowBytes), Math.floor(V_BYTES / E));
+  if (atB < 0) {
+    if (sb === 1) view.set(B.subarray(b, b + n), X_AT / E);
+    else for (let j = 0; j < n; j++) view[X_AT / E + j] = B[b + j * sb] as number;
+  }
+  const row = atB < 0 ? K.base + X_AT : atB;
+  const atOut = addressOf(K, out, o);
+  const atA = sa === 1 && atOut >= 0 ? addressOf(K, A, a) : -1;
   const fn = K.outer[E === 4 ? 0 : 1];
+  if (atA >= 0) {
+    fn(atOut, atA, atA + m * E, row, rowBytes);
+    return true;
+  }
+  const step =
+    atOut >= 0 ? Math.floor(V_BYTES / E) : Math.min(Math.floor(A_BYTES / rowBytes), Math.floor(V_BYTES / E));
   for (let i0 = 0; i0 < m; i0 += step) {
     const rows = Math.min(step, m - i0);
     if (sa === 1) view.set(A.subarray(a + i0, a + i0 + rows), D_AT / E);
     else for (let i = 0; i < rows; i++) view[D_AT / E + i] = A[a + (i0 + i) * sa] as number;
+    const d = K.base + D_AT;
+    if (atOut >= 0) {
+      fn(atOut + i0 * rowBytes, d, d + rows * E, row, rowBytes);
+      continue;
+    }
     const at = unaliased(A_AT, out, o + i0 * n);
-    fn(at, D_AT, D_AT + rows * E, X_AT, rowBytes);
+    fn(K.base + at, d, d + rows * E, row, rowBytes);
     out.set(view.subarray(at / E, at / E + rows * n), o + i0 * n);
   }
   return true;
 }
 
 /**
- * `matvec` in column order (A[i, p] at a + i + p*sk) on the Wasm kernel: chunks of A's columns and
- * their x values stream through the scratch memory into double accumulators.
+ * `matvec` in column order (A[i, p] at a + i + p*sk) on the Wasm kernel: A's columns (read in place
+ * when A is in the Wasm heap, else staged in chunks) and their x values stream through double
+ * accumulators.
  */
 function wasmColumns(
   K: MatvecKernels,
@@ -168,28 +198,35 @@ function wasmColumns(
 ): boolean {
   const rowBytes = m * E;
   const accBytes = ceil16(rowBytes) * (8 / E);
-  if (accBytes > V_BYTES || rowBytes > A_BYTES) return false;
+  const atA = addressOf(K, A, a);
+  if (accBytes > V_BYTES || (atA < 0 && rowBytes > A_BYTES)) return false;
   const view = E === 4 ? K.f32 : K.f64;
   const f64 = K.f64;
   f64.fill(0, D_AT / 8, D_AT / 8 + accBytes / 8);
-  const step = Math.min(Math.floor(A_BYTES / rowBytes), Math.floor(V_BYTES / 8));
+  const step = Math.min(atA >= 0 ? k : Math.floor(A_BYTES / rowBytes), Math.floor(V_BYTES / 8));
   const fn = K.colacc[E === 4 ? 0 : 1];
   for (let p0 = 0; p0 < k; p0 += step) {
     const cols = Math.min(step, k - p0);
     for (let p = 0; p < cols; p++) f64[X_AT / 8 + p] = X[x + (p0 + p) * sx] as number;
+    if (atA >= 0) {
+      const from = atA + p0 * sk * E;
+      fn(K.base + D_AT, from, from + cols * sk * E, K.base + X_AT, rowBytes, sk * E);
+      continue;
+    }
     const from = a + p0 * sk;
     if (sk === m) view.set(A.subarray(from, from + cols * m), A_AT / E);
     else
       for (let p = 0; p < cols; p++) view.set(A.subarray(from + p * sk, from + p * sk + m), A_AT / E + p * m);
-    fn(D_AT, A_AT, A_AT + cols * rowBytes, X_AT, rowBytes, rowBytes);
+    fn(K.base + D_AT, K.base + A_AT, K.base + A_AT + cols * rowBytes, K.base + X_AT, rowBytes, rowBytes);
   }
   out.set(f64.subarray(D_AT / 8, D_AT / 8 + m), o);
   return true;
 }
 
 /**
- * `matvec` in row order (A[i, p] at a + i*sm + p) on the Wasm kernel: chunks of rows stream through
- * the scratch memory; the kernel sums whole 16-byte blocks of p, and the few products after the
+ * `matvec` in row order (A[i, p] at a + i*sm + p) on the Wasm kernel: rows are read in place when A
+ * is in the Wasm heap (four at a time; the last m % 4 in the JS loop, which sums in the same order),
+ * else staged in chunks; the kernel sums whole 16-byte blocks of p, and the few products after the
  * last block are added here, still in ascending p, before the result is rounded.
  */
 function wasmRows(
@@ -207,32 +244,44 @@ function wasmRows(
   sx: number,
 ): boolean {
   const rowBytes = k * E;
-  if (4 * rowBytes > A_BYTES || k * 8 > V_BYTES) return false;
+  const atA = addressOf(K, A, a);
+  if ((atA < 0 && 4 * rowBytes > A_BYTES) || k * 8 > V_BYTES) return false;
   const view = E === 4 ? K.f32 : K.f64;
   const f64 = K.f64;
   for (let p = 0; p < k; p++) f64[X_AT / 8 + p] = X[x + p * sx] as number;
   const lanes = 16 / E;
   const k4 = k - (k % lanes);
-  const step = Math.min(Math.floor(A_BYTES / rowBytes / 4) * 4, Math.floor(V_BYTES / 8 / 4) * 4);
+  const results = Math.floor(V_BYTES / 8 / 4) * 4;
+  const step = atA >= 0 ? results : Math.min(Math.floor(A_BYTES / rowBytes / 4) * 4, results);
   const fn = K.rowdot[E === 4 ? 0 : 1];
-  for (let i0 = 0; i0 < m; i0 += step) {
-    const rows = Math.min(step, m - i0);
-    const from = a + i0 * sm;
-    if (sm === k) view.set(A.subarray(from, from + rows * k), A_AT / E);
-    else
-      for (let i = 0; i < rows; i++) view.set(A.subarray(from + i * sm, from + i * sm + k), A_AT / E + i * k);
-    fn(D_AT, A_AT, A_AT + rows * rowBytes, X_AT, k4 * E, rowBytes);
+  // in place, the kernel's four-row groups must not read past A's last row
+  const kernelRows = atA >= 0 ? m - (m % 4) : m;
+  for (let i0 = 0; i0 < kernelRows; i0 += step) {
+    const rows = Math.min(step, kernelRows - i0);
+    let row = K.base + A_AT;
+    let stride = rowBytes;
+    if (atA >= 0) {
+      row = atA + i0 * sm * E;
+      stride = sm * E;
+    } else {
+      const from = a + i0 * sm;
+      if (sm === k) view.set(A.subarray(from, from + rows * k), A_AT / E);
+      else
+        for (let i = 0; i < rows; i++)
+          view.set(A.subarray(from + i * sm, from + i * sm + k), A_AT / E + i * k);
+    }
+    fn(K.base + D_AT, row, row + rows * stride, K.base + X_AT, k4 * E, stride);
     if (k4 === k) {
       out.set(f64.subarray(D_AT / 8, D_AT / 8 + rows), o + i0);
       continue;
     }
     for (let i = 0; i < rows; i++) {
       let s = f64[D_AT / 8 + i] as number;
-      const row = A_AT / E + i * k;
-      for (let p = k4; p < k; p++) s += (view[row + p] as number) * (f64[X_AT / 8 + p] as number);
+      for (let p = k4; p < k; p++) s += (A[a + (i0 + i) * sm + p] as number) * (f64[X_AT / 8 + p] as number);
       out[o + i0 + i] = s;
     }
   }
+  if (kernelRows < m) matvec(out, o + kernelRows, A, a + kernelRows * sm, sm, 1, m - kernelRows, k, X, x, sx);
   return true;
 }
 
@@ -253,12 +302,14 @@ function anyMatvec(
   sx: number,
 ): void {
   if (K !== null) {
-    // Gapped lines are staged one copy each, which pays only when the lines are long.
+    // Gapped lines are staged one copy each, which pays only when the lines are long; a matrix in the
+    // Wasm heap is read in place, gaps or not.
     const columns = Math.abs(sm) < Math.abs(sk);
-    if (columns && sm === 1 && (sk === m || (sk > m && m >= MIN_LINE))) {
+    const inPlace = addressOf(K, A, a) >= 0;
+    if (columns && sm === 1 && (inPlace || sk === m || (sk > m && m >= MIN_LINE))) {
       if (wasmColumns(K, E, out, o, A, a, sk, m, k, X, x, sx)) return;
     }
-    if (!columns && sk === 1 && (sm === k || (sm > k && k >= MIN_LINE))) {
+    if (!columns && sk === 1 && (inPlace || sm === k || (sm > k && k >= MIN_LINE))) {
       if (wasmRows(K, E, out, o, A, a, sm, m, k, X, x, sx)) return;
     }
   }
@@ -284,7 +335,14 @@ export function unitBmm(
   if (m === 0 || n === 0 || k === 0 || (m !== 1 && n !== 1 && k !== 1)) return null;
   const [sab, sam, sak] = a.strides as [number, number, number];
   const [sbb, sbk, sbn] = b.strides as [number, number, number];
-  const out = StridedArray.zeros([batch, m, n], outDtype);
+  // every element is written below: no zero-fill
+  const shape = [batch, m, n];
+  const out = new StridedArray(
+    allocateUnfilled(outDtype, batch * m * n),
+    outDtype,
+    shape,
+    contiguousStrides(shape),
+  );
   const dst = out.data as Floats;
   const K = m * n * k >= minWasm ? matvecKernels() : null;
   const E = outDtype === "float32" ? 4 : 8;

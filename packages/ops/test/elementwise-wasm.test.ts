@@ -1,13 +1,9 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
-import {
-  allocateUnfilled,
-  HEAP_MIN_BYTES,
-  HEAP_SCRATCH_BYTES,
-  heapAddress,
-} from "@torchlet/storage/internal";
+import { HEAP_SCRATCH_BYTES } from "@torchlet/storage/internal";
 import { beforeEach, describe, expect, it } from "vitest";
 import { elementwiseInfo, fastBackend, referenceBackend } from "../src/index.js";
 import { PAGES } from "../src/wasm/elementwise-kernels.js";
+import { inHeap } from "./operands.js";
 
 // The Wasm SIMD paths of the fast backend (elementwise-wasm.ts) against the reference kernels, at
 // sizes around its threshold and chunk size, with offsets, specials and the cases it must hand back.
@@ -399,13 +395,6 @@ describe("elementwiseInfo: which path ran", () => {
   });
 });
 
-/** `a` with its storage moved into the Wasm heap (storage's wasm-heap.ts): same layout and values. */
-function inHeap(a: StridedArray): StridedArray {
-  const data = allocateUnfilled("float32", Math.max(a.data.length, HEAP_MIN_BYTES / 4));
-  data.set(a.data);
-  expect(heapAddress(data)).toBeGreaterThan(0);
-  return new StridedArray(data, "float32", a.shape, a.strides, a.offset);
-}
 /** Each operand placement: both in the heap, or one of them in an ordinary array. */
 const PLACES = [
   ["heap", "heap"],

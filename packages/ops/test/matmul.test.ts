@@ -1,5 +1,6 @@
 import { StridedArray } from "@torchlet/storage";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { heapInfo, limitHeapForTests } from "@torchlet/storage/internal";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   backend,
   configureMatmul,
@@ -10,7 +11,7 @@ import {
   setBackend,
   warmUpMatmulThreads,
 } from "../src/index.js";
-import { filled, float32Bound, type Layout, operand } from "./operands.js";
+import { filled, float32Bound, inHeap, type Layout, operand } from "./operands.js";
 
 type Float = "float32" | "float64";
 
@@ -365,5 +366,94 @@ describe("fast matmul, B read in place (no packing) and threads split by column 
     } finally {
       configureMatmul(old);
     }
+  });
+});
+
+describe("fast matmul on the Wasm heap: operands read where they lie, results written into their tensor", () => {
+  // Earlier tests leave the heap full of dead arrays (synchronous code never runs their finalizers):
+  // collect them so the heap has room (the ops project runs with --expose-gc).
+  beforeEach(async () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await warmUpMatmulThreads();
+  });
+
+  /**
+   * The product with `a` and `b` in the heap (or `a` only, or `b` only) equals, bit for bit, the one
+   * with both outside it (copied in, as before the heap), and is within the rounding bound of the
+   * reference; returns how many products took each path.
+   */
+  function expectSame(a: StridedArray, b: StridedArray, places: readonly ("heap" | "js")[]) {
+    const js = fastBackend.bmm(a, b, "float32");
+    const before = matmulInfo().paths;
+    for (const [pa, pb] of [places, [places[0], "js"], ["js", places[1]]] as const) {
+      const got = fastBackend.bmm(pa === "heap" ? inHeap(a) : a, pb === "heap" ? inHeap(b) : b, "float32");
+      expect(got.shape).toEqual(js.shape);
+      expect(Array.from(got.data)).toEqual(Array.from(js.data));
+    }
+    const after = matmulInfo().paths;
+    expectClose(a, b, "float32");
+    return { inPlaceA: after.inPlaceA - before.inPlaceA, inPlaceC: after.inPlaceC - before.inPlaceC };
+  }
+
+  for (const threads of [0, 7]) {
+    it(`${threads ? "worker threads" : "single-threaded"}: odd sizes, partial row panels, transposed, offset and broadcast operands`, () => {
+      const old = configureMatmul({ threads, minThreads: 0, minWasm: 0, unitDims: false });
+      try {
+        let seed = 500;
+        let direct = 0;
+        let products = 0;
+        for (const [batch, m, k, n] of [
+          [1, 131, 37, 128], // 3 rows past the last full panel of 4, C in place
+          [1, 3, 20, 6000], // no full row panel at all: every row through the tile (threads by columns)
+          [2, 66, 257, 136], // k deeper than a cache slice, 2 rows past the panels
+          [1, 129, 33, 130], // n not a multiple of 8: C through the padded grid
+          [1, 64, 300, 256], // short and wide: B read in place, threads by columns
+        ] as const) {
+          for (const [la, lb] of [
+            ["contiguous", "contiguous"],
+            ["transposed", "offset"],
+            ["offset", "transposed"],
+            ["broadcast", "contiguous"],
+          ] as const) {
+            if (batch === 1 && la === "broadcast") continue;
+            const paths = expectSame(
+              operand("float32", batch, m, k, la, seed++),
+              operand("float32", batch, k, n, lb, seed++),
+              ["heap", "heap"],
+            );
+            expect(paths.inPlaceA).toBe(2);
+            if (n % 8 === 0) direct += paths.inPlaceC;
+            else expect(paths.inPlaceC).toBe(0);
+            products++;
+          }
+        }
+        expect(products).toBe(16);
+        expect(direct).toBe(3 * 13); // every product with a heap-sized result and whole tiles per row
+      } finally {
+        configureMatmul(old);
+      }
+    });
+  }
+
+  it("products run on the engine with a memory of its own when the heap has no room for the scratch", () => {
+    // larger than every product before it in this file, so the heap engine's scratch must grow
+    const [m, k, n] = [1024, 600, 1000];
+    const a = operand("float32", 1, m, k, "contiguous", 1);
+    const b = operand("float32", 1, k, n, "transposed", 2);
+    const [ha, hb] = [inHeap(a), inHeap(b)];
+    limitHeapForTests(heapInfo()?.usedBytes ?? 0); // no new block fits: neither the result nor a scratch
+    let got: StridedArray;
+    try {
+      const before = matmulInfo().paths.inPlaceA;
+      got = fastBackend.bmm(ha, hb, "float32");
+      expect(matmulInfo().paths.inPlaceA).toBe(before);
+    } finally {
+      limitHeapForTests(null);
+    }
+    // with room again, the same product runs on the heap, to the same bits
+    const before = matmulInfo().paths.inPlaceA;
+    expect(Array.from(got.data)).toEqual(Array.from(fastBackend.bmm(ha, hb, "float32").data));
+    expect(matmulInfo().paths.inPlaceA).toBe(before + 1);
   });
 });

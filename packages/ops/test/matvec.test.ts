@@ -2,7 +2,7 @@ import { StridedArray } from "@torchlet/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { configureMatmul, fastBackend, type MatmulOptions, referenceBackend } from "../src/index.js";
 import { A_AT, D_AT, matvecKernels } from "../src/matvec-wasm.js";
-import { type Layout, operand } from "./operands.js";
+import { inHeap, type Layout, operand } from "./operands.js";
 
 type Float = "float32" | "float64";
 
@@ -222,5 +222,79 @@ describe("unit-dim products run where chosen", () => {
     K.f64.fill(0);
     expectSame(a, x, "float64");
     expect(K.f64.subarray(D_AT / 8, D_AT / 8 + 40).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe("unit-dim products on the Wasm heap: matrices read and outer products written in place", () => {
+  const K = matvecKernels();
+  let previous: MatmulOptions;
+  beforeEach(async () => {
+    // earlier tests leave the heap full of dead arrays: let the finalizers free them (--expose-gc)
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    previous = configureMatmul({ unitWasm: 0 });
+  });
+  afterEach(() => {
+    configureMatmul(previous);
+  });
+
+  /** Bit-identical to the reference, and the scratch's matrix region untouched: nothing was staged. */
+  function expectInPlace(a: StridedArray, b: StridedArray): void {
+    if (K === null) throw new Error("no Wasm SIMD");
+    expect(K.onHeap).toBe(true);
+    K.f32.fill(0);
+    expectSame(a, b, "float32");
+    expect(K.f32.subarray(A_AT / 4, A_AT / 4 + 8192).every((v) => v === 0)).toBe(true);
+  }
+
+  it("matrix-vector products by rows: m not a multiple of 4, k not of 4, gapped rows, strided x", () => {
+    let seed = 1;
+    for (const [m, k] of [
+      [8192, 256],
+      [4099, 257],
+      [3, 300],
+      [130, 7],
+    ] as const) {
+      const x = operand("float32", 1, k, 1, "contiguous", seed++);
+      expectInPlace(inHeap(operand("float32", 1, m, k, "contiguous", seed++)), x);
+      // rows of k in k + 5, 2 elements into the storage; x every other element
+      const data = operand("float32", 1, 1, 2 + m * (k + 5), "contiguous", seed++).data;
+      const gapped = inHeap(new StridedArray(data, "float32", [1, m, k], [0, k + 5, 1], 2));
+      expectInPlace(gapped, inHeap(operand("float32", 1, k, 1, "offset", seed++)));
+    }
+  });
+
+  it("matrix-vector products by columns (a transposed matrix), batched, and vector-matrix ones", () => {
+    let seed = 100;
+    for (const [m, k] of [
+      [256, 8192],
+      [37, 1000],
+      [3, 50],
+    ] as const) {
+      expectInPlace(
+        inHeap(operand("float32", 2, m, k, "transposed", seed++)),
+        operand("float32", 2, k, 1, "contiguous", seed++),
+      );
+      // m == 1: out = b^T a, b's rows read in place as columns
+      expectInPlace(
+        operand("float32", 1, 1, k, "contiguous", seed++),
+        inHeap(operand("float32", 1, k, m, "contiguous", seed++)),
+      );
+    }
+  });
+
+  it("outer products written into a heap result: rows of any length, operands in the heap or not", () => {
+    let seed = 200;
+    for (const [batch, m, n] of [
+      [1, 8192, 256],
+      [2, 129, 131], // rows of 524 bytes: each row's last store spills into the next
+      [1, 1000, 17],
+    ] as const) {
+      const a = operand("float32", batch, m, 1, "contiguous", seed++);
+      const b = operand("float32", batch, 1, n, "contiguous", seed++);
+      expectInPlace(a, b);
+      expectInPlace(inHeap(a), inHeap(b));
+      expectInPlace(operand("float32", batch, m, 1, "offset", seed++), inHeap(b));
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { type DType, StridedArray, type TypedArray } from "@torchlet/storage";
+import { allocateUnfilled, HEAP_MIN_BYTES, heapAddress } from "@torchlet/storage/internal";
 
 // A deterministic LCG, so failures reproduce.
 export function filled(dtype: DType, count: number, seed: number): TypedArray {
@@ -66,4 +67,12 @@ export function operand(
 export function float32Bound(k: number): number {
   const u = 2 ** -24;
   return (k * u) / (1 - k * u) + u;
+}
+
+/** float32 `a` with its storage moved into the Wasm heap (storage's wasm-heap.ts): same layout and values. */
+export function inHeap(a: StridedArray): StridedArray {
+  const data = allocateUnfilled("float32", Math.max(a.data.length, HEAP_MIN_BYTES / 4));
+  data.set(a.data);
+  if (heapAddress(data) <= 0) throw new Error("inHeap: the Wasm heap gave no block (is it full?)");
+  return new StridedArray(data, "float32", a.shape, a.strides, a.offset);
 }

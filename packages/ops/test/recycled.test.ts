@@ -96,3 +96,24 @@ describe("copies given a dirty recycled array", () => {
     expect(Array.from(reused.flat())).toEqual(clean);
   });
 });
+
+describe("fast matmul given a dirty recycled array", () => {
+  const matrix = (rows: number, cols: number, seed: number) =>
+    StridedArray.fromFlat(
+      Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.37 + seed)),
+      [1, rows, cols],
+    );
+  // every output has ROWS * COLS elements, the size of the dirty array
+  it.each([
+    ["C written in place, whole tiles", 100, 30, 200],
+    ["C written in place, a partial last row panel", 125, 30, 160],
+    ["C through the padded grid (rows not whole tiles)", 400, 30, 50],
+    ["an outer product", 100, 1, 200],
+    ["a matrix-vector product", 20000, 3, 1],
+  ] as const)("%s overwrites every element", (_label, m, k, n) => {
+    const [a, b] = [matrix(m, k, 1), matrix(k, n, 2)];
+    const { clean, reused, trap } = both("float32", () => fastBackend.bmm(a, b, "float32"));
+    expectReused(reused.data, trap);
+    expect(Array.from(reused.flat())).toEqual(clean);
+  });
+});

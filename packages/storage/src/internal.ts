@@ -9,13 +9,15 @@ export { castInRange } from "./checked-convert.js";
 // int64's exactness checks (see int64.ts), for the kernels and factories that store int64 values.
 export { castChecked, checkInt64Results, int64RangeError, toInt64 } from "./int64.js";
 export { collectAllocations, noteDeviceAllocation, recycle } from "./recycle.js";
-// The Wasm heap (see wasm-heap.ts): the memory the elementwise kernels import, where a heap array
-// lives in it, and the test hooks. Its arrays view the whole heap: never hand one to user code.
+// The Wasm heap (see wasm-heap.ts): the memory the elementwise and matmul kernels import, where a heap
+// array lives in it, a block for a kernel's own scratch, and the test hooks. Its arrays view the
+// whole heap: never hand one to user code.
 export {
   HEAP_MAX_PAGES,
   HEAP_MIN_BYTES,
   HEAP_SCRATCH_BYTES,
   heapAddress,
+  heapFloat32,
   heapInfo,
   limitHeapForTests,
   wasmHeap,

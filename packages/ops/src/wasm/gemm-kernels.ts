@@ -270,6 +270,55 @@ function packKernel(E: 4 | 8, w: number): FunctionBody {
 }
 
 /**
+ * packLines(dst, src, panels, k, sInner) (pointers and strides in bytes): pack's result for `panels`
+ * whole panels of an operand whose W panel elements lie side by side (sOuter = E: a transposed A such
+ * as x.t(), a row-major B), in the other loop order: p outer, so each line p of the source (its
+ * panels' W * E-byte pieces one after another) is read once, front to back, where panel-outer passes
+ * read every line once per panel, a few bytes at a time.
+ */
+function packLinesKernel(E: 4 | 8, w: number): FunctionBody {
+  const f = new FunctionBody(5);
+  const [dst, src, panels, k, sInner] = [0, 1, 2, 3, 4];
+  const p = f.local(0x7f);
+  const ip = f.local(0x7f);
+  const s = f.local(0x7f);
+  const d = f.local(0x7f);
+  const panelBytes = f.local(0x7f); // k * W * E: from one panel's piece of a line to the next panel's
+  f.get(k)
+    .i32(w * E)
+    .mul()
+    .set(panelBytes);
+  f.i32(0).set(p);
+  f.block().loop();
+  f.get(p).get(k).geS().brIf(1);
+  f.get(src).get(p).get(sInner).mul().add().set(s);
+  f.get(dst)
+    .get(p)
+    .i32(w * E)
+    .mul()
+    .add()
+    .set(d);
+  f.i32(0).set(ip);
+  f.block().loop();
+  f.get(ip).get(panels).geS().brIf(1);
+  for (let v = 0; v < (w * E) / 16; v++)
+    f.get(d)
+      .get(s)
+      .v128Load(v * 16)
+      .v128Store(v * 16);
+  f.get(s)
+    .i32(w * E)
+    .add()
+    .set(s);
+  f.get(d).get(panelBytes).add().set(d);
+  f.get(ip).i32(1).add().set(ip);
+  f.br(0).end().end();
+  f.get(p).i32(1).add().set(p);
+  f.br(0).end().end();
+  return f;
+}
+
+/**
  * The module's bytes: exports gemm32, gemm64 and the packers, importing env.memory. With `fma`
  * (only where relaxed SIMD validates, see relaxed-simd.ts) gemm32 multiply-adds with
  * f32x4.relaxed_madd. Rounding: every k step of an output rounds once (fused) or twice, so either
@@ -296,6 +345,10 @@ export function gemmModuleBytes(
       { name: "packB32", body: packKernel(4, GEMM_F32.nr) },
       { name: "packA64", body: packKernel(8, GEMM_F64.mr) },
       { name: "packB64", body: packKernel(8, GEMM_F64.nr) },
+      { name: "packLinesA32", body: packLinesKernel(4, GEMM_F32.mr) },
+      { name: "packLinesB32", body: packLinesKernel(4, GEMM_F32.nr) },
+      { name: "packLinesA64", body: packLinesKernel(8, GEMM_F64.mr) },
+      { name: "packLinesB64", body: packLinesKernel(8, GEMM_F64.nr) },
     ],
     memory,
   );
