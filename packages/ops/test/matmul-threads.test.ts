@@ -2,18 +2,21 @@ import { describe, expect, it } from "vitest";
 import { CONTROL_BYTES, JOIN, ThreadPool, takeChunks } from "../src/matmul-threads.js";
 import { gemmModuleBytes } from "../src/wasm/gemm-kernels.js";
 
+/** A one-helper pool on a one-page shared memory, its control block at `controlAt`, no worker started. */
+function unstartedPool(controlAt: number): { memory: WebAssembly.Memory; pool: ThreadPool } {
+  const memory = new WebAssembly.Memory({
+    initial: 1,
+    maximum: 1,
+    shared: true,
+  } as WebAssembly.MemoryDescriptor);
+  const module = new WebAssembly.Module(gemmModuleBytes({ initialPages: 1, maximumPages: 1, shared: true }));
+  return { memory, pool: new ThreadPool(memory, module, 1, controlAt) };
+}
+
 describe("the matmul thread pool", () => {
   it("gives up on a helper that never reports back (a crashed worker) instead of waiting forever", () => {
-    const memory = new WebAssembly.Memory({
-      initial: 1,
-      maximum: 1,
-      shared: true,
-    } as WebAssembly.MemoryDescriptor);
-    const module = new WebAssembly.Module(
-      gemmModuleBytes({ initialPages: 1, maximumPages: 1, shared: true }),
-    );
     // No worker is started: helper 0 stands for one that joined the job and died holding it.
-    const pool = new ThreadPool(memory, module, 1);
+    const { memory, pool } = unstartedPool(0);
     pool.patienceMs = 30;
     const units: number[] = [];
     const ctl = new Int32Array(memory.buffer, 0, CONTROL_BYTES / 4);
@@ -32,16 +35,8 @@ describe("the matmul thread pool", () => {
 
 describe("the matmul thread pool, a helper that is slow to wake", () => {
   it("is not waited for: the caller takes every unit, closes the job and returns", () => {
-    const memory = new WebAssembly.Memory({
-      initial: 1,
-      maximum: 1,
-      shared: true,
-    } as WebAssembly.MemoryDescriptor);
-    const module = new WebAssembly.Module(
-      gemmModuleBytes({ initialPages: 1, maximumPages: 1, shared: true }),
-    );
     // helper 0 is asked but never wakes (no worker is started), as a descheduled thread under load
-    const pool = new ThreadPool(memory, module, 1, 128);
+    const { memory, pool } = unstartedPool(128);
     pool.patienceMs = 5000;
     const ctl = new Int32Array(memory.buffer, 128, CONTROL_BYTES / 4);
     for (let job = 1; job <= 3; job++) {
