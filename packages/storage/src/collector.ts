@@ -36,11 +36,23 @@ interface Realm {
   FinalizationRegistry: new <T>(callback: (held: T) => void) => FinalizationRegistry<T>;
 }
 
-/** Node's collector, or null where the runtime has none (browsers, Node before 20.16). */
+/**
+ * The V8 major versions known to have the cleanupSome flag (Node 20 to 24). V8 prints an error line
+ * for a flag it does not know, so a later V8 gets no collector rather than that surprise.
+ */
+const V8_WITH_CLEANUP_SOME = { first: 11, last: 13 };
+
+/** Node's collector, or null where the runtime has none (browsers, Node before 20.16, later V8s). */
 export function nodeCollector(): Collector | null {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule;
+  const process = (
+    globalThis as {
+      process?: { getBuiltinModule?: (id: string) => unknown; versions?: { v8?: string } };
+    }
+  ).process;
+  const getBuiltin = process?.getBuiltinModule;
+  const v8Major = Number.parseInt(process?.versions?.v8 ?? "", 10);
   if (typeof getBuiltin !== "function") return null;
+  if (!(v8Major >= V8_WITH_CLEANUP_SOME.first && v8Major <= V8_WITH_CLEANUP_SOME.last)) return null;
   try {
     const v8 = getBuiltin("node:v8") as NodeV8;
     const vm = getBuiltin("node:vm") as NodeVm;
