@@ -18,7 +18,7 @@
  * code; public readers copy.
  */
 
-import { type Collector, type EagerRegistry, nodeCollector } from "./collector.js";
+import { type Collector, nodeCollector } from "./collector.js";
 
 /** Arrays of at least this many bytes go to the heap: below it the copies cost less than the call. */
 export const HEAP_MIN_BYTES = 65536;
@@ -41,7 +41,8 @@ interface Heap {
   readonly free: { at: number; size: number }[];
   /** The size of each live block, by address. */
   readonly live: Map<number, number>;
-  readonly registry: FinalizationRegistry<number> & Partial<Pick<EagerRegistry<number>, "cleanupSome">>;
+  /** `cleanupSome` (runs the callbacks of arrays already collected) only where the collector made it. */
+  readonly registry: FinalizationRegistry<number> & { cleanupSome?(): void };
   readonly collector: Collector | null;
   /** Bytes asked of the heap since the last collection it forced. */
   asked: number;
