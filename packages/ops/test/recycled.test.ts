@@ -1,5 +1,11 @@
 import { type DType, StridedArray } from "@torchlet/storage";
-import { allocate, heapAddress, recycle } from "@torchlet/storage/internal";
+import {
+  allocate,
+  HEAP_MIN_BYTES,
+  heapAddress,
+  limitHeapForTests,
+  recycle,
+} from "@torchlet/storage/internal";
 import { describe, expect, it } from "vitest";
 import {
   type Backend,
@@ -46,12 +52,27 @@ function expectReused(data: StridedArray["data"], trap: unknown): void {
   expect(heapAddress(data)).toBe(heapAddress(trap as StridedArray["data"]));
 }
 
+/**
+ * Frees now the heap blocks of every array already dead (a heap with no room collects before it falls
+ * back), so none is freed below the trap's block between its recycling and the kernel's allocation,
+ * where first fit would give the kernel that lower block instead.
+ */
+function settleHeap(): void {
+  limitHeapForTests(0);
+  try {
+    allocate("float32", HEAP_MIN_BYTES / 4);
+  } finally {
+    limitHeapForTests(null);
+  }
+}
+
 /** The kernel's output, computed once on fresh memory and once on a dirty recycled array. */
 function both(
   dtype: DType,
   run: () => StridedArray,
 ): { clean: number[]; reused: StridedArray; trap: unknown } {
   const clean = run().flat();
+  settleHeap();
   const trap = dirty(dtype);
   return { clean: Array.from(clean), reused: run(), trap };
 }
